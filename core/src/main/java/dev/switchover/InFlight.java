@@ -1,0 +1,113 @@
+package dev.switchover;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Per-workspace counts of requests in flight, and the futures that wait for a workspace to drain.
+ *
+ * <p>A count is {@code >= 0} while the workspace is open. Once no table routes to a workspace and
+ * its count reaches zero while someone awaits its drain, the count is closed (set to {@link
+ * #CLOSED}) and the futures complete. A request that resolved against an older table and arrives
+ * after that cannot enter: it is resolved again against the current table. A table that routes
+ * to the workspace again reopens it.
+ */
+final class InFlight {
+  static final long CLOSED = -1;
+
+  private final ConcurrentHashMap<WorkspaceId, Counter> counters = new ConcurrentHashMap<>();
+  private final Supplier<RoutingTable> current;
+
+  InFlight(Supplier<RoutingTable> current) {
+    this.current = current;
+  }
+
+  Counter counter(WorkspaceId workspace) {
+    Counter c = counters.get(workspace);
+    return c != null ? c : counters.computeIfAbsent(workspace, ws -> new Counter(ws, this));
+  }
+
+  long count(WorkspaceId workspace) {
+    Counter c = counters.get(workspace);
+    return c == null ? 0 : Math.max(0, c.state.get());
+  }
+
+  CompletableFuture<Void> awaitDrained(WorkspaceId workspace) {
+    Counter c = counter(workspace);
+    CompletableFuture<Void> future = new CompletableFuture<>();
+    synchronized (c) {
+      if (c.state.get() == CLOSED) {
+        future.complete(null);
+        return future;
+      }
+      c.waiters.add(future);
+    }
+    c.tryClose();
+    return future;
+  }
+
+  /** Called by the router after each publication. */
+  void published(RoutingTable table) {
+    for (Counter c : counters.values()) {
+      synchronized (c) {
+        if (c.state.get() == CLOSED && table.routesTo(c.workspace)) {
+          c.state.set(0);
+        }
+      }
+      c.tryClose();
+    }
+  }
+
+  static final class Counter {
+    final WorkspaceId workspace;
+    final AtomicLong state = new AtomicLong();
+    final List<CompletableFuture<Void>> waiters = new ArrayList<>();
+    private final InFlight owner;
+
+    Counter(WorkspaceId workspace, InFlight owner) {
+      this.workspace = workspace;
+      this.owner = owner;
+    }
+
+    /** Enters one request; false if the workspace has drained and closed. */
+    boolean tryEnter() {
+      while (true) {
+        long v = state.get();
+        if (v < 0) {
+          return false;
+        }
+        if (state.compareAndSet(v, v + 1)) {
+          return true;
+        }
+      }
+    }
+
+    void leave() {
+      if (state.decrementAndGet() == 0) {
+        tryClose();
+      }
+    }
+
+    void tryClose() {
+      @Nullable List<CompletableFuture<Void>> done = null;
+      synchronized (this) {
+        if (!waiters.isEmpty()
+            && !owner.current.get().routesTo(workspace)
+            && state.compareAndSet(0, CLOSED)) {
+          done = new ArrayList<>(waiters);
+          waiters.clear();
+        }
+      }
+      if (done != null) {
+        for (CompletableFuture<Void> f : done) {
+          f.complete(null);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.switchover.spi;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.switchover.RoutingTable;
+import dev.switchover.Subscription;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/** The in-memory {@link TableStore}: one reference, replaced under this object's lock. */
+final class InMemoryTableStore implements TableStore {
+  private final CopyOnWriteArrayList<Consumer<RoutingTable>> watchers = new CopyOnWriteArrayList<>();
+  private volatile RoutingTable table;
+
+  InMemoryTableStore(RoutingTable initial) {
+    this.table = checkNotNull(initial, "initial");
+  }
+
+  @Override
+  public RoutingTable load() {
+    return table;
+  }
+
+  @Override
+  public synchronized boolean compareAndSet(long expectedRevision, RoutingTable next) {
+    checkNotNull(next, "next");
+    if (table.revision() != expectedRevision) {
+      return false;
+    }
+    checkArgument(
+        next.revision() > expectedRevision,
+        "the next table's revision %s must be greater than %s",
+        next.revision(),
+        expectedRevision);
+    table = next;
+    for (Consumer<RoutingTable> w : watchers) {
+      w.accept(next);
+    }
+    return true;
+  }
+
+  @Override
+  public Subscription watch(Consumer<RoutingTable> watcher) {
+    checkNotNull(watcher, "watcher");
+    watchers.add(watcher);
+    return () -> watchers.remove(watcher);
+  }
+}

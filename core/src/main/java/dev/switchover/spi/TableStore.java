@@ -1,0 +1,37 @@
+package dev.switchover.spi;
+
+import dev.switchover.RoutingTable;
+import dev.switchover.Subscription;
+import java.util.function.Consumer;
+
+/**
+ * Where a {@link dev.switchover.Router} keeps its routing table: load it, replace it by
+ * compare-and-set on the revision, and watch for tables written by others.
+ *
+ * <p>The default keeps the table in memory ({@link #inMemory}). A store shared by a fleet of
+ * routers (backed by a distributed engine) implements the same three operations; the router
+ * needs nothing else. Implementations must be thread-safe.
+ */
+public interface TableStore {
+  /** The current table. */
+  RoutingTable load();
+
+  /**
+   * Replaces the current table with {@code next} if, and only if, the current table's revision is
+   * {@code expectedRevision}.
+   *
+   * @return whether the table was replaced
+   */
+  boolean compareAndSet(long expectedRevision, RoutingTable next);
+
+  /**
+   * Calls {@code watcher} with each table this store publishes from now on, in revision order,
+   * whoever wrote it.
+   */
+  Subscription watch(Consumer<RoutingTable> watcher);
+
+  /** A store that keeps the table in this process's memory, starting with {@code initial}. */
+  static TableStore inMemory(RoutingTable initial) {
+    return new InMemoryTableStore(initial);
+  }
+}
