@@ -79,7 +79,7 @@ public final class PathPrefix implements Comparable<PathPrefix> {
   /** Whether this prefix matches the path on a segment boundary. */
   public boolean matches(CharSequence path) {
     checkNotNull(path, "path");
-    if (this == ROOT || value.equals("/")) {
+    if (value.equals("/")) {
       return path.length() == 0 || path.charAt(0) == '/';
     }
     int n = value.length();
