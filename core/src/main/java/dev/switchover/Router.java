@@ -146,6 +146,8 @@ public final class Router {
 
   /** Promotes by names; see {@link #promote(HostName, WorkspaceId)}. */
   public RoutingTable promote(String domain, String workspace) {
+    checkNotNull(domain, "domain");
+    checkNotNull(workspace, "workspace");
     return promote(HostName.parse(domain), WorkspaceId.of(workspace));
   }
 
@@ -179,6 +181,8 @@ public final class Router {
 
   /** Swaps by names; see {@link #swap(HostName, HostName)}. */
   public RoutingTable swap(String a, String b) {
+    checkNotNull(a, "a");
+    checkNotNull(b, "b");
     return swap(HostName.parse(a), HostName.parse(b));
   }
 

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -121,6 +122,7 @@ public final class RoutingTable {
    * @param path the request's canonical path
    */
   public Resolution resolve(CharSequence host, CharSequence path) {
+    Objects.requireNonNull(path, "path");
     int n = host.length();
     if (n == 0 || host.charAt(0) == '[') {
       return Resolution.UNKNOWN_HOST;
@@ -368,6 +370,7 @@ public final class RoutingTable {
 
     /** Declares a domain by name; see {@link HostName#parse}. */
     public Builder domain(String domain, DomainStatus status) {
+      checkNotNull(status, "status");
       return domain(HostName.parse(domain), status);
     }
 
@@ -410,6 +413,9 @@ public final class RoutingTable {
 
     /** Adds a route by names; see {@link #route(HostName, PathPrefix, WorkspaceId)}. */
     public Builder route(String host, String prefix, String workspace) {
+      checkNotNull(host, "host");
+      checkNotNull(prefix, "prefix");
+      checkNotNull(workspace, "workspace");
       return route(HostName.parse(host), PathPrefix.of(prefix), WorkspaceId.of(workspace));
     }
 
@@ -541,6 +547,8 @@ public final class RoutingTable {
 
     /** Adds a preview host by names; see {@link #previewHost(HostName, WorkspaceId)}. */
     public Builder previewHost(String host, String workspace) {
+      checkNotNull(host, "host");
+      checkNotNull(workspace, "workspace");
       return previewHost(HostName.parse(host), WorkspaceId.of(workspace));
     }
 

@@ -1,0 +1,99 @@
+package dev.switchover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.testing.EqualsTester;
+import com.google.common.testing.NullPointerTester;
+import dev.switchover.spi.TableStore;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Equality, null checks and validation of the public value types. */
+final class ValuesTest {
+  private static final HostName SHOP = HostName.parse("shop.example.com");
+  private static final WorkspaceId BLUE = WorkspaceId.of("blue");
+
+  @Test
+  void equals_valueTypes_followTheirValues() {
+    new EqualsTester()
+        .addEqualityGroup(WorkspaceId.of("blue"), WorkspaceId.of("blue"))
+        .addEqualityGroup(WorkspaceId.of("green"))
+        .addEqualityGroup(HostName.parse("shop.example.com"), HostName.parse("SHOP.example.com.:80"))
+        .addEqualityGroup(HostName.parse("*.example.com"), HostName.parse("*.EXAMPLE.com"))
+        .addEqualityGroup(PathPrefix.of("/api"), PathPrefix.of("/api"))
+        .addEqualityGroup(PathPrefix.ROOT, PathPrefix.of("/"))
+        .addEqualityGroup(Route.of(SHOP, PathPrefix.ROOT, BLUE), Route.of(SHOP, PathPrefix.of("/"), WorkspaceId.of("blue")))
+        .addEqualityGroup(Route.of(SHOP, PathPrefix.ROOT, WorkspaceId.of("green")))
+        .addEqualityGroup(Route.of(SHOP, PathPrefix.of("/api"), BLUE))
+        .testEquals();
+  }
+
+  @Test
+  void nulls_publicMethods_refuseNullArguments() {
+    NullPointerTester tester = new NullPointerTester()
+        .setDefault(HostName.class, SHOP)
+        .setDefault(WorkspaceId.class, BLUE)
+        .setDefault(PathPrefix.class, PathPrefix.ROOT)
+        .setDefault(DomainStatus.class, DomainStatus.VERIFIED);
+    for (Class<?> type : List.of(WorkspaceId.class, HostName.class, PathPrefix.class, Route.class, RoutingTable.class, Router.class, TableStore.class)) {
+      tester.testAllPublicStaticMethods(type);
+    }
+    RoutingTable table = RoutingTable.builder().workspace("blue").domain(SHOP, DomainStatus.VERIFIED).route(SHOP, PathPrefix.ROOT, BLUE).build();
+    tester.setDefault(RoutingTable.class, table);
+    tester.testAllPublicInstanceMethods(WorkspaceId.of("blue"));
+    tester.testAllPublicInstanceMethods(SHOP);
+    tester.testAllPublicInstanceMethods(PathPrefix.of("/api"));
+    tester.testAllPublicInstanceMethods(Route.of(SHOP, PathPrefix.ROOT, BLUE));
+    tester.testAllPublicInstanceMethods(table);
+    tester.testAllPublicInstanceMethods(table.toBuilder());
+    tester.testAllPublicInstanceMethods(Router.create(table));
+    tester.testAllPublicInstanceMethods(Router.builder());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "Blue", "-blue", ".x", "blue green", "blü", "a/b"})
+  void workspaceId_invalid_isRefusedNamingTheValue(String name) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WorkspaceId.of(name));
+    assertTrue(String.valueOf(e.getMessage()).contains("\"" + name + "\""), e.getMessage());
+  }
+
+  @Test
+  void workspaceId_tooLong_isRefused() {
+    assertThrows(IllegalArgumentException.class, () -> WorkspaceId.of("a".repeat(65)));
+    assertEquals("a".repeat(64), WorkspaceId.of("a".repeat(64)).name());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "api", "/api/", "//", "/api//v2", "/./x", "/a/..", "/a?b", "/a#b", "/a%2f", "/a b", "/ü"})
+  void pathPrefix_invalid_isRefusedNamingTheValue(String text) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PathPrefix.of(text));
+    assertTrue(String.valueOf(e.getMessage()).contains("\"" + text + "\""), e.getMessage());
+  }
+
+  @Test
+  void pathPrefix_matches_onSegmentBoundariesOnly() {
+    PathPrefix api = PathPrefix.of("/api");
+    assertTrue(api.matches("/api"));
+    assertTrue(api.matches("/api/"));
+    assertTrue(api.matches("/api/orders/7"));
+    assertFalse(api.matches("/apix"));
+    assertFalse(api.matches("/ap"));
+    assertFalse(api.matches("/API"));
+    assertTrue(PathPrefix.ROOT.matches("/anything"));
+    assertTrue(PathPrefix.ROOT.matches(""));
+    assertFalse(PathPrefix.ROOT.matches("*"));
+    assertEquals(2, PathPrefix.of("/api/v2").depth());
+    assertEquals(0, PathPrefix.ROOT.depth());
+  }
+
+  @Test
+  void route_toString_readsAsARule() {
+    assertEquals("shop.example.com/api -> blue", Route.of(SHOP, PathPrefix.of("/api"), BLUE).toString());
+    assertEquals("shop.example.com/ -> blue", Route.of(SHOP, PathPrefix.ROOT, BLUE).toString());
+  }
+}
