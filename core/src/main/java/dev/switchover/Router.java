@@ -280,6 +280,9 @@ public final class Router {
       return write(current.revision(), reason, description, change);
     } finally {
       writeLock.unlock();
+      if (!writeLock.isHeldByCurrentThread()) {
+        deliver();
+      }
     }
   }
 

@@ -587,8 +587,8 @@ public final class RoutingTable {
         int n = routeCounts.getOrDefault(ws, 0);
         if (n > 0) {
           problems.add(
-              "workspace " + ws + " cannot be removed: " + n + " route" + (n == 1 ? "" : "s")
-                  + " still point at it");
+              "workspace " + ws + " cannot be removed: " + n
+                  + (n == 1 ? " route still points" : " routes still point") + " at it");
         }
       }
       if (!problems.isEmpty()) {

@@ -17,4 +17,10 @@ public class SwitchoverException extends RuntimeException {
   public SwitchoverException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /** The message, which Switchover's exceptions always have. */
+  @Override
+  public String getMessage() {
+    return String.valueOf(super.getMessage());
+  }
 }

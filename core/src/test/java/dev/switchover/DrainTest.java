@@ -1,0 +1,145 @@
+package dev.switchover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+final class DrainTest {
+  private static final HostName SHOP = RouterTest.SHOP;
+  private static final WorkspaceId BLUE = RouterTest.BLUE;
+  private static final WorkspaceId GREEN = RouterTest.GREEN;
+
+  @Test
+  void awaitDrained_completesOnlyAfterTheLastInFlightRequestLeaves() {
+    Router router = Router.create(RouterTest.blueGreen());
+    Admission first = router.admit("shop.example.com", "/");
+    Admission second = router.admit("shop.example.com", "/api");
+    assertEquals(2, router.inFlight(BLUE));
+    router.promote(SHOP, GREEN);
+    CompletableFuture<Void> drained = router.awaitDrained(BLUE);
+    assertFalse(drained.isDone());
+    first.close();
+    first.close(); // closing twice counts once
+    assertEquals(1, router.inFlight(BLUE));
+    assertFalse(drained.isDone());
+    second.close();
+    assertTrue(drained.isDone());
+    assertEquals(0, router.inFlight(BLUE));
+  }
+
+  @Test
+  void awaitDrained_requestThatFails_stillLeaves() {
+    Router router = Router.create(RouterTest.blueGreen());
+    CompletableFuture<Void> drained;
+    try (Admission a = router.admit("shop.example.com", "/")) {
+      router.promote(SHOP, GREEN);
+      drained = router.awaitDrained(BLUE);
+      assertThrows(IllegalStateException.class, () -> failingHandler(a));
+      assertFalse(drained.isDone());
+    }
+    assertTrue(drained.isDone());
+  }
+
+  private static void failingHandler(Admission a) {
+    throw new IllegalStateException("the workspace failed serving " + a);
+  }
+
+  @Test
+  void awaitDrained_workspaceStillRouted_waitsForTheSwitch() {
+    Router router = Router.create(RouterTest.blueGreen());
+    CompletableFuture<Void> drained = router.awaitDrained(BLUE);
+    assertFalse(drained.isDone());
+    router.promote(SHOP, GREEN);
+    assertTrue(drained.isDone());
+  }
+
+  @Test
+  void awaitDrained_idleAndUnrouted_completesAtOnce() {
+    Router router = Router.create(RouterTest.blueGreen());
+    router.promote(SHOP, GREEN);
+    assertTrue(router.awaitDrained(BLUE).isDone());
+    assertTrue(router.awaitDrained(WorkspaceId.of("never-used")).isDone());
+  }
+
+  @Test
+  void admit_againstATableOlderThanTheDrain_isResolvedAgainOnTheNewTable() {
+    Router router = Router.create(RouterTest.blueGreen());
+    router.promote(SHOP, GREEN);
+    assertTrue(router.awaitDrained(BLUE).isDone());
+    // Blue is closed: a request can no longer enter it, and the current table sends it to green.
+    try (Admission a = router.admit("shop.example.com", "/")) {
+      assertEquals(GREEN, a.workspace());
+    }
+    // A rollback routes to blue again and reopens it.
+    router.rollback();
+    try (Admission a = router.admit("shop.example.com", "/")) {
+      assertEquals(BLUE, a.workspace());
+      assertEquals(1, router.inFlight(BLUE));
+    }
+  }
+
+  @Test
+  void admit_missesAreNotCounted() {
+    Router router = Router.create(RouterTest.blueGreen());
+    try (Admission a = router.admit("nowhere.example.com", "/")) {
+      assertFalse(a.isRouted());
+      assertEquals(Resolution.Outcome.UNKNOWN_HOST, a.resolution().outcome());
+    }
+    assertEquals(0, router.inFlight(BLUE));
+  }
+
+  @Test
+  void awaitDrained_underLoadWithSwitches_completesExactlyWhenTheOldWorkspaceIsIdle() throws Exception {
+    // Only the production domain: whichever workspace it leaves is routed by nothing.
+    Router router = Router.create(RoutingTable.builder()
+        .workspace(BLUE).workspace(GREEN)
+        .domain(SHOP, DomainStatus.VERIFIED)
+        .route(SHOP, PathPrefix.ROOT, BLUE)
+        .build());
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger enteredAfterDrain = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<?>> clients = new ArrayList<>();
+      for (int c = 0; c < 3; c++) {
+        clients.add(pool.submit(() -> {
+          while (running.get()) {
+            try (Admission a = router.admit("shop.example.com", "/")) {
+              WorkspaceId ws = a.workspace();
+              // A request being served on a workspace whose drain has completed would be a bug.
+              if (router.awaitDrained(ws).isDone() && router.current().routesTo(ws)) {
+                enteredAfterDrain.incrementAndGet();
+              }
+            }
+          }
+        }));
+      }
+      for (int i = 0; i < 200; i++) {
+        WorkspaceId old = router.current().resolve("shop.example.com", "/").workspace();
+        router.promote(SHOP, old.equals(BLUE) ? GREEN : BLUE);
+        router.awaitDrained(old).get(10, TimeUnit.SECONDS);
+        assertEquals(0, router.inFlight(old));
+      }
+      running.set(false);
+      for (Future<?> f : clients) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      running.set(false);
+      pool.shutdownNow();
+    }
+    assertEquals(0, enteredAfterDrain.get());
+  }
+}

@@ -1,0 +1,254 @@
+package dev.switchover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+final class RoutingTableTest {
+  private static final HostName SHOP = HostName.parse("shop.example.com");
+  private static final WorkspaceId BLUE = WorkspaceId.of("blue");
+  private static final WorkspaceId GREEN = WorkspaceId.of("green");
+
+  private static RoutingTable.Builder twoWorkspaces() {
+    return RoutingTable.builder().workspace(BLUE).workspace(GREEN);
+  }
+
+  private static RoutingTable shop() {
+    return twoWorkspaces()
+        .domain(SHOP, DomainStatus.VERIFIED)
+        .route("shop.example.com", "/", "blue")
+        .route("shop.example.com", "/api", "green")
+        .build();
+  }
+
+  @Test
+  void build_first_hasRevisionOneAndReasonInitial() {
+    RoutingTable table = shop();
+    assertEquals(1, table.revision());
+    assertEquals(ChangeReason.INITIAL, table.reason());
+    RoutingTable next = table.toBuilder().pointHost(SHOP, GREEN).build();
+    assertEquals(2, next.revision());
+    assertEquals(ChangeReason.EDIT, next.reason());
+  }
+
+  @Test
+  void route_duplicateHostAndPrefix_isRefusedAtOnce() {
+    RoutingTable.Builder b = twoWorkspaces().domain(SHOP, DomainStatus.VERIFIED).route("shop.example.com", "/api", "blue");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> b.route("SHOP.example.com.", "/api", "green"));
+    assertTrue(String.valueOf(e.getMessage()).contains("duplicate route"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"PENDING", "FAILED", "EXPIRED", "REVOKED"})
+  void build_routeForUnverifiedDomain_isRefusedNamingDomainAndStatus(String status) {
+    RoutingTable.Builder b = twoWorkspaces().domain(SHOP, DomainStatus.valueOf(status)).route("shop.example.com", "/", "blue");
+    InvalidTableException e = assertThrows(InvalidTableException.class, b::build);
+    assertEquals(
+        List.of("routes for shop.example.com need a VERIFIED domain, but its status is " + status), e.problems());
+  }
+
+  @Test
+  void build_routeForUndeclaredDomain_isRefused() {
+    InvalidTableException e =
+        assertThrows(InvalidTableException.class, () -> twoWorkspaces().route("shop.example.com", "/", "blue").build());
+    assertTrue(e.getMessage().contains("not declared"), e.getMessage());
+  }
+
+  @Test
+  void build_routeToUndeclaredWorkspace_isRefusedListingTheDeclaredOnes() {
+    InvalidTableException e = assertThrows(
+        InvalidTableException.class,
+        () -> twoWorkspaces().domain(SHOP, DomainStatus.VERIFIED).route("shop.example.com", "/", "grene").build());
+    assertEquals(
+        List.of("route shop.example.com/ -> grene points at workspace grene, which is not declared (declared: [blue, green])"),
+        e.problems());
+  }
+
+  @Test
+  void build_everyProblem_isListed() {
+    InvalidTableException e = assertThrows(
+        InvalidTableException.class,
+        () -> twoWorkspaces()
+            .domain(SHOP, DomainStatus.PENDING)
+            .route("shop.example.com", "/", "red")
+            .route("other.example.com", "/", "blue")
+            .build());
+    assertEquals(3, e.problems().size(), e.problems().toString());
+  }
+
+  @Test
+  void removeWorkspace_stillRouted_isRefused() {
+    InvalidTableException e =
+        assertThrows(InvalidTableException.class, () -> shop().toBuilder().removeWorkspace(GREEN).build());
+    assertEquals(List.of("workspace green cannot be removed: 1 route still points at it"), e.problems());
+    RoutingTable without = shop().toBuilder().pointHost(SHOP, BLUE).removeWorkspace(GREEN).build();
+    assertEquals(List.of(BLUE), List.copyOf(without.workspaces()));
+  }
+
+  @Test
+  void toBuilder_failedBuild_leavesTheBaseTableAsItWas() {
+    RoutingTable table = shop();
+    assertThrows(InvalidTableException.class, () -> table.toBuilder().domain(SHOP, DomainStatus.REVOKED).build());
+    assertEquals(DomainStatus.VERIFIED, table.domainStatus(SHOP).orElseThrow());
+    assertEquals("green", table.resolve("shop.example.com", "/api").workspace().name());
+  }
+
+  @Test
+  void previewHosts_needNoVerification_underTheSuffixOnly() {
+    RoutingTable table = twoWorkspaces()
+        .previewSuffix("preview.localhost")
+        .previewHost("green.preview.localhost", "green")
+        .previewHost("*.blue.preview.localhost", "blue")
+        .build();
+    assertEquals(GREEN, table.resolve("GREEN.preview.localhost:8080", "/any/path").workspace());
+    assertEquals(BLUE, table.resolve("pr-17.blue.preview.localhost", "/").workspace());
+    assertEquals(Resolution.Outcome.UNKNOWN_HOST, table.resolve("preview.localhost", "/").outcome());
+    IllegalArgumentException e = assertThrows(
+        IllegalArgumentException.class, () -> table.toBuilder().previewHost("green.example.com", "green"));
+    assertTrue(String.valueOf(e.getMessage()).contains("preview suffix"), e.getMessage());
+    assertThrows(IllegalStateException.class, () -> twoWorkspaces().previewHost("a.preview.localhost", "blue"));
+  }
+
+  @Test
+  void previewSuffix_changed_hostsOutsideTheNewSuffixAreRefused() {
+    RoutingTable table = twoWorkspaces().previewSuffix("preview.localhost").previewHost("green.preview.localhost", "green").build();
+    InvalidTableException e =
+        assertThrows(InvalidTableException.class, () -> table.toBuilder().previewSuffix("preview.example.net").build());
+    assertTrue(e.getMessage().contains("green.preview.localhost"), e.getMessage());
+  }
+
+  @Test
+  void resolve_exactHostBeatsWildcard_evenWhenItsPathsDoNotMatch() {
+    RoutingTable table = twoWorkspaces()
+        .domain("*.example.com", DomainStatus.VERIFIED)
+        .domain(SHOP, DomainStatus.VERIFIED)
+        .route("*.example.com", "/", "blue")
+        .route("shop.example.com", "/api", "green")
+        .build();
+    assertEquals(GREEN, table.resolve("shop.example.com", "/api/x").workspace());
+    assertEquals(Resolution.Outcome.NO_ROUTE, table.resolve("shop.example.com", "/other").outcome());
+    assertEquals(BLUE, table.resolve("news.example.com", "/other").workspace());
+    assertEquals(Resolution.Outcome.UNKNOWN_HOST, table.resolve("example.com", "/").outcome());
+    assertEquals(Resolution.Outcome.UNKNOWN_HOST, table.resolve("a.news.example.com", "/").outcome());
+  }
+
+  @Test
+  void resolve_declaredDomainWithoutRoutes_fallsBackToTheWildcard() {
+    RoutingTable table = twoWorkspaces()
+        .domain("*.example.com", DomainStatus.VERIFIED)
+        .domain(SHOP, DomainStatus.PENDING)
+        .route("*.example.com", "/", "blue")
+        .build();
+    assertEquals(BLUE, table.resolve("shop.example.com", "/").workspace());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "", "[::1]", "[::1]:8080", "1.2.3.4", "example.com:abc", "a..b.example.com", "*.example.com",
+      "shop.example.com:", "shop.example.com:99999999", "shop.example.com..", "shöp.example.com",
+      "shop.example.com\u0000", " shop.example.com", "shop.example.com/", "sh*p.example.com",
+      "-a.example.com", "a_b.example.com",
+  })
+  void resolve_malformedHosts_areUnknownAndNeverThrow(String host) {
+    RoutingTable table = twoWorkspaces()
+        .domain("*.example.com", DomainStatus.VERIFIED)
+        .domain(SHOP, DomainStatus.VERIFIED)
+        .route("*.example.com", "/", "blue")
+        .route("shop.example.com", "/", "green")
+        .build();
+    assertEquals(Resolution.Outcome.UNKNOWN_HOST, table.resolve(host, "/").outcome());
+  }
+
+  @Test
+  void resolve_hugeInputs_neverThrow() {
+    RoutingTable table = shop();
+    assertEquals(Resolution.Outcome.UNKNOWN_HOST, table.resolve("x".repeat(10_000), "/").outcome());
+    assertEquals(BLUE, table.resolve("shop.example.com", "/" + "a/".repeat(10_000)).workspace());
+    assertEquals(GREEN, table.resolve("shop.example.com", "/api/" + "\u0000\uFFFF".repeat(5_000)).workspace());
+  }
+
+  @Test
+  void resolve_paths_longestPrefixOnSegmentBoundaries() {
+    RoutingTable table = twoWorkspaces()
+        .domain(SHOP, DomainStatus.VERIFIED)
+        .route("shop.example.com", "/api", "blue")
+        .route("shop.example.com", "/api/v2", "green")
+        .build();
+    assertEquals(BLUE, table.resolve("shop.example.com", "/api").workspace());
+    assertEquals(BLUE, table.resolve("shop.example.com", "/api/").workspace());
+    assertEquals(BLUE, table.resolve("shop.example.com", "/api/v20").workspace());
+    assertEquals(GREEN, table.resolve("shop.example.com", "/api/v2").workspace());
+    assertEquals(GREEN, table.resolve("shop.example.com", "/api/v2/x/y").workspace());
+    assertEquals(Resolution.Outcome.NO_ROUTE, table.resolve("shop.example.com", "/apix").outcome());
+    assertEquals(Resolution.Outcome.NO_ROUTE, table.resolve("shop.example.com", "/").outcome());
+    assertEquals(Resolution.Outcome.NO_ROUTE, table.resolve("shop.example.com", "").outcome());
+    assertEquals(Resolution.Outcome.NO_ROUTE, table.resolve("shop.example.com", "api").outcome());
+  }
+
+  @Test
+  void swapRouting_tradesPrefixesAndWorkspaces() {
+    HostName staging = HostName.parse("staging.example.com");
+    RoutingTable table = shop().toBuilder()
+        .domain(staging, DomainStatus.VERIFIED)
+        .route(staging, PathPrefix.ROOT, GREEN)
+        .build()
+        .toBuilder()
+        .swapRouting(SHOP, staging)
+        .build();
+    assertEquals(List.of(Route.of(SHOP, PathPrefix.ROOT, GREEN)), table.routes(SHOP));
+    assertEquals(
+        List.of(Route.of(staging, PathPrefix.ROOT, BLUE), Route.of(staging, PathPrefix.of("/api"), GREEN)),
+        table.routes(staging));
+  }
+
+  @Test
+  void views_listDomainsRoutesAndWorkspaces() {
+    RoutingTable table = shop().toBuilder().domain("pending.example.com", DomainStatus.PENDING).build();
+    assertEquals(
+        Map.of(SHOP, DomainStatus.VERIFIED, HostName.parse("pending.example.com"), DomainStatus.PENDING),
+        table.domains());
+    assertEquals(2, table.routes().size());
+    assertEquals(List.of(SHOP), List.copyOf(table.routedHosts()));
+    assertTrue(table.routesTo(GREEN));
+    assertFalse(table.toBuilder().pointHost(SHOP, BLUE).build().routesTo(GREEN));
+    assertTrue(table.toString().contains("revision=2"), table.toString());
+  }
+
+  @Test
+  void removeDomain_forgetsStatusAndRoutes() {
+    RoutingTable table = shop().toBuilder().removeDomain(SHOP).build();
+    assertTrue(table.domains().isEmpty());
+    assertTrue(table.routes().isEmpty());
+    assertFalse(table.routesTo(BLUE));
+    assertEquals(Resolution.Outcome.UNKNOWN_HOST, table.resolve("shop.example.com", "/").outcome());
+  }
+
+  @Test
+  void largeTable_putsAndRemovesStayConsistent() {
+    RoutingTable.Builder b = twoWorkspaces();
+    for (int i = 0; i < 5_000; i++) {
+      HostName h = HostName.parse("d" + i + ".example.com");
+      b.domain(h, DomainStatus.VERIFIED).route(h, PathPrefix.ROOT, i % 2 == 0 ? BLUE : GREEN);
+    }
+    RoutingTable table = b.build();
+    RoutingTable.Builder removing = table.toBuilder();
+    for (int i = 0; i < 5_000; i += 3) {
+      removing.removeDomain(HostName.parse("d" + i + ".example.com"));
+    }
+    RoutingTable smaller = removing.build();
+    for (int i = 0; i < 5_000; i++) {
+      String host = "D" + i + ".example.com";
+      assertEquals(i % 2 == 0 ? BLUE : GREEN, table.resolve(host, "/").workspace());
+      assertEquals(i % 3 == 0 ? Resolution.Outcome.UNKNOWN_HOST : Resolution.Outcome.ROUTED, smaller.resolve(host, "/").outcome(), host);
+    }
+    assertEquals(5_000 - 1_667, smaller.routes().size());
+  }
+}

@@ -1,0 +1,183 @@
+package dev.switchover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Random sequences of promote, swap, rollback and refused writes, checked after every step against
+ * a model of the expected routing: a map of (host, prefix) to workspace, and a stack of earlier
+ * states.
+ */
+final class WritePropertiesTest {
+  private static final List<String> HOSTS = List.of("shop.example.com", "staging.example.com", "api.example.com");
+  private static final List<String> PREFIXES = List.of("/", "/api");
+  private static final List<String> WORKSPACES = List.of("blue", "green", "red");
+  private static final int HISTORY = 5;
+
+  /** One write: kind, two hosts, a prefix, a workspace (each kind uses what it needs). */
+  record Op(String kind, String host, String other, String prefix, String workspace) {}
+
+  @Property
+  void writes_agreeWithTheModel(@ForAll("ops") List<Op> ops) {
+    Router router = Router.builder().initialTable(initial()).historySize(HISTORY).build();
+    Map<String, String> state = initialState();
+    Deque<Map<String, String>> history = new ArrayDeque<>();
+    for (Op op : ops) {
+      RoutingTable before = router.current();
+      Map<String, String> next = apply(op, state, history);
+      boolean succeeded;
+      try {
+        switch (op.kind()) {
+          case "promote" -> router.promote(op.host(), op.workspace());
+          case "promotePrefix" -> router.promote(HostName.parse(op.host()), PathPrefix.of(op.prefix()), WorkspaceId.of(op.workspace()));
+          case "swap" -> router.swap(op.host(), op.other());
+          case "rollback" -> router.rollback();
+          case "stale" -> router.update(before.revision() - 1, b -> b.pointHost(HostName.parse(op.host()), WorkspaceId.of(op.workspace())));
+          case "undeclared" -> router.promote(op.host(), "purple");
+          default -> throw new AssertionError(op.kind());
+        }
+        succeeded = true;
+      } catch (SwitchoverException | IllegalArgumentException | IllegalStateException e) {
+        succeeded = false;
+      }
+      Statistics.label("write").collect(op.kind(), succeeded);
+      assertEquals(next != null, succeeded, op.toString());
+      if (next == null) {
+        // A refused write changes nothing.
+        assertSame(before, router.current(), op.toString());
+        continue;
+      }
+      history.push(state);
+      while (history.size() > HISTORY) {
+        history.removeLast();
+      }
+      state = next;
+      assertEquals(before.revision() + 1, router.current().revision());
+      assertEquals(state, stateOf(router.current()), op.toString());
+    }
+  }
+
+  @Property
+  void rollbackOfRollback_isIdentity(@ForAll("ops") List<Op> ops) {
+    Router router = Router.create(initial());
+    for (Op op : ops) {
+      try {
+        if (op.kind().equals("promote")) {
+          router.promote(op.host(), op.workspace());
+        } else if (op.kind().equals("swap")) {
+          router.swap(op.host(), op.other());
+        }
+      } catch (IllegalArgumentException e) {
+        // same host twice: refused, nothing to check here
+      }
+    }
+    if (router.history().isEmpty()) {
+      return;
+    }
+    RoutingTable start = router.current();
+    router.rollback();
+    RoutingTable twice = router.rollback();
+    assertTrue(twice.sameRoutingAs(start));
+    assertEquals(start.revision() + 2, twice.revision());
+  }
+
+  /** The model's answer: the state after the op, or null if the op must be refused. */
+  private static @Nullable Map<String, String> apply(Op op, Map<String, String> state, Deque<Map<String, String>> history) {
+    Map<String, String> next = new TreeMap<>(state);
+    switch (op.kind()) {
+      case "promote" -> {
+        for (String key : state.keySet()) {
+          if (key.startsWith(op.host() + " ")) {
+            next.put(key, op.workspace());
+          }
+        }
+      }
+      case "promotePrefix" -> {
+        String key = op.host() + " " + op.prefix();
+        if (!state.containsKey(key)) {
+          return null;
+        }
+        next.put(key, op.workspace());
+      }
+      case "swap" -> {
+        if (op.host().equals(op.other())) {
+          return null;
+        }
+        next.entrySet().removeIf(e -> e.getKey().startsWith(op.host() + " ") || e.getKey().startsWith(op.other() + " "));
+        state.forEach((key, ws) -> {
+          if (key.startsWith(op.host() + " ")) {
+            next.put(op.other() + key.substring(op.host().length()), ws);
+          } else if (key.startsWith(op.other() + " ")) {
+            next.put(op.host() + key.substring(op.other().length()), ws);
+          }
+        });
+      }
+      case "rollback" -> {
+        return history.isEmpty() ? null : history.peek();
+      }
+      case "stale", "undeclared" -> {
+        return null;
+      }
+      default -> throw new AssertionError(op.kind());
+    }
+    return next;
+  }
+
+  private static RoutingTable initial() {
+    RoutingTable.Builder b = RoutingTable.builder();
+    WORKSPACES.forEach(b::workspace);
+    for (String host : HOSTS) {
+      b.domain(host, DomainStatus.VERIFIED);
+    }
+    initialState().forEach((key, ws) -> {
+      int space = key.indexOf(' ');
+      b.route(key.substring(0, space), key.substring(space + 1), ws);
+    });
+    return b.build();
+  }
+
+  private static Map<String, String> initialState() {
+    Map<String, String> m = new TreeMap<>();
+    m.put("shop.example.com /", "blue");
+    m.put("shop.example.com /api", "blue");
+    m.put("staging.example.com /", "green");
+    m.put("api.example.com /api", "red");
+    return m;
+  }
+
+  private static Map<String, String> stateOf(RoutingTable table) {
+    Map<String, String> m = new TreeMap<>();
+    for (Route r : table.routes()) {
+      m.put(r.host() + " " + r.prefix(), r.workspace().name());
+    }
+    return m;
+  }
+
+  @Provide
+  Arbitrary<List<Op>> ops() {
+    return Combinators.combine(
+            Arbitraries.of("promote", "promote", "promotePrefix", "swap", "swap", "rollback", "rollback", "stale", "undeclared"),
+            Arbitraries.of(HOSTS),
+            Arbitraries.of(HOSTS),
+            Arbitraries.of(PREFIXES),
+            Arbitraries.of(WORKSPACES))
+        .as(Op::new)
+        .list()
+        .ofMaxSize(25);
+  }
+}
