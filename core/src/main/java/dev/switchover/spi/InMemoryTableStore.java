@@ -7,9 +7,13 @@ import dev.switchover.RoutingTable;
 import dev.switchover.Subscription;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The in-memory {@link TableStore}: one reference, replaced under this object's lock. */
 final class InMemoryTableStore implements TableStore {
+  private static final Logger log = LoggerFactory.getLogger(InMemoryTableStore.class);
+
   private final CopyOnWriteArrayList<Consumer<RoutingTable>> watchers = new CopyOnWriteArrayList<>();
   private volatile RoutingTable table;
 
@@ -35,7 +39,11 @@ final class InMemoryTableStore implements TableStore {
         expectedRevision);
     table = next;
     for (Consumer<RoutingTable> w : watchers) {
-      w.accept(next);
+      try {
+        w.accept(next);
+      } catch (RuntimeException e) {
+        log.warn("store watcher {} failed on revision {}", w, next.revision(), e);
+      }
     }
     return true;
   }
