@@ -1,12 +1,22 @@
 package dev.switchover;
 
+import java.security.SecureRandom;
+import java.util.SplittableRandom;
+
 /** The one hash function of host keys and path keys, computable on raw text without copying it. */
 final class Hashing {
+  /**
+   * The polynomial's multiplier, odd and chosen afresh in each JVM, so that no one can prepare host
+   * names that collide in every router (with a fixed 31, "an" and "c0" collide, and so does every
+   * name built of those two blocks).
+   */
+  private static final int MULTIPLIER = new SplittableRandom(new SecureRandom().nextLong()).nextInt() | 1;
+
   private Hashing() {}
 
   /** Step of the polynomial hash over ASCII-lower-cased characters. */
   static int step(int h, char lowerCased) {
-    return 31 * h + lowerCased;
+    return MULTIPLIER * h + lowerCased;
   }
 
   /** Spreads a polynomial hash over all bits (the murmur3 finalizer), for trie and table slots. */

@@ -21,9 +21,13 @@ final class HostEntry {
   private final PathIndex index;
 
   private HostEntry(HostName host, @Nullable DomainStatus status, ImmutableList<Route> routes) {
+    this(host, Hashing.hostHash(host.lookupKey()), status, routes);
+  }
+
+  private HostEntry(HostName host, int hash, @Nullable DomainStatus status, ImmutableList<Route> routes) {
     this.host = host;
     this.key = host.lookupKey();
-    this.hash = Hashing.hostHash(key);
+    this.hash = hash;
     this.status = status;
     this.routes = routes;
     this.index = PathIndex.of(routes);
@@ -31,6 +35,11 @@ final class HostEntry {
 
   static HostEntry of(HostName host, @Nullable DomainStatus status, List<Route> routes) {
     return new HostEntry(host, status, ImmutableList.sortedCopyOf(BY_PREFIX, routes));
+  }
+
+  /** An entry with a hash of the caller's choosing, so that tests can force collisions. */
+  static HostEntry withHash(HostName host, int hash, DomainStatus status) {
+    return new HostEntry(host, hash, status, ImmutableList.of());
   }
 
   HostEntry withStatus(@Nullable DomainStatus newStatus) {

@@ -64,15 +64,20 @@ final class HostTrie {
   }
 
   HostTrie put(HostEntry entry) {
-    boolean added = get(entry.key) == null;
+    boolean added = get(entry.key, 0, entry.key.length(), entry.hash) == null;
     return new HostTrie((Bitmap) put(root, 0, entry), added ? size + 1 : size);
   }
 
   HostTrie remove(String key) {
-    if (get(key) == null) {
+    return remove(key, Hashing.hostHash(key));
+  }
+
+  /** Removes the key, whose hash is given (tests force collisions through this). */
+  HostTrie remove(String key, int hash) {
+    if (get(key, 0, key.length(), hash) == null) {
       return this;
     }
-    Object newRoot = remove(root, 0, key, Hashing.hostHash(key));
+    Object newRoot = remove(root, 0, key, hash);
     return new HostTrie(newRoot instanceof Bitmap b ? b : EMPTY.root, size - 1);
   }
 
@@ -95,6 +100,15 @@ final class HostTrie {
   }
 
   private static Object put(Object node, int shift, HostEntry entry) {
+    if (node instanceof Collision c && c.hash != entry.hash) {
+      // A different hash reached a collision node: split here, as for two entries.
+      int ic = (c.hash >>> shift) & MASK;
+      int ie = (entry.hash >>> shift) & MASK;
+      if (ic == ie) {
+        return new Bitmap(1 << ic, new Object[] {put(c, shift + BITS, entry)});
+      }
+      return new Bitmap((1 << ic) | (1 << ie), ic < ie ? new Object[] {c, entry} : new Object[] {entry, c});
+    }
     if (node instanceof Collision c) {
       HostEntry[] entries = c.entries;
       for (int i = 0; i < entries.length; i++) {

@@ -1,0 +1,85 @@
+package dev.switchover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+
+/**
+ * The persistent trie against a plain map, with hashes forced into a tiny set so that full
+ * collisions, shared prefixes at every level and collapses on removal all happen often.
+ */
+final class HostTriePropertiesTest {
+  /** Hashes that share their low bits, their high bits, or everything. */
+  private static final int[] HASHES = {0, 1, 32, 33, 1 << 30, (1 << 30) | 1, 0x80000000, -1, 0x7fffffff, 1 << 25};
+
+  private static HostName name(int i) {
+    return HostName.parse("h" + i + ".example.com");
+  }
+
+  private static int hashOf(int i) {
+    return HASHES[i % HASHES.length];
+  }
+
+  @Property
+  void putAndRemove_agreeWithAMap(@ForAll("ops") List<Tuple.Tuple2<Boolean, Integer>> ops) {
+    HostTrie trie = HostTrie.EMPTY;
+    Map<String, HostEntry> model = new HashMap<>();
+    for (Tuple.Tuple2<Boolean, Integer> op : ops) {
+      int i = op.get2();
+      HostName host = name(i);
+      HostTrie before = trie;
+      if (op.get1()) {
+        HostEntry e = HostEntry.withHash(host, hashOf(i), i % 2 == 0 ? DomainStatus.VERIFIED : DomainStatus.PENDING);
+        trie = trie.put(e);
+        model.put(host.toString(), e);
+      } else {
+        trie = trie.remove(host.toString(), hashOf(i));
+        model.remove(host.toString());
+      }
+      assertEquals(model.size(), trie.size());
+      for (int k = 0; k < 40; k++) {
+        String key = name(k).toString();
+        HostEntry found = trie.get(key.toUpperCase(java.util.Locale.ROOT), 0, key.length(), hashOf(k));
+        HostEntry expected = model.get(key);
+        if (expected == null) {
+          assertNull(found, key);
+        } else {
+          assertSame(expected, found, key);
+        }
+      }
+      Set<String> listed = new HashSet<>();
+      trie.forEach(e -> listed.add(e.key));
+      assertEquals(model.keySet(), listed);
+      // Persistence: the trie before the op is unchanged by it.
+      assertEquals(before.size(), countOf(before));
+    }
+  }
+
+  private static int countOf(HostTrie trie) {
+    int[] n = {0};
+    trie.forEach(e -> n[0]++);
+    return n[0];
+  }
+
+  @Provide
+  Arbitrary<List<Tuple.Tuple2<Boolean, Integer>>> ops() {
+    return Combinators.combine(
+            Arbitraries.of(true, true, false), Arbitraries.integers().between(0, 39))
+        .as(Tuple::of)
+        .list()
+        .ofMaxSize(60);
+  }
+}
