@@ -13,7 +13,5 @@ public enum ChangeReason {
   /** The routing of the revision before the last change was published again. */
   ROLLBACK,
   /** A domain's verification status changed (routes of a domain that lost it are removed). */
-  DOMAIN_STATUS,
-  /** A table written by another router sharing the same store. */
-  EXTERNAL
+  DOMAIN_STATUS
 }

@@ -2,6 +2,7 @@ package dev.switchover;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,11 +17,16 @@ import org.jspecify.annotations.Nullable;
  * #CLOSED}) and the futures complete. A request that resolved against an older table and arrives
  * after that cannot enter: it is resolved again against the current table. A table that routes
  * to the workspace again reopens it.
+ *
+ * <p>Only the counters that are closed or awaited are looked at when a table is published, so a
+ * publication costs nothing per idle workspace.
  */
 final class InFlight {
   static final long CLOSED = -1;
 
   private final ConcurrentHashMap<WorkspaceId, Counter> counters = new ConcurrentHashMap<>();
+  /** Counters that are closed or have waiters: the only ones a publication can change. */
+  private final Set<Counter> watched = ConcurrentHashMap.newKeySet();
   private final Supplier<RoutingTable> current;
 
   InFlight(Supplier<RoutingTable> current) {
@@ -45,7 +51,9 @@ final class InFlight {
         future.complete(null);
         return future;
       }
+      c.waiters.removeIf(CompletableFuture::isDone); // cancelled by their callers
       c.waiters.add(future);
+      watched.add(c);
     }
     c.tryClose();
     return future;
@@ -53,12 +61,8 @@ final class InFlight {
 
   /** Called by the router after each publication. */
   void published(RoutingTable table) {
-    for (Counter c : counters.values()) {
-      synchronized (c) {
-        if (c.state.get() == CLOSED && table.routesTo(c.workspace)) {
-          c.state.set(0);
-        }
-      }
+    for (Counter c : watched) {
+      c.reopenIfRouted(table);
       c.tryClose();
     }
   }
@@ -90,6 +94,18 @@ final class InFlight {
     void leave() {
       if (state.decrementAndGet() == 0) {
         tryClose();
+      }
+    }
+
+    /** Reopens a closed workspace that {@code table} routes to again. */
+    void reopenIfRouted(RoutingTable table) {
+      synchronized (this) {
+        if (state.get() == CLOSED && table.routesTo(workspace)) {
+          state.set(0);
+          if (waiters.isEmpty()) {
+            owner.watched.remove(this);
+          }
+        }
       }
     }
 

@@ -37,10 +37,10 @@ import org.slf4j.LoggerFactory;
  * router.awaitDrained(WorkspaceId.of("green")).join();
  * }</pre>
  */
-public final class Router {
+public final class Router implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Router.class);
-  /** Enough for any realistic race between a drain and a rollback; see {@link #admit}. */
-  private static final int MAX_ADMIT_ATTEMPTS = 1_000_000;
+  /** Each failed attempt means a newer table was published meanwhile; this many never happen. */
+  private static final int MAX_ADMIT_ATTEMPTS = 10_000;
 
   private final TableStore store;
   private final int historySize;
@@ -50,9 +50,10 @@ public final class Router {
   private final ConcurrentLinkedQueue<RoutingTable> undelivered = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean delivering = new AtomicBoolean();
   private final InFlight inFlight;
+  /** Guards {@link #current}, {@link #history} and the order of {@link #undelivered}; never calls out. */
+  private final Object publishLock = new Object();
   private final Subscription storeWatch;
   private volatile RoutingTable current;
-  private @Nullable RoutingTable writing;
 
   private Router(TableStore store, int historySize) {
     this.store = store;
@@ -60,6 +61,8 @@ public final class Router {
     this.current = store.load();
     this.inFlight = new InFlight(() -> current);
     this.storeWatch = store.watch(this::onStored);
+    // A table written between the first load and the watch is picked up here.
+    advance(store.load());
   }
 
   /** A router over an in-memory store that starts with {@code initial}; history of 32. */
@@ -79,14 +82,23 @@ public final class Router {
 
   /** Resolves one request against the current table; see {@link RoutingTable#resolve}. */
   public Resolution resolve(CharSequence host, CharSequence path) {
+    checkNotNull(host, "host");
     return current.resolve(host, path);
   }
 
   /**
    * Resolves a request against the current table and, when it is routed, counts it in flight on
    * its workspace until the returned admission is closed. Adapters call this once per request.
+   *
+   * <p>A request that resolved against a table older than a completed drain of its workspace is
+   * resolved again against the current table, so that no request enters a drained workspace.
+   *
+   * @throws IllegalStateException if tables were published so fast that the request could not be
+   *     admitted in thousands of attempts (each attempt fails only because a newer table appeared)
    */
   public Admission admit(CharSequence host, CharSequence path) {
+    checkNotNull(host, "host");
+    checkNotNull(path, "path");
     for (int attempt = 0; attempt < MAX_ADMIT_ATTEMPTS; attempt++) {
       RoutingTable table = current;
       Resolution resolution = table.resolve(host, path);
@@ -97,10 +109,11 @@ public final class Router {
       if (counter.tryEnter()) {
         return new Admission(table, resolution, counter);
       }
-      // The workspace drained and closed after this table was read: a newer table exists.
-      Thread.onSpinWait();
+      // The workspace drained and closed. If the current table routes to it again (a rollback
+      // whose publication is still reopening counters), reopen it now rather than wait.
+      counter.reopenIfRouted(current);
     }
-    throw new IllegalStateException("could not admit a request for " + host + " in time");
+    throw new IllegalStateException("could not admit a request for " + host + ": tables changed too fast");
   }
 
   /** How many admitted requests are in flight on the workspace now. */
@@ -111,7 +124,8 @@ public final class Router {
   /**
    * A future that completes once no current table routes to the workspace and no request admitted
    * to it is still in flight: its owner can then stop it, or keep it warm for a rollback. It
-   * completes at once if that is already so.
+   * completes at once if that is already so. Once drained, no request enters the workspace unless
+   * a later table routes to it again (a rollback), which reopens it.
    */
   public CompletableFuture<Void> awaitDrained(WorkspaceId workspace) {
     return inFlight.awaitDrained(checkNotNull(workspace, "workspace"));
@@ -197,8 +211,12 @@ public final class Router {
   public RoutingTable rollback() {
     writeLock.lock();
     try {
-      RoutingTable now = current;
-      RoutingTable previous = history.peekFirst();
+      RoutingTable now;
+      RoutingTable previous;
+      synchronized (publishLock) {
+        now = current;
+        previous = history.peekFirst();
+      }
       checkState(previous != null, "nothing to roll back to: revision %s has no earlier revision in the history", now.revision());
       if (previous.statusEpoch() != now.statusEpoch()) {
         log.warn(
@@ -249,11 +267,8 @@ public final class Router {
 
   /** The tables published before the current one, newest first, up to the history size. */
   public List<RoutingTable> history() {
-    writeLock.lock();
-    try {
+    synchronized (publishLock) {
       return ImmutableList.copyOf(history);
-    } finally {
-      writeLock.unlock();
     }
   }
 
@@ -264,7 +279,11 @@ public final class Router {
     return () -> listeners.remove(listener);
   }
 
-  /** Stops watching the store. Resolving and writing still work; tables written by others are no longer seen. */
+  /**
+   * Stops watching the store. Resolving and writing still work; tables written by others are no
+   * longer seen.
+   */
+  @Override
   public void close() {
     storeWatch.close();
   }
@@ -317,40 +336,41 @@ public final class Router {
 
   /** Publishes {@code next} in place of {@code now}; the write lock is held. */
   private void publish(RoutingTable now, RoutingTable next) {
-    writing = next;
-    try {
-      if (!store.compareAndSet(now.revision(), next)) {
-        long actual = store.load().revision();
-        log.warn("refused {}: the store moved from revision {} to {}", next.description(), now.revision(), actual);
-        throw new RevisionConflictException(now.revision(), actual);
-      }
-    } finally {
-      writing = null;
+    if (!store.compareAndSet(now.revision(), next)) {
+      RoutingTable stored = store.load();
+      // Another router sharing the store wrote first: catch up, so the next write can succeed.
+      advance(stored);
+      log.warn("refused {}: the store moved from revision {} to {}", next.description(), now.revision(), stored.revision());
+      throw new RevisionConflictException(now.revision(), stored.revision());
     }
-    advance(now, next);
+    advance(next);
   }
 
-  private void advance(RoutingTable now, RoutingTable next) {
-    history.addFirst(now);
-    while (history.size() > historySize) {
-      history.removeLast();
+  /**
+   * Makes {@code next} current if it is newer than the current table; tables only move forward.
+   * Called by writers and by the store's watch, which may also deliver this router's own writes.
+   */
+  private void advance(RoutingTable next) {
+    synchronized (publishLock) {
+      RoutingTable now = current;
+      if (next.revision() <= now.revision()) {
+        return;
+      }
+      history.addFirst(now);
+      while (history.size() > historySize) {
+        history.removeLast();
+      }
+      current = next;
+      undelivered.add(next);
     }
-    current = next;
-    undelivered.add(next);
     inFlight.published(next);
   }
 
   /** A table written to the store, by this router or by another sharing the store. */
   private void onStored(RoutingTable table) {
-    writeLock.lock();
-    try {
-      if (table == writing || table.revision() <= current.revision()) {
-        return;
-      }
-      log.info("table revision {} written by another router: {}", table.revision(), table.description());
-      advance(current, table);
-    } finally {
-      writeLock.unlock();
+    if (table.revision() > current.revision()) {
+      log.debug("table revision {} from the store: {}", table.revision(), table.description());
+      advance(table);
     }
     if (!writeLock.isHeldByCurrentThread()) {
       deliver();

@@ -48,7 +48,7 @@ final class LinearizabilityTest {
     AtomicLong lastCompleted = new AtomicLong(1);
     AtomicBoolean writing = new AtomicBoolean(true);
     int readers = 4;
-    ExecutorService pool = Executors.newFixedThreadPool(readers + 2);
+    ExecutorService pool = Executors.newFixedThreadPool(readers + 3);
     CountDownLatch start = new CountDownLatch(1);
     try {
       List<Future<List<Observation>>> reads = new ArrayList<>();
@@ -65,7 +65,7 @@ final class LinearizabilityTest {
                 t.revision(),
                 t.resolve("SHOP.example.com", "/").workspace(),
                 t.resolve("staging.example.com:443", "/x").workspace(),
-                router.resolve("other.example.com", "/").workspace()));
+                t.resolve("other.example.com", "/").workspace()));
           }
           return seen;
         }));
@@ -75,28 +75,50 @@ final class LinearizabilityTest {
         WorkspaceId now = router.current().resolve("other.example.com", "/").workspace();
         return router.promote(OTHER, now.equals(BLUE) ? GREEN : BLUE);
       });
+      // A third writer uses compare-and-set on the revision it read, and loses some races.
+      AtomicLong casWins = new AtomicLong();
+      Runnable editor = () -> {
+        for (int i = 0; i < WRITES_PER_WRITER; i++) {
+          long expected = router.current().revision();
+          try {
+            RoutingTable t = router.update(expected, b -> b.pointHost(OTHER, BLUE));
+            lastCompleted.accumulateAndGet(t.revision(), Math::max);
+            casWins.incrementAndGet();
+          } catch (RevisionConflictException e) {
+            assertEquals(expected, e.expectedRevision());
+            assertTrue(e.actualRevision() > expected);
+          }
+        }
+      };
       Future<?> w1 = pool.submit(() -> { await(start); swapper.run(); });
       Future<?> w2 = pool.submit(() -> { await(start); promoter.run(); });
+      Future<?> w3 = pool.submit(() -> { await(start); editor.run(); });
       start.countDown();
       w1.get(2, TimeUnit.MINUTES);
       w2.get(2, TimeUnit.MINUTES);
+      w3.get(2, TimeUnit.MINUTES);
       writing.set(false);
       long total = 0;
       for (Future<List<Observation>> f : reads) {
+        long lastSeen = 0;
         for (Observation o : f.get(2, TimeUnit.MINUTES)) {
           total++;
           assertTrue(o.revision() >= o.floor(), () -> "stale read: " + o);
+          // One thread's reads only move forward.
+          assertTrue(o.revision() >= lastSeen, () -> "a reader went back in time: " + o);
+          lastSeen = o.revision();
           RoutingTable t = published.get(o.revision());
           if (t == null) {
             throw new AssertionError("a reader saw a revision that was never published: " + o);
           }
           assertEquals(t.resolve("shop.example.com", "/").workspace(), o.prod(), o::toString);
           assertEquals(t.resolve("staging.example.com", "/").workspace(), o.staging(), o::toString);
+          assertEquals(t.resolve("other.example.com", "/").workspace(), o.other(), o::toString);
           // A swap is seen entirely or not at all: production and staging never share a workspace.
           assertTrue(!o.prod().equals(o.staging()), () -> "half a swap: " + o);
         }
       }
-      assertEquals(1 + 2L * WRITES_PER_WRITER, router.current().revision());
+      assertEquals(1 + 2L * WRITES_PER_WRITER + casWins.get(), router.current().revision());
       assertTrue(total > 0);
     } finally {
       pool.shutdownNow();

@@ -222,6 +222,62 @@ final class RouterTest {
   }
 
   @Test
+  void sharedStore_concurrentWritersOnTwoRouters_convergeWithoutDeadlock() throws Exception {
+    TableStore store = TableStore.inMemory(blueGreen());
+    Router a = Router.builder().store(store).build();
+    Router b = Router.builder().store(store).build();
+    List<Long> heardByA = Collections.synchronizedList(new ArrayList<>());
+    a.addListener(t -> heardByA.add(t.revision()));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<Integer>> writers = new ArrayList<>();
+      for (Router r : List.of(a, b)) {
+        writers.add(pool.submit(() -> {
+          int succeeded = 0;
+          for (int i = 0; i < 500; i++) {
+            try {
+              r.promote(SHOP, i % 2 == 0 ? GREEN : BLUE);
+              succeeded++;
+            } catch (RevisionConflictException e) {
+              // the other router wrote first; this router has caught up and tries again
+            }
+          }
+          return succeeded;
+        }));
+      }
+      int total = 0;
+      for (Future<Integer> f : writers) {
+        total += f.get(60, TimeUnit.SECONDS);
+      }
+      assertEquals(1 + total, store.load().revision());
+      assertSame(store.load(), a.current());
+      assertSame(store.load(), b.current());
+      // A hears every table once, in order, whoever wrote it.
+      List<Long> expected = new ArrayList<>();
+      for (long r = 2; r <= 1 + total; r++) {
+        expected.add(r);
+      }
+      assertEquals(expected, heardByA);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void sharedStore_missedWrite_isCaughtUpOnTheNextConflict() {
+    TableStore store = TableStore.inMemory(blueGreen());
+    Router a = Router.builder().store(store).build();
+    a.close(); // a no longer hears the store
+    Router b = Router.builder().store(store).build();
+    b.promote(SHOP, GREEN);
+    assertEquals(1, a.current().revision());
+    assertThrows(RevisionConflictException.class, () -> a.promote(SHOP, BLUE));
+    assertEquals(2, a.current().revision());
+    a.promote(SHOP, BLUE);
+    assertEquals(3, store.load().revision());
+  }
+
+  @Test
   void builder_settersRefuseBeingSetTwice() {
     assertThrows(IllegalStateException.class, () -> Router.builder().historySize(2).historySize(3));
     assertThrows(IllegalArgumentException.class, () -> Router.builder().historySize(0));
