@@ -2,6 +2,7 @@ package dev.switchover;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.common.net.InternetDomainName;
 import java.net.IDN;
 import org.jspecify.annotations.Nullable;
 
@@ -14,8 +15,13 @@ import org.jspecify.annotations.Nullable;
  * The result must be an RFC 1123 name: labels of 1 to 63 letters, digits and hyphens, not
  * starting or ending with a hyphen, at most 253 characters in all, and a last label that is not
  * all digits (so that an IPv4 address is never taken for a name). IP literals are refused. A
- * wildcard must name at least two labels after {@code *.}. Two spellings of the same name parse
- * to equal values. Instances are immutable and thread-safe.
+ * wildcard cannot stand for a whole public suffix ({@code *.com}, {@code *.co.uk}); {@code
+ * *.localhost} is fine. A port must be 1 to 65535. Two spellings of the same name parse to equal
+ * values. Instances are immutable and thread-safe.
+ *
+ * <p>Internationalized names are converted with the JDK's IDNA2003 rules; the few characters on
+ * which IDNA2003 and IDNA2008 disagree ({@code ß}, final sigma, ZWJ, ZWNJ) are refused, so give
+ * such names in punycode.
  *
  * <pre>{@code
  * HostName.parse("Shop.Example.COM.:443").toString();   // "shop.example.com"
@@ -66,6 +72,14 @@ public final class HostName implements Comparable<HostName> {
       s = s.substring(WILDCARD_PREFIX.length());
     }
     if (!isAscii(s)) {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == '\u00df' || c == '\u03c2' || c == '\u200c' || c == '\u200d') {
+          // IDNA2003 (the JDK's) maps these away, IDNA2008 (browsers') keeps them: the two would
+          // give different names, so the caller must say which one is meant.
+          throw invalid(text, "'" + c + "' is converted differently by IDNA2003 and IDNA2008; give the name in punycode (xn--...)");
+        }
+      }
       try {
         s = IDN.toASCII(s, IDN.USE_STD3_ASCII_RULES);
       } catch (IllegalArgumentException e) {
@@ -78,8 +92,8 @@ public final class HostName implements Comparable<HostName> {
       throw invalid(text, problem);
     }
     if (wildcard) {
-      if (s.indexOf('.') < 0) {
-        throw invalid(text, "a wildcard needs at least two labels after '*.'");
+      if (isPublicSuffix(s)) {
+        throw invalid(text, "a wildcard cannot cover a public suffix such as " + s);
       }
       if (s.length() + WILDCARD_PREFIX.length() > MAX_LENGTH) {
         throw invalid(text, "at most " + MAX_LENGTH + " characters");
@@ -143,18 +157,39 @@ public final class HostName implements Comparable<HostName> {
 
   // ---- shared rules, also used by the request-side parse on the hot path ----
 
+  /** Whether {@code s[from, to)} is a port number from 1 to 65535, in at most 5 digits. */
   static boolean isPort(CharSequence s, int from, int to) {
     int n = to - from;
     if (n < 1 || n > 5) {
       return false;
     }
+    int value = 0;
     for (int i = from; i < to; i++) {
       char c = s.charAt(i);
       if (c < '0' || c > '9') {
         return false;
       }
+      value = value * 10 + (c - '0');
     }
-    return true;
+    return value >= 1 && value <= 65535;
+  }
+
+  /**
+   * Whether a lower-case name is a public suffix ({@code com}, {@code co.uk}) or a registry
+   * suffix ({@code github.io}) in the public suffix list that Guava carries.
+   */
+  static boolean isPublicSuffix(String name) {
+    try {
+      InternetDomainName domain = InternetDomainName.from(name);
+      return domain.isPublicSuffix() || domain.isRegistrySuffix();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** Whether this name is a public or registry suffix, such as {@code com}, {@code co.uk} or {@code github.io}. */
+  public boolean isPublicSuffix() {
+    return isPublicSuffix(lookupKey());
   }
 
   static boolean isLabelChar(char lower) {

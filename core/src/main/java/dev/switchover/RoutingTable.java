@@ -479,9 +479,13 @@ public final class RoutingTable {
     }
 
     /**
-     * Trades the routing of two hosts: each takes the other's prefixes and workspaces.
+     * Trades the workspaces behind two hosts: production takes staging's and staging production's.
+     * When both hosts have the same prefixes, the workspaces trade places prefix by prefix;
+     * otherwise each host must send all its routes to one workspace, and the two workspaces trade
+     * places while each host keeps its own prefixes.
      *
-     * @throws IllegalArgumentException if the hosts are the same or either has no routes
+     * @throws IllegalArgumentException if the hosts are the same, either has no routes, or their
+     *     prefixes differ while one of them splits its paths between several workspaces
      */
     public Builder swapRouting(HostName a, HostName b) {
       checkArgument(!checkNotNull(a, "a").equals(checkNotNull(b, "b")), "cannot swap %s with itself", a);
@@ -490,16 +494,43 @@ public final class RoutingTable {
       checkArgument(ea.hasRoutes(), "%s has no routes to swap", a);
       checkArgument(eb.hasRoutes(), "%s has no routes to swap", b);
       List<Route> forA = new ArrayList<>();
-      for (Route r : eb.routes) {
-        forA.add(Route.of(a, r.prefix(), r.workspace()));
-      }
       List<Route> forB = new ArrayList<>();
-      for (Route r : ea.routes) {
-        forB.add(Route.of(b, r.prefix(), r.workspace()));
+      if (prefixes(ea).equals(prefixes(eb))) {
+        for (Route r : ea.routes) {
+          Route other = eb.route(r.prefix());
+          forA.add(r.withWorkspace(checkNotNull(other).workspace()));
+          forB.add(other.withWorkspace(r.workspace()));
+        }
+      } else {
+        WorkspaceId wa = soleWorkspace(ea, b);
+        WorkspaceId wb = soleWorkspace(eb, a);
+        ea.routes.forEach(r -> forA.add(r.withWorkspace(wb)));
+        eb.routes.forEach(r -> forB.add(r.withWorkspace(wa)));
       }
       store(ea.withRoutes(forA));
       store(eb.withRoutes(forB));
       return this;
+    }
+
+    private static Set<PathPrefix> prefixes(HostEntry e) {
+      Set<PathPrefix> prefixes = new TreeSet<>();
+      e.routes.forEach(r -> prefixes.add(r.prefix()));
+      return prefixes;
+    }
+
+    private static WorkspaceId soleWorkspace(HostEntry e, HostName other) {
+      WorkspaceId ws = e.routes.get(0).workspace();
+      for (Route r : e.routes) {
+        checkArgument(
+            r.workspace().equals(ws),
+            "cannot swap %s with %s: their prefixes differ and %s splits its paths between workspaces (%s);"
+                + " give both the same prefixes, or use update()",
+            e.host,
+            other,
+            e.host,
+            e.routes);
+      }
+      return ws;
     }
 
     /**
@@ -509,6 +540,10 @@ public final class RoutingTable {
     public Builder previewSuffix(HostName suffix) {
       checkNotNull(suffix, "suffix");
       checkArgument(!suffix.isWildcard(), "the preview suffix must be a name, not a wildcard: %s", suffix);
+      checkArgument(
+          !suffix.isPublicSuffix(),
+          "the preview suffix %s is a public suffix: every name under it would route without verification",
+          suffix);
       if (!suffix.equals(previewSuffix)) {
         previewSuffix = suffix;
         previewSuffixChanged = true;

@@ -23,6 +23,8 @@ final class HostNameTest {
     "BÜCHER.example, xn--bcher-kva.example",
     "*.Example.COM, *.example.com",
     "a-b.c0.example, a-b.c0.example",
+    "*.localhost, *.localhost",
+    "example.com:65535, example.com",
   })
   void parse_spellings_normalizeToOneName(String text, String expected) {
     assertEquals(expected, HostName.parse(text).toString());
@@ -39,12 +41,22 @@ final class HostNameTest {
       strings = {
         "", ".", "a..b.example.com", "-a.example.com", "a-.example.com", "a_b.example.com",
         "1.2.3.4", "example.123", "[::1]", "[::1]:8080", "example.com:abc", "example.com:",
-        "example.com:123456", "*.com", "*", "a.*.example.com", "**.example.com", "exa mple.com",
-        "example.com..",
+        "example.com:123456", "*.com", "*.co.uk", "*.github.io", "*", "a.*.example.com",
+        "**.example.com", "exa mple.com", "example.com..", "example.com:0", "example.com:65536",
+        "faß.de",
       })
   void parse_invalidNames_areRefusedNamingTheValue(String text) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HostName.parse(text));
     assertTrue(String.valueOf(e.getMessage()).contains("\"" + text + "\""), e.getMessage());
+  }
+
+  @Test
+  void isPublicSuffix_knowsThePublicSuffixList() {
+    assertTrue(HostName.parse("com").isPublicSuffix());
+    assertTrue(HostName.parse("co.uk").isPublicSuffix());
+    assertTrue(HostName.parse("github.io").isPublicSuffix());
+    assertFalse(HostName.parse("example.com").isPublicSuffix());
+    assertFalse(HostName.parse("preview.localhost").isPublicSuffix());
   }
 
   @Test

@@ -118,6 +118,13 @@ final class RoutingTableTest {
   }
 
   @Test
+  void previewSuffix_publicSuffix_isRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> twoWorkspaces().previewSuffix("com"));
+    assertTrue(String.valueOf(e.getMessage()).contains("public suffix"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> twoWorkspaces().previewSuffix("github.io"));
+  }
+
+  @Test
   void previewSuffix_changed_hostsOutsideTheNewSuffixAreRefused() {
     RoutingTable table = twoWorkspaces().previewSuffix("preview.localhost").previewHost("green.preview.localhost", "green").build();
     InvalidTableException e =
@@ -194,19 +201,51 @@ final class RoutingTableTest {
   }
 
   @Test
-  void swapRouting_tradesPrefixesAndWorkspaces() {
+  void swapRouting_differentPrefixes_tradesTheOneWorkspaceOfEachHost() {
     HostName staging = HostName.parse("staging.example.com");
-    RoutingTable table = shop().toBuilder()
+    RoutingTable base = twoWorkspaces()
+        .domain(SHOP, DomainStatus.VERIFIED)
         .domain(staging, DomainStatus.VERIFIED)
+        .route(SHOP, PathPrefix.ROOT, BLUE)
+        .route(SHOP, PathPrefix.of("/api"), BLUE)
         .route(staging, PathPrefix.ROOT, GREEN)
+        .build();
+    RoutingTable swapped = base.toBuilder().swapRouting(SHOP, staging).build();
+    assertEquals(
+        List.of(Route.of(SHOP, PathPrefix.ROOT, GREEN), Route.of(SHOP, PathPrefix.of("/api"), GREEN)),
+        swapped.routes(SHOP));
+    assertEquals(List.of(Route.of(staging, PathPrefix.ROOT, BLUE)), swapped.routes(staging));
+  }
+
+  @Test
+  void swapRouting_samePrefixes_tradesPrefixByPrefix() {
+    HostName staging = HostName.parse("staging.example.com");
+    WorkspaceId red = WorkspaceId.of("red");
+    RoutingTable swapped = twoWorkspaces().workspace(red)
+        .domain(SHOP, DomainStatus.VERIFIED)
+        .domain(staging, DomainStatus.VERIFIED)
+        .route(SHOP, PathPrefix.ROOT, BLUE)
+        .route(SHOP, PathPrefix.of("/api"), red)
+        .route(staging, PathPrefix.ROOT, GREEN)
+        .route(staging, PathPrefix.of("/api"), BLUE)
         .build()
         .toBuilder()
         .swapRouting(SHOP, staging)
         .build();
-    assertEquals(List.of(Route.of(SHOP, PathPrefix.ROOT, GREEN)), table.routes(SHOP));
     assertEquals(
-        List.of(Route.of(staging, PathPrefix.ROOT, BLUE), Route.of(staging, PathPrefix.of("/api"), GREEN)),
-        table.routes(staging));
+        List.of(Route.of(SHOP, PathPrefix.ROOT, GREEN), Route.of(SHOP, PathPrefix.of("/api"), BLUE)),
+        swapped.routes(SHOP));
+    assertEquals(
+        List.of(Route.of(staging, PathPrefix.ROOT, BLUE), Route.of(staging, PathPrefix.of("/api"), red)),
+        swapped.routes(staging));
+  }
+
+  @Test
+  void swapRouting_differentPrefixesAndASplitHost_isRefused() {
+    HostName staging = HostName.parse("staging.example.com");
+    RoutingTable.Builder b = shop().toBuilder().domain(staging, DomainStatus.VERIFIED).route(staging, PathPrefix.ROOT, GREEN);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.swapRouting(SHOP, staging));
+    assertTrue(String.valueOf(e.getMessage()).contains("splits its paths"), e.getMessage());
   }
 
   @Test

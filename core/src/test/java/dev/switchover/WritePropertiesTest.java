@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -118,14 +119,23 @@ final class WritePropertiesTest {
         if (op.host().equals(op.other())) {
           return null;
         }
-        next.entrySet().removeIf(e -> e.getKey().startsWith(op.host() + " ") || e.getKey().startsWith(op.other() + " "));
-        state.forEach((key, ws) -> {
-          if (key.startsWith(op.host() + " ")) {
-            next.put(op.other() + key.substring(op.host().length()), ws);
-          } else if (key.startsWith(op.other() + " ")) {
-            next.put(op.host() + key.substring(op.other().length()), ws);
+        Map<String, String> a = routesOf(state, op.host());
+        Map<String, String> b = routesOf(state, op.other());
+        if (a.isEmpty() || b.isEmpty()) {
+          return null;
+        }
+        if (a.keySet().equals(b.keySet())) {
+          a.forEach((prefix, ws) -> next.put(op.other() + " " + prefix, ws));
+          b.forEach((prefix, ws) -> next.put(op.host() + " " + prefix, ws));
+        } else {
+          if (new HashSet<>(a.values()).size() > 1 || new HashSet<>(b.values()).size() > 1) {
+            return null;
           }
-        });
+          String wa = a.values().iterator().next();
+          String wb = b.values().iterator().next();
+          a.keySet().forEach(prefix -> next.put(op.host() + " " + prefix, wb));
+          b.keySet().forEach(prefix -> next.put(op.other() + " " + prefix, wa));
+        }
       }
       case "rollback" -> {
         return history.isEmpty() ? null : history.peek();
@@ -136,6 +146,16 @@ final class WritePropertiesTest {
       default -> throw new AssertionError(op.kind());
     }
     return next;
+  }
+
+  private static Map<String, String> routesOf(Map<String, String> state, String host) {
+    Map<String, String> routes = new TreeMap<>();
+    state.forEach((key, ws) -> {
+      if (key.startsWith(host + " ")) {
+        routes.put(key.substring(host.length() + 1), ws);
+      }
+    });
+    return routes;
   }
 
   private static RoutingTable initial() {
