@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -71,7 +72,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class SwitchoverHandler extends Handler.Wrapper {
   private static final Logger log = LoggerFactory.getLogger(SwitchoverHandler.class);
-  /** Resolved for requests without a path (CONNECT, {@code OPTIONS *}): it matches no prefix. */
+  /**
+   * Resolved for requests that name no path of the host (CONNECT, to which Jetty gives the path
+   * {@code /}, and any request without a path): it matches no prefix, so a known host answers 404
+   * and an unknown one 421 or the next handler. Switchover is a gateway, not a tunnel.
+   */
   private static final String NO_PATH = "*";
 
   private final Router router;
@@ -155,7 +160,8 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String host = Request.getServerName(request);
-    String path = Request.getPathInContext(request);
+    String path =
+        HttpMethod.CONNECT.is(request.getMethod()) ? NO_PATH : Request.getPathInContext(request);
     Admission admission = router.admit(host == null ? "" : host, path == null ? NO_PATH : path);
     Resolution.Outcome outcome = admission.resolution().outcome();
     if (outcome == Resolution.Outcome.UNKNOWN_HOST) {

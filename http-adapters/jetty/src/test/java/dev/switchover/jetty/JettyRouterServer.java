@@ -5,16 +5,17 @@ import dev.switchover.testkit.RouterServer;
 import dev.switchover.testkit.RouterServerSpec;
 import dev.switchover.testkit.WorkspaceTarget;
 import java.util.Map;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
-/** A Jetty server on a free loopback port with a {@link SwitchoverHandler} built from a spec. */
+/** A Jetty server on a free loopback port, with a {@link SwitchoverHandler} (built from a spec) in it. */
 final class JettyRouterServer implements RouterServer {
   private final Server server;
   private final ServerConnector connector;
-  private final SwitchoverHandler handler;
+  private final Handler handler;
 
-  private JettyRouterServer(Server server, ServerConnector connector, SwitchoverHandler handler) {
+  private JettyRouterServer(Server server, ServerConnector connector, Handler handler) {
     this.server = server;
     this.connector = connector;
     this.handler = handler;
@@ -37,7 +38,7 @@ final class JettyRouterServer implements RouterServer {
     return start(builder.build());
   }
 
-  static JettyRouterServer start(SwitchoverHandler handler) throws Exception {
+  static JettyRouterServer start(Handler handler) throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -48,7 +49,7 @@ final class JettyRouterServer implements RouterServer {
     return new JettyRouterServer(server, connector, handler);
   }
 
-  SwitchoverHandler handler() {
+  Handler handler() {
     return handler;
   }
 

@@ -30,11 +30,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class WorkspaceServer implements AutoCloseable {
   static {
-    // The JDK server closes connections idle for this many seconds (30 by default), which races
-    // with a proxy's pool reusing them in a long soak; the suite tests the adapter, not that race.
-    if (System.getProperty("sun.net.httpserver.idleInterval") == null) {
-      System.setProperty("sun.net.httpserver.idleInterval", "3600");
-    }
+    // Read once, when the JDK server's configuration loads. It closes connections idle for
+    // idleInterval seconds (30 by default), which races with a proxy's pool reusing them in a long
+    // soak: the suite tests the adapter, not that race. And without nodelay, its separate writes
+    // of headers and body meet delayed ACKs: 40 ms per response.
+    setIfAbsent("sun.net.httpserver.idleInterval", "3600");
+    setIfAbsent("sun.net.httpserver.nodelay", "true");
   }
 
   private static final AtomicInteger THREADS = new AtomicInteger();
@@ -47,6 +48,12 @@ public final class WorkspaceServer implements AutoCloseable {
     this.app = app;
     this.server = server;
     this.executor = executor;
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
   }
 
   /** Starts a server for {@code app} on a free port of 127.0.0.1. */
