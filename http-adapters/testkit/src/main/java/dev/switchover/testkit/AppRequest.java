@@ -3,7 +3,6 @@ package dev.switchover.testkit;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +18,7 @@ public final class AppRequest {
   private final String target;
   private final @Nullable String serverName;
   private final @Nullable String canonicalPath;
-  private final Map<String, List<String>> headers;
+  private final HeaderMap headers;
   private final byte[] body;
 
   private AppRequest(Builder b) {
@@ -27,9 +26,7 @@ public final class AppRequest {
     this.target = b.target;
     this.serverName = b.serverName;
     this.canonicalPath = b.canonicalPath;
-    TreeMap<String, List<String>> copy = new TreeMap<>();
-    b.headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
-    this.headers = Collections.unmodifiableMap(copy);
+    this.headers = HeaderMap.copyOf(b.headers);
     this.body = b.body.clone();
   }
 
@@ -78,14 +75,12 @@ public final class AppRequest {
 
   /** The first value of a header (name in any case), or null. */
   public @Nullable String header(String name) {
-    List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
-    return values == null || values.isEmpty() ? null : values.get(0);
+    return headers.first(name);
   }
 
   /** All values of a header (name in any case), in order. */
   public List<String> headers(String name) {
-    List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
-    return values == null ? List.of() : values;
+    return headers.all(name);
   }
 
   /** The request body. */

@@ -2,25 +2,20 @@ package dev.switchover.testkit;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /** One HTTP/1.1 response as read by {@link RawConnection}, byte for byte. Immutable. */
 public final class RawResponse {
   private final int status;
-  private final Map<String, List<String>> headers;
+  private final HeaderMap headers;
   private final byte[] body;
 
   RawResponse(int status, Map<String, List<String>> headers, byte[] body) {
     this.status = status;
-    TreeMap<String, List<String>> copy = new TreeMap<>();
-    headers.forEach((k, v) -> copy.put(k, List.copyOf(v)));
-    this.headers = Collections.unmodifiableMap(copy);
+    this.headers = HeaderMap.copyOf(headers);
     this.body = body;
   }
 
@@ -31,14 +26,12 @@ public final class RawResponse {
 
   /** The first value of a header (name in any case), or null. */
   public @Nullable String header(String name) {
-    List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
-    return values == null || values.isEmpty() ? null : values.get(0);
+    return headers.first(name);
   }
 
   /** All values of a header (name in any case). */
   public List<String> headers(String name) {
-    List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
-    return values == null ? List.of() : values;
+    return headers.all(name);
   }
 
   /** The workspace that served the response ({@link WorkspaceApp#WORKSPACE_HEADER}), or null. */
