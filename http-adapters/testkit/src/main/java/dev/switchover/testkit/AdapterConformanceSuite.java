@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * <p>It covers the adapter contract of ARCHITECTURE.md: routing by host, wildcard, path prefix
  * and preview host; the answers 421 (or the next handler), 404, 503 with {@code Retry-After}, 502
  * and 504; requests forwarded unchanged with forwarding headers; hostile requests sent as raw
- * bytes; in-flight accounting that ends on failure and disconnect; zero downtime under continuous
+ * bytes; bodies of several MiB both ways; in-flight accounting that ends on failure and on a
+ * client that disconnects mid-request or mid-body; zero downtime under continuous
  * keep-alive load while the domain switches every 20 ms (for {@value #SOAK_PROPERTY} seconds,
  * 10 by default); and draining. Tests run one at a time.
  */
@@ -296,6 +297,26 @@ public abstract class AdapterConformanceSuite {
     }
     gate.open();
     awaitNothingInFlight(s.router, BLUE);
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void clientDisconnecting_midBody_endsItsInFlightCount(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    try (RawConnection c = s.connect()) {
+      c.send(
+          ("POST /upload?echo HTTP/1.1\r\nHost: " + SHOP
+                  + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 4194304\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      c.send(new byte[256 * 1024]);
+      Await.until(
+          "the upload admitted on blue",
+          () -> s.router.inFlight(blue) == 1,
+          () -> s.router.inFlight(blue) + " in flight");
+    }
+    awaitNothingInFlight(s.router, BLUE);
+    assertServedBy(s, SHOP, "/after", BLUE);
   }
 
   // ---------------------------------------------------------------- hostile requests
