@@ -56,9 +56,18 @@ import org.slf4j.LoggerFactory;
  * and preview host; the answers 421 (or the next handler), 404, 503 with {@code Retry-After}, 502
  * and 504; requests forwarded unchanged with forwarding headers; hostile requests sent as raw
  * bytes; bodies of several MiB both ways; in-flight accounting that ends on failure and on a
- * client that disconnects mid-request or mid-body; zero downtime under continuous
- * keep-alive load while the domain switches every 20 ms (for {@value #SOAK_PROPERTY} seconds,
- * 10 by default); and draining. Tests run one at a time.
+ * client that disconnects mid-request or mid-body; zero downtime under continuous keep-alive
+ * load while the domain switches every 20 ms (10 seconds per target kind, or as many as the
+ * system property {@value #SOAK_PROPERTY} says); and draining. Tests run one at a time.
+ *
+ * <p>What the adapter's {@code startRouterServer} does: build its handler from {@link
+ * RouterServerSpec#router()}; bind each workspace of {@link RouterServerSpec#targets()} — an
+ * {@link WorkspaceTarget.Upstream} to its base URIs, an {@link WorkspaceTarget.InProcess} to a
+ * small bridge from the adapter's in-process handler type to {@link WorkspaceApp#serve} (the
+ * bridge passes the server's parsed host and canonical path in {@link AppRequest}, and writes
+ * the {@link AppResponse} when its future completes); hand unknown hosts to the bridged {@link
+ * RouterServerSpec#unknownHostApp()} if there is one; set the {@code Retry-After} and upstream
+ * timeout; and listen on a free port of 127.0.0.1.
  */
 public abstract class AdapterConformanceSuite {
   /** System property: how many seconds the zero-downtime scenario runs per target kind. */
