@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *   <li>a known host without a route for the path: 404;
  *   <li>a workspace bound to nothing here: 503 with {@code Retry-After};
  *   <li>an in-process handler that does not handle the request: 404;
- *   <li>an upstream that fails: 502; one that stays silent past the upstream timeout: 504.
+ *   <li>an upstream that fails: 502; one that does not accept the connection, or stays silent,
+ *       for longer than the upstream timeout: 504.
  * </ul>
  *
  * <p>Upstream workspaces share one {@code ProxyHandler.Reverse} with one {@code HttpClient}; a
@@ -431,8 +432,8 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     }
 
     /**
-     * How long an upstream may stay silent during an exchange before the request fails with 504;
-     * 30 seconds by default.
+     * How long an upstream may take to accept a connection, and stay silent during an exchange,
+     * before the request fails with 504; 30 seconds by default.
      */
     public Builder upstreamTimeout(Duration timeout) {
       requireNonNull(timeout, "timeout");

@@ -1,14 +1,19 @@
 package dev.switchover.jetty;
 
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,9 +22,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The handler tells it where a request goes by wrapping the request ({@link #toUpstream}); the
  * proxy forwards to that base with the request's raw path and raw query unchanged, the client's
- * {@code Host}, and {@code Via}, {@code Forwarded} and {@code X-Forwarded-*} headers. jetty-proxy
- * answers a failed upstream exchange 502, or 504 when it timed out; the exchange times out when
- * the upstream stays silent for longer than the configured timeout. Only {@link SwitchoverHandler}
+ * {@code Host}, and {@code Via}, {@code Forwarded} and {@code X-Forwarded-*} headers. A failed
+ * upstream exchange is answered 502, or 504 when it timed out: when the upstream did not accept
+ * the connection, or stayed silent, for longer than the configured timeout. Only {@link SwitchoverHandler}
  * refers to this class, through methods typed with core Jetty types, so that applications without
  * upstream workspaces need neither jetty-proxy nor jetty-client.
  */
@@ -55,6 +60,52 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         .port(base.port)
         .path(base.pathPrefix + (rawPath == null || rawPath.isEmpty() ? "/" : rawPath))
         .query(uri.getQuery());
+  }
+
+  @Override
+  protected void configureHttpClient(HttpClient httpClient) {
+    super.configureHttpClient(httpClient);
+    httpClient.setConnectTimeout(timeoutMillis);
+  }
+
+  /**
+   * jetty-proxy answers 504 for a {@link TimeoutException} and 502 for anything else; an upstream
+   * that does not accept the connection in time fails with a {@link SocketTimeoutException},
+   * which is a timeout too.
+   */
+  @Override
+  protected void onServerToProxyResponseFailure(
+      Request clientToProxyRequest,
+      org.eclipse.jetty.client.Request proxyToServerRequest,
+      org.eclipse.jetty.client.Response serverToProxyResponse,
+      Response proxyToClientResponse,
+      Callback proxyToClientCallback,
+      Throwable failure) {
+    Throwable reported = failure;
+    if (!(failure instanceof TimeoutException) && isTimeout(failure)) {
+      TimeoutException timeout = new TimeoutException("upstream timed out: " + failure);
+      timeout.initCause(failure);
+      reported = timeout;
+    }
+    super.onServerToProxyResponseFailure(
+        clientToProxyRequest,
+        proxyToServerRequest,
+        serverToProxyResponse,
+        proxyToClientResponse,
+        proxyToClientCallback,
+        reported);
+  }
+
+  private static boolean isTimeout(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -18,6 +18,10 @@ import dev.switchover.testkit.RawResponse;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -206,6 +210,35 @@ final class SwitchoverHandlerTest {
     }
     assertEquals(List.of("green-1", "green-2", "green-1", "green-2"), served);
     assertEquals(List.of("/base/x;p?q=0", "/x;p?q=1", "/base/x;p?q=2", "/x;p?q=3"), targets);
+  }
+
+  @Test
+  void upstream_notAcceptingTheConnectionInTime_isGatewayTimeout() throws Exception {
+    try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      // Nothing accepts: once the accept queue is full, the kernel drops further SYNs, so that a
+      // connection attempt times out instead of being refused.
+      fillAcceptQueue(listener);
+      JettyRouterServer server =
+          start(
+              SwitchoverHandler.builder(Router.create(table()))
+                  .upstream("blue", URI.create("http://127.0.0.1:" + listener.getLocalPort()))
+                  .upstreamTimeout(Duration.ofMillis(300))
+                  .build());
+      assertEquals(504, get(server, SHOP, "/x").status());
+    }
+  }
+
+  private void fillAcceptQueue(ServerSocket listener) throws IOException {
+    for (int i = 0; i < 64; i++) {
+      Socket socket = new Socket();
+      resources.push(socket);
+      try {
+        socket.connect(listener.getLocalSocketAddress(), 200);
+      } catch (SocketTimeoutException full) {
+        return;
+      }
+    }
+    throw new AssertionError("the accept queue of " + listener + " never filled up");
   }
 
   @Test
