@@ -1,0 +1,494 @@
+package dev.switchover.jetty;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.switchover.Admission;
+import dev.switchover.Resolution;
+import dev.switchover.Router;
+import dev.switchover.WorkspaceId;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Jetty 12 handler that routes every request through a Switchover {@link Router} to the
+ * workspace that serves it: an in-process {@link Handler}, or upstream servers reached through
+ * jetty-proxy.
+ *
+ * <p>Each request is resolved once, with the host Jetty parsed from its authority ({@link
+ * Request#getServerName}: no port, IPv6 literals in brackets) and Jetty's canonical path in
+ * context ({@link Request#getPathInContext}: decoded and normalized; Jetty refuses ambiguous paths
+ * before any handler runs). The table it resolved against stays pinned for the request, which is
+ * counted in flight on its workspace until its response completes, fails, or the workspace's
+ * handler throws; {@link Router#awaitDrained} is therefore exact. The answers:
+ *
+ * <ul>
+ *   <li>a host the table does not know: {@code 421 Misdirected Request}, or the next handler if
+ *       one is set ({@link Builder#unknownHostHandler}, or {@link #setHandler});
+ *   <li>a known host without a route for the path: 404;
+ *   <li>a workspace bound to nothing here: 503 with {@code Retry-After};
+ *   <li>an in-process handler that does not handle the request: 404;
+ *   <li>an upstream that fails: 502; one that does not accept the connection, or stays silent,
+ *       for longer than the upstream timeout: 504.
+ * </ul>
+ *
+ * <p>Upstream workspaces share one {@code ProxyHandler.Reverse} with one {@code HttpClient}; a
+ * request goes to the next of its workspace's base URIs in turn, with its raw path and query
+ * unchanged (after the base's own path, if any), the client's {@code Host}, and {@code Via},
+ * {@code Forwarded} and {@code X-Forwarded-For/-Proto/-Host} added. In-process handlers and the
+ * proxy are managed beans: started and stopped with this handler.
+ *
+ * <p>Bindings are set by the builder; {@link #bind} and {@link #unbind} change them before start,
+ * or at any time if the handler is {@linkplain Builder#dynamic dynamic}. A dynamic handler reports
+ * the {@code BLOCKING} invocation type, like Jetty's dynamic containers; otherwise it reports the
+ * combination of its handlers' types (jetty-proxy's handler reports {@code BLOCKING}). Thread-safe:
+ * {@code handle} reads the bindings with one volatile read.
+ *
+ * <pre>{@code
+ * Router router = Router.create(table);
+ * SwitchoverHandler switchover = SwitchoverHandler.builder(router)
+ *     .handler("blue", blueApp)                                  // in process
+ *     .upstream("green", URI.create("http://10.0.0.7:8080"))     // behind a proxy
+ *     .build();
+ * server.setHandler(switchover);
+ * }</pre>
+ */
+public final class SwitchoverHandler extends Handler.Wrapper {
+  private static final Logger log = LoggerFactory.getLogger(SwitchoverHandler.class);
+  /**
+   * Resolved for requests that name no path of the host (CONNECT, to which Jetty gives the path
+   * {@code /}, and any request without a path): it matches no prefix, so a known host answers 404
+   * and an unknown one 421 or the next handler. Switchover is a gateway, not a tunnel.
+   */
+  private static final String NO_PATH = "*";
+
+  private final Router router;
+  private final String retryAfterSeconds;
+  private final Duration upstreamTimeout;
+  private final Object bindLock = new Object();
+  private volatile Map<WorkspaceId, Target> targets = Map.of();
+  private volatile @Nullable Handler proxy;
+
+  private SwitchoverHandler(Builder b) {
+    super(b.dynamic);
+    this.router = b.router;
+    this.retryAfterSeconds = Long.toString(b.retryAfterSeconds());
+    this.upstreamTimeout = b.upstreamTimeout == null ? Builder.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
+    b.handlers.forEach(this::bind);
+    b.upstreams.forEach(this::bindBases);
+    if (b.unknownHostHandler != null) {
+      setHandler(b.unknownHostHandler);
+    }
+  }
+
+  /** A builder for a handler in front of {@code router}. */
+  public static Builder builder(Router router) {
+    return new Builder(router);
+  }
+
+  /** The router this handler admits every request through. */
+  public Router getRouter() {
+    return router;
+  }
+
+  /**
+   * Binds a workspace to an in-process handler, replacing any earlier binding. The handler
+   * becomes a managed bean (started now if this handler runs). A replaced in-process handler is
+   * no longer managed and is not stopped: requests may still be running on it; stop it yourself
+   * once {@link Router#awaitDrained} says so.
+   *
+   * @throws IllegalStateException if this handler is started and not dynamic
+   */
+  public void bind(WorkspaceId workspace, Handler handler) {
+    requireNonNull(workspace, "workspace");
+    requireNonNull(handler, "handler");
+    put(workspace, new InProcessTarget(handler));
+  }
+
+  /**
+   * Binds a workspace to one or more upstream base URIs ({@code http} or {@code https}, with an
+   * optional base path), replacing any earlier binding; requests take the bases in turn.
+   *
+   * @throws IllegalArgumentException if the list is empty or a URI is not a valid base
+   * @throws IllegalStateException if this handler is started and not dynamic
+   */
+  public void bind(WorkspaceId workspace, List<URI> upstreams) {
+    requireNonNull(workspace, "workspace");
+    bindBases(workspace, Builder.bases(upstreams));
+  }
+
+  /**
+   * Removes a workspace's binding: its requests are answered 503 from now on, while those already
+   * running complete. An in-process handler is no longer managed and is not stopped.
+   *
+   * @return whether the workspace was bound
+   * @throws IllegalStateException if this handler is started and not dynamic
+   */
+  public boolean unbind(WorkspaceId workspace) {
+    requireNonNull(workspace, "workspace");
+    synchronized (bindLock) {
+      checkBindingsMayChange();
+      Map<WorkspaceId, Target> next = new HashMap<>(targets);
+      Target old = next.remove(workspace);
+      if (old == null) {
+        return false;
+      }
+      targets = Map.copyOf(next);
+      release(old, next);
+    }
+    log.info("workspace {} is bound to nothing", workspace);
+    return true;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    String host = Request.getServerName(request);
+    String path =
+        HttpMethod.CONNECT.is(request.getMethod()) ? NO_PATH : Request.getPathInContext(request);
+    Admission admission = router.admit(host == null ? "" : host, path == null ? NO_PATH : path);
+    Resolution.Outcome outcome = admission.resolution().outcome();
+    if (outcome == Resolution.Outcome.UNKNOWN_HOST) {
+      Handler next = getHandler();
+      if (next != null) {
+        return next.handle(request, response, callback);
+      }
+      Response.writeError(request, response, callback, HttpStatus.MISDIRECTED_REQUEST_421);
+      return true;
+    }
+    if (outcome == Resolution.Outcome.NO_ROUTE) {
+      Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+      return true;
+    }
+    // Routed: counted in flight until the callback completes, or handle() throws.
+    Callback completion = new AdmissionCallback(callback, admission);
+    try {
+      Target target = targets.get(admission.workspace());
+      if (target == null) {
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfterSeconds);
+        Response.writeError(request, response, completion, HttpStatus.SERVICE_UNAVAILABLE_503);
+      } else if (!target.handle(request, response, completion)) {
+        Response.writeError(request, response, completion, HttpStatus.NOT_FOUND_404);
+      }
+      return true;
+    } catch (Throwable failure) {
+      // Jetty fails its own callback when handle() throws; ours will never be completed.
+      admission.close();
+      throw failure;
+    }
+  }
+
+  /**
+   * {@code BLOCKING} if dynamic; otherwise the combination of the next handler's, the in-process
+   * handlers' and the proxy's invocation types ({@code NON_BLOCKING} if there are none).
+   */
+  @Override
+  public Invocable.InvocationType getInvocationType() {
+    if (isDynamic()) {
+      return Invocable.InvocationType.BLOCKING;
+    }
+    Invocable.InvocationType type = Invocable.InvocationType.NON_BLOCKING;
+    for (Handler h : getHandlers()) {
+      type = Invocable.combine(type, h.getInvocationType());
+    }
+    return type;
+  }
+
+  /** The next handler (if any), the in-process workspace handlers, and the proxy (if any). */
+  @Override
+  public List<Handler> getHandlers() {
+    List<Handler> handlers = new ArrayList<>();
+    Handler next = getHandler();
+    if (next != null) {
+      handlers.add(next);
+    }
+    for (Target t : targets.values()) {
+      if (t instanceof InProcessTarget inProcess && !containsSame(handlers, inProcess.handler)) {
+        handlers.add(inProcess.handler);
+      }
+    }
+    Handler p = proxy;
+    if (p != null) {
+      handlers.add(p);
+    }
+    return Collections.unmodifiableList(handlers);
+  }
+
+  private void bindBases(WorkspaceId workspace, List<UpstreamBase> bases) {
+    put(workspace, new UpstreamTarget(bases, proxy()));
+  }
+
+  private void put(WorkspaceId workspace, Target target) {
+    synchronized (bindLock) {
+      checkBindingsMayChange();
+      if (target instanceof InProcessTarget inProcess) {
+        manage(inProcess.handler);
+      }
+      Map<WorkspaceId, Target> next = new HashMap<>(targets);
+      Target old = next.put(workspace, target);
+      targets = Map.copyOf(next);
+      if (old != null) {
+        release(old, next);
+      }
+    }
+    log.info("workspace {} is bound to {}", workspace, target);
+  }
+
+  private void checkBindingsMayChange() {
+    if (!isDynamic() && isStarted()) {
+      throw new IllegalStateException(
+          "the bindings of a started SwitchoverHandler can change only if it is dynamic: " + this);
+    }
+  }
+
+  private void manage(Handler handler) {
+    if (contains(handler)) {
+      return;
+    }
+    Server server = getServer();
+    if (server != null) {
+      handler.setServer(server);
+    }
+    addManaged(handler);
+  }
+
+  /** Lets go of a replaced target's handler unless another workspace still uses it. */
+  private void release(Target old, Map<WorkspaceId, Target> remaining) {
+    if (old instanceof InProcessTarget inProcess) {
+      for (Target t : remaining.values()) {
+        if (t instanceof InProcessTarget other && other.handler == inProcess.handler) {
+          return;
+        }
+      }
+      unmanage(inProcess.handler); // so that removing it does not stop it
+      removeBean(inProcess.handler);
+    }
+  }
+
+  private Handler proxy() {
+    synchronized (bindLock) {
+      Handler p = proxy;
+      if (p == null) {
+        p = UpstreamProxy.create(upstreamTimeout);
+        Server server = getServer();
+        if (server != null) {
+          p.setServer(server);
+        }
+        addManaged(p);
+        proxy = p;
+      }
+      return p;
+    }
+  }
+
+  private static boolean containsSame(List<Handler> handlers, Handler handler) {
+    for (Handler h : handlers) {
+      if (h == handler) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What a workspace is bound to. */
+  private interface Target {
+    boolean handle(Request request, Response response, Callback callback) throws Exception;
+  }
+
+  private static final class InProcessTarget implements Target {
+    final Handler handler;
+
+    InProcessTarget(Handler handler) {
+      this.handler = handler;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      return handler.handle(request, response, callback);
+    }
+
+    @Override
+    public String toString() {
+      return "in-process " + handler;
+    }
+  }
+
+  private static final class UpstreamTarget implements Target {
+    final List<UpstreamBase> bases;
+    final Handler proxy;
+    final AtomicInteger turn = new AtomicInteger();
+
+    UpstreamTarget(List<UpstreamBase> bases, Handler proxy) {
+      this.bases = List.copyOf(bases);
+      this.proxy = proxy;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      UpstreamBase base =
+          bases.size() == 1 ? bases.get(0) : bases.get(Math.floorMod(turn.getAndIncrement(), bases.size()));
+      return proxy.handle(UpstreamProxy.toUpstream(request, base), response, callback);
+    }
+
+    @Override
+    public String toString() {
+      return "upstream " + bases;
+    }
+  }
+
+  /**
+   * Builds a {@link SwitchoverHandler}. Each workspace may be bound once, each setting set once;
+   * arguments are checked at once. Not thread-safe.
+   */
+  public static final class Builder {
+    static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+    static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Router router;
+    private final Map<WorkspaceId, Handler> handlers = new LinkedHashMap<>();
+    private final Map<WorkspaceId, List<UpstreamBase>> upstreams = new LinkedHashMap<>();
+    private @Nullable Handler unknownHostHandler;
+    private @Nullable Duration retryAfter;
+    private @Nullable Duration upstreamTimeout;
+    private boolean dynamic;
+    private boolean dynamicSet;
+
+    private Builder(Router router) {
+      this.router = requireNonNull(router, "router");
+    }
+
+    /** Binds a workspace to an in-process handler. */
+    public Builder handler(WorkspaceId workspace, Handler handler) {
+      checkUnbound(workspace);
+      handlers.put(workspace, requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    /** Binds a workspace, by name, to an in-process handler. */
+    public Builder handler(String workspace, Handler handler) {
+      return handler(WorkspaceId.of(workspace), handler);
+    }
+
+    /**
+     * Binds a workspace to one or more upstream base URIs, taken in turn.
+     *
+     * @throws IllegalArgumentException if the list is empty, or a URI is not an absolute {@code
+     *     http} or {@code https} URI with a host and without user info, query or fragment
+     */
+    public Builder upstream(WorkspaceId workspace, List<URI> baseUris) {
+      checkUnbound(workspace);
+      upstreams.put(workspace, bases(baseUris));
+      return this;
+    }
+
+    /** Binds a workspace, by name, to upstream base URIs; see {@link #upstream(WorkspaceId, List)}. */
+    public Builder upstream(String workspace, URI baseUri, URI... more) {
+      List<URI> all = new ArrayList<>();
+      all.add(baseUri);
+      all.addAll(List.of(more));
+      return upstream(WorkspaceId.of(workspace), all);
+    }
+
+    /** The handler for requests to hosts the table does not know; without one they get 421. */
+    public Builder unknownHostHandler(Handler next) {
+      if (unknownHostHandler != null) {
+        throw new IllegalStateException("unknownHostHandler was already set to " + unknownHostHandler);
+      }
+      this.unknownHostHandler = requireNonNull(next, "next");
+      return this;
+    }
+
+    /**
+     * The {@code Retry-After} sent with 503 for a workspace bound to nothing, rounded up to whole
+     * seconds; 5 seconds by default.
+     */
+    public Builder retryAfter(Duration delay) {
+      requireNonNull(delay, "delay");
+      if (retryAfter != null) {
+        throw new IllegalStateException("retryAfter was already set to " + retryAfter);
+      }
+      if (delay.isNegative()) {
+        throw new IllegalArgumentException("retryAfter must not be negative, but was " + delay);
+      }
+      this.retryAfter = delay;
+      return this;
+    }
+
+    /**
+     * How long an upstream may take to accept a connection, and stay silent during an exchange,
+     * before the request fails with 504; 30 seconds by default.
+     */
+    public Builder upstreamTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (upstreamTimeout != null) {
+        throw new IllegalStateException("upstreamTimeout was already set to " + upstreamTimeout);
+      }
+      if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() == 0) {
+        throw new IllegalArgumentException(
+            "upstreamTimeout must be at least one millisecond, but was " + timeout);
+      }
+      this.upstreamTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Whether bindings may change while the handler runs ({@link #bind}, {@link #unbind}); false
+     * by default. A dynamic handler reports the {@code BLOCKING} invocation type.
+     */
+    public Builder dynamic(boolean isDynamic) {
+      if (dynamicSet) {
+        throw new IllegalStateException("dynamic was already set to " + dynamic);
+      }
+      this.dynamic = isDynamic;
+      this.dynamicSet = true;
+      return this;
+    }
+
+    /** The handler; later changes to this builder do not affect it. */
+    public SwitchoverHandler build() {
+      return new SwitchoverHandler(this);
+    }
+
+    long retryAfterSeconds() {
+      Duration d = retryAfter == null ? DEFAULT_RETRY_AFTER : retryAfter;
+      long seconds = d.getSeconds();
+      return d.getNano() > 0 ? seconds + 1 : seconds;
+    }
+
+    private void checkUnbound(WorkspaceId workspace) {
+      requireNonNull(workspace, "workspace");
+      if (handlers.containsKey(workspace) || upstreams.containsKey(workspace)) {
+        throw new IllegalStateException("workspace " + workspace + " is already bound");
+      }
+    }
+
+    static List<UpstreamBase> bases(List<URI> uris) {
+      requireNonNull(uris, "uris");
+      if (uris.isEmpty()) {
+        throw new IllegalArgumentException("an upstream binding needs at least one base URI");
+      }
+      List<UpstreamBase> bases = new ArrayList<>(uris.size());
+      for (URI uri : uris) {
+        bases.add(UpstreamBase.of(requireNonNull(uri, "base URI")));
+      }
+      return List.copyOf(bases);
+    }
+  }
+}

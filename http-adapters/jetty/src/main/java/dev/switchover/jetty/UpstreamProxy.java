@@ -1,0 +1,178 @@
+package dev.switchover.jetty;
+
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.proxy.ProxyHandler;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one reverse proxy of a {@link SwitchoverHandler}: jetty-proxy's {@code ProxyHandler.Reverse}
+ * with one {@code HttpClient} shared by every upstream.
+ *
+ * <p>The handler tells it where a request goes by wrapping the request ({@link #toUpstream}); the
+ * proxy forwards to that base with the request's raw path and raw query unchanged, the client's
+ * {@code Host}, and {@code Via}, {@code Forwarded} and {@code X-Forwarded-*} headers. A failed
+ * upstream exchange is answered 502, or 504 when it timed out: when the upstream did not accept
+ * the connection, or stayed silent, for longer than the configured timeout. Only {@link SwitchoverHandler}
+ * refers to this class, through methods typed with core Jetty types, so that applications without
+ * upstream workspaces need neither jetty-proxy nor jetty-client.
+ */
+final class UpstreamProxy extends ProxyHandler.Reverse {
+  private final long timeoutMillis;
+
+  private UpstreamProxy(Duration timeout) {
+    super(UpstreamProxy::rewrite);
+    this.timeoutMillis = timeout.toMillis();
+  }
+
+  /** A new proxy whose upstream exchanges time out after {@code timeout} of silence. */
+  static Handler create(Duration timeout) {
+    return new UpstreamProxy(timeout);
+  }
+
+  /** The request, marked for forwarding to {@code base}. */
+  static Request toUpstream(Request request, UpstreamBase base) {
+    return new ToUpstream(request, base);
+  }
+
+  private static HttpURI rewrite(Request request) {
+    ToUpstream marked = Request.as(request, ToUpstream.class);
+    if (marked == null) {
+      throw new IllegalStateException("request was not marked with an upstream: " + request);
+    }
+    UpstreamBase base = marked.base;
+    HttpURI uri = request.getHttpURI();
+    String rawPath = uri.getPath();
+    return HttpURI.build()
+        .scheme(base.scheme)
+        .host(base.host)
+        .port(base.port)
+        .path(base.pathPrefix + (rawPath == null || rawPath.isEmpty() ? "/" : rawPath))
+        .query(uri.getQuery());
+  }
+
+  @Override
+  protected void configureHttpClient(HttpClient httpClient) {
+    super.configureHttpClient(httpClient);
+    httpClient.setConnectTimeout(timeoutMillis);
+  }
+
+  /**
+   * jetty-proxy answers 504 for a {@link TimeoutException} and 502 for anything else; an upstream
+   * that does not accept the connection in time fails with a {@link SocketTimeoutException},
+   * which is a timeout too.
+   */
+  @Override
+  protected void onServerToProxyResponseFailure(
+      Request clientToProxyRequest,
+      org.eclipse.jetty.client.Request proxyToServerRequest,
+      org.eclipse.jetty.client.Response serverToProxyResponse,
+      Response proxyToClientResponse,
+      Callback proxyToClientCallback,
+      Throwable failure) {
+    Throwable reported = failure;
+    if (!(failure instanceof TimeoutException) && isTimeout(failure)) {
+      TimeoutException timeout = new TimeoutException("upstream timed out: " + failure);
+      timeout.initCause(failure);
+      reported = timeout;
+    }
+    super.onServerToProxyResponseFailure(
+        clientToProxyRequest,
+        proxyToServerRequest,
+        serverToProxyResponse,
+        proxyToClientResponse,
+        proxyToClientCallback,
+        reported);
+  }
+
+  private static boolean isTimeout(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  protected org.eclipse.jetty.client.Request newProxyToServerRequest(
+      Request clientToProxyRequest, HttpURI newHttpURI) {
+    return super.newProxyToServerRequest(clientToProxyRequest, newHttpURI)
+        .idleTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  protected void copyRequestHeaders(
+      Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+    super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
+    // HTTP/1.1 clients send Host, which is copied as is; HTTP/2 and HTTP/3 clients send an
+    // authority instead, which must not become the upstream's own address.
+    if (!clientToProxyRequest.getHeaders().contains(HttpHeader.HOST)) {
+      String authority = clientToProxyRequest.getHttpURI().getAuthority();
+      if (authority != null && !authority.isEmpty()) {
+        proxyToServerRequest.headers(h -> h.put(HttpHeader.HOST, authority));
+      }
+    }
+  }
+
+  @Override
+  protected void addProxyHeaders(
+      Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+    super.addProxyHeaders(clientToProxyRequest, proxyToServerRequest); // Via and Forwarded
+    String remote = Request.getRemoteAddr(clientToProxyRequest);
+    String scheme = clientToProxyRequest.getHttpURI().getScheme();
+    String proto = scheme != null ? scheme : clientToProxyRequest.isSecure() ? "https" : "http";
+    String host = clientToProxyRequest.getHeaders().get(HttpHeader.HOST);
+    if (host == null) {
+      host = clientToProxyRequest.getHttpURI().getAuthority();
+    }
+    @Nullable String forwardedHost = host;
+    proxyToServerRequest.headers(
+        h -> {
+          h.computeField(HttpHeader.X_FORWARDED_FOR, (header, fields) -> appended(header, fields, remote));
+          h.put(HttpHeader.X_FORWARDED_PROTO, proto);
+          if (forwardedHost != null) {
+            h.put(HttpHeader.X_FORWARDED_HOST, forwardedHost);
+          }
+        });
+  }
+
+  private static HttpField appended(
+      HttpHeader header, @Nullable List<HttpField> fields, String value) {
+    if (fields == null || fields.isEmpty()) {
+      return new HttpField(header, value);
+    }
+    StringBuilder joined = new StringBuilder();
+    for (HttpField field : fields) {
+      String v = field.getValue();
+      if (v != null && !v.isBlank()) {
+        joined.append(v).append(", ");
+      }
+    }
+    return new HttpField(header, joined.append(value).toString());
+  }
+
+  /** A request on its way to one upstream base. */
+  private static final class ToUpstream extends Request.Wrapper {
+    final UpstreamBase base;
+
+    ToUpstream(Request request, UpstreamBase base) {
+      super(request);
+      this.base = base;
+    }
+  }
+}

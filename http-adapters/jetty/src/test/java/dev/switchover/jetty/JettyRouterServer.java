@@ -1,0 +1,65 @@
+package dev.switchover.jetty;
+
+import dev.switchover.WorkspaceId;
+import dev.switchover.testkit.RouterServer;
+import dev.switchover.testkit.RouterServerSpec;
+import dev.switchover.testkit.WorkspaceTarget;
+import java.util.Map;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/** A Jetty server on a free loopback port, with a {@link SwitchoverHandler} (built from a spec) in it. */
+final class JettyRouterServer implements RouterServer {
+  private final Server server;
+  private final ServerConnector connector;
+  private final Handler handler;
+
+  private JettyRouterServer(Server server, ServerConnector connector, Handler handler) {
+    this.server = server;
+    this.connector = connector;
+    this.handler = handler;
+  }
+
+  static JettyRouterServer start(RouterServerSpec spec) throws Exception {
+    SwitchoverHandler.Builder builder =
+        SwitchoverHandler.builder(spec.router())
+            .retryAfter(spec.retryAfter())
+            .upstreamTimeout(spec.upstreamTimeout());
+    for (Map.Entry<WorkspaceId, WorkspaceTarget> e : spec.targets().entrySet()) {
+      WorkspaceTarget target = e.getValue();
+      if (target instanceof WorkspaceTarget.InProcess inProcess) {
+        builder.handler(e.getKey(), new WorkspaceAppHandler(inProcess.app()));
+      } else if (target instanceof WorkspaceTarget.Upstream upstream) {
+        builder.upstream(e.getKey(), upstream.baseUris());
+      }
+    }
+    spec.unknownHostApp().ifPresent(app -> builder.unknownHostHandler(new WorkspaceAppHandler(app)));
+    return start(builder.build());
+  }
+
+  static JettyRouterServer start(Handler handler) throws Exception {
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    server.setHandler(handler);
+    server.start();
+    return new JettyRouterServer(server, connector, handler);
+  }
+
+  Handler handler() {
+    return handler;
+  }
+
+  @Override
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  @Override
+  public void stop() throws Exception {
+    server.stop();
+  }
+}

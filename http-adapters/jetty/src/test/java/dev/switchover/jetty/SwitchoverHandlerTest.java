@@ -1,0 +1,313 @@
+package dev.switchover.jetty;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchover.DomainStatus;
+import dev.switchover.Router;
+import dev.switchover.RoutingTable;
+import dev.switchover.WorkspaceId;
+import dev.switchover.testkit.Await;
+import dev.switchover.testkit.RawConnection;
+import dev.switchover.testkit.RawResponse;
+import dev.switchover.testkit.WorkspaceApp;
+import dev.switchover.testkit.WorkspaceServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.eclipse.jetty.proxy.ProxyHandler;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What is particular to the Jetty adapter; the shared contract is in {@link JettyConformanceTest}. */
+final class SwitchoverHandlerTest {
+  private static final String SHOP = "shop.example.com";
+  private static final WorkspaceId BLUE = WorkspaceId.of("blue");
+  private static final WorkspaceId GREEN = WorkspaceId.of("green");
+
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+  @AfterEach
+  void closeResources() throws Exception {
+    while (!resources.isEmpty()) {
+      resources.pop().close();
+    }
+  }
+
+  @Test
+  void builder_badArguments_areRefusedAtOnce() {
+    Router router = Router.create(table());
+    SwitchoverHandler.Builder b = SwitchoverHandler.builder(router);
+    b.handler(BLUE, app("blue"));
+    assertAll(
+        () -> assertThrows(IllegalStateException.class, () -> b.handler(BLUE, app("again"))),
+        () -> assertThrows(
+            IllegalStateException.class, () -> b.upstream("blue", URI.create("http://127.0.0.1:1"))),
+        () -> assertThrows(IllegalArgumentException.class, () -> b.upstream(GREEN, List.of())),
+        () -> assertThrows(
+            IllegalArgumentException.class, () -> b.upstream("green", URI.create("ftp://host/"))),
+        () -> assertThrows(
+            IllegalArgumentException.class, () -> b.upstream("green", URI.create("/relative"))),
+        () -> assertThrows(
+            IllegalArgumentException.class, () -> b.upstream("green", URI.create("http://h/?q=1"))),
+        () -> assertThrows(
+            IllegalArgumentException.class, () -> b.upstream("green", URI.create("http://u@h/"))),
+        () -> assertThrows(
+            IllegalArgumentException.class, () -> b.retryAfter(Duration.ofSeconds(-1))),
+        () -> assertThrows(IllegalArgumentException.class, () -> b.upstreamTimeout(Duration.ZERO)));
+    b.retryAfter(Duration.ofSeconds(1));
+    b.upstreamTimeout(Duration.ofSeconds(1));
+    b.dynamic(true);
+    assertAll(
+        () -> assertThrows(IllegalStateException.class, () -> b.retryAfter(Duration.ofSeconds(2))),
+        () -> assertThrows(
+            IllegalStateException.class, () -> b.upstreamTimeout(Duration.ofSeconds(2))),
+        () -> assertThrows(IllegalStateException.class, () -> b.dynamic(false)));
+  }
+
+  @Test
+  void invocationType_isTheCombinationOfItsHandlers_orBlockingWhenDynamic() {
+    Router router = Router.create(table());
+    Handler blocking =
+        new Handler.Abstract() {
+          @Override
+          public boolean handle(Request request, Response response, Callback callback) {
+            callback.succeeded();
+            return true;
+          }
+        };
+    SwitchoverHandler nonBlocking =
+        SwitchoverHandler.builder(router).handler(BLUE, app("blue")).handler(GREEN, app("green")).build();
+    SwitchoverHandler oneBlocking =
+        SwitchoverHandler.builder(router).handler(BLUE, app("blue")).handler(GREEN, blocking).build();
+    SwitchoverHandler proxying =
+        SwitchoverHandler.builder(router)
+            .handler(BLUE, app("blue"))
+            .upstream("green", URI.create("http://127.0.0.1:1"))
+            .build();
+    ProxyHandler proxy = proxying.getDescendant(ProxyHandler.class);
+    SwitchoverHandler dynamic =
+        SwitchoverHandler.builder(router).handler(BLUE, app("blue")).dynamic(true).build();
+    assertAll(
+        () -> assertEquals(InvocationType.NON_BLOCKING, nonBlocking.getInvocationType()),
+        () -> assertEquals(InvocationType.BLOCKING, oneBlocking.getInvocationType()),
+        () -> assertEquals(proxy.getInvocationType(), proxying.getInvocationType()),
+        () -> assertEquals(InvocationType.BLOCKING, dynamic.getInvocationType()));
+  }
+
+  @Test
+  void bind_whileStartedAndNotDynamic_isRefused() throws Exception {
+    SwitchoverHandler handler =
+        SwitchoverHandler.builder(Router.create(table())).handler(BLUE, app("blue")).build();
+    start(handler);
+    assertThrows(IllegalStateException.class, () -> handler.bind(GREEN, app("green")));
+    assertThrows(IllegalStateException.class, () -> handler.unbind(BLUE));
+  }
+
+  @Test
+  void bind_whileStartedAndDynamic_takesEffectForTheNextRequest() throws Exception {
+    Router router = Router.create(table());
+    SwitchoverHandler handler =
+        SwitchoverHandler.builder(router).handler(BLUE, app("blue")).dynamic(true).build();
+    JettyRouterServer server = start(handler);
+    assertEquals(503, get(server, "other.example.com", "/").status(), "green is bound to nothing");
+
+    WorkspaceAppHandler greenInProcess = app("green");
+    handler.bind(GREEN, greenInProcess);
+    assertTrue(greenInProcess.isStarted(), "a handler bound to a running handler is started");
+    assertEquals("green", get(server, "other.example.com", "/").workspace());
+
+    WorkspaceServer upstream = upstream("green-upstream");
+    handler.bind(GREEN, List.of(upstream.baseUri()));
+    assertEquals("green-upstream", get(server, "other.example.com", "/").workspace());
+    assertTrue(greenInProcess.isStarted(), "a replaced handler is not stopped under its requests");
+    assertFalse(handler.getHandlers().contains(greenInProcess), "nor managed any more");
+
+    assertTrue(handler.unbind(GREEN));
+    assertFalse(handler.unbind(GREEN));
+    assertEquals(503, get(server, "other.example.com", "/").status());
+    assertEquals("blue", get(server, SHOP, "/").workspace());
+  }
+
+  @Test
+  void inProcessHandlers_startAndStopWithTheServer() throws Exception {
+    WorkspaceAppHandler blue = app("blue");
+    SwitchoverHandler handler =
+        SwitchoverHandler.builder(Router.create(table())).handler(BLUE, blue).build();
+    JettyRouterServer server = JettyRouterServer.start(handler);
+    assertTrue(blue.isStarted());
+    assertSame(server.handler().getServer(), blue.getServer());
+    server.stop();
+    assertTrue(blue.isStopped());
+  }
+
+  @Test
+  void workspaceHandler_notHandlingTheRequest_isNotFound() throws Exception {
+    Router router = Router.create(table());
+    Handler declining =
+        new Handler.Abstract.NonBlocking() {
+          @Override
+          public boolean handle(Request request, Response response, Callback callback) {
+            return false;
+          }
+        };
+    JettyRouterServer server =
+        start(SwitchoverHandler.builder(router).handler(BLUE, declining).build());
+    assertEquals(404, get(server, SHOP, "/").status());
+    Await.until("blue drained", () -> router.inFlight(BLUE) == 0, () -> router.inFlight(BLUE) + "");
+  }
+
+  @Test
+  void retryAfter_withAFraction_isRoundedUpToWholeSeconds() throws Exception {
+    Router router =
+        Router.create(table().toBuilder().workspace("gray").route(SHOP, "/gray", "gray").build());
+    JettyRouterServer server =
+        start(
+            SwitchoverHandler.builder(router)
+                .handler(BLUE, app("blue"))
+                .retryAfter(Duration.ofMillis(1500))
+                .build());
+    RawResponse r = get(server, SHOP, "/gray");
+    assertEquals(503, r.status());
+    assertEquals("2", r.header("Retry-After"));
+  }
+
+  @Test
+  void upstream_severalBases_areTakenInTurnWithTheirBasePath() throws Exception {
+    WorkspaceServer one = upstream("green-1");
+    WorkspaceServer two = upstream("green-2");
+    JettyRouterServer server =
+        start(
+            SwitchoverHandler.builder(Router.create(table()))
+                .upstream("green", one.baseUri().resolve("/base/"), two.baseUri())
+                .build());
+    List<String> served = new ArrayList<>();
+    List<String> targets = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      RawResponse r = get(server, "other.example.com", "/x;p?q=" + i);
+      assertEquals(200, r.status(), r::toString);
+      served.add(r.workspace());
+      targets.add(r.echo().get("target"));
+    }
+    assertEquals(List.of("green-1", "green-2", "green-1", "green-2"), served);
+    assertEquals(List.of("/base/x;p?q=0", "/x;p?q=1", "/base/x;p?q=2", "/x;p?q=3"), targets);
+  }
+
+  @Test
+  void upstream_notAcceptingTheConnectionInTime_isGatewayTimeout() throws Exception {
+    try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      // Nothing accepts: once the accept queue is full, the kernel drops further SYNs, so that a
+      // connection attempt times out instead of being refused.
+      fillAcceptQueue(listener);
+      JettyRouterServer server =
+          start(
+              SwitchoverHandler.builder(Router.create(table()))
+                  .upstream("blue", URI.create("http://127.0.0.1:" + listener.getLocalPort()))
+                  .upstreamTimeout(Duration.ofMillis(300))
+                  .build());
+      assertEquals(504, get(server, SHOP, "/x").status());
+    }
+  }
+
+  private void fillAcceptQueue(ServerSocket listener) throws IOException {
+    for (int i = 0; i < 64; i++) {
+      Socket socket = new Socket();
+      resources.push(socket);
+      try {
+        socket.connect(listener.getLocalSocketAddress(), 200);
+      } catch (SocketTimeoutException full) {
+        return;
+      }
+    }
+    throw new AssertionError("the accept queue of " + listener + " never filled up");
+  }
+
+  @Test
+  void inAContext_routesOnThePathInContext() throws Exception {
+    ContextHandler context =
+        new ContextHandler(
+            SwitchoverHandler.builder(Router.create(table()))
+                .handler(BLUE, app("blue"))
+                .handler(GREEN, app("green"))
+                .build(),
+            "/app");
+    JettyRouterServer server = start(context);
+    RawResponse admin = get(server, SHOP, "/app/admin/x");
+    RawResponse root = get(server, SHOP, "/app/x");
+    assertAll(
+        () -> assertEquals("green", admin.workspace(), admin::toString),
+        () -> assertEquals("/admin/x", admin.echo().get("canonical")),
+        () -> assertEquals("/app/admin/x", admin.echo().get("target")),
+        () -> assertEquals("blue", root.workspace(), root::toString));
+  }
+
+  @Test
+  void requestWithoutAPathOfTheHost_isNotRoutedToAWorkspace() throws Exception {
+    JettyRouterServer server =
+        start(SwitchoverHandler.builder(Router.create(table())).handler(BLUE, app("blue")).build());
+    for (String request :
+        List.of(
+            "CONNECT shop.example.com:443 HTTP/1.1\r\nHost: shop.example.com:443\r\n\r\n",
+            "OPTIONS * HTTP/1.1\r\nHost: shop.example.com\r\n\r\n")) {
+      try (RawConnection c = RawConnection.open(server.port())) {
+        RawResponse r = c.exchange(request);
+        assertNull(r.workspace(), () -> request + ": " + r);
+        assertTrue(r.status() == 400 || r.status() == 404, () -> request + ": " + r);
+      }
+    }
+  }
+
+  private static RoutingTable table() {
+    return RoutingTable.builder()
+        .workspace("blue")
+        .workspace("green")
+        .domain(SHOP, DomainStatus.VERIFIED)
+        .route(SHOP, "/", "blue")
+        .route(SHOP, "/admin", "green")
+        .domain("other.example.com", DomainStatus.VERIFIED)
+        .route("other.example.com", "/", "green")
+        .build();
+  }
+
+  private static WorkspaceAppHandler app(String name) {
+    return new WorkspaceAppHandler(WorkspaceApp.named(name));
+  }
+
+  private WorkspaceServer upstream(String name) throws IOException {
+    WorkspaceServer server = WorkspaceServer.start(WorkspaceApp.named(name));
+    resources.push(server);
+    return server;
+  }
+
+  private JettyRouterServer start(Handler handler) throws Exception {
+    JettyRouterServer server = JettyRouterServer.start(handler);
+    resources.push(server::stop);
+    return server;
+  }
+
+  private static RawResponse get(JettyRouterServer server, String host, String target)
+      throws IOException {
+    try (RawConnection c = RawConnection.open(server.port())) {
+      return c.exchange("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    }
+  }
+}

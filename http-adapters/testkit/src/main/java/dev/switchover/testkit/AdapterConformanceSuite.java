@@ -1,0 +1,643 @@
+package dev.switchover.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.switchover.DomainStatus;
+import dev.switchover.HostName;
+import dev.switchover.Resolution;
+import dev.switchover.Router;
+import dev.switchover.RoutingTable;
+import dev.switchover.WorkspaceId;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The conformance suite every Switchover adapter runs: extend it in the adapter's tests and say,
+ * in {@link #startRouterServer}, how to start a server with the adapter in front of the given
+ * workspaces. Everything else — the routing table, the workspaces (in process and upstream), the
+ * clients — is the suite's. Every scenario runs over real sockets on free loopback ports.
+ *
+ * <pre>{@code
+ * final class JettyConformanceTest extends AdapterConformanceSuite {
+ *   @Override
+ *   protected RouterServer startRouterServer(RouterServerSpec spec) throws Exception {
+ *     return JettyRouterServer.start(spec);
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>It covers the adapter contract of ARCHITECTURE.md: routing by host, wildcard, path prefix
+ * and preview host; the answers 421 (or the next handler), 404, 503 with {@code Retry-After}, 502
+ * and 504; requests forwarded unchanged with forwarding headers; hostile requests sent as raw
+ * bytes; bodies of several MiB both ways; in-flight accounting that ends on failure and on a
+ * client that disconnects mid-request or mid-body; zero downtime under continuous keep-alive
+ * load while the domain switches every 20 ms (10 seconds per target kind, or as many as the
+ * system property {@value #SOAK_PROPERTY} says); and draining. Tests run one at a time.
+ *
+ * <p>What the adapter's {@code startRouterServer} does: build its handler from {@link
+ * RouterServerSpec#router()}; bind each workspace of {@link RouterServerSpec#targets()} — an
+ * {@link WorkspaceTarget.Upstream} to its base URIs, an {@link WorkspaceTarget.InProcess} to a
+ * small bridge from the adapter's in-process handler type to {@link WorkspaceApp#serve} (the
+ * bridge passes the server's parsed host and canonical path in {@link AppRequest}, and writes
+ * the {@link AppResponse} when its future completes); hand unknown hosts to the bridged {@link
+ * RouterServerSpec#unknownHostApp()} if there is one; set the {@code Retry-After} and upstream
+ * timeout; and listen on a free port of 127.0.0.1.
+ */
+public abstract class AdapterConformanceSuite {
+  /** System property: how many seconds the zero-downtime scenario runs per target kind. */
+  public static final String SOAK_PROPERTY = "switchover.soak.seconds";
+
+  private static final Logger log = LoggerFactory.getLogger(AdapterConformanceSuite.class);
+
+  static final String SHOP = "shop.example.com";
+  static final String OTHER = "other.example.com";
+  static final String BLUE = "blue";
+  static final String GREEN = "green";
+  static final String GRAY = "gray";
+  static final int RETRY_AFTER_SECONDS = 7;
+
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+  /** For subclasses: an adapter's test class. */
+  protected AdapterConformanceSuite() {}
+
+  /**
+   * Starts a server on a free port of 127.0.0.1 with the adapter under test in front of the
+   * workspaces that {@code spec} describes, and returns once it accepts connections.
+   */
+  protected abstract RouterServer startRouterServer(RouterServerSpec spec) throws Exception;
+
+  @AfterEach
+  final void closeResources() throws Exception {
+    Exception failure = null;
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void host_eachRoutedHost_reachesItsWorkspace(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    assertAll(
+        () -> assertServedBy(s, SHOP, "/", BLUE),
+        () -> assertServedBy(s, OTHER, "/", GREEN),
+        () -> assertServedBy(s, "Other.Example.COM", "/x", GREEN));
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void wildcard_oneExtraLabel_matchesAndAnExactHostWins(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    assertAll(
+        () -> assertServedBy(s, "y.apps.example.com", "/", GREEN),
+        () -> assertServedBy(s, "x.apps.example.com", "/", BLUE),
+        () -> assertStatus(s, "apps.example.com", "/", 421),
+        () -> assertStatus(s, "a.b.apps.example.com", "/", 421));
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void pathPrefix_longestOnSegmentBoundaries_wins(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    assertAll(
+        () -> assertServedBy(s, SHOP, "/", BLUE),
+        () -> assertServedBy(s, SHOP, "/api", GREEN),
+        () -> assertServedBy(s, SHOP, "/api/", GREEN),
+        () -> assertServedBy(s, SHOP, "/api/orders", GREEN),
+        () -> assertServedBy(s, SHOP, "/apix", BLUE),
+        () -> assertServedBy(s, SHOP, "/api/v2", BLUE),
+        () -> assertServedBy(s, SHOP, "/api/v2/orders?x=1", BLUE),
+        () -> assertServedBy(s, SHOP, "/api/v22", GREEN));
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void previewHost_underTheSuffix_reachesItsWorkspace(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    assertAll(
+        () -> assertServedBy(s, "green.preview.localhost", "/anything", GREEN),
+        () -> assertServedBy(s, "blue.preview.localhost:8080", "/", BLUE),
+        () -> assertStatus(s, "red.preview.localhost", "/", 421));
+  }
+
+  @Test
+  void unknownHost_withoutNextHandler_isMisdirected() throws Exception {
+    Scenario s = scenario(TargetKind.IN_PROCESS, routingTable()).bind(BLUE, GREEN).start();
+    assertStatus(s, "unknown.example.org", "/", 421);
+    assertStatus(s, "localhost", "/", 421);
+  }
+
+  @Test
+  void unknownHost_withNextHandler_fallsThroughToIt() throws Exception {
+    WorkspaceApp fallback = WorkspaceApp.named("fallback");
+    Scenario s =
+        scenario(TargetKind.IN_PROCESS, routingTable())
+            .bind(BLUE, GREEN)
+            .unknownHostApp(fallback)
+            .start();
+    assertServedBy(s, "unknown.example.org", "/x", "fallback");
+    assertServedBy(s, SHOP, "/", BLUE);
+  }
+
+  @Test
+  void knownHost_withoutMatchingRoute_isNotFound() throws Exception {
+    Scenario s = scenario(TargetKind.IN_PROCESS, routingTable()).bind(BLUE, GREEN).start();
+    assertStatus(s, "api-only.example.com", "/other", 404);
+    assertStatus(s, "api-only.example.com", "/apix", 404);
+    assertServedBy(s, "api-only.example.com", "/api/x", BLUE);
+  }
+
+  @Test
+  void workspaceBoundToNothing_isUnavailableWithRetryAfter() throws Exception {
+    Scenario s = scenario(TargetKind.IN_PROCESS, routingTable()).bind(BLUE, GREEN).start();
+    RawResponse r = s.get("down.example.com", "/x");
+    assertEquals(503, r.status(), () -> "down.example.com is routed to unbound gray: " + r);
+    assertEquals(Integer.toString(RETRY_AFTER_SECONDS), r.header("Retry-After"), r::toString);
+    awaitNothingInFlight(s.router, GRAY);
+  }
+
+  // ---------------------------------------------------------------- upstream answers
+
+  @Test
+  void upstream_refusingConnections_isBadGateway() throws Exception {
+    URI closed = URI.create("http://127.0.0.1:" + closedPort());
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, routingTable()).bind(GREEN).bindUpstream(BLUE, closed).start();
+    RawResponse r = s.get(SHOP, "/x");
+    assertEquals(502, r.status(), () -> "blue's upstream refuses connections: " + r);
+    awaitNothingInFlight(s.router, BLUE);
+    assertServedBy(s, OTHER, "/", GREEN);
+  }
+
+  @Test
+  void upstream_answeringTooSlowly_isGatewayTimeout() throws Exception {
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, routingTable())
+            .bind(BLUE, GREEN)
+            .upstreamTimeout(Duration.ofMillis(500))
+            .start();
+    Gate never = s.app(BLUE).gate("never");
+    try {
+      RawResponse r = s.get(SHOP, "/x?hold=never");
+      assertEquals(504, r.status(), () -> "blue holds the request past the timeout: " + r);
+      awaitNothingInFlight(s.router, BLUE);
+    } finally {
+      never.open();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void request_reachesTheWorkspaceUnchangedWithForwardingHeaders(TargetKind kind)
+      throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    String host = "Shop.Example.COM:" + s.port;
+    String target = "/a/b;p=1/c%20d?x=%20y&z&q=%2F";
+    RawResponse r =
+        s.exchange(
+            "POST " + target + " HTTP/1.1\r\nHost: " + host
+                + "\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
+    assertEquals(200, r.status(), r::toString);
+    Map<String, String> echo = r.echo();
+    assertAll(
+        () -> assertEquals(BLUE, r.workspace()),
+        () -> assertEquals("POST", echo.get("method")),
+        () -> assertEquals(target, echo.get("target"), "the raw target, unchanged"),
+        () -> assertEquals(host, echo.get("host"), "the client's Host, preserved"),
+        () -> assertEquals("5", echo.get("body-length")));
+    if (kind == TargetKind.UPSTREAM) {
+      String forwarded = echo.getOrDefault("forwarded", "-");
+      assertAll(
+          () -> assertTrue(forwarded.contains("for="), () -> "Forwarded: " + forwarded),
+          () -> assertTrue(forwarded.contains("proto=http"), () -> "Forwarded: " + forwarded),
+          () -> assertTrue(forwarded.contains(host), () -> "Forwarded: " + forwarded),
+          () -> assertEquals("127.0.0.1", echo.get("x-forwarded-for")),
+          () -> assertEquals("http", echo.get("x-forwarded-proto")),
+          () -> assertEquals(host, echo.get("x-forwarded-host")));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void body_ofSeveralMebibytes_roundTripsByteForByte(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    byte[] body = new byte[3 * 1024 * 1024 + 17];
+    new Random(42).nextBytes(body);
+    byte[] head =
+        ("POST /upload?echo HTTP/1.1\r\nHost: " + SHOP
+                + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
+    byte[] request = new byte[head.length + body.length];
+    System.arraycopy(head, 0, request, 0, head.length);
+    System.arraycopy(body, 0, request, head.length, body.length);
+    try (RawConnection c = s.connect()) {
+      RawResponse r = c.exchange(request);
+      assertEquals(200, r.status(), r::toString);
+      assertEquals(BLUE, r.workspace());
+      assertArrayEquals(body, r.body(), "the body, byte for byte");
+    }
+    awaitNothingInFlight(s.router, BLUE);
+  }
+
+  // ---------------------------------------------------------------- in-flight accounting
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void failingWorkspace_isAnErrorAndEndsItsInFlightCount(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    for (String fail : List.of("sync", "async")) {
+      RawResponse r = s.get(SHOP, "/x?fail=" + fail);
+      assertEquals(500, r.status(), () -> "fail=" + fail + ": " + r);
+    }
+    awaitNothingInFlight(s.router, BLUE);
+    assertServedBy(s, SHOP, "/", BLUE);
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void clientDisconnecting_midRequest_endsItsInFlightCount(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    Gate gate = s.app(BLUE).gate("abandoned");
+    try (RawConnection c = s.connect()) {
+      c.send(request(SHOP, "/x?hold=abandoned"));
+      gate.awaitArrivals(1, Await.DEADLINE);
+      assertEquals(1, s.router.inFlight(WorkspaceId.of(BLUE)));
+    }
+    gate.open();
+    awaitNothingInFlight(s.router, BLUE);
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void clientDisconnecting_midBody_endsItsInFlightCount(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    try (RawConnection c = s.connect()) {
+      c.send(
+          ("POST /upload?echo HTTP/1.1\r\nHost: " + SHOP
+                  + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 4194304\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      c.send(new byte[256 * 1024]);
+      Await.until(
+          "the upload admitted on blue",
+          () -> s.router.inFlight(blue) == 1,
+          () -> s.router.inFlight(blue) + " in flight");
+    }
+    awaitNothingInFlight(s.router, BLUE);
+    assertServedBy(s, SHOP, "/after", BLUE);
+  }
+
+  // ---------------------------------------------------------------- hostile requests
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void hostileHost_isRefusedOrRoutedCanonically(TargetKind kind) throws Exception {
+    assertHostile(kind, HostileRequest.hosts());
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void hostilePath_isRefusedOrRoutedCanonically(TargetKind kind) throws Exception {
+    assertHostile(kind, HostileRequest.paths());
+  }
+
+  private void assertHostile(TargetKind kind, List<HostileRequest> cases) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    List<String> wrong = new ArrayList<>();
+    for (HostileRequest c : cases) {
+      String problem = hostileProblem(s, c);
+      if (problem != null) {
+        wrong.add(c.name() + " (" + c.request(s.port).replace("\r\n", "\\r\\n") + "): " + problem);
+      }
+    }
+    awaitNothingInFlight(s.router, BLUE);
+    awaitNothingInFlight(s.router, GREEN);
+    if (!wrong.isEmpty()) {
+      fail(wrong.size() + " hostile requests were mishandled:\n  " + String.join("\n  ", wrong));
+    }
+  }
+
+  private static @Nullable String hostileProblem(Scenario s, HostileRequest c) {
+    RawResponse r;
+    try (RawConnection connection = RawConnection.open(s.port)) {
+      r = connection.exchange(c.request(s.port));
+    } catch (IOException e) {
+      return "no response: " + e;
+    }
+    String served = r.workspace();
+    String outcome = r.status() == 200 && served != null ? served : Integer.toString(r.status());
+    if (!c.allowed().contains(outcome)) {
+      return "answered " + outcome + " (" + r + "), allowed: " + c.allowed();
+    }
+    if (r.status() != 200) {
+      return null;
+    }
+    Map<String, String> echo = r.echo();
+    if (!c.target().equals(echo.get("target"))) {
+      return "the workspace received target " + echo.get("target") + ", not " + c.target();
+    }
+    String serverName = echo.get("server-name");
+    String canonical = echo.get("canonical");
+    if (serverName != null && canonical != null && !"-".equals(canonical)) {
+      // In process, the workspace sees the canonical path the router resolved on: it must route
+      // to the very workspace that served the request.
+      Resolution again = s.router.current().resolve(serverName, canonical);
+      if (!again.isRouted() || !again.workspace().name().equals(served)) {
+        return "served by " + served + ", but its canonical host and path (" + serverName + ", "
+            + canonical + ") resolve to " + again;
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- zero downtime and draining
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void zeroDowntime_switchingEvery20msUnderKeepAliveLoad_failsNoRequest(TargetKind kind)
+      throws Exception {
+    Scenario s = scenario(kind, switchTable()).bind(BLUE, GREEN).start();
+    long seconds = Long.getLong(SOAK_PROPERTY, 10);
+    SwitchingLoad.Result result =
+        new SwitchingLoad(
+                s.port,
+                s.router,
+                HostName.parse(SHOP),
+                WorkspaceId.of(BLUE),
+                WorkspaceId.of(GREEN),
+                16,
+                4,
+                Duration.ofSeconds(1),
+                Duration.ofMillis(20),
+                Duration.ofSeconds(seconds))
+            .run();
+    log.info("zero downtime, {} targets, {} s: {}", kind, seconds, result);
+    assertAll(
+        () -> assertEquals(0, result.failureCount(), result::toString),
+        () -> assertTrue(result.switches() >= 2, result::toString),
+        () -> assertTrue(result.exactlyChecked() > 0, result::toString),
+        () -> assertTrue(result.slowAcrossSwitch() > 0, result::toString));
+    awaitNothingInFlight(s.router, BLUE);
+    awaitNothingInFlight(s.router, GREEN);
+    WorkspaceId idle = s.router.current().resolve(SHOP, "/").workspace().name().equals(BLUE)
+        ? WorkspaceId.of(GREEN)
+        : WorkspaceId.of(BLUE);
+    s.router.awaitDrained(idle).get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void drain_afterSwitch_completesWithTheLastRequestAndTheOldWorkspaceStopsCleanly(
+      TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, switchTable()).bind(BLUE, GREEN).start();
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    Gate gate = s.app(BLUE).gate("drain");
+    List<RawConnection> held = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      RawConnection c = s.connect();
+      held.add(c);
+      c.send(request(SHOP, "/held?hold=drain&n=" + i));
+    }
+    gate.awaitArrivals(3, Await.DEADLINE);
+
+    s.router.promote(SHOP, GREEN);
+    CompletableFuture<Void> drained = s.router.awaitDrained(blue);
+    assertFalse(drained.isDone(), "three requests are still in flight on blue");
+    assertEquals(3, s.router.inFlight(blue));
+    assertServedBy(s, SHOP, "/after-switch", GREEN);
+    assertFalse(drained.isDone(), "three requests are still in flight on blue");
+
+    gate.open();
+    for (RawConnection c : held) {
+      RawResponse r = c.read();
+      assertEquals(200, r.status(), () -> "a request held across the switch: " + r);
+      assertEquals(BLUE, r.workspace(), "a request completes on the workspace that took it");
+    }
+    drained.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(0, s.router.inFlight(blue));
+
+    // The owner may now stop blue: nothing reaches it any more.
+    WorkspaceServer blueServer = s.servers.get(BLUE);
+    if (blueServer != null) {
+      blueServer.close();
+    }
+    s.app(BLUE).stop();
+    for (RawConnection c : held) {
+      for (int i = 0; i < 20; i++) {
+        RawResponse r = c.exchange(request(SHOP, "/after-stop?n=" + i));
+        assertEquals(200, r.status(), r::toString);
+        assertEquals(GREEN, r.workspace());
+      }
+    }
+    for (int i = 0; i < 20; i++) {
+      assertServedBy(s, SHOP, "/fresh-connection?n=" + i, GREEN);
+    }
+    assertEquals(0, s.app(BLUE).servedAfterStop(), "requests that reached stopped blue");
+  }
+
+  // ---------------------------------------------------------------- fixtures
+
+  /** The table most scenarios route with; see {@link HostileRequest} for its routes. */
+  static RoutingTable routingTable() {
+    return RoutingTable.builder()
+        .workspace(BLUE)
+        .workspace(GREEN)
+        .workspace(GRAY)
+        .domain(SHOP, DomainStatus.VERIFIED)
+        .route(SHOP, "/", BLUE)
+        .route(SHOP, "/admin", GREEN)
+        .route(SHOP, "/api", GREEN)
+        .route(SHOP, "/api/v2", BLUE)
+        .domain(OTHER, DomainStatus.VERIFIED)
+        .route(OTHER, "/", GREEN)
+        .domain("*.apps.example.com", DomainStatus.VERIFIED)
+        .route("*.apps.example.com", "/", GREEN)
+        .domain("x.apps.example.com", DomainStatus.VERIFIED)
+        .route("x.apps.example.com", "/", BLUE)
+        .domain("api-only.example.com", DomainStatus.VERIFIED)
+        .route("api-only.example.com", "/api", BLUE)
+        .domain("down.example.com", DomainStatus.VERIFIED)
+        .route("down.example.com", "/", GRAY)
+        .previewSuffix("preview.localhost")
+        .previewHost("green.preview.localhost", GREEN)
+        .previewHost("blue.preview.localhost", BLUE)
+        .build();
+  }
+
+  /** One domain on blue, green declared: the table the switching scenarios start from. */
+  static RoutingTable switchTable() {
+    return RoutingTable.builder()
+        .workspace(BLUE)
+        .workspace(GREEN)
+        .domain(SHOP, DomainStatus.VERIFIED)
+        .route(SHOP, "/", BLUE)
+        .build();
+  }
+
+  private Scenario scenario(TargetKind kind, RoutingTable table) {
+    return new Scenario(kind, Router.create(table));
+  }
+
+  private static void assertServedBy(Scenario s, String host, String target, String workspace)
+      throws IOException {
+    RawResponse r = s.get(host, target);
+    assertEquals(200, r.status(), () -> host + target + " should reach " + workspace + ": " + r);
+    assertEquals(workspace, r.workspace(), () -> host + target + " reached the wrong workspace");
+  }
+
+  private static void assertStatus(Scenario s, String host, String target, int status)
+      throws IOException {
+    RawResponse r = s.get(host, target);
+    assertEquals(status, r.status(), () -> host + target + ": " + r + " " + r.bodyText());
+  }
+
+  private static void awaitNothingInFlight(Router router, String workspace) {
+    WorkspaceId ws = WorkspaceId.of(workspace);
+    Await.until(
+        "no request in flight on " + workspace,
+        () -> router.inFlight(ws) == 0,
+        () -> router.inFlight(ws) + " in flight");
+  }
+
+  static byte[] request(String host, String target) {
+    return ("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** A loopback port on which nothing listens (it was free a moment ago). */
+  private static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** One test's router server, its workspaces, and the clients that talk to it. */
+  private final class Scenario {
+    final TargetKind kind;
+    final Router router;
+    final Map<String, WorkspaceApp> apps = new LinkedHashMap<>();
+    final Map<String, WorkspaceServer> servers = new LinkedHashMap<>();
+    final Map<WorkspaceId, WorkspaceTarget> targets = new LinkedHashMap<>();
+    @Nullable WorkspaceApp unknownHostApp;
+    Duration upstreamTimeout = Duration.ofSeconds(30);
+    int port;
+
+    Scenario(TargetKind kind, Router router) {
+      this.kind = kind;
+      this.router = router;
+    }
+
+    /** Binds each named workspace to an app of its name, in process or behind its own server. */
+    Scenario bind(String... names) throws IOException {
+      for (String name : names) {
+        WorkspaceApp app = WorkspaceApp.named(name);
+        apps.put(name, app);
+        if (kind == TargetKind.IN_PROCESS) {
+          targets.put(WorkspaceId.of(name), new WorkspaceTarget.InProcess(app));
+        } else {
+          WorkspaceServer server = WorkspaceServer.start(app);
+          resources.push(server);
+          servers.put(name, server);
+          targets.put(WorkspaceId.of(name), new WorkspaceTarget.Upstream(List.of(server.baseUri())));
+        }
+      }
+      return this;
+    }
+
+    Scenario bindUpstream(String name, URI... baseUris) {
+      targets.put(WorkspaceId.of(name), new WorkspaceTarget.Upstream(List.of(baseUris)));
+      return this;
+    }
+
+    Scenario unknownHostApp(WorkspaceApp app) {
+      this.unknownHostApp = app;
+      return this;
+    }
+
+    Scenario upstreamTimeout(Duration timeout) {
+      this.upstreamTimeout = timeout;
+      return this;
+    }
+
+    Scenario start() throws Exception {
+      RouterServer server =
+          startRouterServer(
+              new RouterServerSpec(
+                  router,
+                  targets,
+                  unknownHostApp,
+                  Duration.ofSeconds(RETRY_AFTER_SECONDS),
+                  upstreamTimeout));
+      assertNotNull(server, "startRouterServer returned null");
+      resources.push(server::stop);
+      port = server.port();
+      return this;
+    }
+
+    WorkspaceApp app(String name) {
+      WorkspaceApp app = apps.get(name);
+      if (app == null) {
+        throw new IllegalArgumentException("no app named " + name + " in " + apps.keySet());
+      }
+      return app;
+    }
+
+    RawConnection connect() throws IOException {
+      RawConnection c = RawConnection.open(port);
+      resources.push(c);
+      return c;
+    }
+
+    /** Sends one GET on a fresh connection and reads the answer. */
+    RawResponse get(String host, String target) throws IOException {
+      return exchange("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    }
+
+    RawResponse exchange(String rawRequest) throws IOException {
+      try (RawConnection c = RawConnection.open(port)) {
+        return c.exchange(rawRequest);
+      }
+    }
+  }
+}

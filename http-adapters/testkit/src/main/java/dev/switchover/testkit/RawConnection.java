@@ -1,0 +1,206 @@
+package dev.switchover.testkit;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An HTTP/1.1 client connection over a plain loopback socket that sends requests exactly as
+ * given, byte for byte, and reads responses (Content-Length, chunked, or up to the close). It
+ * is how the suite sends hostile requests no ordinary client would send, and how its load
+ * generator keeps connections alive. Not thread-safe: one thread per connection.
+ *
+ * <pre>{@code
+ * try (RawConnection c = RawConnection.open(port)) {
+ *   RawResponse r = c.exchange("GET /..%2f HTTP/1.1\r\nHost: [::1]\r\n\r\n");
+ * }
+ * }</pre>
+ */
+public final class RawConnection implements AutoCloseable {
+  /** No response in a test takes this long; reaching it fails the request with an I/O error. */
+  private static final int READ_TIMEOUT_MILLIS = 60_000;
+  private static final int MAX_LINE = 64 * 1024;
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+  private boolean closedByPeer;
+
+  private RawConnection(Socket socket) throws IOException {
+    this.socket = socket;
+    this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+    this.out = socket.getOutputStream();
+  }
+
+  /** Opens a connection to 127.0.0.1 on {@code port}. */
+  public static RawConnection open(int port) throws IOException {
+    Socket socket = new Socket();
+    try {
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+      return new RawConnection(socket);
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** Sends one request, given as text (ISO-8859-1), and reads its response. */
+  public RawResponse exchange(String request) throws IOException {
+    return exchange(request.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  /** Sends one request, given as bytes, and reads its response. */
+  public RawResponse exchange(byte[] request) throws IOException {
+    send(request);
+    return read();
+  }
+
+  /** Sends bytes without reading anything. */
+  public void send(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /**
+   * Reads the next final response (interim 1xx responses are skipped).
+   *
+   * @throws EOFException if the server closed the connection before a complete response
+   */
+  public RawResponse read() throws IOException {
+    while (true) {
+      String statusLine = readLine();
+      int status = parseStatus(statusLine);
+      Map<String, List<String>> headers = readHeaders();
+      if (status >= 100 && status < 200 && status != 101) {
+        continue;
+      }
+      byte[] body = readBody(status, headers);
+      List<String> connection = headers.getOrDefault("connection", List.of());
+      if (connection.stream().anyMatch(v -> v.toLowerCase(Locale.ROOT).contains("close"))) {
+        closedByPeer = true;
+      }
+      return new RawResponse(status, headers, body);
+    }
+  }
+
+  /** Whether the server said it closes the connection, or closed it. */
+  public boolean isClosedByPeer() {
+    return closedByPeer;
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+
+  private static int parseStatus(String line) throws IOException {
+    // HTTP/1.1 200 OK
+    if (!line.startsWith("HTTP/1.") || line.length() < 12 || line.charAt(8) != ' ') {
+      throw new IOException("not an HTTP/1.x status line: " + line);
+    }
+    try {
+      return Integer.parseInt(line.substring(9, 12));
+    } catch (NumberFormatException e) {
+      throw new IOException("bad status code in: " + line, e);
+    }
+  }
+
+  private Map<String, List<String>> readHeaders() throws IOException {
+    Map<String, List<String>> headers = new TreeMap<>();
+    while (true) {
+      String line = readLine();
+      if (line.isEmpty()) {
+        return headers;
+      }
+      int colon = line.indexOf(':');
+      if (colon <= 0) {
+        throw new IOException("bad header line: " + line);
+      }
+      headers
+          .computeIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+          .add(line.substring(colon + 1).trim());
+    }
+  }
+
+  private byte[] readBody(int status, Map<String, List<String>> headers) throws IOException {
+    if (status == 204 || status == 304) {
+      return new byte[0];
+    }
+    List<String> te = headers.getOrDefault("transfer-encoding", List.of());
+    if (te.stream().anyMatch(v -> v.toLowerCase(Locale.ROOT).contains("chunked"))) {
+      return readChunked();
+    }
+    List<String> length = headers.get("content-length");
+    if (length != null && !length.isEmpty()) {
+      return readExactly(Integer.parseInt(length.get(0)));
+    }
+    closedByPeer = true;
+    return in.readAllBytes();
+  }
+
+  private byte[] readChunked() throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    while (true) {
+      String sizeLine = readLine();
+      int semicolon = sizeLine.indexOf(';');
+      int size =
+          Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+      if (size == 0) {
+        while (!readLine().isEmpty()) {
+          // trailers are ignored
+        }
+        return body.toByteArray();
+      }
+      body.write(readExactly(size));
+      if (!readLine().isEmpty()) {
+        throw new IOException("chunk not followed by CRLF");
+      }
+    }
+  }
+
+  private byte[] readExactly(int n) throws IOException {
+    byte[] bytes = in.readNBytes(n);
+    if (bytes.length != n) {
+      closedByPeer = true;
+      throw new EOFException("expected " + n + " body bytes, but the connection ended after " + bytes.length);
+    }
+    return bytes;
+  }
+
+  private String readLine() throws IOException {
+    StringBuilder line = new StringBuilder(64);
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        closedByPeer = true;
+        throw new EOFException(
+            line.length() == 0 ? "connection closed by the server" : "connection closed mid-line: " + line);
+      }
+      if (b == '\n') {
+        int n = line.length();
+        if (n > 0 && line.charAt(n - 1) == '\r') {
+          line.setLength(n - 1);
+        }
+        return line.toString();
+      }
+      if (line.length() >= MAX_LINE) {
+        throw new IOException("line longer than " + MAX_LINE + " bytes");
+      }
+      line.append((char) b);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.switchover.testkit;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.switchover.Router;
+import dev.switchover.WorkspaceId;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything an adapter needs to start a router server for one test: the router, what each
+ * workspace is bound to (a workspace of the table that is absent here is bound to nothing, and
+ * must be answered 503), what to do with unknown hosts, the {@code Retry-After} for 503 and the
+ * upstream timeout (after which an adapter answers 504). Immutable.
+ */
+public final class RouterServerSpec {
+  private final Router router;
+  private final Map<WorkspaceId, WorkspaceTarget> targets;
+  private final @Nullable WorkspaceApp unknownHostApp;
+  private final Duration retryAfter;
+  private final Duration upstreamTimeout;
+
+  RouterServerSpec(
+      Router router,
+      Map<WorkspaceId, WorkspaceTarget> targets,
+      @Nullable WorkspaceApp unknownHostApp,
+      Duration retryAfter,
+      Duration upstreamTimeout) {
+    this.router = requireNonNull(router, "router");
+    this.targets = Map.copyOf(new LinkedHashMap<>(targets));
+    this.unknownHostApp = unknownHostApp;
+    this.retryAfter = requireNonNull(retryAfter, "retryAfter");
+    this.upstreamTimeout = requireNonNull(upstreamTimeout, "upstreamTimeout");
+  }
+
+  /** The router the adapter admits every request through. */
+  public Router router() {
+    return router;
+  }
+
+  /** The bound workspaces and their targets; any other workspace is bound to nothing. */
+  public Map<WorkspaceId, WorkspaceTarget> targets() {
+    return targets;
+  }
+
+  /**
+   * The next handler for requests to hosts the table does not know, bridged like an in-process
+   * workspace; empty means unknown hosts are answered {@code 421 Misdirected Request}.
+   */
+  public Optional<WorkspaceApp> unknownHostApp() {
+    return Optional.ofNullable(unknownHostApp);
+  }
+
+  /** The {@code Retry-After} to send with 503 (whole seconds). */
+  public Duration retryAfter() {
+    return retryAfter;
+  }
+
+  /** How long an upstream may take to answer before the adapter answers 504. */
+  public Duration upstreamTimeout() {
+    return upstreamTimeout;
+  }
+
+  @Override
+  public String toString() {
+    return "RouterServerSpec{targets="
+        + targets
+        + ", unknownHostApp="
+        + unknownHostApp
+        + ", retryAfter="
+        + retryAfter
+        + ", upstreamTimeout="
+        + upstreamTimeout
+        + "}";
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The adapter conformance testkit: an abstract JUnit 5 suite that every Switchover adapter runs by
+ * saying how to start a router server, and the loopback servers and raw clients it drives. Test
+ * code only; never published.
+ */
+module dev.switchover.testkit {
+  requires transitive dev.switchover.core;
+  requires transitive org.junit.jupiter.api;
+  requires transitive org.junit.jupiter.params;
+  requires jdk.httpserver;
+  requires org.slf4j;
+
+  exports dev.switchover.testkit;
+
+  opens dev.switchover.testkit to
+      org.junit.platform.commons;
+}
