@@ -65,10 +65,12 @@ final class HttpTokenCheck {
         challenge
             .httpUrl()
             .orElseThrow(() -> new IllegalArgumentException("a wildcard (" + challenge.domain() + ") can only be proved by DNS"));
-    return fetch(challenge, url, System.nanoTime() + timeout.toNanos(), 0);
+    HttpClient httpClient = client.get(); // starting it is not the server's time
+    return fetch(httpClient, challenge, url, System.nanoTime() + timeout.toNanos(), 0);
   }
 
-  private CompletableFuture<CheckResult> fetch(Challenge challenge, URI url, long deadline, int redirects) {
+  private CompletableFuture<CheckResult> fetch(
+      HttpClient httpClient, Challenge challenge, URI url, long deadline, int redirects) {
     long remaining = deadline - System.nanoTime();
     if (remaining <= 0) {
       return CompletableFuture.completedFuture(timedOut(challenge, url));
@@ -82,14 +84,14 @@ final class HttpTokenCheck {
             .build();
     CompletableFuture<HttpResponse<byte[]>> sent;
     try {
-      sent = client.get().sendAsync(request, info -> new LimitedBody(bodyLimit));
+      sent = httpClient.sendAsync(request, info -> new LimitedBody(bodyLimit));
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(failed(challenge, url, e));
     }
     // The request timeout ends when the headers arrive; this deadline also covers a slow body.
     return sent.copy()
         .orTimeout(remaining, NANOSECONDS)
-        .thenCompose(response -> answer(challenge, url, response, deadline, redirects))
+        .thenCompose(response -> answer(httpClient, challenge, url, response, deadline, redirects))
         .exceptionally(
             error -> {
               sent.cancel(true); // closes the connection
@@ -101,7 +103,7 @@ final class HttpTokenCheck {
   }
 
   private CompletableFuture<CheckResult> answer(
-      Challenge challenge, URI url, HttpResponse<byte[]> response, long deadline, int redirects) {
+      HttpClient httpClient, Challenge challenge, URI url, HttpResponse<byte[]> response, long deadline, int redirects) {
     String expected = challenge.recordValue();
     String wanted = "expected HTTP 200 with the body " + UntrustedText.quote(expected) + " at " + url;
     int status = response.statusCode();
@@ -136,7 +138,7 @@ final class HttpTokenCheck {
       if (redirects >= MAX_REDIRECTS) {
         return done(CheckResult.failed("too many redirects: " + wanted + ", but it took more than " + MAX_REDIRECTS + " redirects"));
       }
-      return fetch(challenge, next, deadline, redirects + 1);
+      return fetch(httpClient, challenge, next, deadline, redirects + 1);
     }
     return done(
         CheckResult.failed((status == 404 ? "no token: " : "unexpected answer: ") + wanted + ", but the server answered " + status));

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** DNS checks against real dnsmasq servers on loopback ports. */
 final class DnsVerificationTest {
   private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
-  private static final Duration TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   private final MutableClock clock = new MutableClock(START);
   private final List<AutoCloseable> servers = new ArrayList<>();
