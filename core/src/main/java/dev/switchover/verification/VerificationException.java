@@ -15,9 +15,11 @@ public final class VerificationException extends SwitchoverException {
 
   private final String domain;
 
-  /** An exception about {@code domain}, saying what happened. */
+  /** An exception about {@code domain}, saying what happened and what caused it. */
   public VerificationException(HostName domain, String message, Throwable cause) {
-    super("verification of " + checkNotNull(domain, "domain") + " could not be carried out: " + checkNotNull(message, "message"), cause);
+    super(
+        "verification of " + checkNotNull(domain, "domain") + " could not be carried out: " + checkNotNull(message, "message"),
+        checkNotNull(cause, "cause"));
     this.domain = domain.toString();
   }
 
