@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
@@ -69,6 +70,10 @@ final class DnsjavaTxtLookup implements TxtLookup {
 
   private CompletableFuture<List<String>> answer(
       Message response, Name queried, InetSocketAddress resolver, long deadline, int cnamesBefore) {
+    if (!response.getHeader().getFlag(Flags.QR)) {
+      // A query came back (a socket that answers with what it receives): no answer at all.
+      return CompletableFuture.failedFuture(new IOException("what came back for " + queried + " TXT is not a DNS response"));
+    }
     int rcode = response.getRcode();
     if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
       return CompletableFuture.failedFuture(

@@ -3,6 +3,7 @@ package dev.switchover.verification;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.Lists;
 import dev.switchover.DomainStatus;
 import dev.switchover.HostName;
 import dev.switchover.Router;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class VerificationSchedule {
   private static final Logger log = LoggerFactory.getLogger(VerificationSchedule.class);
+  /** Re-checks run at once, in batches of this many: enough to be quick, few enough for a resolver. */
+  static final int MAX_CONCURRENT_CHECKS = 32;
 
   private final DomainVerifier verifier;
   private final Router router;
@@ -91,8 +94,8 @@ public final class VerificationSchedule {
             Verification.of(d, DomainStatus.PENDING, challenge.issuedAt(), null, null,
                 "waiting for " + challenge.recordName() + " = " + challenge.recordValue()
                     + challenge.httpUrl().map(url -> " (or " + url + ")").orElse(""));
-        tracked.put(d, new Tracked(challenge, null, pending));
         long revision = setRouterStatus(d, DomainStatus.PENDING);
+        tracked.put(d, new Tracked(challenge, null, pending));
         log.info("issued a challenge for {}: PENDING (router revision {})", d, revision);
       }
       return challenge;
@@ -121,8 +124,8 @@ public final class VerificationSchedule {
     try {
       Tracked old = tracked.get(d);
       if (result.status() == DomainStatus.VERIFIED) {
-        tracked.put(d, new Tracked(challenge, method, result));
         long revision = setRouterStatus(d, DomainStatus.VERIFIED);
+        tracked.put(d, new Tracked(challenge, method, result));
         log.info("domain {} verified by {} until {} (router revision {}): {}", d, method, result.validUntil().orElseThrow(), revision, result.reason());
         return result;
       }
@@ -132,8 +135,8 @@ public final class VerificationSchedule {
         log.warn("check of {} by {} failed; still verified until {}: {}", d, method, kept.validUntil().orElseThrow(), result.reason());
         return kept;
       }
-      tracked.put(d, new Tracked(challenge, method, result));
       long revision = setRouterStatus(d, DomainStatus.FAILED);
+      tracked.put(d, new Tracked(challenge, method, result));
       log.warn("domain {} FAILED verification by {} (router revision {}): {}", d, method, revision, result.reason());
       return result;
     } finally {
@@ -142,7 +145,7 @@ public final class VerificationSchedule {
   }
 
   /**
-   * Re-checks, all at once, every verified domain whose re-check is due by the verifier's clock (a
+   * Re-checks, several at once, every verified domain whose re-check is due by the verifier's clock (a
    * {@link DomainVerifier.Builder#recheckInterval recheck interval} after its last proof), and
    * waits for the results. A proved re-check renews the domain's validity; a failed one leaves it
    * verified while its last proof holds, and expires it otherwise: {@link DomainStatus#EXPIRED},
@@ -164,17 +167,19 @@ public final class VerificationSchedule {
     } finally {
       lock.unlock();
     }
-    List<CompletableFuture<Verification>> checks = new ArrayList<>(due.size());
-    for (Tracked t : due) {
-      checks.add(verifier.checkAsync(t.challenge, method(t)));
-    }
     List<Verification> results = new ArrayList<>(due.size());
-    for (int i = 0; i < due.size(); i++) {
-      Tracked t = due.get(i);
-      Verification result = DomainVerifier.await(t.challenge.domain(), checks.get(i));
-      Verification applied = applyRecheck(t, result);
-      if (applied != null) {
-        results.add(applied);
+    for (List<Tracked> batch : Lists.partition(due, MAX_CONCURRENT_CHECKS)) {
+      List<CompletableFuture<Verification>> checks = new ArrayList<>(batch.size());
+      for (Tracked t : batch) {
+        checks.add(verifier.checkAsync(t.challenge, method(t)));
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        Tracked t = batch.get(i);
+        Verification result = DomainVerifier.await(t.challenge.domain(), checks.get(i));
+        Verification applied = applyRecheck(t, result);
+        if (applied != null) {
+          results.add(applied);
+        }
       }
     }
     return ImmutableList.copyOf(results);
@@ -193,10 +198,10 @@ public final class VerificationSchedule {
       Tracked old = tracked.get(domain);
       Verification revoked =
           Verification.of(domain, DomainStatus.REVOKED, verifier.clock().instant(), null, null, "revoked by the host application");
+      long revision = setRouterStatus(domain, DomainStatus.REVOKED);
       if (old != null) {
         tracked.put(domain, new Tracked(old.challenge, old.method, revoked));
       }
-      long revision = setRouterStatus(domain, DomainStatus.REVOKED);
       log.warn("domain {} REVOKED (router revision {})", domain, revision);
       return revoked;
     } finally {
@@ -279,8 +284,8 @@ public final class VerificationSchedule {
           Verification.of(
               d, DomainStatus.EXPIRED, result.at(), checked.verification.verifiedAt().orElseThrow(), validUntil,
               "the verification expired at " + validUntil + " and the re-check failed: " + result.reason());
-      tracked.put(d, new Tracked(checked.challenge, method, expired));
       long revision = setRouterStatus(d, DomainStatus.EXPIRED);
+      tracked.put(d, new Tracked(checked.challenge, method, expired));
       log.warn("domain {} EXPIRED (router revision {}): {}", d, revision, expired.reason());
       return expired;
     } finally {

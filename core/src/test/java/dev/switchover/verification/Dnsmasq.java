@@ -12,16 +12,18 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
@@ -35,6 +37,9 @@ import org.xbill.DNS.Type;
 final class Dnsmasq implements AutoCloseable {
   private static final String PROBE = "probe.example.com";
   private static final Duration START_DEADLINE = Duration.ofSeconds(10);
+  private static final int LOWEST_PORT = 20_000;
+  private static final int HIGHEST_PORT = 32_000;
+  private static final SecureRandom RANDOM = new SecureRandom();
   private static final List<String> CANDIDATES =
       List.of("/usr/sbin/dnsmasq", "/usr/local/sbin/dnsmasq", "/sbin/dnsmasq", "/usr/bin/dnsmasq");
 
@@ -76,6 +81,10 @@ final class Dnsmasq implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!process.isAlive()) {
+      // Not stopped by us: say why, since the test that used it most likely failed for that reason.
+      System.err.println("dnsmasq on port " + port + " had exited by itself with " + process.exitValue() + ": " + outputOrProblem());
+    }
     process.destroy();
     try {
       if (!process.waitFor(5, TimeUnit.SECONDS)) {
@@ -131,7 +140,7 @@ final class Dnsmasq implements AutoCloseable {
     }
   }
 
-  /** Waits, with a deadline, until the server answers the probe record. */
+  /** Waits, with a deadline, until the server answers the probe record (a real answer, not an echo). */
   private void awaitAnswering(List<String> command) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + START_DEADLINE.toNanos();
     SimpleResolver resolver = new SimpleResolver(address());
@@ -142,7 +151,8 @@ final class Dnsmasq implements AutoCloseable {
         throw new IOException("dnsmasq exited with " + process.exitValue() + ": " + output() + "\ncommand: " + command);
       }
       try {
-        if (resolver.send(probe).getRcode() == Rcode.NOERROR) {
+        Message answer = resolver.send(probe);
+        if (answer.getHeader().getFlag(Flags.QR) && !answer.getSection(Section.ANSWER).isEmpty()) {
           return;
         }
       } catch (IOException e) {
@@ -154,6 +164,14 @@ final class Dnsmasq implements AutoCloseable {
 
   private String output() throws IOException {
     return Files.readString(log, StandardCharsets.UTF_8).strip();
+  }
+
+  private String outputOrProblem() {
+    try {
+      return output();
+    } catch (IOException e) {
+      return "(its output is unreadable: " + e + ")";
+    }
   }
 
   private static String executable() {
@@ -176,18 +194,24 @@ final class Dnsmasq implements AutoCloseable {
             + places);
   }
 
-  /** A port free for both UDP and TCP on loopback, just now. */
+  /**
+   * A port free for both UDP and TCP on loopback, just now, taken below 32768: dnsjava binds its
+   * queries' source ports at random in the kernel's ephemeral range (32768-60999 on Linux, 49152 and
+   * up elsewhere), so a server port in that range could be taken by a query socket, which would
+   * then even receive its own query back as if it were an answer.
+   */
   private static int freePort() throws IOException {
-    for (int attempt = 0; attempt < 20; attempt++) {
-      try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-        int port = udp.getLocalPort();
-        try (ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-          return tcp.getLocalPort();
-        } catch (IOException e) {
-          // TCP port taken: try another
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int port = LOWEST_PORT + RANDOM.nextInt(HIGHEST_PORT - LOWEST_PORT);
+      try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+          ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        if (udp.getLocalPort() == tcp.getLocalPort()) {
+          return port;
         }
+      } catch (IOException e) {
+        // taken: try another
       }
     }
-    throw new IOException("no port free for both UDP and TCP on loopback");
+    throw new IOException("no port between " + LOWEST_PORT + " and " + HIGHEST_PORT + " free for both UDP and TCP on loopback");
   }
 }
