@@ -9,6 +9,7 @@ import dev.switchover.DomainStatus;
 import dev.switchover.HostName;
 import dev.switchover.verification.Challenge.Method;
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -280,6 +281,39 @@ final class DnsVerificationTest {
         dev.switchover.spi.TxtLookup.dnsjava().lookup("nothing.example.com", dns.address(), TIMEOUT).toCompletableFuture().join();
 
     assertTrue(records.isEmpty(), records.toString());
+  }
+
+  @Test
+  void check_resolverThatEchoesTheQuery_failsAsNoAnswer() throws Exception {
+    // A UDP socket that sends every datagram back: the "answer" is the query itself.
+    DatagramSocket echo = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    servers.add(echo);
+    Thread echoing =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[4096];
+              try {
+                while (!echo.isClosed()) {
+                  DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                  echo.receive(packet);
+                  echo.send(packet);
+                }
+              } catch (IOException e) {
+                // closed at the end of the test
+              }
+            },
+            "udp echo");
+    echoing.setDaemon(true);
+    echoing.start();
+    DomainVerifier verifier =
+        DomainVerifier.builder().resolvers((InetSocketAddress) echo.getLocalSocketAddress()).timeout(TIMEOUT).clock(clock).build();
+    Challenge challenge = verifier.challenge("shop.example.com");
+
+    Verification v = verifier.check(challenge, Method.DNS_TXT);
+
+    assertEquals(DomainStatus.FAILED, v.status());
+    assertTrue(v.reason().startsWith("lookup failed:"), v.reason());
+    assertTrue(v.reason().contains("is not a DNS response"), v.reason());
   }
 
   private Dnsmasq dnsmasq(String... records) throws IOException, InterruptedException {

@@ -105,9 +105,7 @@ final class VerificationScheduleTest {
 
   @Test
   void revoke_verifiedDomain_removesItsRoutesInANewRevision() throws Exception {
-    Challenge challenge = schedule.issue("shop.example.com");
-    publish(challenge);
-    schedule.verify(challenge, Method.DNS_TXT);
+    verified("shop.example.com");
     long routed = addRoute(SHOP).revision();
 
     Verification revoked = schedule.revoke(SHOP);
@@ -125,9 +123,7 @@ final class VerificationScheduleTest {
 
   @Test
   void recheckDue_beforeTheInterval_checksNothing() throws Exception {
-    Challenge challenge = schedule.issue("shop.example.com");
-    publish(challenge);
-    schedule.verify(challenge, Method.DNS_TXT);
+    verified("shop.example.com");
     long revision = router.current().revision();
     dns = dns.restart(); // nothing published any more: a re-check now would fail
 
@@ -139,9 +135,7 @@ final class VerificationScheduleTest {
 
   @Test
   void recheckDue_recordStillThere_renewsTheValidity() throws Exception {
-    Challenge challenge = schedule.issue("shop.example.com");
-    publish(challenge);
-    schedule.verify(challenge, Method.DNS_TXT);
+    verified("shop.example.com");
     addRoute(SHOP);
     long revision = router.current().revision();
 
@@ -159,9 +153,7 @@ final class VerificationScheduleTest {
 
   @Test
   void recheckDue_recordGone_keepsTheDomainUntilItsValidityEndsThenExpiresIt() throws Exception {
-    Challenge challenge = schedule.issue("shop.example.com");
-    publish(challenge);
-    schedule.verify(challenge, Method.DNS_TXT);
+    verified("shop.example.com");
     addRoute(SHOP);
     dns = dns.restart(); // the owner removed the record
 
@@ -191,9 +183,7 @@ final class VerificationScheduleTest {
 
   @Test
   void verify_expiredDomainProvedAgain_isVerifiedAgain() throws Exception {
-    Challenge challenge = schedule.issue("shop.example.com");
-    publish(challenge);
-    schedule.verify(challenge, Method.DNS_TXT);
+    verified("shop.example.com");
     dns = dns.restart();
     clock.advance(Duration.ofDays(5));
     assertEquals(DomainStatus.EXPIRED, single(schedule.recheckDue()).status());
@@ -208,9 +198,7 @@ final class VerificationScheduleTest {
 
   @Test
   void verify_failedCheckWhileAnEarlierProofHolds_keepsTheDomainVerified() throws Exception {
-    Challenge first = schedule.issue("shop.example.com");
-    publish(first);
-    schedule.verify(first, Method.DNS_TXT);
+    verified("shop.example.com");
     addRoute(SHOP);
 
     // A new challenge (token rotation) that the owner has not published yet.
@@ -225,9 +213,7 @@ final class VerificationScheduleTest {
 
   @Test
   void recheckDue_domainRevokedThroughTheRouter_isNotBroughtBack() throws Exception {
-    Challenge challenge = schedule.issue("shop.example.com");
-    publish(challenge);
-    schedule.verify(challenge, Method.DNS_TXT);
+    verified("shop.example.com");
     router.setDomainStatus(SHOP, DomainStatus.REVOKED); // by someone else
 
     clock.advance(Duration.ofDays(1));
@@ -272,6 +258,14 @@ final class VerificationScheduleTest {
       assertTrue(String.valueOf(e.getMessage()).contains("public suffix"), e.getMessage());
     }
     assertTrue(router.current().domains().isEmpty());
+  }
+
+  /** Issues a challenge, publishes its record and verifies it. */
+  private void verified(String domain) throws IOException, InterruptedException {
+    Challenge challenge = schedule.issue(domain);
+    publish(challenge);
+    Verification v = schedule.verify(challenge, Method.DNS_TXT);
+    assertEquals(DomainStatus.VERIFIED, v.status(), v.reason());
   }
 
   private void publish(Challenge challenge) throws IOException, InterruptedException {
