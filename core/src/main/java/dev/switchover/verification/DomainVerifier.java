@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.io.BaseEncoding;
+import dev.switchover.DomainStatus;
 import dev.switchover.HostName;
 import dev.switchover.spi.TxtLookup;
 import java.net.InetSocketAddress;
@@ -162,7 +163,7 @@ public final class DomainVerifier {
     Instant now = clock.instant();
     return result.proved()
         ? Verification.verified(domain, now, now, now.plus(validity), result.reason())
-        : Verification.of(domain, dev.switchover.DomainStatus.FAILED, now, null, null, result.reason());
+        : Verification.of(domain, DomainStatus.FAILED, now, null, null, result.reason());
   }
 
   private String randomText() {

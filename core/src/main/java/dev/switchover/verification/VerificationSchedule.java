@@ -175,7 +175,13 @@ public final class VerificationSchedule {
       }
       for (int i = 0; i < batch.size(); i++) {
         Tracked t = batch.get(i);
-        Verification result = DomainVerifier.await(t.challenge.domain(), checks.get(i));
+        Verification result;
+        try {
+          result = DomainVerifier.await(t.challenge.domain(), checks.get(i));
+        } catch (VerificationException e) {
+          checks.forEach(check -> check.cancel(true)); // interrupted: stop waiting for the rest too
+          throw e;
+        }
         Verification applied = applyRecheck(t, result);
         if (applied != null) {
           results.add(applied);
