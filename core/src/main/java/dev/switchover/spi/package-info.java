@@ -1,4 +1,8 @@
-/** Service-provider interfaces: where the router keeps its table ({@link dev.switchover.spi.TableStore}). */
+/**
+ * Service-provider interfaces: where the router keeps its table ({@link
+ * dev.switchover.spi.TableStore}) and how a domain verifier looks up TXT records ({@link
+ * dev.switchover.spi.TxtLookup}).
+ */
 @NullMarked
 package dev.switchover.spi;
 

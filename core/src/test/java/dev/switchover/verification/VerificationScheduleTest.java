@@ -1,0 +1,283 @@
+package dev.switchover.verification;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchover.DomainStatus;
+import dev.switchover.HostName;
+import dev.switchover.InvalidTableException;
+import dev.switchover.PathPrefix;
+import dev.switchover.Resolution;
+import dev.switchover.Router;
+import dev.switchover.RoutingTable;
+import dev.switchover.WorkspaceId;
+import dev.switchover.verification.Challenge.Method;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The schedule against a real router and a real dnsmasq; time moves only when the test moves the
+ * clock.
+ */
+final class VerificationScheduleTest {
+  private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+  private static final HostName SHOP = HostName.parse("shop.example.com");
+  private static final WorkspaceId BLUE = WorkspaceId.of("blue");
+
+  private final MutableClock clock = new MutableClock(START);
+  private Dnsmasq dns;
+  private DomainVerifier verifier;
+  private Router router;
+  private VerificationSchedule schedule;
+
+  @BeforeEach
+  void setUp() throws IOException, InterruptedException {
+    dns = Dnsmasq.start();
+    verifier =
+        DomainVerifier.builder()
+            .resolvers(dns.address())
+            .timeout(Duration.ofSeconds(5))
+            .validity(Duration.ofDays(4))
+            .recheckInterval(Duration.ofDays(1))
+            .clock(clock)
+            .build();
+    router = Router.create(RoutingTable.builder().workspace(BLUE).build());
+    schedule = VerificationSchedule.create(verifier, router);
+  }
+
+  @AfterEach
+  void tearDown() {
+    dns.close();
+  }
+
+  @Test
+  void routingTable_routeForDomainNotVerified_isRefused() {
+    for (DomainStatus status : List.of(DomainStatus.PENDING, DomainStatus.FAILED, DomainStatus.EXPIRED, DomainStatus.REVOKED)) {
+      RoutingTable.Builder table = RoutingTable.builder().workspace(BLUE).domain(SHOP, status).route(SHOP, PathPrefix.ROOT, BLUE);
+      InvalidTableException e = assertThrows(InvalidTableException.class, table::build);
+      assertTrue(String.valueOf(e.getMessage()).contains("its status is " + status), e.getMessage());
+    }
+  }
+
+  @Test
+  void issue_newDomain_isPendingInTheRouter() {
+    Challenge challenge = schedule.issue("shop.example.com");
+
+    assertEquals(Optional.of(DomainStatus.PENDING), router.current().domainStatus(SHOP));
+    Verification pending = schedule.status(SHOP).orElseThrow();
+    assertEquals(DomainStatus.PENDING, pending.status());
+    assertTrue(pending.reason().contains(challenge.recordName() + " = " + challenge.recordValue()), pending.reason());
+    assertThrows(InvalidTableException.class, () -> addRoute(SHOP));
+  }
+
+  @Test
+  void verify_provedDomain_becomesVerifiedAndMayCarryRoutes() throws Exception {
+    Challenge challenge = schedule.issue("shop.example.com");
+    publish(challenge);
+
+    Verification v = schedule.verify(challenge, Method.DNS_TXT);
+    addRoute(SHOP);
+
+    assertEquals(DomainStatus.VERIFIED, v.status(), v.reason());
+    assertEquals(Optional.of(DomainStatus.VERIFIED), router.current().domainStatus(SHOP));
+    assertEquals(BLUE, router.resolve("Shop.Example.com.", "/").workspace());
+    assertEquals(Optional.of(START.plus(Duration.ofDays(1))), schedule.nextRecheck());
+  }
+
+  @Test
+  void verify_failedCheckOfNewDomain_isFailedInTheRouter() {
+    Challenge challenge = schedule.issue("shop.example.com");
+
+    Verification v = schedule.verify(challenge, Method.DNS_TXT);
+
+    assertEquals(DomainStatus.FAILED, v.status());
+    assertEquals(Optional.of(DomainStatus.FAILED), router.current().domainStatus(SHOP));
+    assertTrue(schedule.nextRecheck().isEmpty());
+  }
+
+  @Test
+  void revoke_verifiedDomain_removesItsRoutesInANewRevision() throws Exception {
+    verified("shop.example.com");
+    long routed = addRoute(SHOP).revision();
+
+    Verification revoked = schedule.revoke(SHOP);
+
+    assertEquals(DomainStatus.REVOKED, revoked.status());
+    assertEquals(routed + 1, router.current().revision());
+    assertEquals(Optional.of(DomainStatus.REVOKED), router.current().domainStatus(SHOP));
+    assertFalse(router.resolve("shop.example.com", "/").isRouted());
+    assertEquals(Resolution.Outcome.UNKNOWN_HOST, router.resolve("shop.example.com", "/").outcome());
+    assertTrue(router.current().routes(SHOP).isEmpty());
+    assertTrue(schedule.nextRecheck().isEmpty());
+    // A rollback must not bring the routes back either.
+    assertThrows(IllegalStateException.class, router::rollback);
+  }
+
+  @Test
+  void recheckDue_beforeTheInterval_checksNothing() throws Exception {
+    verified("shop.example.com");
+    long revision = router.current().revision();
+    dns = dns.restart(); // nothing published any more: a re-check now would fail
+
+    clock.advance(Duration.ofHours(23));
+
+    assertEquals(List.of(), schedule.recheckDue());
+    assertEquals(revision, router.current().revision());
+  }
+
+  @Test
+  void recheckDue_recordStillThere_renewsTheValidity() throws Exception {
+    verified("shop.example.com");
+    addRoute(SHOP);
+    long revision = router.current().revision();
+
+    clock.advance(Duration.ofDays(1));
+    List<Verification> rechecked = schedule.recheckDue();
+
+    assertEquals(1, rechecked.size());
+    Verification renewed = rechecked.get(0);
+    assertEquals(DomainStatus.VERIFIED, renewed.status(), renewed.reason());
+    assertEquals(START.plus(Duration.ofDays(1)), renewed.verifiedAt().orElseThrow());
+    assertEquals(START.plus(Duration.ofDays(5)), renewed.validUntil().orElseThrow());
+    assertEquals(revision, router.current().revision()); // nothing to publish: still verified
+    assertEquals(Optional.of(START.plus(Duration.ofDays(2))), schedule.nextRecheck());
+  }
+
+  @Test
+  void recheckDue_recordGone_keepsTheDomainUntilItsValidityEndsThenExpiresIt() throws Exception {
+    verified("shop.example.com");
+    addRoute(SHOP);
+    dns = dns.restart(); // the owner removed the record
+
+    clock.advance(Duration.ofDays(2));
+    Verification stillValid = single(schedule.recheckDue());
+
+    assertEquals(DomainStatus.VERIFIED, stillValid.status());
+    assertTrue(stillValid.reason().contains("the last check failed: no record:"), stillValid.reason());
+    assertEquals(START.plus(Duration.ofDays(4)), stillValid.validUntil().orElseThrow());
+    assertTrue(router.resolve("shop.example.com", "/").isRouted());
+    long revision = router.current().revision();
+
+    clock.advance(Duration.ofDays(2));
+    Verification expired = single(schedule.recheckDue());
+
+    assertEquals(DomainStatus.EXPIRED, expired.status());
+    assertTrue(expired.reason().startsWith("the verification expired at 2026-01-05T00:00:00Z"), expired.reason());
+    assertTrue(expired.reason().contains("no record:"), expired.reason());
+    assertEquals(Optional.of(START), expired.verifiedAt());
+    assertEquals(revision + 1, router.current().revision());
+    assertEquals(Optional.of(DomainStatus.EXPIRED), router.current().domainStatus(SHOP));
+    assertFalse(router.resolve("shop.example.com", "/").isRouted());
+    assertEquals(Optional.of(expired), schedule.status(SHOP));
+    assertTrue(schedule.nextRecheck().isEmpty());
+    assertEquals(List.of(), schedule.recheckDue());
+  }
+
+  @Test
+  void verify_expiredDomainProvedAgain_isVerifiedAgain() throws Exception {
+    verified("shop.example.com");
+    dns = dns.restart();
+    clock.advance(Duration.ofDays(5));
+    assertEquals(DomainStatus.EXPIRED, single(schedule.recheckDue()).status());
+
+    Challenge again = schedule.issue("shop.example.com");
+    publish(again);
+    Verification v = schedule.verify(again, Method.DNS_TXT);
+
+    assertEquals(DomainStatus.VERIFIED, v.status(), v.reason());
+    assertEquals(Optional.of(DomainStatus.VERIFIED), router.current().domainStatus(SHOP));
+  }
+
+  @Test
+  void verify_failedCheckWhileAnEarlierProofHolds_keepsTheDomainVerified() throws Exception {
+    verified("shop.example.com");
+    addRoute(SHOP);
+
+    // A new challenge (token rotation) that the owner has not published yet.
+    Challenge second = schedule.issue("shop.example.com");
+    assertEquals(DomainStatus.VERIFIED, schedule.status(SHOP).orElseThrow().status());
+    Verification v = schedule.verify(second, Method.DNS_TXT);
+
+    assertEquals(DomainStatus.VERIFIED, v.status());
+    assertTrue(v.reason().contains("the last check failed: wrong token:"), v.reason());
+    assertTrue(router.resolve("shop.example.com", "/").isRouted());
+  }
+
+  @Test
+  void recheckDue_domainRevokedThroughTheRouter_isNotBroughtBack() throws Exception {
+    verified("shop.example.com");
+    router.setDomainStatus(SHOP, DomainStatus.REVOKED); // by someone else
+
+    clock.advance(Duration.ofDays(1));
+    Verification v = single(schedule.recheckDue());
+
+    assertEquals(DomainStatus.REVOKED, v.status());
+    assertEquals(Optional.of(DomainStatus.REVOKED), router.current().domainStatus(SHOP));
+    assertTrue(schedule.status(SHOP).isEmpty());
+  }
+
+  @Test
+  void verify_wildcard_verifiesTheWildcardButNotItsParent() throws Exception {
+    Challenge challenge = schedule.issue("*.example.com");
+    publish(challenge);
+    HostName wildcard = HostName.parse("*.example.com");
+
+    Verification v = schedule.verify(challenge, Method.DNS_TXT);
+    addRoute(wildcard);
+
+    assertEquals(DomainStatus.VERIFIED, v.status(), v.reason());
+    assertEquals(BLUE, router.resolve("www.example.com", "/").workspace());
+    assertTrue(router.current().domainStatus(HostName.parse("example.com")).isEmpty());
+    assertThrows(InvalidTableException.class, () -> addRoute(HostName.parse("example.com")));
+  }
+
+  @Test
+  void verify_oneSpelling_provesTheNormalizedNameOnly() throws Exception {
+    Challenge challenge = schedule.issue("SHOP.example.COM.");
+    publish(challenge);
+
+    schedule.verify(challenge, Method.DNS_TXT);
+
+    assertEquals(Optional.of(DomainStatus.VERIFIED), router.current().domainStatus(SHOP));
+    assertTrue(router.current().domainStatus(HostName.parse("www.shop.example.com")).isEmpty());
+    assertTrue(router.current().domainStatus(HostName.parse("*.shop.example.com")).isEmpty());
+  }
+
+  @Test
+  void issue_publicSuffix_isRefused() {
+    for (String suffix : List.of("com", "co.uk", "github.io", "*.co.uk", "*.github.io")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> schedule.issue(suffix), suffix);
+      assertTrue(String.valueOf(e.getMessage()).contains("public suffix"), e.getMessage());
+    }
+    assertTrue(router.current().domains().isEmpty());
+  }
+
+  /** Issues a challenge, publishes its record and verifies it. */
+  private void verified(String domain) throws IOException, InterruptedException {
+    Challenge challenge = schedule.issue(domain);
+    publish(challenge);
+    Verification v = schedule.verify(challenge, Method.DNS_TXT);
+    assertEquals(DomainStatus.VERIFIED, v.status(), v.reason());
+  }
+
+  private void publish(Challenge challenge) throws IOException, InterruptedException {
+    dns = dns.restart("--txt-record=" + challenge.recordName() + "," + challenge.recordValue());
+  }
+
+  private RoutingTable addRoute(HostName host) {
+    return router.update(router.current().revision(), b -> b.route(host, PathPrefix.ROOT, BLUE));
+  }
+
+  private static Verification single(List<Verification> results) {
+    assertEquals(1, results.size(), results.toString());
+    return results.get(0);
+  }
+}
