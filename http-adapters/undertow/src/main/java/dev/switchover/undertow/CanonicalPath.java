@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
  * segments. This does the rest, the way a servlet container or Jetty reads such a path: every
  * segment loses its parameters ({@code ;...}), then {@code .} segments are dropped and {@code
  * ..} segments remove the segment before them (RFC 3986, section 5.2.4). A path whose {@code ..}
- * would climb above the root is refused, as is one that does not start with {@code /}. Empty
- * segments are kept: {@code //admin} is not {@code /admin}, and the router matches it on its own
- * terms.
+ * would climb above the root is refused, as is one that does not start with {@code /}, and one
+ * with an empty segment other than the last ({@code //admin}, {@code /a//b}): servers disagree on
+ * whether {@code //} is one separator or two, so such a path is ambiguous — Jetty refuses it too.
  */
 final class CanonicalPath {
   private CanonicalPath() {}
@@ -21,6 +21,9 @@ final class CanonicalPath {
   /** The canonical path, or null if the path must be refused (400). */
   static @Nullable String of(String decoded) {
     if (decoded.isEmpty() || decoded.charAt(0) != '/') {
+      return null;
+    }
+    if (decoded.contains("//")) {
       return null;
     }
     if (decoded.indexOf('.') < 0 && decoded.indexOf(';') < 0) {

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * split on the last {@code :}) and a canonical path: Undertow's decoded path relative to where
  * this handler is mounted ({@link HttpServerExchange#getRelativePath}), with path parameters and
  * dot segments removed, since Undertow itself keeps {@code ..} and {@code %2e%2e} segments; a
- * path that climbs above the root is answered 400. The raw request target is forwarded
+ * path that climbs above the root, or has an empty segment before its last ({@code //admin}),
+ * is answered 400. The raw request target is forwarded
  * unchanged. The table it resolved against stays pinned for the request, which is counted in
  * flight on its workspace until the exchange completes (an exchange-completion listener, which
  * Undertow also runs when the handler throws or the client goes away). The answers:
@@ -48,6 +50,9 @@ import org.slf4j.LoggerFactory;
  *   <li>an upstream that cannot be reached: 502; one that has not answered within the upstream
  *       timeout: 504.
  * </ul>
+ *
+ * <p>Undertow refuses request bodies above its {@code MAX_ENTITY_SIZE} server option (2 MiB by
+ * default) before any handler sees them; raise it for uploads through the proxy.
  *
  * <p>Each upstream workspace has its own {@code ProxyHandler} with a {@code
  * LoadBalancingProxyClient} that takes the base URIs in turn. In-process handlers run on the I/O
@@ -227,7 +232,12 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
 
   private static void release(HttpHandler target) {
     if (target instanceof UpstreamTarget upstream) {
-      upstream.closeConnections();
+      try {
+        upstream.closeConnections();
+      } catch (RejectedExecutionException stopped) {
+        // The server's I/O threads are stopping, and its connections with them.
+        log.debug("upstream connections of {} closed with the server", upstream, stopped);
+      }
     }
   }
 

@@ -5,16 +5,18 @@ import dev.switchover.testkit.RouterServer;
 import dev.switchover.testkit.RouterServerSpec;
 import dev.switchover.testkit.WorkspaceTarget;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** An Undertow server on a free loopback port, with a {@link SwitchoverHttpHandler} (built from a spec) in it. */
 final class UndertowRouterServer implements RouterServer {
   private final Undertow server;
-  private final @org.jspecify.annotations.Nullable AutoCloseable handler;
+  private final @Nullable AutoCloseable handler;
 
-  private UndertowRouterServer(Undertow server, @org.jspecify.annotations.Nullable AutoCloseable handler) {
+  private UndertowRouterServer(Undertow server, @Nullable AutoCloseable handler) {
     this.server = server;
     this.handler = handler;
   }
@@ -38,9 +40,14 @@ final class UndertowRouterServer implements RouterServer {
     return start(handler, handler);
   }
 
-  static UndertowRouterServer start(HttpHandler root, @org.jspecify.annotations.Nullable AutoCloseable handler) {
+  static UndertowRouterServer start(HttpHandler root, @Nullable AutoCloseable handler) {
     Undertow server =
-        Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(root).build();
+        Undertow.builder()
+            .addHttpListener(0, "127.0.0.1")
+            // Undertow refuses bodies above 2 MiB by default; the suite sends several MiB.
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
+            .setHandler(root)
+            .build();
     server.start();
     return new UndertowRouterServer(server, handler);
   }
@@ -53,11 +60,11 @@ final class UndertowRouterServer implements RouterServer {
   @Override
   public void stop() throws Exception {
     try {
-      server.stop();
-    } finally {
       if (handler != null) {
-        handler.close();
+        handler.close(); // its pooled connections live on the server's I/O threads
       }
+    } finally {
+      server.stop();
     }
   }
 }
