@@ -40,7 +40,9 @@ import org.jspecify.annotations.Nullable;
  * HttpServletRequest#getPathInfo}. Servlet 6 requires containers to decode that path, remove its
  * path parameters and dot segments, and refuse the ambiguous ones (encoded dot segments, {@code
  * ..} above the root) with 400; it is the path servlet mappings and security constraints match
- * on, so routing cannot disagree with them. The raw request target is forwarded unchanged.
+ * on, so routing cannot disagree with them. A container that leaves a dot segment in that path
+ * (Undertow's servlet container 2.3 does: {@code /public/../admin} reaches filters as is) gets
+ * 400 for it rather than a guess, as does a raw path with an empty segment ({@code //admin}). The raw request target is forwarded unchanged.
  *
  * <p>Targets:
  *
@@ -178,6 +180,10 @@ public final class SwitchoverFilter implements Filter {
     }
     String host = request.getServerName();
     String path = "CONNECT".equals(request.getMethod()) ? "*" : pathOf(request);
+    if (hasDotSegment(path) || hasEmptySegment(request.getRequestURI())) {
+      response.sendError(HttpServletResponse.SC_BAD_REQUEST);
+      return;
+    }
     Admission admission = c.router.admit(host == null ? "" : host, path);
     Resolution.Outcome outcome = admission.resolution().outcome();
     if (outcome == Resolution.Outcome.UNKNOWN_HOST) {
@@ -225,6 +231,45 @@ public final class SwitchoverFilter implements Filter {
     String pathInfo = request.getPathInfo();
     String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
     return path.isEmpty() ? "/" : path;
+  }
+
+  /**
+   * Whether a segment of the path is {@code .} or {@code ..}, with or without parameters: the
+   * container left it unnormalized (Undertow's servlet container does), so the path may not be
+   * what the container's own mappings and constraints read.
+   */
+  static boolean hasDotSegment(String path) {
+    int start = 0;
+    int length = path.length();
+    while (start <= length) {
+      int end = path.indexOf('/', start);
+      if (end < 0) {
+        end = length;
+      }
+      int semicolon = path.indexOf(';', start);
+      int segmentEnd = semicolon >= 0 && semicolon < end ? semicolon : end;
+      int n = segmentEnd - start;
+      if ((n == 1 || n == 2) && path.charAt(start) == '.' && path.charAt(segmentEnd - 1) == '.') {
+        return true;
+      }
+      start = end + 1;
+    }
+    return false;
+  }
+
+  /**
+   * Whether the raw path has an empty segment before its last ({@code //admin}): containers and
+   * upstreams disagree on whether {@code //} is one separator or two (Jetty refuses it, Undertow
+   * merges it for its mappings but forwards it as is), so it is refused everywhere.
+   */
+  static boolean hasEmptySegment(String rawUri) {
+    int from = 0;
+    int scheme = rawUri.indexOf("://");
+    if (scheme > 0 && rawUri.indexOf('/') > scheme) {
+      int path = rawUri.indexOf('/', scheme + 3); // absolute form: skip the authority
+      from = path < 0 ? rawUri.length() : path;
+    }
+    return rawUri.indexOf("//", from) >= 0;
   }
 
   @Override
