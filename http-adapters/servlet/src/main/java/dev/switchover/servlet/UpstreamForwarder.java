@@ -1,0 +1,218 @@
+package dev.switchover.servlet;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards one request to an upstream with the JDK's {@link HttpClient}, streaming the request
+ * body from the servlet input stream and the response body to the servlet output stream (neither
+ * is ever held whole in memory), on the container's request thread.
+ *
+ * <p>The upstream receives the raw path and query unchanged (after the base's path), the
+ * end-to-end headers (hop-by-hop ones, and those named by {@code Connection}, are dropped both
+ * ways), {@code Forwarded} with this hop appended, and {@code X-Forwarded-For/-Proto/-Host}. The
+ * client's {@code Host} is sent only where the JDK allows it (system property {@code
+ * jdk.httpclient.allowRestrictedHeaders=host}); otherwise the upstream sees its own address, and
+ * the client's host in {@code X-Forwarded-Host} and {@code Forwarded}.
+ *
+ * <p>An upstream that refuses the connection or fails before answering: 502; one that does not
+ * connect or answer within the timeout: 504.
+ */
+final class UpstreamForwarder {
+  private static final Logger log = LoggerFactory.getLogger(UpstreamForwarder.class);
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
+          "te", "trailer", "transfer-encoding", "upgrade");
+  /** Headers the JDK client refuses or sets itself. */
+  private static final Set<String> CLIENT_SETS = Set.of("content-length", "expect", "host");
+
+  private static final boolean HOST_ALLOWED = hostAllowed();
+
+  private final HttpClient client;
+  private final Duration timeout;
+
+  UpstreamForwarder(Duration timeout) {
+    this.timeout = timeout;
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  private static boolean hostAllowed() {
+    String allowed = System.getProperty("jdk.httpclient.allowRestrictedHeaders", "");
+    for (String h : allowed.split(",", -1)) {
+      if (h.trim().equalsIgnoreCase("host")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Forwards the request to {@code base} and writes the upstream's answer (or 502/504). */
+  void forward(HttpServletRequest request, HttpServletResponse response, URI base)
+      throws IOException {
+    HttpRequest upstreamRequest = upstreamRequest(request, base);
+    HttpResponse<InputStream> answer;
+    try {
+      answer = client.send(upstreamRequest, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (HttpTimeoutException e) {
+      log.debug("upstream {} timed out", base, e);
+      fail(response, HttpServletResponse.SC_GATEWAY_TIMEOUT);
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fail(response, HttpServletResponse.SC_BAD_GATEWAY);
+      return;
+    } catch (IOException e) {
+      log.debug("upstream {} failed", base, e);
+      fail(response, HttpServletResponse.SC_BAD_GATEWAY);
+      return;
+    }
+    try (InputStream body = answer.body()) {
+      response.setStatus(answer.statusCode());
+      Map<String, List<String>> headers = answer.headers().map();
+      Set<String> dropped = connectionTokens(headers.getOrDefault("connection", List.of()));
+      for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+        String name = h.getKey().toLowerCase(Locale.ROOT);
+        if (HOP_BY_HOP.contains(name) || dropped.contains(name) || name.startsWith(":")) {
+          continue;
+        }
+        for (String value : h.getValue()) {
+          response.addHeader(h.getKey(), value);
+        }
+      }
+      OutputStream out = response.getOutputStream();
+      body.transferTo(out);
+      out.flush();
+    }
+  }
+
+  private HttpRequest upstreamRequest(HttpServletRequest request, URI base) {
+    String basePath = base.getRawPath() == null ? "" : base.getRawPath();
+    while (basePath.endsWith("/")) {
+      basePath = basePath.substring(0, basePath.length() - 1);
+    }
+    String query = request.getQueryString();
+    URI uri =
+        URI.create(
+            base.getScheme() + "://" + base.getRawAuthority() + basePath + request.getRequestURI()
+                + (query == null ? "" : "?" + query));
+    long length = request.getContentLengthLong();
+    boolean chunked = "chunked".equalsIgnoreCase(request.getHeader("Transfer-Encoding"));
+    HttpRequest.BodyPublisher body;
+    if (length == 0 || (length < 0 && !chunked)) {
+      body = HttpRequest.BodyPublishers.noBody();
+    } else {
+      HttpRequest.BodyPublisher stream =
+          HttpRequest.BodyPublishers.ofInputStream(() -> inputStream(request));
+      body = length > 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, length) : stream;
+    }
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).method(request.getMethod(), body);
+    Set<String> dropped = connectionTokens(Collections.list(request.getHeaders("Connection")));
+    for (String name : Collections.list(request.getHeaderNames())) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (HOP_BY_HOP.contains(lower) || dropped.contains(lower) || CLIENT_SETS.contains(lower)
+          || lower.equals("forwarded") || lower.startsWith("x-forwarded-")) {
+        continue;
+      }
+      for (String value : Collections.list(request.getHeaders(name))) {
+        b.header(name, value);
+      }
+    }
+    String host = request.getHeader("Host");
+    if (host != null && HOST_ALLOWED) {
+      b.header("Host", host);
+    }
+    String remote = request.getRemoteAddr();
+    String proto = request.getScheme().toLowerCase(Locale.ROOT);
+    b.header("Forwarded", forwarded(request.getHeader("Forwarded"), remote, host, proto));
+    String xff = request.getHeader("X-Forwarded-For");
+    b.header("X-Forwarded-For", xff == null || xff.isBlank() ? remote : xff + ", " + remote);
+    b.header("X-Forwarded-Proto", proto);
+    if (host != null) {
+      b.header("X-Forwarded-Host", host);
+    }
+    return b.build();
+  }
+
+  private static InputStream inputStream(HttpServletRequest request) {
+    try {
+      return request.getInputStream();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static String forwarded(
+      @Nullable String previous, String remote, @Nullable String host, String proto) {
+    StringBuilder hop = new StringBuilder(64);
+    if (previous != null && !previous.isBlank()) {
+      hop.append(previous).append(", ");
+    }
+    hop.append("for=");
+    if (remote.indexOf(':') >= 0) {
+      hop.append("\"[").append(remote).append("]\"");
+    } else {
+      hop.append(remote);
+    }
+    if (host != null && !host.isEmpty()) {
+      hop.append(";host=");
+      quoted(hop, host);
+    }
+    return hop.append(";proto=").append(proto).toString();
+  }
+
+  private static void quoted(StringBuilder out, String value) {
+    out.append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\');
+      }
+      out.append(c);
+    }
+    out.append('"');
+  }
+
+  private static Set<String> connectionTokens(List<String> values) {
+    Set<String> tokens = new HashSet<>();
+    for (String v : values) {
+      for (String token : v.split(",", -1)) {
+        String t = token.trim().toLowerCase(Locale.ROOT);
+        if (!t.isEmpty()) {
+          tokens.add(t);
+        }
+      }
+    }
+    return tokens;
+  }
+
+  private static void fail(HttpServletResponse response, int status) throws IOException {
+    if (!response.isCommitted()) {
+      response.reset();
+      response.sendError(status);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.switchover.servlet;
+
+import dev.switchover.testkit.RouterServer;
+import dev.switchover.testkit.RouterServerSpec;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.servlet.Servlets;
+import io.undertow.servlet.api.DeploymentInfo;
+import io.undertow.servlet.api.DeploymentManager;
+import io.undertow.servlet.api.FilterInfo;
+import io.undertow.servlet.api.ServletInfo;
+import io.undertow.servlet.util.ImmediateInstanceFactory;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Servlet;
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+/** Undertow's servlet container on a free loopback port with the filter deployed for a spec. */
+final class UndertowServletRouterServer implements RouterServer {
+  private final Undertow server;
+  private final DeploymentManager manager;
+
+  private UndertowServletRouterServer(Undertow server, DeploymentManager manager) {
+    this.server = server;
+    this.manager = manager;
+  }
+
+  static UndertowServletRouterServer start(RouterServerSpec spec) throws Exception {
+    ServletRouterServers.Deployment d = ServletRouterServers.deployment(spec);
+    DeploymentInfo info =
+        Servlets.deployment()
+            .setClassLoader(UndertowServletRouterServer.class.getClassLoader())
+            .setContextPath("/")
+            .setDeploymentName("switchover");
+    for (Map.Entry<String, Servlet> s : d.namedServlets().entrySet()) {
+      info.addServlet(servlet(s.getKey(), s.getValue()));
+    }
+    info.addServlet(servlet("fallback", d.defaultServlet()).addMapping("/"));
+    info.addFilter(
+        new FilterInfo("switchover", SwitchoverFilter.class, new ImmediateInstanceFactory<>(d.filter()))
+            .setAsyncSupported(true));
+    info.addFilterUrlMapping("switchover", "/*", DispatcherType.REQUEST);
+    DeploymentManager manager = Servlets.defaultContainer().addDeployment(info);
+    manager.deploy();
+    Undertow server =
+        Undertow.builder()
+            .addHttpListener(0, "127.0.0.1")
+            // Undertow refuses bodies above 2 MiB by default; the suite sends several MiB.
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
+            .setHandler(manager.start())
+            .build();
+    server.start();
+    return new UndertowServletRouterServer(server, manager);
+  }
+
+  private static ServletInfo servlet(String name, Servlet servlet) {
+    return new ServletInfo(name, servlet.getClass(), new ImmediateInstanceFactory<>(servlet))
+        .setAsyncSupported(true);
+  }
+
+  @Override
+  public int port() {
+    return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+  }
+
+  @Override
+  public void stop() throws Exception {
+    try {
+      manager.stop();
+      manager.undeploy();
+    } finally {
+      server.stop();
+    }
+  }
+}

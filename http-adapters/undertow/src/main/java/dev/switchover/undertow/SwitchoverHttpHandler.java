@@ -1,0 +1,422 @@
+package dev.switchover.undertow;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.switchover.Admission;
+import dev.switchover.Resolution;
+import dev.switchover.Router;
+import dev.switchover.WorkspaceId;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.BlockingHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import io.undertow.util.StatusCodes;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An Undertow handler that routes every request through a Switchover {@link Router} to the
+ * workspace that serves it: an in-process {@link HttpHandler}, or upstream servers reached
+ * through Undertow's {@code ProxyHandler}.
+ *
+ * <p>Each request is resolved once, with the host Undertow parsed from the {@code Host} header
+ * ({@link HttpServerExchange#getHostName}: no port, IPv6 literals without their brackets, never a
+ * split on the last {@code :}) and a canonical path: Undertow's decoded path relative to where
+ * this handler is mounted ({@link HttpServerExchange#getRelativePath}), with path parameters and
+ * dot segments removed, since Undertow itself keeps {@code ..} and {@code %2e%2e} segments; a
+ * path that climbs above the root, or has an empty segment before its last ({@code //admin}),
+ * is answered 400. The raw request target is forwarded
+ * unchanged. The table it resolved against stays pinned for the request, which is counted in
+ * flight on its workspace until the exchange completes (an exchange-completion listener, which
+ * Undertow also runs when the handler throws or the client goes away). The answers:
+ *
+ * <ul>
+ *   <li>a host the table does not know: {@code 421 Misdirected Request}, or the next handler if
+ *       one is set ({@link Builder#unknownHostHandler});
+ *   <li>a known host without a route for the path (or a request without a path of the host,
+ *       such as {@code CONNECT}): 404;
+ *   <li>a workspace bound to nothing here: 503 with {@code Retry-After};
+ *   <li>an upstream that cannot be reached: 502; one that has not answered within the upstream
+ *       timeout: 504.
+ * </ul>
+ *
+ * <p>Undertow refuses request bodies above its {@code MAX_ENTITY_SIZE} server option (2 MiB by
+ * default) before any handler sees them; raise it for uploads through the proxy.
+ *
+ * <p>Each upstream workspace has its own {@code ProxyHandler} with a {@code
+ * LoadBalancingProxyClient} that takes the base URIs in turn. In-process handlers run on the I/O
+ * thread, as Undertow runs any handler, unless bound with {@link Builder#blockingHandler}, which
+ * dispatches them to a worker thread in blocking mode. Bindings may change at any time ({@link
+ * #bind}, {@link #unbind}); requests read them with one volatile read. Thread-safe.
+ *
+ * <pre>{@code
+ * Router router = Router.create(table);
+ * SwitchoverHttpHandler switchover = SwitchoverHttpHandler.builder(router)
+ *     .blockingHandler("blue", blueApp)                          // in process
+ *     .upstream("green", URI.create("http://10.0.0.7:8080"))     // behind a proxy
+ *     .build();
+ * Undertow.builder().addHttpListener(8080, "0.0.0.0").setHandler(switchover).build().start();
+ * }</pre>
+ */
+public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SwitchoverHttpHandler.class);
+  /** Resolved for requests that name no path of the host: it matches no prefix. */
+  private static final String NO_PATH = "*";
+  /** RFC 9110's 421, which Undertow's {@link StatusCodes} does not name. */
+  private static final int MISDIRECTED_REQUEST = 421;
+
+  private final Router router;
+  private final @Nullable HttpHandler unknownHostHandler;
+  private final String retryAfterSeconds;
+  private final Duration upstreamTimeout;
+  private final int connectionsPerThread;
+  private final Object bindLock = new Object();
+  private volatile Map<WorkspaceId, HttpHandler> targets = Map.of();
+
+  private SwitchoverHttpHandler(Builder b) {
+    this.router = b.router;
+    this.unknownHostHandler = b.unknownHostHandler;
+    this.retryAfterSeconds = Long.toString(b.retryAfterSeconds());
+    this.upstreamTimeout =
+        b.upstreamTimeout == null ? Builder.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
+    this.connectionsPerThread =
+        b.connectionsPerThread == 0 ? Builder.DEFAULT_CONNECTIONS_PER_THREAD : b.connectionsPerThread;
+    b.handlers.forEach(this::bind);
+    b.upstreams.forEach(this::bind);
+  }
+
+  /** A builder for a handler in front of {@code router}. */
+  public static Builder builder(Router router) {
+    return new Builder(router);
+  }
+
+  /** The router this handler admits every request through. */
+  public Router router() {
+    return router;
+  }
+
+  /**
+   * Binds a workspace to an in-process handler, replacing any earlier binding. Requests already
+   * running on a replaced binding complete there.
+   */
+  public void bind(WorkspaceId workspace, HttpHandler handler) {
+    requireNonNull(workspace, "workspace");
+    requireNonNull(handler, "handler");
+    put(workspace, handler);
+  }
+
+  /**
+   * Binds a workspace to one or more upstream base URIs ({@code http}, with an optional base
+   * path), taken in turn, replacing any earlier binding. The connections of a
+   * replaced upstream binding are closed once idle.
+   *
+   * @throws IllegalArgumentException if the list is empty or a URI is not a valid base
+   */
+  public void bind(WorkspaceId workspace, List<URI> baseUris) {
+    requireNonNull(workspace, "workspace");
+    put(workspace, new UpstreamTarget(Builder.bases(baseUris), upstreamTimeout, connectionsPerThread));
+  }
+
+  /**
+   * Removes a workspace's binding: its requests are answered 503 from now on, while those already
+   * running complete.
+   *
+   * @return whether the workspace was bound
+   */
+  public boolean unbind(WorkspaceId workspace) {
+    requireNonNull(workspace, "workspace");
+    HttpHandler old;
+    synchronized (bindLock) {
+      Map<WorkspaceId, HttpHandler> next = new HashMap<>(targets);
+      old = next.remove(workspace);
+      if (old == null) {
+        return false;
+      }
+      targets = Map.copyOf(next);
+    }
+    release(old);
+    log.info("workspace {} is bound to nothing", workspace);
+    return true;
+  }
+
+  /** Closes the pooled connections to every upstream; requests may still open new ones. */
+  @Override
+  public void close() {
+    for (HttpHandler target : targets.values()) {
+      release(target);
+    }
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    String host;
+    try {
+      host = exchange.getHostName();
+    } catch (RuntimeException malformed) {
+      // Undertow's parse of a Host such as "[::1" fails: the request is malformed.
+      answer(exchange, StatusCodes.BAD_REQUEST);
+      return;
+    }
+    String path;
+    if (Methods.CONNECT.equals(exchange.getRequestMethod())) {
+      path = NO_PATH;
+    } else {
+      String canonical = CanonicalPath.of(exchange.getRelativePath());
+      if (canonical == null) {
+        answer(exchange, StatusCodes.BAD_REQUEST);
+        return;
+      }
+      path = canonical;
+    }
+    Admission admission = router.admit(host == null ? "" : host, path);
+    Resolution.Outcome outcome = admission.resolution().outcome();
+    if (outcome == Resolution.Outcome.UNKNOWN_HOST) {
+      HttpHandler next = unknownHostHandler;
+      if (next != null) {
+        next.handleRequest(exchange);
+      } else {
+        answer(exchange, MISDIRECTED_REQUEST);
+      }
+      return;
+    }
+    if (outcome == Resolution.Outcome.NO_ROUTE) {
+      answer(exchange, StatusCodes.NOT_FOUND);
+      return;
+    }
+    // Routed: counted in flight until the exchange completes, however it completes.
+    exchange.addExchangeCompleteListener(
+        (ex, nextListener) -> {
+          try {
+            admission.close();
+          } finally {
+            nextListener.proceed();
+          }
+        });
+    HttpHandler target = targets.get(admission.workspace());
+    if (target == null) {
+      exchange.getResponseHeaders().put(Headers.RETRY_AFTER, retryAfterSeconds);
+      answer(exchange, StatusCodes.SERVICE_UNAVAILABLE);
+      return;
+    }
+    target.handleRequest(exchange);
+  }
+
+  private static void answer(HttpServerExchange exchange, int status) {
+    exchange.setStatusCode(status);
+    exchange.endExchange();
+  }
+
+  private void put(WorkspaceId workspace, HttpHandler target) {
+    HttpHandler old;
+    synchronized (bindLock) {
+      Map<WorkspaceId, HttpHandler> next = new HashMap<>(targets);
+      old = next.put(workspace, target);
+      targets = Map.copyOf(next);
+    }
+    if (old != null) {
+      release(old);
+    }
+    log.info("workspace {} is bound to {}", workspace, target);
+  }
+
+  private static void release(HttpHandler target) {
+    if (target instanceof UpstreamTarget upstream) {
+      try {
+        upstream.closeConnections();
+      } catch (RejectedExecutionException stopped) {
+        // The server's I/O threads are stopping, and its connections with them.
+        log.debug("upstream connections of {} closed with the server", upstream, stopped);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SwitchoverHttpHandler{" + targets + "}";
+  }
+
+  /**
+   * Builds a {@link SwitchoverHttpHandler}. Each workspace may be bound once, each setting set
+   * once; arguments are checked at once. Not thread-safe.
+   */
+  public static final class Builder {
+    static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+    static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
+    static final int DEFAULT_CONNECTIONS_PER_THREAD = 64;
+
+    private final Router router;
+    private final Map<WorkspaceId, HttpHandler> handlers = new LinkedHashMap<>();
+    private final Map<WorkspaceId, List<URI>> upstreams = new LinkedHashMap<>();
+    private @Nullable HttpHandler unknownHostHandler;
+    private @Nullable Duration retryAfter;
+    private @Nullable Duration upstreamTimeout;
+    private int connectionsPerThread;
+
+    private Builder(Router router) {
+      this.router = requireNonNull(router, "router");
+    }
+
+    /**
+     * Binds a workspace to an in-process handler, called on Undertow's I/O thread: a handler
+     * that blocks must dispatch itself, or be bound with {@link #blockingHandler}.
+     */
+    public Builder handler(WorkspaceId workspace, HttpHandler handler) {
+      checkUnbound(workspace);
+      handlers.put(workspace, requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    /** Binds a workspace, by name, to an in-process handler; see {@link #handler(WorkspaceId, HttpHandler)}. */
+    public Builder handler(String workspace, HttpHandler handler) {
+      return handler(WorkspaceId.of(workspace), handler);
+    }
+
+    /**
+     * Binds a workspace to an in-process handler that blocks: it runs on a worker thread with the
+     * exchange in blocking mode (Undertow's {@link BlockingHandler}).
+     */
+    public Builder blockingHandler(WorkspaceId workspace, HttpHandler handler) {
+      return handler(workspace, new BlockingHandler(requireNonNull(handler, "handler")));
+    }
+
+    /** Binds a workspace, by name, to an in-process handler that blocks. */
+    public Builder blockingHandler(String workspace, HttpHandler handler) {
+      return blockingHandler(WorkspaceId.of(workspace), handler);
+    }
+
+    /**
+     * Binds a workspace to one or more upstream base URIs, taken in turn.
+     *
+     * @throws IllegalArgumentException if the list is empty, or a URI is not an absolute {@code
+     *     http} URI with a host and without user info, query or fragment
+     */
+    public Builder upstream(WorkspaceId workspace, List<URI> baseUris) {
+      checkUnbound(workspace);
+      upstreams.put(workspace, bases(baseUris));
+      return this;
+    }
+
+    /** Binds a workspace, by name, to upstream base URIs; see {@link #upstream(WorkspaceId, List)}. */
+    public Builder upstream(String workspace, URI baseUri, URI... more) {
+      List<URI> all = new ArrayList<>();
+      all.add(baseUri);
+      all.addAll(List.of(more));
+      return upstream(WorkspaceId.of(workspace), all);
+    }
+
+    /** The handler for requests to hosts the table does not know; without one they get 421. */
+    public Builder unknownHostHandler(HttpHandler next) {
+      if (unknownHostHandler != null) {
+        throw new IllegalStateException("unknownHostHandler was already set to " + unknownHostHandler);
+      }
+      this.unknownHostHandler = requireNonNull(next, "next");
+      return this;
+    }
+
+    /**
+     * The {@code Retry-After} sent with 503 for a workspace bound to nothing, rounded up to whole
+     * seconds; 5 seconds by default.
+     */
+    public Builder retryAfter(Duration delay) {
+      requireNonNull(delay, "delay");
+      if (retryAfter != null) {
+        throw new IllegalStateException("retryAfter was already set to " + retryAfter);
+      }
+      if (delay.isNegative()) {
+        throw new IllegalArgumentException("retryAfter must not be negative, but was " + delay);
+      }
+      this.retryAfter = delay;
+      return this;
+    }
+
+    /**
+     * How long an upstream exchange may take, from the request's arrival at the proxy to the
+     * upstream's answer, before the request fails with 504; 30 seconds by default.
+     */
+    public Builder upstreamTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (upstreamTimeout != null) {
+        throw new IllegalStateException("upstreamTimeout was already set to " + upstreamTimeout);
+      }
+      if (timeout.toMillis() <= 0) {
+        throw new IllegalArgumentException(
+            "upstreamTimeout must be at least one millisecond, but was " + timeout);
+      }
+      this.upstreamTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How many connections each I/O thread may hold to each upstream server; 64 by default.
+     * Requests beyond them wait for a free connection.
+     */
+    public Builder connectionsPerThread(int connections) {
+      if (connectionsPerThread != 0) {
+        throw new IllegalStateException("connectionsPerThread was already set to " + connectionsPerThread);
+      }
+      if (connections < 1) {
+        throw new IllegalArgumentException("connectionsPerThread must be positive, but was " + connections);
+      }
+      this.connectionsPerThread = connections;
+      return this;
+    }
+
+    /** The handler; later changes to this builder do not affect it. */
+    public SwitchoverHttpHandler build() {
+      return new SwitchoverHttpHandler(this);
+    }
+
+    long retryAfterSeconds() {
+      Duration d = retryAfter == null ? DEFAULT_RETRY_AFTER : retryAfter;
+      long seconds = d.getSeconds();
+      return d.getNano() > 0 ? seconds + 1 : seconds;
+    }
+
+    private void checkUnbound(WorkspaceId workspace) {
+      requireNonNull(workspace, "workspace");
+      if (handlers.containsKey(workspace) || upstreams.containsKey(workspace)) {
+        throw new IllegalStateException("workspace " + workspace + " is already bound");
+      }
+    }
+
+    static List<URI> bases(List<URI> uris) {
+      requireNonNull(uris, "uris");
+      if (uris.isEmpty()) {
+        throw new IllegalArgumentException("an upstream binding needs at least one base URI");
+      }
+      for (URI uri : uris) {
+        checkBase(requireNonNull(uri, "base URI"));
+      }
+      return List.copyOf(uris);
+    }
+
+    private static void checkBase(URI uri) {
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http")) {
+        // https would need an XnioSsl per binding: not supported yet.
+        throw invalid(uri, "the scheme must be http");
+      }
+      if (uri.getHost() == null || uri.getHost().isEmpty()) {
+        throw invalid(uri, "it needs a host");
+      }
+      if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        throw invalid(uri, "it must not have user info, a query or a fragment");
+      }
+    }
+
+    private static IllegalArgumentException invalid(URI uri, String rule) {
+      return new IllegalArgumentException("upstream base URI " + uri + " is not valid: " + rule);
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package dev.switchover.undertow;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchover.DomainStatus;
+import dev.switchover.Router;
+import dev.switchover.RoutingTable;
+import dev.switchover.WorkspaceId;
+import dev.switchover.testkit.RawConnection;
+import dev.switchover.testkit.RawResponse;
+import dev.switchover.testkit.WorkspaceApp;
+import dev.switchover.testkit.WorkspaceServer;
+import io.undertow.server.HttpHandler;
+import io.undertow.util.Headers;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What is particular to the Undertow adapter; the shared contract is in {@link UndertowConformanceTest}. */
+final class SwitchoverHttpHandlerTest {
+  private static final String SHOP = "shop.example.com";
+  private static final WorkspaceId BLUE = WorkspaceId.of("blue");
+  private static final WorkspaceId GREEN = WorkspaceId.of("green");
+
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+  @AfterEach
+  void closeResources() throws Exception {
+    while (!resources.isEmpty()) {
+      resources.pop().close();
+    }
+  }
+
+  @Test
+  void canonicalPath_dotSegmentsAndParameters_areRemovedAndAmbiguityRefused() {
+    assertAll(
+        () -> assertEquals("/", CanonicalPath.of("/")),
+        () -> assertEquals("/a/b/", CanonicalPath.of("/a/b/")),
+        () -> assertEquals("/admin/x", CanonicalPath.of("/public/../admin/x")),
+        () -> assertEquals("/admin", CanonicalPath.of("/public/..;/admin")),
+        () -> assertEquals("/admin/secret", CanonicalPath.of("/admin;x=1/secret")),
+        () -> assertEquals("/a/b", CanonicalPath.of("/a/./b")),
+        () -> assertEquals("/a/", CanonicalPath.of("/a/b/..")),
+        () -> assertEquals("/a/", CanonicalPath.of("/a/.")),
+        () -> assertEquals("/", CanonicalPath.of("/a/..")),
+        () -> assertEquals("/..x/.y", CanonicalPath.of("/..x/.y")),
+        () -> assertNull(CanonicalPath.of("/../admin")),
+        () -> assertNull(CanonicalPath.of("/a/../../b")),
+        () -> assertNull(CanonicalPath.of("//admin")),
+        () -> assertNull(CanonicalPath.of("/a//b")),
+        () -> assertNull(CanonicalPath.of("")),
+        () -> assertNull(CanonicalPath.of("a/b")));
+  }
+
+  @Test
+  void builder_badArguments_areRefusedAtOnce() {
+    SwitchoverHttpHandler.Builder b = SwitchoverHttpHandler.builder(Router.create(table()));
+    b.handler(BLUE, app("blue"));
+    assertAll(
+        () -> assertThrows(IllegalStateException.class, () -> b.handler(BLUE, app("again"))),
+        () -> assertThrows(
+            IllegalStateException.class, () -> b.upstream("blue", URI.create("http://127.0.0.1:1"))),
+        () -> assertThrows(IllegalArgumentException.class, () -> b.upstream(GREEN, List.of())),
+        () -> assertThrows(
+            IllegalArgumentException.class, () -> b.upstream("green", URI.create("ftp://host/"))),
+        () -> assertThrows(
+            IllegalArgumentException.class, () -> b.upstream("green", URI.create("/relative"))),
+        () -> assertThrows(
+            IllegalArgumentException.class, () -> b.upstream("green", URI.create("http://h/?q=1"))),
+        () -> assertThrows(
+            IllegalArgumentException.class, () -> b.retryAfter(Duration.ofSeconds(-1))),
+        () -> assertThrows(IllegalArgumentException.class, () -> b.upstreamTimeout(Duration.ZERO)),
+        () -> assertThrows(IllegalArgumentException.class, () -> b.connectionsPerThread(0)));
+    b.retryAfter(Duration.ofSeconds(1)).upstreamTimeout(Duration.ofSeconds(1)).connectionsPerThread(2);
+    assertAll(
+        () -> assertThrows(IllegalStateException.class, () -> b.retryAfter(Duration.ofSeconds(2))),
+        () -> assertThrows(
+            IllegalStateException.class, () -> b.upstreamTimeout(Duration.ofSeconds(2))),
+        () -> assertThrows(IllegalStateException.class, () -> b.connectionsPerThread(3)));
+  }
+
+  @Test
+  void blockingHandler_runsOffTheIoThreadInBlockingMode() throws Exception {
+    List<String> seen = new ArrayList<>();
+    HttpHandler blocking =
+        exchange -> {
+          synchronized (seen) {
+            seen.add(exchange.isInIoThread() + " " + exchange.isBlocking());
+          }
+          byte[] body = exchange.getInputStream().readAllBytes();
+          exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
+          exchange.getOutputStream().write(("read " + body.length).getBytes(StandardCharsets.UTF_8));
+        };
+    Router router = Router.create(table());
+    UndertowRouterServer server =
+        start(SwitchoverHttpHandler.builder(router).blockingHandler(BLUE, blocking).build());
+    RawResponse r;
+    try (RawConnection c = RawConnection.open(server.port())) {
+      r = c.exchange(
+          "POST /x HTTP/1.1\r\nHost: " + SHOP + "\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc");
+    }
+    assertEquals(200, r.status(), r::toString);
+    assertEquals("read 3", r.bodyText());
+    assertEquals(List.of("false true"), seen);
+    assertEquals(0, router.inFlight(BLUE));
+  }
+
+  @Test
+  void bind_atRunTime_takesEffectForTheNextRequest() throws Exception {
+    Router router = Router.create(table());
+    SwitchoverHttpHandler handler =
+        SwitchoverHttpHandler.builder(router).handler(BLUE, app("blue")).build();
+    UndertowRouterServer server = start(handler);
+    assertEquals(503, get(server, "other.example.com", "/").status(), "green is bound to nothing");
+    handler.bind(GREEN, app("green"));
+    assertEquals("green", get(server, "other.example.com", "/").workspace());
+    WorkspaceServer upstream = WorkspaceServer.start(WorkspaceApp.named("green-upstream"));
+    resources.push(upstream);
+    handler.bind(GREEN, List.of(upstream.baseUri()));
+    assertEquals("green-upstream", get(server, "other.example.com", "/").workspace());
+    assertTrue(handler.unbind(GREEN));
+    assertFalse(handler.unbind(GREEN));
+    assertEquals(503, get(server, "other.example.com", "/").status());
+  }
+
+  @Test
+  void upstream_severalBases_areTakenInTurnWithTheirBasePath() throws Exception {
+    WorkspaceServer one = WorkspaceServer.start(WorkspaceApp.named("green-1"));
+    resources.push(one);
+    WorkspaceServer two = WorkspaceServer.start(WorkspaceApp.named("green-2"));
+    resources.push(two);
+    UndertowRouterServer server =
+        start(
+            SwitchoverHttpHandler.builder(Router.create(table()))
+                .upstream("green", one.baseUri().resolve("/base"), two.baseUri())
+                .build());
+    List<String> served = new ArrayList<>();
+    List<String> targets = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      RawResponse r = get(server, "other.example.com", "/x?q=" + i);
+      assertEquals(200, r.status(), r::toString);
+      served.add(r.workspace());
+      targets.add(r.echo().getOrDefault("target", "-").replaceFirst("\\?q=\\d", ""));
+    }
+    assertEquals(2, served.stream().distinct().count(), () -> "both bases served: " + served);
+    for (int i = 0; i < 4; i++) {
+      assertEquals(served.get(i).equals("green-1") ? "/base/x" : "/x", targets.get(i));
+    }
+  }
+
+  private static RoutingTable table() {
+    return RoutingTable.builder()
+        .workspace("blue")
+        .workspace("green")
+        .domain(SHOP, DomainStatus.VERIFIED)
+        .route(SHOP, "/", "blue")
+        .domain("other.example.com", DomainStatus.VERIFIED)
+        .route("other.example.com", "/", "green")
+        .build();
+  }
+
+  private static WorkspaceAppHttpHandler app(String name) {
+    return new WorkspaceAppHttpHandler(WorkspaceApp.named(name));
+  }
+
+  private UndertowRouterServer start(SwitchoverHttpHandler handler) {
+    UndertowRouterServer server = UndertowRouterServer.start(handler, handler);
+    resources.push(server::stop);
+    return server;
+  }
+
+  private static RawResponse get(UndertowRouterServer server, String host, String target)
+      throws IOException {
+    try (RawConnection c = RawConnection.open(server.port())) {
+      return c.exchange(
+          "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    }
+  }
+}

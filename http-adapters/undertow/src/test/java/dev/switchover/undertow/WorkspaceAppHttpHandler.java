@@ -1,0 +1,99 @@
+package dev.switchover.undertow;
+
+import dev.switchover.testkit.AppRequest;
+import dev.switchover.testkit.AppResponse;
+import dev.switchover.testkit.WorkspaceApp;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.HttpString;
+import io.undertow.util.SameThreadExecutor;
+import io.undertow.util.StatusCodes;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The testkit's {@link WorkspaceApp} as an in-process, non-blocking Undertow handler: it reads
+ * the body asynchronously, and answers from whatever thread the app's answer arrives on. An app
+ * that throws makes {@code handleRequest} throw (Undertow answers 500); an answer that fails is
+ * answered 500.
+ */
+final class WorkspaceAppHttpHandler implements HttpHandler {
+  private final WorkspaceApp app;
+
+  WorkspaceAppHttpHandler(WorkspaceApp app) {
+    this.app = app;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    String query = exchange.getQueryString();
+    String target = rawPath(exchange) + (query == null || query.isEmpty() ? "" : "?" + query);
+    AppRequest.Builder request =
+        AppRequest.builder(exchange.getRequestMethod().toString(), target)
+            .serverName(exchange.getHostName())
+            .canonicalPath(CanonicalPath.of(exchange.getRelativePath()));
+    for (HeaderValues values : exchange.getRequestHeaders()) {
+      for (String value : values) {
+        request.header(values.getHeaderName().toString(), value);
+      }
+    }
+    if (exchange.getRequestContentLength() == 0) {
+      respond(exchange, app.serve(request.build()));
+      return;
+    }
+    exchange
+        .getRequestReceiver()
+        .receiveFullBytes(
+            (ex, body) -> {
+              CompletableFuture<AppResponse> answer;
+              try {
+                answer = app.serve(request.body(body).build());
+              } catch (RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
+              }
+              respond(ex, answer);
+            });
+  }
+
+  /** The raw path as received: without the scheme and authority of an absolute-form target. */
+  private static String rawPath(HttpServerExchange exchange) {
+    String uri = exchange.getRequestURI();
+    if (exchange.isHostIncludedInRequestURI()) {
+      int authority = uri.indexOf("//");
+      int path = authority < 0 ? -1 : uri.indexOf('/', authority + 2);
+      return path < 0 ? "/" : uri.substring(path);
+    }
+    return uri;
+  }
+
+  private static void respond(HttpServerExchange exchange, CompletableFuture<AppResponse> answer) {
+    // Dispatched: Undertow does not end the exchange when the handler returns.
+    exchange.dispatch(
+        SameThreadExecutor.INSTANCE,
+        () -> {
+          var unused = answer.whenComplete((a, failure) -> write(exchange, a, failure));
+        });
+  }
+
+  private static void write(
+      HttpServerExchange exchange, @Nullable AppResponse answer, @Nullable Throwable failure) {
+    if (failure != null || answer == null) {
+      exchange.setStatusCode(StatusCodes.INTERNAL_SERVER_ERROR);
+      exchange.endExchange();
+      return;
+    }
+    exchange.setStatusCode(answer.status());
+    for (Map.Entry<String, String> h : answer.headers().entrySet()) {
+      exchange.getResponseHeaders().put(new HttpString(h.getKey()), h.getValue());
+    }
+    exchange.getResponseSender().send(ByteBuffer.wrap(answer.body()));
+  }
+
+  @Override
+  public String toString() {
+    return "WorkspaceAppHttpHandler{" + app.name() + "}";
+  }
+}
