@@ -96,6 +96,10 @@ final class HostTrie {
 
   private static Object put(Object node, int shift, HostEntry entry) {
     if (node instanceof Collision c) {
+      if (c.hash != entry.hash) {
+        // another hash that shares this node's path so far: branch where the two part
+        return merge(c, c.hash, entry, entry.hash, shift);
+      }
       HostEntry[] entries = c.entries;
       for (int i = 0; i < entries.length; i++) {
         if (entries[i].key.equals(entry.key)) {
@@ -122,7 +126,9 @@ final class HostTrie {
     Object replacement;
     if (slot instanceof HostEntry existing) {
       replacement =
-          existing.key.equals(entry.key) ? entry : merge(existing, entry, shift + BITS);
+          existing.key.equals(entry.key)
+              ? entry
+              : merge(existing, existing.hash, entry, entry.hash, shift + BITS);
     } else {
       replacement = put(slot, shift + BITS, entry);
     }
@@ -131,14 +137,20 @@ final class HostTrie {
     return new Bitmap(b.bitmap, slots);
   }
 
-  private static Object merge(HostEntry a, HostEntry b, int shift) {
-    if (a.hash == b.hash) {
-      return new Collision(a.hash, new HostEntry[] {a, b});
+  /**
+   * A node at {@code shift} holding {@code a} (an entry or a collision node, of hash {@code ha})
+   * and the entry {@code b}. Equal hashes make a collision node; different ones part by the
+   * level where their bits differ.
+   */
+  private static Object merge(Object a, int ha, HostEntry b, int hb, int shift) {
+    if (ha == hb) {
+      HostEntry ea = (HostEntry) a; // a collision node only ever meets a different hash
+      return new Collision(ha, new HostEntry[] {ea, b});
     }
-    int ia = (a.hash >>> shift) & MASK;
-    int ib = (b.hash >>> shift) & MASK;
+    int ia = (ha >>> shift) & MASK;
+    int ib = (hb >>> shift) & MASK;
     if (ia == ib) {
-      return new Bitmap(1 << ia, new Object[] {merge(a, b, shift + BITS)});
+      return new Bitmap(1 << ia, new Object[] {merge(a, ha, b, hb, shift + BITS)});
     }
     return new Bitmap((1 << ia) | (1 << ib), ia < ib ? new Object[] {a, b} : new Object[] {b, a});
   }
@@ -146,6 +158,9 @@ final class HostTrie {
   /** Returns the node without the key: the same node if absent, null if it becomes empty. */
   private static @Nullable Object remove(Object node, int shift, String key, int hash) {
     if (node instanceof Collision c) {
+      if (c.hash != hash) {
+        return node;
+      }
       HostEntry[] rest =
           Arrays.stream(c.entries).filter(e -> !e.key.equals(key)).toArray(HostEntry[]::new);
       return rest.length == 1 ? rest[0] : new Collision(c.hash, rest);
