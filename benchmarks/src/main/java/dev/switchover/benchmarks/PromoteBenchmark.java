@@ -49,7 +49,7 @@ public class PromoteBenchmark {
     RoutingTable table;
     HostName domain;
     HostName other;
-    boolean green;
+    final BlueGreen targets = new BlueGreen();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -60,23 +60,18 @@ public class PromoteBenchmark {
       domain = HostName.parse(workload.domainNames.get(domains / 2));
       other = HostName.parse(workload.domainNames.get(domains / 2 + 1));
     }
-
-    dev.switchover.WorkspaceId nextWorkspace() {
-      green = !green;
-      return green ? Workload.GREEN : Workload.BLUE;
-    }
   }
 
   /** {@code router.promote(domain, workspace)}, alternating blue and green. */
   @Benchmark
   public RoutingTable promote(Tables t) {
-    return t.router.promote(t.domain, t.nextWorkspace());
+    return t.router.promote(t.domain, t.targets.next());
   }
 
   /** {@code table.toBuilder().pointHost(domain, workspace).build()}, alternating blue and green. */
   @Benchmark
   public RoutingTable promoteTable(Tables t) {
-    t.table = t.table.toBuilder().pointHost(t.domain, t.nextWorkspace()).build();
+    t.table = t.table.toBuilder().pointHost(t.domain, t.targets.next()).build();
     return t.table;
   }
 

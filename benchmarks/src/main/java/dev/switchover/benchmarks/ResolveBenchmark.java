@@ -53,26 +53,11 @@ public class ResolveBenchmark {
   @State(Scope.Thread)
   @SuppressWarnings("NullAway.Init")
   public static class Cursor {
-    String[] hosts;
-    String[] paths;
-    String[] baselineKeys;
-    int mask;
-    int index;
+    Walk walk;
 
     @Setup(Level.Trial)
     public void setUp(Requests requests) {
-      Workload w = requests.workload;
-      hosts = w.hosts;
-      paths = w.paths;
-      baselineKeys = w.baselineKeys;
-      mask = w.requests() - 1;
-      index = Long.hashCode(Thread.currentThread().getId() * 0x9E3779B97F4A7C15L) & mask;
-    }
-
-    int next() {
-      int i = (index + 1) & mask;
-      index = i;
-      return i;
+      walk = new Walk(requests.workload);
     }
   }
 
@@ -136,34 +121,39 @@ public class ResolveBenchmark {
   /** {@code Router.resolve}, then the workspace's name. */
   @Benchmark
   public @Nullable String switchover(Requests requests, Cursor cursor) {
-    int i = cursor.next();
-    return requests.switchover.find(cursor.hosts[i], cursor.paths[i]);
+    Walk w = cursor.walk;
+    int i = w.next();
+    return requests.switchover.find(w.hosts[i], w.paths[i]);
   }
 
   /** {@code HashMap.get} of the lower-case host alone: no port, no case, no path, no wildcard. */
   @Benchmark
   public @Nullable String hashMapBaseline(Baseline baseline, Cursor cursor) {
-    return baseline.map.get(cursor.baselineKeys[cursor.next()]);
+    Walk w = cursor.walk;
+    return baseline.map.get(w.baselineKeys[w.next()]);
   }
 
   /** Jetty's {@code HostPort}, {@code Index} and {@code PathMappings}. */
   @Benchmark
   public @Nullable String jettyStructures(Jetty jetty, Cursor cursor) {
-    int i = cursor.next();
-    return jetty.contender.find(cursor.hosts[i], cursor.paths[i]);
+    Walk w = cursor.walk;
+    int i = w.next();
+    return jetty.contender.find(w.hosts[i], w.paths[i]);
   }
 
   /** Undertow's host map and {@code PathMatcher}. */
   @Benchmark
   public @Nullable String undertowStructures(Undertow undertow, Cursor cursor) {
-    int i = cursor.next();
-    return undertow.contender.find(cursor.hosts[i], cursor.paths[i]);
+    Walk w = cursor.walk;
+    int i = w.next();
+    return undertow.contender.find(w.hosts[i], w.paths[i]);
   }
 
   /** Predicates tested in order. */
   @Benchmark
   public @Nullable String linearPredicates(Predicates predicates, Cursor cursor) {
-    int i = cursor.next();
-    return predicates.contender.find(cursor.hosts[i], cursor.paths[i]);
+    Walk w = cursor.walk;
+    int i = w.next();
+    return predicates.contender.find(w.hosts[i], w.paths[i]);
   }
 }

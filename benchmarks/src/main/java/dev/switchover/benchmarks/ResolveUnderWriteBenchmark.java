@@ -1,6 +1,7 @@
 package dev.switchover.benchmarks;
 
 import dev.switchover.HostName;
+import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
@@ -44,7 +45,7 @@ public class ResolveUnderWriteBenchmark {
     Workload workload;
     Router router;
     HostName domain;
-    boolean green;
+    final BlueGreen targets = new BlueGreen();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -52,28 +53,17 @@ public class ResolveUnderWriteBenchmark {
       router = Router.create(workload.table());
       domain = HostName.parse(workload.domainNames.get(domains / 2));
     }
-
-    WorkspaceId nextWorkspace() {
-      green = !green;
-      return green ? Workload.GREEN : Workload.BLUE;
-    }
   }
 
   /** One reader's walk through the requests. */
   @State(Scope.Thread)
   @SuppressWarnings("NullAway.Init")
   public static class Reader {
-    String[] hosts;
-    String[] paths;
-    int mask;
-    int index;
+    Walk walk;
 
     @Setup(Level.Trial)
     public void setUp(Shared shared) {
-      hosts = shared.workload.hosts;
-      paths = shared.workload.paths;
-      mask = shared.workload.requests() - 1;
-      index = Long.hashCode(Thread.currentThread().getId() * 0x9E3779B97F4A7C15L) & mask;
+      walk = new Walk(shared.workload);
     }
   }
 
@@ -82,9 +72,9 @@ public class ResolveUnderWriteBenchmark {
   @Group("underWrite")
   @GroupThreads(2)
   public @Nullable WorkspaceId resolve(Shared shared, Reader reader) {
-    int i = (reader.index + 1) & reader.mask;
-    reader.index = i;
-    var r = shared.router.resolve(reader.hosts[i], reader.paths[i]);
+    Walk w = reader.walk;
+    int i = w.next();
+    Resolution r = shared.router.resolve(w.hosts[i], w.paths[i]);
     return r.isRouted() ? r.workspace() : null;
   }
 
@@ -93,6 +83,6 @@ public class ResolveUnderWriteBenchmark {
   @Group("underWrite")
   @GroupThreads(1)
   public RoutingTable promote(Shared shared) {
-    return shared.router.promote(shared.domain, shared.nextWorkspace());
+    return shared.router.promote(shared.domain, shared.targets.next());
   }
 }
