@@ -1,6 +1,7 @@
 package dev.switchover;
 
 import com.google.common.collect.ImmutableList;
+import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -15,6 +16,8 @@ final class HostEntry {
   final HostName host;
   /** The trie key: the name, or for a wildcard its parent. Lower case. */
   final String key;
+  /** The key's characters (ASCII), compared with request text without going through the String. */
+  private final byte[] keyChars;
   final int hash;
   final @Nullable DomainStatus status;
   final ImmutableList<Route> routes;
@@ -27,6 +30,7 @@ final class HostEntry {
   private HostEntry(HostName host, int hash, @Nullable DomainStatus status, ImmutableList<Route> routes) {
     this.host = host;
     this.key = host.lookupKey();
+    this.keyChars = key.getBytes(StandardCharsets.US_ASCII);
     this.hash = hash;
     this.status = status;
     this.routes = routes;
@@ -73,12 +77,13 @@ final class HostEntry {
 
   /** Whether the request text {@code s[from, to)} is this entry's key, ignoring ASCII case. */
   boolean keyMatches(CharSequence s, int from, int to) {
-    String k = key;
-    if (to - from != k.length()) {
+    byte[] k = keyChars;
+    if (to - from != k.length) {
       return false;
     }
     for (int i = from, j = 0; i < to; i++, j++) {
-      if (HostName.asciiLower(s.charAt(i)) != k.charAt(j)) {
+      // key characters are ASCII, so a request character beyond it cannot alias one
+      if (HostName.asciiLower(s.charAt(i)) != k[j]) {
         return false;
       }
     }

@@ -26,15 +26,19 @@ public final class Resolution {
     NO_ROUTE
   }
 
-  static final Resolution UNKNOWN_HOST = new Resolution(Outcome.UNKNOWN_HOST, null);
-  static final Resolution NO_ROUTE = new Resolution(Outcome.NO_ROUTE, null);
+  static final Resolution UNKNOWN_HOST = new Resolution(Outcome.UNKNOWN_HOST, null, null);
+  static final Resolution NO_ROUTE = new Resolution(Outcome.NO_ROUTE, null, null);
 
   private final Outcome outcome;
   private final @Nullable Route route;
+  // The route's workspace, kept here too: the caller of a resolve reads it without reading the
+  // route, one memory access fewer on the hot path.
+  private final @Nullable WorkspaceId workspace;
 
-  Resolution(Outcome outcome, @Nullable Route route) {
+  Resolution(Outcome outcome, @Nullable Route route, @Nullable WorkspaceId workspace) {
     this.outcome = outcome;
     this.route = route;
+    this.workspace = workspace;
   }
 
   /** What the resolve found. */
@@ -65,7 +69,10 @@ public final class Resolution {
    * @throws IllegalStateException if none did
    */
   public WorkspaceId workspace() {
-    return route().workspace();
+    if (workspace == null) {
+      throw new IllegalStateException("no route matched: " + outcome);
+    }
+    return workspace;
   }
 
   /** For example {@code ROUTED shop.example.com/api -> green} or {@code UNKNOWN_HOST}. */

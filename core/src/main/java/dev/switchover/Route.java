@@ -21,14 +21,11 @@ public final class Route {
   private final HostName host;
   private final PathPrefix prefix;
   private final WorkspaceId workspace;
-  // Made once per route so that a hit on the hot path allocates nothing.
-  private final Resolution resolution;
 
   private Route(HostName host, PathPrefix prefix, WorkspaceId workspace) {
     this.host = host;
     this.prefix = prefix;
     this.workspace = workspace;
-    this.resolution = new Resolution(Resolution.Outcome.ROUTED, this);
   }
 
   /** Returns the route from {@code host} and {@code prefix} to {@code workspace}. */
@@ -55,10 +52,6 @@ public final class Route {
   /** The same host and prefix, to another workspace. */
   public Route withWorkspace(WorkspaceId newWorkspace) {
     return newWorkspace.equals(workspace) ? this : of(host, prefix, newWorkspace);
-  }
-
-  Resolution resolution() {
-    return resolution;
   }
 
   @Override

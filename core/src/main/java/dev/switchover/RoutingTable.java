@@ -129,39 +129,46 @@ public final class RoutingTable {
     if (n == 0 || host.charAt(0) == '[') {
       return Resolution.UNKNOWN_HOST;
     }
+    // One pass finds the port, the first dot and the hash of the name; the hash one character
+    // short is kept for a trailing dot. The wildcard's hash is made only if the name misses.
     int end = n;
+    int full = 0;
+    int beforeLast = 0;
+    int firstDot = -1;
     for (int i = 0; i < n; i++) {
-      if (host.charAt(i) == ':') {
+      char c = host.charAt(i);
+      if (c == ':') {
         if (!HostName.isPort(host, i + 1, n)) {
           return Resolution.UNKNOWN_HOST;
         }
         end = i;
         break;
       }
+      if (i > HostName.MAX_LENGTH) {
+        return Resolution.UNKNOWN_HOST; // too long even without a trailing dot
+      }
+      if (c == '.' && firstDot < 0) {
+        firstDot = i;
+      }
+      beforeLast = full;
+      full = Hashing.step(full, HostName.asciiLower(c));
     }
     if (end > 0 && host.charAt(end - 1) == '.') {
       end--;
+      full = beforeLast;
     }
     if (end == 0 || end > HostName.MAX_LENGTH) {
       return Resolution.UNKNOWN_HOST;
-    }
-    int full = 0;
-    int rest = 0;
-    int firstDot = -1;
-    for (int i = 0; i < end; i++) {
-      char c = HostName.asciiLower(host.charAt(i));
-      full = Hashing.step(full, c);
-      if (firstDot >= 0) {
-        rest = Hashing.step(rest, c);
-      } else if (c == '.') {
-        firstDot = i;
-      }
     }
     HostEntry e = exact.get(host, 0, end, Hashing.spread(full));
     if (e != null && e.hasRoutes()) {
       return e.match(path);
     }
-    if (firstDot > 0 && wildcards.size() > 0 && isLabel(host, 0, firstDot)) {
+    if (firstDot > 0 && firstDot < end && wildcards.size() > 0 && isLabel(host, 0, firstDot)) {
+      int rest = 0;
+      for (int i = firstDot + 1; i < end; i++) {
+        rest = Hashing.step(rest, HostName.asciiLower(host.charAt(i)));
+      }
       e = wildcards.get(host, firstDot + 1, end, Hashing.spread(rest));
       if (e != null && e.hasRoutes()) {
         return e.match(path);
