@@ -1,0 +1,356 @@
+#!/usr/bin/env bash
+# End-to-end proxy benchmark: throughput and live switching of Switchover's adapters, side by side
+# with plain Jetty, nginx and HAProxy, all on loopback. See benchmarks/http/RESULTS.md.
+#
+#   benchmarks/http/run.sh                      # the full run (about 6 minutes with the defaults)
+#   DURATION=2 WARMUP=1 ROUNDS=1 SWITCHES=6 benchmarks/http/run.sh   # a smoke run (~1 minute)
+#
+# Settings (environment): DURATION (s per wrk run), WARMUP (s per contender, once), ROUNDS,
+# THREADS and CONNECTIONS (wrk), SWITCHES and SWITCH_INTERVAL_MS (switching runs), BASE_PORT,
+# ONLY (space-separated contender names to run), SKIP_BUILD=1, JAVA_OPTS, OUT (results directory).
+#
+# It installs wrk, nginx and haproxy from Debian's packages if they are missing (needs root or
+# sudo), starts every process itself with its own configuration in a temporary directory (never
+# the system services), and stops all of them on exit.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+JAR="$HERE/target/switchover-http-bench.jar"
+PKG=dev.switchover.bench.http
+
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-5}
+ROUNDS=${ROUNDS:-3}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-32}
+SWITCHES=${SWITCHES:-40}
+SWITCH_INTERVAL_MS=${SWITCH_INTERVAL_MS:-250}
+BASE_PORT=${BASE_PORT:-38080}
+JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn}
+OUT=${OUT:-$HERE/target/results-$(date -u +%Y%m%dT%H%M%SZ)}
+ONLY=${ONLY:-}
+
+BLUE_PORT=$((BASE_PORT + 1))
+GREEN_PORT=$((BASE_PORT + 2))
+HOST=shop.localhost
+
+# The contenders: name, kind, port, and for kind "java" the main class, which takes
+# <port> <bluePort> <greenPort> <adminPort> and, if it can switch, serves SwitchAdmin on adminPort
+# (port + 100). Switchable contenders are listed in SWITCHING with their switch mode.
+CONTENDERS=(
+  "direct           upstream $BLUE_PORT"
+  "jetty-plain      java     $((BASE_PORT + 10)) $PKG.PlainJettyProxy"
+  "switchover-jetty java     $((BASE_PORT + 11)) $PKG.SwitchoverJettyProxy"
+  # When the adapters land (see RESULTS.md, "Adding a contender"):
+  # "switchover-undertow java $((BASE_PORT + 12)) $PKG.SwitchoverUndertowProxy"
+  # "switchover-servlet  java $((BASE_PORT + 13)) $PKG.SwitchoverServletProxy"
+  "nginx            nginx    $((BASE_PORT + 20))"
+  "haproxy          haproxy  $((BASE_PORT + 21))"
+)
+SWITCHING=(
+  "switchover-jetty admin"
+  # "switchover-undertow admin"
+  # "switchover-servlet admin"
+  "nginx nginx"
+  "haproxy haproxy"
+)
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+selected() { [[ -z "$ONLY" || " $ONLY " == *" $1 "* ]]; }
+contender_field() { # name index
+  local c
+  for c in "${CONTENDERS[@]}"; do
+    read -r -a f <<<"$c"
+    if [[ "${f[0]}" == "$1" ]]; then echo "${f[$2]:-}"; return; fi
+  done
+  die "unknown contender $1"
+}
+
+# --- tools -------------------------------------------------------------------------------------
+ensure_tools() {
+  local missing=()
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v nginx >/dev/null || missing+=(nginx)
+  command -v haproxy >/dev/null || missing+=(haproxy)
+  command -v curl >/dev/null || missing+=(curl)
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]} from Debian's packages"
+    local sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+      command -v sudo >/dev/null || die "need root or sudo to install ${missing[*]}"
+      sudo=(sudo)
+    fi
+    # policy-rc.d (if present) keeps the packages' services from starting; run.sh never uses them.
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2
+  fi
+  command -v java >/dev/null || die "java 17+ is needed"
+}
+
+# --- processes ---------------------------------------------------------------------------------
+TMP=$(mktemp -d /tmp/switchover-http-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  local status=$?
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${PIDS[$i]}" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ -d "$OUT" ]]; then # keep the processes' logs with the results
+    mkdir -p "$OUT/logs"
+    cp "$TMP"/*.log "$TMP"/*.cfg "$NGINX_DIR"/*.conf "$NGINX_DIR"/*.log "$OUT/logs/" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+await_body() { # port expected-body label
+  local deadline=$((SECONDS + 30)) body
+  while ((SECONDS < deadline)); do
+    body=$(curl -s -m 1 -H "Host: $HOST" "http://127.0.0.1:$1/" 2>/dev/null || true)
+    [[ "$body" == "$2" ]] && return 0
+    sleep 0.2
+  done
+  die "$3 on port $1 did not answer '$2' within 30s (last: '$body'); logs in $TMP"
+}
+
+start_java() { # name main port
+  java $JAVA_OPTS -cp "$JAR" "$2" "$3" "$BLUE_PORT" "$GREEN_PORT" "$(($3 + 100))" \
+    >"$TMP/$1.log" 2>&1 &
+  PIDS+=($!)
+}
+
+NGINX_DIR="$TMP/nginx"
+nginx_cmd() { nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" "$@"; }
+start_nginx() { # port
+  mkdir -p "$NGINX_DIR/temp"
+  chmod 755 "$TMP" "$NGINX_DIR"
+  chmod 777 "$NGINX_DIR/temp"
+  java -cp "$JAR" "$PKG.NginxUpstream" "$BLUE_PORT" >"$NGINX_DIR/upstream.conf"
+  cat >"$NGINX_DIR/nginx.conf" <<EOF
+worker_processes auto;
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $NGINX_DIR/temp/body;
+  proxy_temp_path $NGINX_DIR/temp/proxy;
+  fastcgi_temp_path $NGINX_DIR/temp/fastcgi;
+  uwsgi_temp_path $NGINX_DIR/temp/uwsgi;
+  scgi_temp_path $NGINX_DIR/temp/scgi;
+  keepalive_requests 1000000;
+  include $NGINX_DIR/upstream.conf;
+  server {
+    listen 127.0.0.1:$1;
+    server_name $HOST;
+    location / {
+      proxy_pass http://shop;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+    }
+  }
+}
+EOF
+  nginx_cmd -t -q || die "nginx rejected its configuration"
+  # Not through nginx_cmd: $! must be nginx's master itself, so that cleanup stops it.
+  nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -g 'daemon off;' \
+    >"$TMP/nginx.log" 2>&1 &
+  PIDS+=($!)
+}
+
+HAPROXY_MAP="$TMP/hosts.map"
+HAPROXY_SOCKET="$TMP/haproxy.sock"
+start_haproxy() { # port
+  printf '%s be_blue\n' "$HOST" >"$HAPROXY_MAP"
+  cat >"$TMP/haproxy.cfg" <<EOF
+global
+  maxconn 4096
+  stats socket $HAPROXY_SOCKET mode 600 level admin
+defaults
+  mode http
+  option http-keep-alive
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend shop
+  bind 127.0.0.1:$1
+  use_backend %[req.hdr(host),field(1,:),lower,map($HAPROXY_MAP,be_none)]
+backend be_blue
+  server blue 127.0.0.1:$BLUE_PORT
+backend be_green
+  server green 127.0.0.1:$GREEN_PORT
+backend be_none
+  http-request return status 421
+EOF
+  haproxy -c -q -f "$TMP/haproxy.cfg" || die "haproxy rejected its configuration"
+  haproxy -db -f "$TMP/haproxy.cfg" -p "$TMP/haproxy.pid" >"$TMP/haproxy.log" 2>&1 &
+  PIDS+=($!)
+}
+
+# --- measuring ---------------------------------------------------------------------------------
+run_wrk() { # port seconds output-file [count]
+  local env=()
+  [[ "${4:-}" == count ]] && env=(WRK_COUNT=1)
+  env "${env[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --latency -H "Host: $HOST" \
+    -s "$HERE/count.lua" "http://127.0.0.1:$1/" >"$3" 2>&1 || true
+  grep '^RESULT ' "$3" || die "wrk produced no result: $(cat "$3")"
+}
+load1() { cut -d' ' -f1 /proc/loadavg; }
+field() { grep -o " $1=[^ ]*" | head -1 | cut -d= -f2; }
+median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+record_environment() {
+  {
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "uptime at start: $(uptime)"
+    echo "wrk: -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency (warmup ${WARMUP}s, $ROUNDS rounds)"
+    echo "switching: $SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart"
+    echo "JAVA_OPTS: $JAVA_OPTS"
+    echo; echo '$ nginx -v'; nginx -v 2>&1
+    echo; echo '$ haproxy -v'; haproxy -v 2>&1 | sed -n 1,2p
+    echo; echo '$ wrk -v'; { wrk -v 2>&1 || true; } | sed -n 1p
+    echo; echo '$ java -version'; java -version 2>&1
+    echo; echo '$ lscpu | head -20'; lscpu | sed -n 1,20p
+  } >"$OUT/environment.txt"
+}
+
+summarise() {
+  local tsv="$OUT/throughput.txt" sw="$OUT/switching.txt" direct_rps name rps p50 p99 errs
+  {
+    echo "## Throughput (median of $ROUNDS rounds; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s)"
+    echo
+    echo "| contender | req/s | vs direct | p50 ms | p99 ms | errors (all rounds) | load1 seen |"
+    echo "|---|---:|---:|---:|---:|---:|---|"
+    direct_rps=$(grep "^contender=direct " "$tsv" | field rps | median || true)
+    for c in "${CONTENDERS[@]}"; do
+      read -r name _ <<<"$c"
+      grep -q "^contender=$name " "$tsv" 2>/dev/null || continue
+      rps=$(grep "^contender=$name " "$tsv" | field rps | median)
+      p50=$(grep "^contender=$name " "$tsv" | field p50_us | median)
+      p99=$(grep "^contender=$name " "$tsv" | field p99_us | median)
+      errs=$(grep "^contender=$name " "$tsv" | awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); if (kv[1] ~ /^(connect|read|write|status|timeout)$/) s += kv[2]}} END {print s + 0}')
+      loads=$(grep "^contender=$name " "$tsv" | field load1 | paste -sd/ -)
+      awk -v n="$name" -v r="$rps" -v d="${direct_rps:-}" -v a="$p50" -v b="$p99" -v e="$errs" -v l="$loads" \
+        'BEGIN {printf "| %s | %.0f | %s | %.2f | %.2f | %d | %s |\n", n, r, (d > 0 ? sprintf("%.2f", r / d) : "-"), a / 1000, b / 1000, e, l}'
+    done
+    if [[ -s "$sw" ]]; then
+      echo
+      echo "## Switching under load ($SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart, wrk -t$THREADS -c$CONNECTIONS counting bodies)"
+      echo
+      echo "| contender | switch → first new response p50 / p90 / max ms | switch call p50 ms | stale probe answers | wrk failed (non-2xx + socket errors) | wrk requests | blue / green share | req/s |"
+      echo "|---|---|---:|---:|---:|---:|---|---:|"
+      while read -r line; do
+        awk -v l="$line" 'BEGIN {
+          n = split(l, kv, " "); for (i = 1; i <= n; i++) {split(kv[i], p, "="); f[p[1]] = p[2]}
+          failed = f["non2xx"] + f["connect"] + f["read"] + f["write"] + f["timeout"]
+          total = f["blue"] + f["green"]
+          printf "| %s | %.2f / %.2f / %.2f | %.2f | %d | %d | %d | %.1f%% / %.1f%% | %.0f |\n",
+            f["contender"], f["first_new_p50_us"] / 1000, f["first_new_p90_us"] / 1000, f["first_new_max_us"] / 1000,
+            f["call_p50_us"] / 1000, f["stale"], failed, f["requests"],
+            (total ? 100 * f["blue"] / total : 0), (total ? 100 * f["green"] / total : 0), f["rps"]
+        }'
+      done <"$sw"
+    fi
+  } >"$OUT/summary.md"
+  cat "$OUT/summary.md"
+}
+
+# --- the run -----------------------------------------------------------------------------------
+main() {
+  ensure_tools
+  if [[ -z "${SKIP_BUILD:-}" || ! -f "$JAR" ]]; then
+    log "building $JAR"
+    (cd "$ROOT" && mvn -B -ntp -q -pl benchmarks/http -am package -DskipTests) >&2
+  fi
+  mkdir -p "$OUT"
+  for c in "${CONTENDERS[@]}"; do
+    read -r name kind port _ <<<"$c"
+    if selected "$name" && [[ "$kind" != upstream ]]; then
+      port_free "$port" || die "port $port ($name) is in use; set BASE_PORT"
+    fi
+  done
+  port_free "$BLUE_PORT" && port_free "$GREEN_PORT" || die "upstream ports in use; set BASE_PORT"
+  record_environment
+
+  log "starting upstreams blue:$BLUE_PORT green:$GREEN_PORT"
+  java $JAVA_OPTS -cp "$JAR" "$PKG.Upstreams" "$BLUE_PORT" "$GREEN_PORT" >"$TMP/upstreams.log" 2>&1 &
+  PIDS+=($!)
+  await_body "$BLUE_PORT" blue upstream
+  await_body "$GREEN_PORT" green upstream
+
+  local active=()
+  for c in "${CONTENDERS[@]}"; do
+    read -r name kind port main <<<"$c"
+    selected "$name" || continue
+    case "$kind" in
+      upstream) ;;
+      java) start_java "$name" "$main" "$port" ;;
+      nginx) start_nginx "$port" ;;
+      haproxy) start_haproxy "$port" ;;
+      *) die "unknown kind $kind" ;;
+    esac
+    active+=("$name")
+  done
+  for name in "${active[@]}"; do
+    await_body "$(contender_field "$name" 2)" blue "$name"
+  done
+  log "contenders up: ${active[*]}"
+
+  log "warming up ${WARMUP}s each"
+  for name in "${active[@]}"; do
+    run_wrk "$(contender_field "$name" 2)" "$WARMUP" "$OUT/warmup-$name.txt" >/dev/null
+  done
+
+  local n=${#active[@]} round i name result
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for ((i = 0; i < n; i++)); do
+      name=${active[$(((i + round - 1) % n))]} # each round starts one contender later
+      log "round $round/$ROUNDS: $name (load1 $(load1))"
+      result=$(run_wrk "$(contender_field "$name" 2)" "$DURATION" "$OUT/wrk-$name-$round.txt")
+      echo "contender=$name round=$round load1=$(load1) ${result#RESULT }" >>"$OUT/throughput.txt"
+    done
+  done
+
+  local switch_seconds=$((2 + (SWITCHES * SWITCH_INTERVAL_MS + 999) / 1000 + 2))
+  for s in "${SWITCHING[@]}"; do
+    read -r name mode <<<"$s"
+    selected "$name" || continue
+    port=$(contender_field "$name" 2)
+    local args
+    case "$mode" in
+      admin) args=(admin "$((port + 100))") ;;
+      nginx) args=(nginx "$NGINX_DIR/upstream.conf" "$BLUE_PORT" "$GREEN_PORT" \
+        nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -s reload) ;;
+      haproxy) args=(haproxy "$HAPROXY_SOCKET" "$HAPROXY_MAP") ;;
+    esac
+    log "switching $name $SWITCHES times under load (${switch_seconds}s)"
+    run_wrk "$port" "$switch_seconds" "$OUT/switch-wrk-$name.txt" count >"$TMP/switch-result" &
+    local wrk_pid=$!
+    sleep 2 # let wrk reach steady state before the first switch
+    java -cp "$JAR" "$PKG.Switcher" "$port" "$SWITCHES" "$SWITCH_INTERVAL_MS" "${args[@]}" \
+      >"$OUT/switcher-$name.txt" 2>&1 || die "switcher failed: $(tail -5 "$OUT/switcher-$name.txt")"
+    wait "$wrk_pid"
+    result=$(cat "$TMP/switch-result")
+    summary=$(grep '^SWITCH-SUMMARY ' "$OUT/switcher-$name.txt")
+    echo "contender=$name load1=$(load1) ${result#RESULT } ${summary#SWITCH-SUMMARY }" >>"$OUT/switching.txt"
+  done
+
+  echo "uptime at end: $(uptime)" >>"$OUT/environment.txt"
+  summarise
+  log "results in $OUT"
+}
+
+main "$@"
