@@ -20,7 +20,7 @@ JAR="$HERE/target/switchover-http-bench.jar"
 PKG=dev.switchover.bench.http
 
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-10}
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
@@ -201,10 +201,8 @@ EOF
 }
 
 # --- measuring ---------------------------------------------------------------------------------
-run_wrk() { # port seconds output-file [count]
-  local env=()
-  [[ "${4:-}" == count ]] && env=(WRK_COUNT=1)
-  env "${env[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --latency -H "Host: $HOST" \
+run_wrk() { # port seconds output-file; prints the RESULT line
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --latency -H "Host: $HOST" \
     -s "$HERE/count.lua" "http://127.0.0.1:$1/" >"$3" 2>&1 || true
   grep '^RESULT ' "$3" || die "wrk produced no result: $(cat "$3")"
 }
@@ -250,22 +248,55 @@ summarise() {
       echo
       echo "## Switching under load ($SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart, wrk -t$THREADS -c$CONNECTIONS counting bodies)"
       echo
-      echo "| contender | switch → first new response p50 / p90 / max ms | switch call p50 ms | stale probe answers | wrk failed (non-2xx + socket errors) | wrk requests | blue / green share | req/s |"
-      echo "|---|---|---:|---:|---:|---:|---|---:|"
+      echo "| contender | switch → first new response p50 / p90 / max ms | switch call p50 ms | promote() p50 µs | stale probe answers | probe failures | wrk failed: total (non-2xx / connect / read / write / timeout) | wrk requests | blue / green | req/s |"
+      echo "|---|---|---:|---:|---:|---:|---|---:|---|---:|"
       while read -r line; do
         awk -v l="$line" 'BEGIN {
           n = split(l, kv, " "); for (i = 1; i <= n; i++) {split(kv[i], p, "="); f[p[1]] = p[2]}
           failed = f["non2xx"] + f["connect"] + f["read"] + f["write"] + f["timeout"]
           total = f["blue"] + f["green"]
-          printf "| %s | %.2f / %.2f / %.2f | %.2f | %d | %d | %d | %.1f%% / %.1f%% | %.0f |\n",
+          printf "| %s | %.2f / %.2f / %.2f | %.2f | %s | %d | %d | %d (%d / %d / %d / %d / %d) | %d | %.1f%% / %.1f%% | %.0f |\n",
             f["contender"], f["first_new_p50_us"] / 1000, f["first_new_p90_us"] / 1000, f["first_new_max_us"] / 1000,
-            f["call_p50_us"] / 1000, f["stale"], failed, f["requests"],
+            f["call_p50_us"] / 1000, (f["reported_p50_us"] >= 0 ? f["reported_p50_us"] : "-"), f["stale"],
+            f["probe_non2xx"] + f["probe_io_errors"] + f["timeouts"],
+            failed, f["non2xx"], f["connect"], f["read"], f["write"], f["timeout"], f["requests"],
             (total ? 100 * f["blue"] / total : 0), (total ? 100 * f["green"] / total : 0), f["rps"]
         }'
       done <"$sw"
     fi
+    if [[ -s "$OUT/switching-idle.txt" ]]; then
+      echo
+      echo "## Switching without load ($SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart, only the probe)"
+      echo
+      echo "| contender | switch → first new response p50 / p90 / max ms | switch call p50 ms | promote() p50 µs | stale probe answers | probe failures |"
+      echo "|---|---|---:|---:|---:|---:|"
+      while read -r line; do
+        awk -v l="$line" 'BEGIN {
+          n = split(l, kv, " "); for (i = 1; i <= n; i++) {split(kv[i], p, "="); f[p[1]] = p[2]}
+          printf "| %s | %.2f / %.2f / %.2f | %.2f | %s | %d | %d |\n",
+            f["contender"], f["first_new_p50_us"] / 1000, f["first_new_p90_us"] / 1000, f["first_new_max_us"] / 1000,
+            f["call_p50_us"] / 1000, (f["reported_p50_us"] >= 0 ? f["reported_p50_us"] : "-"), f["stale"],
+            f["probe_non2xx"] + f["probe_io_errors"] + f["timeouts"]
+        }'
+      done <"$OUT/switching-idle.txt"
+    fi
   } >"$OUT/summary.md"
   cat "$OUT/summary.md"
+}
+
+switch_contender() { # name mode output-file; prints the SWITCH-SUMMARY line
+  local port args
+  port=$(contender_field "$1" 2)
+  case "$2" in
+    admin) args=(admin "$((port + 100))") ;;
+    nginx) args=(nginx "$NGINX_DIR/upstream.conf" "$BLUE_PORT" "$GREEN_PORT" \
+      nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -s reload) ;;
+    haproxy) args=(haproxy "$HAPROXY_SOCKET" "$HAPROXY_MAP") ;;
+    *) die "unknown switch mode $2" ;;
+  esac
+  java -cp "$JAR" "$PKG.Switcher" "$port" "$SWITCHES" "$SWITCH_INTERVAL_MS" "${args[@]}" \
+    >"$3" 2>&1 || die "switcher failed: $(tail -5 "$3")"
+  grep '^SWITCH-SUMMARY ' "$3"
 }
 
 # --- the run -----------------------------------------------------------------------------------
@@ -324,28 +355,31 @@ main() {
     done
   done
 
-  local switch_seconds=$((2 + (SWITCHES * SWITCH_INTERVAL_MS + 999) / 1000 + 2))
   for s in "${SWITCHING[@]}"; do
     read -r name mode <<<"$s"
     selected "$name" || continue
-    port=$(contender_field "$name" 2)
-    local args
-    case "$mode" in
-      admin) args=(admin "$((port + 100))") ;;
-      nginx) args=(nginx "$NGINX_DIR/upstream.conf" "$BLUE_PORT" "$GREEN_PORT" \
-        nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -s reload) ;;
-      haproxy) args=(haproxy "$HAPROXY_SOCKET" "$HAPROXY_MAP") ;;
-    esac
-    log "switching $name $SWITCHES times under load (${switch_seconds}s)"
-    run_wrk "$port" "$switch_seconds" "$OUT/switch-wrk-$name.txt" count >"$TMP/switch-result" &
+    log "switching $name $SWITCHES times under load"
+    # wrk runs until the switcher is done (SIGINT makes it stop and report), however long the
+    # switches take: a reload on a loaded machine can take a second.
+    env WRK_COUNT=1 wrk -t"$THREADS" -c"$CONNECTIONS" -d3600s --latency -H "Host: $HOST" \
+      -s "$HERE/count.lua" "http://127.0.0.1:$(contender_field "$name" 2)/" \
+      >"$OUT/switch-wrk-$name.txt" 2>&1 &
     local wrk_pid=$!
+    PIDS+=("$wrk_pid")
     sleep 2 # let wrk reach steady state before the first switch
-    java -cp "$JAR" "$PKG.Switcher" "$port" "$SWITCHES" "$SWITCH_INTERVAL_MS" "${args[@]}" \
-      >"$OUT/switcher-$name.txt" 2>&1 || die "switcher failed: $(tail -5 "$OUT/switcher-$name.txt")"
-    wait "$wrk_pid"
-    result=$(cat "$TMP/switch-result")
-    summary=$(grep '^SWITCH-SUMMARY ' "$OUT/switcher-$name.txt")
+    summary=$(switch_contender "$name" "$mode" "$OUT/switcher-$name.txt")
+    sleep 1
+    kill -INT "$wrk_pid"
+    wait "$wrk_pid" || true
+    result=$(grep '^RESULT ' "$OUT/switch-wrk-$name.txt") || die "wrk produced no result"
     echo "contender=$name load1=$(load1) ${result#RESULT } ${summary#SWITCH-SUMMARY }" >>"$OUT/switching.txt"
+  done
+  for s in "${SWITCHING[@]}"; do
+    read -r name mode <<<"$s"
+    selected "$name" || continue
+    log "switching $name $SWITCHES times without load"
+    summary=$(switch_contender "$name" "$mode" "$OUT/switcher-idle-$name.txt")
+    echo "contender=$name load1=$(load1) ${summary#SWITCH-SUMMARY }" >>"$OUT/switching-idle.txt"
   done
 
   echo "uptime at end: $(uptime)" >>"$OUT/environment.txt"

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * probe sends requests back to back until one is answered by the new workspace; responses still
  * from the old one are counted as stale, non-2xx answers and failed exchanges as probe failures.
  * Switches are {@code interval} apart (a pacing, not a synchronization), the first to {@code
- * green}; the contender is left on {@code blue}.
+ * green}, after unmeasured probe requests and two unmeasured switches there and back; the
+ * contender is left on {@code blue}.
  *
  * <p>Usage: {@code Switcher <proxyPort> <switches> <intervalMillis> <mode> <mode arguments>},
  * where the mode is how the contender is switched:
@@ -47,9 +48,17 @@ public final class Switcher {
 
   /** How a contender is told to send {@code shop.localhost} to a workspace. */
   private interface SwitchCall {
-    /** Switches; returns when the contender has accepted the switch. */
-    void to(String workspace) throws IOException, InterruptedException;
+    /**
+     * Switches; returns when the contender has accepted the switch, with the nanoseconds the
+     * contender says the switch itself took, or -1 if it does not say.
+     */
+    long to(String workspace) throws IOException, InterruptedException;
   }
+
+  /** Unmeasured switches (there and back) before the measured ones, so that none is a first. */
+  private static final int WARMUP_SWITCHES = 2;
+  /** Unmeasured probe requests first, so that the probe's own code is compiled when measuring. */
+  private static final int WARMUP_PROBES = 2_000;
 
   /** Runs the switches and prints the measurements. */
   public static void main(String[] args) throws Exception {
@@ -63,6 +72,7 @@ public final class Switcher {
     SwitchCall call = switchCall(args[3], Arrays.copyOfRange(args, 4, args.length));
 
     List<Long> callMicros = new ArrayList<>();
+    List<Long> reportedMicros = new ArrayList<>();
     List<Long> firstNewMicros = new ArrayList<>();
     long staleTotal = 0;
     long probeNon2xx = 0;
@@ -70,11 +80,28 @@ public final class Switcher {
     int timeouts = 0;
     String current = "blue";
     try (HttpProbe probe = new HttpProbe(proxyPort, SwitchAdmin.HOST)) {
+      for (int i = 0; i < WARMUP_PROBES; i++) {
+        try {
+          probe.send("GET", "/");
+        } catch (IOException e) {
+          // counted only when measuring
+        }
+      }
+      for (int i = 0; i < WARMUP_SWITCHES; i++) {
+        long next = System.nanoTime() + intervalNanos;
+        call.to(i % 2 == 0 ? "green" : "blue");
+        for (long now = System.nanoTime(); now < next; now = System.nanoTime()) {
+          TimeUnit.NANOSECONDS.sleep(next - now);
+        }
+      }
       for (int i = 0; i < switches; i++) {
         String to = "blue".equals(current) ? "green" : "blue";
         long start = System.nanoTime();
-        call.to(to);
+        long reported = call.to(to);
         long called = System.nanoTime();
+        if (reported >= 0) {
+          reportedMicros.add(micros(reported));
+        }
         long stale = 0;
         long firstNew = -1;
         while (System.nanoTime() - start < PROBE_DEADLINE_NANOS) {
@@ -117,7 +144,8 @@ public final class Switcher {
       System.out.printf(
           Locale.ROOT,
           "SWITCH-SUMMARY switches=%d first_new_p50_us=%d first_new_p90_us=%d first_new_max_us=%d"
-              + " call_p50_us=%d call_max_us=%d stale=%d probe_non2xx=%d probe_io_errors=%d"
+              + " call_p50_us=%d call_max_us=%d reported_p50_us=%d reported_max_us=%d"
+              + " stale=%d probe_non2xx=%d probe_io_errors=%d"
               + " probe_connects=%d timeouts=%d%n",
           switches,
           percentile(firstNewMicros, 50),
@@ -125,6 +153,8 @@ public final class Switcher {
           percentile(firstNewMicros, 100),
           percentile(callMicros, 50),
           percentile(callMicros, 100),
+          percentile(reportedMicros, 50),
+          percentile(reportedMicros, 100),
           staleTotal,
           probeNon2xx,
           probeIoErrors,
@@ -165,6 +195,8 @@ public final class Switcher {
       if (reply.status() != 200) {
         throw new IOException("switch to " + to + " refused: " + reply);
       }
+      int at = reply.body().indexOf("promote_ns=");
+      return at < 0 ? -1 : Long.parseLong(reply.body().substring(at + "promote_ns=".length()).trim());
     };
   }
 
@@ -180,6 +212,7 @@ public final class Switcher {
       if (p.waitFor() != 0) {
         throw new IOException("reload failed: " + reload + ": " + output);
       }
+      return -1;
     };
   }
 
@@ -202,6 +235,7 @@ public final class Switcher {
           throw new IOException("HAProxy refused '" + command.trim() + "': " + answer);
         }
       }
+      return -1;
     };
   }
 
