@@ -6,8 +6,10 @@
 #   DURATION=2 WARMUP=1 ROUNDS=1 SWITCHES=6 benchmarks/http/run.sh   # a smoke run (~1 minute)
 #
 # Settings (environment): DURATION (s per wrk run), WARMUP (s per contender, once), ROUNDS,
-# THREADS and CONNECTIONS (wrk), SWITCHES and SWITCH_INTERVAL_MS (switching runs), BASE_PORT,
-# ONLY (space-separated contender names to run), SKIP_BUILD=1, JAVA_OPTS, OUT (results directory).
+# THREADS and CONNECTIONS (wrk), PAIRS and PAIR_DURATION (paired A/B runs), SWITCHES and SWITCH_INTERVAL_MS (switching runs), BASE_PORT,
+# ONLY (space-separated contender names to run), SKIP_BUILD=1, JAVA_OPTS, OUT (results directory),
+# QUIET_LOAD and QUIET_WAIT (before measuring, wait up to QUIET_WAIT seconds for the 1-minute load
+# average to fall below QUIET_LOAD; the machine is shared, and the load seen is recorded anyway).
 #
 # It installs wrk, nginx and haproxy from Debian's packages if they are missing (needs root or
 # sudo), starts every process itself with its own configuration in a temporary directory (never
@@ -26,10 +28,14 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 SWITCHES=${SWITCHES:-40}
 SWITCH_INTERVAL_MS=${SWITCH_INTERVAL_MS:-250}
+PAIRS=${PAIRS:-8}
+PAIR_DURATION=${PAIR_DURATION:-5}
 BASE_PORT=${BASE_PORT:-38080}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn}
 OUT=${OUT:-$HERE/target/results-$(date -u +%Y%m%dT%H%M%SZ)}
 ONLY=${ONLY:-}
+QUIET_LOAD=${QUIET_LOAD:-}
+QUIET_WAIT=${QUIET_WAIT:-600}
 
 BLUE_PORT=$((BASE_PORT + 1))
 GREEN_PORT=$((BASE_PORT + 2))
@@ -47,6 +53,11 @@ CONTENDERS=(
   # "switchover-servlet  java $((BASE_PORT + 13)) $PKG.SwitchoverServletProxy"
   "nginx            nginx    $((BASE_PORT + 20))"
   "haproxy          haproxy  $((BASE_PORT + 21))"
+)
+# Paired A/B runs (baseline candidate), alternated back to back so that slow changes in the
+# machine's load hit both alike: the ratio of each pair is what the "within 5%" target is read from.
+PAIRED=(
+  "jetty-plain switchover-jetty"
 )
 SWITCHING=(
   "switchover-jetty admin"
@@ -207,7 +218,7 @@ run_wrk() { # port seconds output-file; prints the RESULT line
   grep '^RESULT ' "$3" || die "wrk produced no result: $(cat "$3")"
 }
 load1() { cut -d' ' -f1 /proc/loadavg; }
-field() { grep -o " $1=[^ ]*" | head -1 | cut -d= -f2; }
+field() { grep -o " $1=[^ ]*" | cut -d= -f2; } # one value per input line
 median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 record_environment() {
@@ -244,12 +255,41 @@ summarise() {
       awk -v n="$name" -v r="$rps" -v d="${direct_rps:-}" -v a="$p50" -v b="$p99" -v e="$errs" -v l="$loads" \
         'BEGIN {printf "| %s | %.0f | %s | %.2f | %.2f | %d | %s |\n", n, r, (d > 0 ? sprintf("%.2f", r / d) : "-"), a / 1000, b / 1000, e, l}'
     done
+    if [[ -s "$OUT/pairs.txt" ]]; then
+      echo
+      echo "## Paired runs ($PAIRS pairs, wrk -t$THREADS -c$CONNECTIONS -d${PAIR_DURATION}s each, order alternated)"
+      echo
+      echo "| baseline → candidate | baseline req/s (median) | candidate req/s (median) | candidate / baseline per pair: median (min – max) | p99 ms baseline / candidate (median) |"
+      echo "|---|---:|---:|---|---|"
+      local pair a b
+      for pair in "${PAIRED[@]}"; do
+        read -r a b <<<"$pair"
+        grep -q "^baseline=$a candidate=$b " "$OUT/pairs.txt" || continue
+        grep "^baseline=$a candidate=$b " "$OUT/pairs.txt" | awk -v a="$a" -v b="$b" '
+          function val(side, key,   i, n, kv, parts) {
+            for (i = 1; i <= NF; i++) if (index($i, side ":") == 1) { start = i; break }
+            for (i = start; i <= NF; i++) {
+              if (i > start && $i ~ /:/) break
+              sub("^" side ":", "", $i); split($i, kv, "="); if (kv[1] == key) return kv[2]
+            }
+            return ""
+          }
+          { line = $0; ar = val(a, "rps"); $0 = line; br = val(b, "rps"); $0 = line
+            ap = val(a, "p99_us"); $0 = line; bp = val(b, "p99_us")
+            n++; A[n] = ar; B[n] = br; R[n] = br / ar; AP[n] = ap; BP[n] = bp }
+          function med(x, n,   i, j, t, y) { for (i = 1; i <= n; i++) y[i] = x[i]
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (y[j] < y[i]) { t = y[i]; y[i] = y[j]; y[j] = t }
+            lo = y[1]; hi = y[n]; return (n % 2) ? y[(n + 1) / 2] : (y[n / 2] + y[n / 2 + 1]) / 2 }
+          END { ma = med(A, n); mb = med(B, n); mpa = med(AP, n); mpb = med(BP, n); mr = med(R, n)
+            printf "| %s → %s | %.0f | %.0f | %.3f (%.3f – %.3f) | %.2f / %.2f |\n", a, b, ma, mb, mr, lo, hi, mpa / 1000, mpb / 1000 }'
+      done
+    fi
     if [[ -s "$sw" ]]; then
       echo
       echo "## Switching under load ($SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart, wrk -t$THREADS -c$CONNECTIONS counting bodies)"
       echo
-      echo "| contender | switch → first new response p50 / p90 / max ms | switch call p50 ms | promote() p50 µs | stale probe answers | probe failures | wrk failed: total (non-2xx / connect / read / write / timeout) | wrk requests | blue / green | req/s |"
-      echo "|---|---|---:|---:|---:|---:|---|---:|---|---:|"
+      echo "| contender | switch → first new response p50 / p90 / max ms | switch call p50 ms | in the proxy's JVM: promote() p50 µs, → first new p50 / max ms | stale probe answers | probe failures | wrk failed: total (non-2xx / connect / read / write / timeout) | wrk requests | blue / green | req/s |"
+      echo "|---|---|---:|---|---:|---:|---|---:|---|---:|"
       while read -r line; do
         awk -v l="$line" 'BEGIN {
           n = split(l, kv, " "); for (i = 1; i <= n; i++) {split(kv[i], p, "="); f[p[1]] = p[2]}
@@ -257,7 +297,7 @@ summarise() {
           total = f["blue"] + f["green"]
           printf "| %s | %.2f / %.2f / %.2f | %.2f | %s | %d | %d | %d (%d / %d / %d / %d / %d) | %d | %.1f%% / %.1f%% | %.0f |\n",
             f["contender"], f["first_new_p50_us"] / 1000, f["first_new_p90_us"] / 1000, f["first_new_max_us"] / 1000,
-            f["call_p50_us"] / 1000, (f["reported_p50_us"] >= 0 ? f["reported_p50_us"] : "-"), f["stale"],
+            f["call_p50_us"] / 1000, (f["reported_p50_us"] >= 0 ? sprintf("%d µs, %.2f / %.2f ms", f["reported_p50_us"], f["inproc_first_new_p50_us"] / 1000, f["inproc_first_new_max_us"] / 1000) : "-"), f["stale"],
             f["probe_non2xx"] + f["probe_io_errors"] + f["timeouts"],
             failed, f["non2xx"], f["connect"], f["read"], f["write"], f["timeout"], f["requests"],
             (total ? 100 * f["blue"] / total : 0), (total ? 100 * f["green"] / total : 0), f["rps"]
@@ -268,14 +308,14 @@ summarise() {
       echo
       echo "## Switching without load ($SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart, only the probe)"
       echo
-      echo "| contender | switch → first new response p50 / p90 / max ms | switch call p50 ms | promote() p50 µs | stale probe answers | probe failures |"
-      echo "|---|---|---:|---:|---:|---:|"
+      echo "| contender | switch → first new response p50 / p90 / max ms | switch call p50 ms | in the proxy's JVM: promote() p50 µs, → first new p50 / max ms | stale probe answers | probe failures |"
+      echo "|---|---|---:|---|---:|---:|"
       while read -r line; do
         awk -v l="$line" 'BEGIN {
           n = split(l, kv, " "); for (i = 1; i <= n; i++) {split(kv[i], p, "="); f[p[1]] = p[2]}
           printf "| %s | %.2f / %.2f / %.2f | %.2f | %s | %d | %d |\n",
             f["contender"], f["first_new_p50_us"] / 1000, f["first_new_p90_us"] / 1000, f["first_new_max_us"] / 1000,
-            f["call_p50_us"] / 1000, (f["reported_p50_us"] >= 0 ? f["reported_p50_us"] : "-"), f["stale"],
+            f["call_p50_us"] / 1000, (f["reported_p50_us"] >= 0 ? sprintf("%d µs, %.2f / %.2f ms", f["reported_p50_us"], f["inproc_first_new_p50_us"] / 1000, f["inproc_first_new_max_us"] / 1000) : "-"), f["stale"],
             f["probe_non2xx"] + f["probe_io_errors"] + f["timeouts"]
         }'
       done <"$OUT/switching-idle.txt"
@@ -314,6 +354,13 @@ main() {
     fi
   done
   port_free "$BLUE_PORT" && port_free "$GREEN_PORT" || die "upstream ports in use; set BASE_PORT"
+  if [[ -n "$QUIET_LOAD" ]]; then
+    local until=$((SECONDS + QUIET_WAIT))
+    while ((SECONDS < until)) && awk -v l="$(load1)" -v q="$QUIET_LOAD" 'BEGIN {exit !(l >= q)}'; do
+      log "load1 $(load1) >= $QUIET_LOAD; waiting"
+      sleep 15
+    done
+  fi
   record_environment
 
   log "starting upstreams blue:$BLUE_PORT green:$GREEN_PORT"
@@ -352,6 +399,21 @@ main() {
       log "round $round/$ROUNDS: $name (load1 $(load1))"
       result=$(run_wrk "$(contender_field "$name" 2)" "$DURATION" "$OUT/wrk-$name-$round.txt")
       echo "contender=$name round=$round load1=$(load1) ${result#RESULT }" >>"$OUT/throughput.txt"
+    done
+  done
+
+  local pair a b first second
+  for pair in "${PAIRED[@]}"; do
+    read -r a b <<<"$pair"
+    selected "$a" && selected "$b" || continue
+    for ((i = 1; i <= PAIRS; i++)); do
+      if ((i % 2)); then first=$a second=$b; else first=$b second=$a; fi
+      log "pair $i/$PAIRS: $first then $second (load1 $(load1))"
+      local r1 r2
+      r1=$(run_wrk "$(contender_field "$first" 2)" "$PAIR_DURATION" "$OUT/pair-$first-$i.txt")
+      r2=$(run_wrk "$(contender_field "$second" 2)" "$PAIR_DURATION" "$OUT/pair-$second-$i.txt")
+      echo "baseline=$a candidate=$b pair=$i load1=$(load1) first=$first" \
+        "$first:${r1#RESULT }" "$second:${r2#RESULT }" >>"$OUT/pairs.txt"
     done
   done
 

@@ -11,13 +11,21 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The routing every Switchover contender starts with, and the admin endpoint through which the
  * {@link Switcher} switches it: {@code POST /switch?to=green} on a separate loopback port calls
  * {@link Router#promote(String, String)} for {@value #HOST} and answers {@code revision=<n>
- * promote_ns=<time spent in promote>}. Any Switchover adapter's contender (Jetty, Undertow,
- * servlet filter) uses both, so they are switched and measured the same way.
+ * promote_ns=<time spent in promote>}. With {@code &probe=<port>} it also measures the switch from
+ * inside the proxy's JVM: after promote returns it sends requests to the proxy on that loopback
+ * port until one is answered by the new workspace, and adds {@code first_new_ns=<from before
+ * promote to that answer>} (or {@code first_new_ns=-1} after 10 seconds without one). Any
+ * Switchover adapter's contender (Jetty, Undertow, servlet filter) uses both, so they are
+ * switched and measured the same way.
  */
 public final class SwitchAdmin {
   /** The host every contender serves, in front of {@code blue} and {@code green}. */
@@ -51,10 +59,12 @@ public final class SwitchAdmin {
       URI uri = exchange.getRequestURI();
       String query = uri.getQuery();
       if (query == null || !query.startsWith("to=")) {
-        reply(exchange, 400, "expected ?to=<workspace>, got " + uri);
+        reply(exchange, 400, "expected ?to=<workspace>[&probe=<port>], got " + uri);
         return;
       }
-      String to = query.substring("to=".length());
+      int amp = query.indexOf("&probe=");
+      String to = query.substring("to=".length(), amp < 0 ? query.length() : amp);
+      @Nullable HttpProbe probe = amp < 0 ? null : probe(Loopback.port(query.substring(amp + "&probe=".length()), "probe"));
       long start = System.nanoTime();
       RoutingTable table;
       try {
@@ -64,8 +74,34 @@ public final class SwitchAdmin {
         return;
       }
       long promoteNanos = System.nanoTime() - start;
-      reply(exchange, 200, "revision=" + table.revision() + " promote_ns=" + promoteNanos);
+      String answer = "revision=" + table.revision() + " promote_ns=" + promoteNanos;
+      if (probe != null) {
+        answer += " first_new_ns=" + firstNew(probe, to, start);
+      }
+      reply(exchange, 200, answer);
     }
+  }
+
+  /** One keep-alive probe per proxy port, used only by the admin endpoint's single thread. */
+  private static final Map<Integer, HttpProbe> probes = new HashMap<>();
+
+  private static HttpProbe probe(int port) {
+    return probes.computeIfAbsent(port, p -> new HttpProbe(p, HOST));
+  }
+
+  private static long firstNew(HttpProbe probe, String to, long start) {
+    long deadline = start + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpProbe.Reply r = probe.send("GET", "/");
+        if (r.status() / 100 == 2 && r.body().equals(to)) {
+          return System.nanoTime() - start;
+        }
+      } catch (IOException e) {
+        // a failed exchange: try again on a new connection
+      }
+    }
+    return -1;
   }
 
   private static void reply(HttpExchange exchange, int status, String body) throws IOException {

@@ -38,6 +38,10 @@ import java.util.concurrent.TimeUnit;
  *       be_<workspace>} over HAProxy's runtime API.
  * </ul>
  *
+ * <p>In {@code admin} mode the contender's admin endpoint also measures each switch from inside
+ * its own JVM ({@link SwitchAdmin}), which leaves out the admin call's round trip; both are
+ * reported.
+ *
  * <p>Prints one {@code switch} line per switch and a {@code SWITCH-SUMMARY} line, times in
  * microseconds.
  */
@@ -69,7 +73,9 @@ public final class Switcher {
     int proxyPort = Loopback.port(args[0], "proxyPort");
     int switches = Integer.parseInt(args[1]);
     long intervalNanos = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(args[2]));
-    SwitchCall call = switchCall(args[3], Arrays.copyOfRange(args, 4, args.length));
+    List<Long> inProcessFirstNew = Collections.synchronizedList(new ArrayList<>());
+    SwitchCall call =
+        switchCall(args[3], Arrays.copyOfRange(args, 4, args.length), proxyPort, inProcessFirstNew);
 
     List<Long> callMicros = new ArrayList<>();
     List<Long> reportedMicros = new ArrayList<>();
@@ -94,6 +100,7 @@ public final class Switcher {
           TimeUnit.NANOSECONDS.sleep(next - now);
         }
       }
+      inProcessFirstNew.clear(); // only the measured switches count
       for (int i = 0; i < switches; i++) {
         String to = "blue".equals(current) ? "green" : "blue";
         long start = System.nanoTime();
@@ -145,6 +152,7 @@ public final class Switcher {
           Locale.ROOT,
           "SWITCH-SUMMARY switches=%d first_new_p50_us=%d first_new_p90_us=%d first_new_max_us=%d"
               + " call_p50_us=%d call_max_us=%d reported_p50_us=%d reported_max_us=%d"
+              + " inproc_first_new_p50_us=%d inproc_first_new_max_us=%d"
               + " stale=%d probe_non2xx=%d probe_io_errors=%d"
               + " probe_connects=%d timeouts=%d%n",
           switches,
@@ -155,6 +163,8 @@ public final class Switcher {
           percentile(callMicros, 100),
           percentile(reportedMicros, 50),
           percentile(reportedMicros, 100),
+          percentile(inProcessFirstNew, 50),
+          percentile(inProcessFirstNew, 100),
           staleTotal,
           probeNon2xx,
           probeIoErrors,
@@ -163,9 +173,10 @@ public final class Switcher {
     }
   }
 
-  private static SwitchCall switchCall(String mode, String[] a) {
+  private static SwitchCall switchCall(
+      String mode, String[] a, int proxyPort, List<Long> inProcessFirstNew) {
     return switch (mode) {
-      case "admin" -> adminCall(Loopback.port(a[0], "adminPort"));
+      case "admin" -> adminCall(Loopback.port(a[0], "adminPort"), proxyPort, inProcessFirstNew);
       case "nginx" -> {
         if (a.length < 4) {
           throw new IllegalArgumentException(
@@ -188,16 +199,29 @@ public final class Switcher {
     };
   }
 
-  private static SwitchCall adminCall(int adminPort) {
+  private static SwitchCall adminCall(int adminPort, int proxyPort, List<Long> inProcessFirstNew) {
     HttpProbe admin = new HttpProbe(adminPort, "127.0.0.1");
     return to -> {
-      HttpProbe.Reply reply = admin.send("POST", "/switch?to=" + to);
+      HttpProbe.Reply reply = admin.send("POST", "/switch?to=" + to + "&probe=" + proxyPort);
+      long firstNew = value(reply.body(), "first_new_ns=");
+      if (firstNew >= 0) {
+        inProcessFirstNew.add(micros(firstNew));
+      }
       if (reply.status() != 200) {
         throw new IOException("switch to " + to + " refused: " + reply);
       }
-      int at = reply.body().indexOf("promote_ns=");
-      return at < 0 ? -1 : Long.parseLong(reply.body().substring(at + "promote_ns=".length()).trim());
+      return value(reply.body(), "promote_ns=");
     };
+  }
+
+  /** The number after {@code key} in a {@code key=value key=value} answer, or -1. */
+  private static long value(String answer, String key) {
+    int at = answer.indexOf(key);
+    if (at < 0) {
+      return -1;
+    }
+    int end = answer.indexOf(' ', at);
+    return Long.parseLong(answer.substring(at + key.length(), end < 0 ? answer.length() : end).trim());
   }
 
   /** What an operator does: rewrite the upstream, then {@code nginx -s reload}. */
