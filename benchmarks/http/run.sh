@@ -28,9 +28,9 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 SWITCHES=${SWITCHES:-40}
 SWITCH_INTERVAL_MS=${SWITCH_INTERVAL_MS:-250}
-PAIRS=${PAIRS:-8}
+PAIRS=${PAIRS:-6}
 PAIR_DURATION=${PAIR_DURATION:-5}
-BASE_PORT=${BASE_PORT:-38080}
+BASE_PORT=${BASE_PORT:-18080} # below the ephemeral port range, so no client connection holds one
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn}
 OUT=${OUT:-$HERE/target/results-$(date -u +%Y%m%dT%H%M%SZ)}
 ONLY=${ONLY:-}
@@ -48,6 +48,7 @@ CONTENDERS=(
   "direct           upstream $BLUE_PORT"
   "jetty-plain      java     $((BASE_PORT + 10)) $PKG.PlainJettyProxy"
   "switchover-jetty java     $((BASE_PORT + 11)) $PKG.SwitchoverJettyProxy"
+  "jetty-xfwd       java     $((BASE_PORT + 14)) $PKG.ForwardingJettyProxy" # diagnostic, see RESULTS.md
   # When the adapters land (see RESULTS.md, "Adding a contender"):
   # "switchover-undertow java $((BASE_PORT + 12)) $PKG.SwitchoverUndertowProxy"
   # "switchover-servlet  java $((BASE_PORT + 13)) $PKG.SwitchoverServletProxy"
@@ -58,6 +59,8 @@ CONTENDERS=(
 # machine's load hit both alike: the ratio of each pair is what the "within 5%" target is read from.
 PAIRED=(
   "jetty-plain switchover-jetty"
+  "jetty-plain jetty-xfwd"
+  "jetty-xfwd switchover-jetty"
 )
 SWITCHING=(
   "switchover-jetty admin"
