@@ -2,8 +2,8 @@
 # End-to-end proxy benchmark: throughput and live switching of Switchover's adapters, side by side
 # with plain Jetty, nginx and HAProxy, all on loopback. See benchmarks/http/RESULTS.md.
 #
-#   benchmarks/http/run.sh                      # the full run (about 6 minutes with the defaults)
-#   DURATION=2 WARMUP=1 ROUNDS=1 SWITCHES=6 benchmarks/http/run.sh   # a smoke run (~1 minute)
+#   benchmarks/http/run.sh                      # the full run (about 10 minutes with the defaults)
+#   DURATION=2 WARMUP=2 ROUNDS=1 PAIRS=1 PAIR_DURATION=2 SWITCHES=6 benchmarks/http/run.sh  # smoke
 #
 # Settings (environment): DURATION (s per wrk run), WARMUP (s per contender, once), ROUNDS,
 # THREADS and CONNECTIONS (wrk), PAIRS and PAIR_DURATION (paired A/B runs), SWITCHES and SWITCH_INTERVAL_MS (switching runs), BASE_PORT,
