@@ -144,7 +144,7 @@ final class CommandLoop {
   private void get(String host, String path) {
     try {
       LoopbackConnection.Reply reply = LoopbackConnection.getOnce(shop.port(), host, path);
-      String from = reply.workspace().isEmpty() ? "the router" : reply.workspace();
+      String from = reply.workspace().isEmpty() ? "router" : reply.workspace();
       out.printf(Locale.ROOT, "%d from %s: %s%n", reply.status(), from, reply.firstLine());
     } catch (IOException e) {
       out.println("request failed: " + e);

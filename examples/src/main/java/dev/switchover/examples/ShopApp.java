@@ -10,9 +10,9 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * One version of a very small shop: {@code /} lists the products as text, {@code /api/products}
- * as JSON. Version 2 adds free shipping. Every answer names the workspace that served it in an
- * {@code X-Workspace} header, which is how the demo's clients count who served them, and the app
- * counts the requests it served. Thread-safe.
+ * as JSON ({@code /api} links to it). Version 2 adds free shipping. Every answer names the
+ * workspace that served it in an {@code X-Workspace} header, which is how the demo's clients
+ * count who served them, and the app counts the requests it served. Thread-safe.
  */
 final class ShopApp extends Handler.Abstract.NonBlocking {
   /** The response header that names the serving workspace. */
@@ -49,6 +49,9 @@ final class ShopApp extends Handler.Abstract.NonBlocking {
     if (path.equals("/api/products")) {
       contentType = "application/json";
       body = productsJson();
+    } else if (path.equals("/api")) {
+      contentType = "application/json";
+      body = "{\"version\":" + version + ",\"workspace\":\"" + workspace + "\",\"links\":[\"/api/products\"]}\n";
     } else if (path.equals("/")) {
       contentType = "text/plain; charset=utf-8";
       body = productsText();
