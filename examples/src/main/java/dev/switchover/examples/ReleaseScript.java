@@ -123,6 +123,8 @@ final class ReleaseScript {
     if (load.failed() == 0) {
       out.println("  every request got 200 from the workspace its host pointed at when it was sent");
     }
+    out.println();
+    out.println("To switch by hand while you send requests with curl, run it with --interactive.");
     out.flush();
   }
 
