@@ -78,7 +78,7 @@ final class ChallengeTest {
   void challenge_publicSuffix_isRefused() {
     for (String suffix : List.of("com", "COM.", "co.uk", "github.io", "blogspot.com", "xn--p1ai", "рф", "*.co.uk", "*.github.io")) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> verifier.challenge(suffix), suffix);
-      assertTrue(String.valueOf(e.getMessage()).contains("is a public suffix"), e.getMessage());
+      assertTrue(String.valueOf(e.getMessage()).contains("public suffix"), e.getMessage());
     }
   }
 
