@@ -52,7 +52,9 @@ import org.jspecify.annotations.Nullable;
  *       alike on every container (cross-context dispatch, which Jetty and Undertow disable by
  *       default, is not needed: give each workspace its own servlet);
  *   <li>upstream: base URIs taken in turn, reached with the JDK's HTTP client, bodies streamed
- *       both ways on the request thread; see {@code UpstreamForwarder}.
+ *       both ways: with non-blocking servlet I/O in async mode when the request supports async
+ *       (the filter and the servlet it maps to are {@code asyncSupported}), otherwise with
+ *       blocking I/O on the request thread; see {@code UpstreamForwarder}.
  * </ul>
  *
  * <p>The answers: an unknown host is {@code 421 Misdirected Request}, or passed down the filter
@@ -215,6 +217,9 @@ public final class SwitchoverFilter implements Filter {
           request.getAsyncContext().addListener(new Closing(admission));
           closeNow = false;
         }
+      } else if (request.isAsyncSupported()) {
+        closeNow = false; // the async exchange owns the admission now, also if it throws
+        c.forwarder.forwardAsync(request, response, target.nextBase(), admission);
       } else {
         c.forwarder.forward(request, response, target.nextBase());
       }
