@@ -20,6 +20,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,7 +53,9 @@ import org.jspecify.annotations.Nullable;
  *       alike on every container (cross-context dispatch, which Jetty and Undertow disable by
  *       default, is not needed: give each workspace its own servlet);
  *   <li>upstream: base URIs taken in turn, reached with the JDK's HTTP client, bodies streamed
- *       both ways on the request thread; see {@code UpstreamForwarder}.
+ *       both ways: with non-blocking servlet I/O in async mode when the request supports async
+ *       (the filter and the servlet it maps to are {@code asyncSupported}), otherwise with
+ *       blocking I/O on the request thread; see {@code UpstreamForwarder}.
  * </ul>
  *
  * <p>The answers: an unknown host is {@code 421 Misdirected Request}, or passed down the filter
@@ -74,6 +77,9 @@ import org.jspecify.annotations.Nullable;
  *       (default 30000).
  * </ul>
  *
+ * <p>Any other init parameter, or a value out of these rules, fails {@link #init} with a {@link
+ * ServletException} that names the parameter, its value and what was expected.
+ *
  * <p>The filter and the workspaces' servlets must be {@code asyncSupported} if those servlets go
  * asynchronous. Thread-safe once initialized.
  *
@@ -90,6 +96,14 @@ public final class SwitchoverFilter implements Filter {
   public static final String DEFAULT_ROUTER_ATTRIBUTE = "dev.switchover.Router";
 
   private static final int MISDIRECTED_REQUEST = 421;
+  private static final String ROUTER_ATTRIBUTE = "router-attribute";
+  private static final String UNKNOWN_HOST = "unknown-host";
+  private static final String RETRY_AFTER = "retry-after";
+  private static final String UPSTREAM_TIMEOUT = "upstream-timeout";
+  private static final String WORKSPACE = "workspace.";
+  private static final String PARAMETERS =
+      "router-attribute, workspace.<name>.servlet, workspace.<name>.upstream, unknown-host,"
+          + " retry-after and upstream-timeout";
 
   private volatile @Nullable Config config;
 
@@ -112,54 +126,76 @@ public final class SwitchoverFilter implements Filter {
     }
     try {
       config = fromInitParameters(filterConfig);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | IllegalStateException e) {
       throw new ServletException("SwitchoverFilter " + filterConfig.getFilterName() + ": " + e.getMessage(), e);
     }
   }
 
   private static Config fromInitParameters(FilterConfig fc) {
-    String attribute = parameter(fc, "router-attribute", DEFAULT_ROUTER_ATTRIBUTE);
+    String attribute = parameter(fc, ROUTER_ATTRIBUTE, DEFAULT_ROUTER_ATTRIBUTE);
     Object router = fc.getServletContext().getAttribute(attribute);
     if (!(router instanceof Router r)) {
       throw new IllegalArgumentException(
-          "servlet-context attribute " + attribute + " must hold a dev.switchover.Router, but holds " + router);
+          "servlet-context attribute " + attribute + " must hold a dev.switchover.Router, but holds "
+              + (router == null ? "nothing" : "a " + router.getClass().getName()));
     }
     Builder b = builder(r);
     for (String name : Collections.list(fc.getInitParameterNames())) {
-      if (!name.startsWith("workspace.")) {
-        continue;
-      }
-      int dot = name.lastIndexOf('.');
-      String workspace = name.substring("workspace.".length(), Math.max(dot, "workspace.".length()));
-      String kind = name.substring(dot + 1);
       String value = requireNonNull(fc.getInitParameter(name)).trim();
-      if (kind.equals("servlet")) {
-        b.servlet(WorkspaceId.of(workspace), value);
-      } else if (kind.equals("upstream")) {
-        List<URI> uris = new ArrayList<>();
-        for (String u : value.split(",", -1)) {
-          uris.add(URI.create(u.trim()));
+      try {
+        if (name.startsWith(WORKSPACE)) {
+          bindWorkspace(b, name, value);
+        } else if (name.equals(UNKNOWN_HOST)) {
+          if (value.equals("chain")) {
+            b.unknownHostToChain();
+          } else if (!value.equals("421")) {
+            throw new IllegalArgumentException("expected 421 or chain");
+          }
+        } else if (name.equals(RETRY_AFTER)) {
+          b.retryAfter(Duration.ofSeconds(wholeNumber(value, "seconds")));
+        } else if (name.equals(UPSTREAM_TIMEOUT)) {
+          b.upstreamTimeout(Duration.ofMillis(wholeNumber(value, "milliseconds")));
+        } else if (!name.equals(ROUTER_ATTRIBUTE)) {
+          throw new IllegalArgumentException("unknown init parameter; the filter reads " + PARAMETERS);
         }
-        b.upstream(WorkspaceId.of(workspace), uris);
-      } else {
-        throw new IllegalArgumentException("unknown init parameter " + name + " (servlet or upstream?)");
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new IllegalArgumentException("init parameter " + name + "=\"" + value + "\": " + e.getMessage(), e);
       }
-    }
-    String unknownHost = parameter(fc, "unknown-host", "421");
-    if (unknownHost.equals("chain")) {
-      b.unknownHostToChain();
-    } else if (!unknownHost.equals("421")) {
-      throw new IllegalArgumentException("unknown-host must be 421 or chain, but was " + unknownHost);
-    }
-    String retryAfter = fc.getInitParameter("retry-after");
-    if (retryAfter != null) {
-      b.retryAfter(Duration.ofSeconds(Long.parseLong(retryAfter.trim())));
-    }
-    String timeout = fc.getInitParameter("upstream-timeout");
-    if (timeout != null) {
-      b.upstreamTimeout(Duration.ofMillis(Long.parseLong(timeout.trim())));
     }
     return b.config();
+  }
+
+  /** {@code workspace.<name>.servlet} or {@code workspace.<name>.upstream}. */
+  private static void bindWorkspace(Builder b, String parameter, String value) {
+    int dot = parameter.lastIndexOf('.');
+    if (dot <= WORKSPACE.length()) {
+      throw new IllegalArgumentException("expected workspace.<name>.servlet or workspace.<name>.upstream");
+    }
+    WorkspaceId workspace = WorkspaceId.of(parameter.substring(WORKSPACE.length(), dot));
+    String kind = parameter.substring(dot + 1);
+    if (kind.equals("servlet")) {
+      b.servlet(workspace, value);
+    } else if (kind.equals("upstream")) {
+      List<URI> uris = new ArrayList<>();
+      for (String u : value.split(",", -1)) {
+        try {
+          uris.add(new URI(u.trim()));
+        } catch (URISyntaxException e) {
+          throw new IllegalArgumentException("expected base URIs separated by commas; " + e.getMessage(), e);
+        }
+      }
+      b.upstream(workspace, uris);
+    } else {
+      throw new IllegalArgumentException("expected workspace.<name>.servlet or workspace.<name>.upstream");
+    }
+  }
+
+  private static long wholeNumber(String value, String unit) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("expected a whole number of " + unit, e);
+    }
   }
 
   private static String parameter(FilterConfig fc, String name, String fallback) {
@@ -215,6 +251,9 @@ public final class SwitchoverFilter implements Filter {
           request.getAsyncContext().addListener(new Closing(admission));
           closeNow = false;
         }
+      } else if (request.isAsyncSupported()) {
+        closeNow = false; // the async exchange owns the admission now, also if it throws
+        c.forwarder.forwardAsync(request, response, target.nextBase(), admission);
       } else {
         c.forwarder.forward(request, response, target.nextBase());
       }

@@ -1,5 +1,7 @@
 package dev.switchover.servlet;
 
+import dev.switchover.Admission;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -7,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Forwards one request to an upstream with the JDK's {@link HttpClient}, streaming the request
  * body from the servlet input stream and the response body to the servlet output stream (neither
- * is ever held whole in memory), on the container's request thread.
+ * is ever held whole in memory): without blocking, in the request's async mode, where the
+ * container supports it for the request ({@link #forwardAsync}); otherwise on the container's
+ * request thread with blocking I/O ({@link #forward}).
  *
  * <p>The upstream receives the raw path and query unchanged (after the base's path), the
  * end-to-end headers (hop-by-hop ones, and those named by {@code Connection}, are dropped both
@@ -70,10 +76,13 @@ final class UpstreamForwarder {
     return false;
   }
 
-  /** Forwards the request to {@code base} and writes the upstream's answer (or 502/504). */
+  /**
+   * Forwards the request to {@code base} and writes the upstream's answer (or 502/504), blocking
+   * the calling thread until the answer is written.
+   */
   void forward(HttpServletRequest request, HttpServletResponse response, URI base)
       throws IOException {
-    HttpRequest upstreamRequest = upstreamRequest(request, base);
+    HttpRequest upstreamRequest = upstreamRequest(request, base, null);
     HttpResponse<InputStream> answer;
     try {
       answer = client.send(upstreamRequest, HttpResponse.BodyHandlers.ofInputStream());
@@ -91,25 +100,59 @@ final class UpstreamForwarder {
       return;
     }
     try (InputStream body = answer.body()) {
-      response.setStatus(answer.statusCode());
-      Map<String, List<String>> headers = answer.headers().map();
-      Set<String> dropped = connectionTokens(headers.getOrDefault("connection", List.of()));
-      for (Map.Entry<String, List<String>> h : headers.entrySet()) {
-        String name = h.getKey().toLowerCase(Locale.ROOT);
-        if (HOP_BY_HOP.contains(name) || dropped.contains(name) || name.startsWith(":")) {
-          continue;
-        }
-        for (String value : h.getValue()) {
-          response.addHeader(h.getKey(), value);
-        }
-      }
+      head(response, answer.statusCode(), answer.headers());
       OutputStream out = response.getOutputStream();
       body.transferTo(out);
       out.flush();
     }
   }
 
-  private HttpRequest upstreamRequest(HttpServletRequest request, URI base) {
+  /**
+   * Forwards the request to {@code base} in the request's async mode, reading and writing the
+   * bodies without blocking (see {@link AsyncUpstreamExchange}), and returns at once. Takes over
+   * {@code admission}: it is closed when the async cycle ends, or before this method throws.
+   */
+  void forwardAsync(
+      HttpServletRequest request, HttpServletResponse response, URI base, Admission admission)
+      throws IOException {
+    AsyncUpstreamExchange exchange = AsyncUpstreamExchange.start(request, response, admission, base.toString());
+    CompletableFuture<HttpResponse<Void>> call;
+    try {
+      HttpRequest upstreamRequest = upstreamRequest(request, base, exchange);
+      ServletOutputStream out = response.getOutputStream();
+      call =
+          client.sendAsync(
+              upstreamRequest,
+              info -> {
+                head(response, info.statusCode(), info.headers());
+                return exchange.answer(out);
+              });
+    } catch (IOException | RuntimeException e) {
+      exchange.upstreamFailed(e);
+      return;
+    }
+    exchange.calling(call);
+  }
+
+  /** The upstream's status and end-to-end headers onto the response. */
+  private static void head(HttpServletResponse response, int status, HttpHeaders upstreamHeaders) {
+    response.setStatus(status);
+    Map<String, List<String>> headers = upstreamHeaders.map();
+    Set<String> dropped = connectionTokens(headers.getOrDefault("connection", List.of()));
+    for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (HOP_BY_HOP.contains(name) || dropped.contains(name) || name.startsWith(":")) {
+        continue;
+      }
+      for (String value : h.getValue()) {
+        response.addHeader(h.getKey(), value);
+      }
+    }
+  }
+
+  /** The upstream request; its body read without blocking through {@code async}, if given. */
+  private HttpRequest upstreamRequest(
+      HttpServletRequest request, URI base, @Nullable AsyncUpstreamExchange async) throws IOException {
     String basePath = base.getRawPath() == null ? "" : base.getRawPath();
     while (basePath.endsWith("/")) {
       basePath = basePath.substring(0, basePath.length() - 1);
@@ -126,7 +169,9 @@ final class UpstreamForwarder {
       body = HttpRequest.BodyPublishers.noBody();
     } else {
       HttpRequest.BodyPublisher stream =
-          HttpRequest.BodyPublishers.ofInputStream(() -> inputStream(request));
+          async != null
+              ? HttpRequest.BodyPublishers.fromPublisher(async.requestBody(request.getInputStream()))
+              : HttpRequest.BodyPublishers.ofInputStream(() -> inputStream(request));
       body = length > 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, length) : stream;
     }
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).method(request.getMethod(), body);

@@ -1,0 +1,490 @@
+package dev.switchover.servlet;
+
+import dev.switchover.Admission;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request proxied upstream without blocking a container thread: the servlet request is in
+ * asynchronous mode, its body is read with a {@link ReadListener} into the JDK client's request
+ * body ({@link RequestBody}), and the upstream's body is written with a {@link WriteListener}
+ * ({@link ResponseBody}). Both sides move one buffer at a time, only when the other side asks
+ * for it, so no body is ever held whole.
+ *
+ * <p>The request's {@link Admission} is closed when the async cycle completes, fails or times
+ * out (the container calls this listener), and at once if the cycle could not be started.
+ * Whatever ends the exchange (the end of the upstream's body, an upstream failure, a client that
+ * went away) completes the async cycle exactly once.
+ */
+final class AsyncUpstreamExchange implements AsyncListener {
+  private static final Logger log = LoggerFactory.getLogger(AsyncUpstreamExchange.class);
+  private static final int READ_SIZE = 16 * 1024;
+
+  private final AsyncContext async;
+  private final HttpServletResponse response;
+  private final Admission admission;
+  private final String upstream;
+  private final AtomicBoolean completed = new AtomicBoolean();
+  private final AtomicReference<@Nullable ResponseBody> responseBody = new AtomicReference<>();
+  private volatile @Nullable CompletableFuture<?> upstreamCall;
+  private volatile @Nullable RequestBody requestBody;
+
+  private AsyncUpstreamExchange(
+      AsyncContext async, HttpServletResponse response, Admission admission, String upstream) {
+    this.async = async;
+    this.response = response;
+    this.admission = admission;
+    this.upstream = upstream;
+  }
+
+  /**
+   * Starts the async cycle for {@code admission}'s request; from here on the exchange owns the
+   * admission. If the cycle cannot be started the admission is closed and the failure rethrown.
+   */
+  static AsyncUpstreamExchange start(
+      jakarta.servlet.http.HttpServletRequest request,
+      HttpServletResponse response,
+      Admission admission,
+      String upstream) {
+    try {
+      AsyncContext async = request.startAsync();
+      // The upstream timeout bounds the wait for the answer; a long body is not cut short.
+      async.setTimeout(0);
+      AsyncUpstreamExchange exchange = new AsyncUpstreamExchange(async, response, admission, upstream);
+      async.addListener(exchange);
+      return exchange;
+    } catch (RuntimeException e) {
+      admission.close();
+      throw e;
+    }
+  }
+
+  /** The request body as a publisher for the JDK client, read without blocking. */
+  RequestBody requestBody(ServletInputStream in) {
+    RequestBody body = new RequestBody(in);
+    requestBody = body;
+    in.setReadListener(body);
+    return body;
+  }
+
+  /** Streams the upstream's body to the client; its status and headers are set already. */
+  HttpResponse.BodySubscriber<Void> answer(ServletOutputStream out) {
+    ResponseBody body = new ResponseBody(out);
+    responseBody.set(body);
+    return body;
+  }
+
+  /** The call to the upstream, cancelled if the client goes away first. */
+  void calling(CompletableFuture<?> call) {
+    upstreamCall = call;
+    var unused = call.whenComplete((r, failure) -> {
+      if (failure != null) {
+        upstreamFailed(failure);
+      }
+    });
+  }
+
+  /** The upstream failed: before its answer, 502 or 504; during its body, see {@link ResponseBody}. */
+  void upstreamFailed(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    ResponseBody body = responseBody.get();
+    if (body != null) {
+      body.upstreamFailed(cause);
+      return;
+    }
+    boolean timeout = cause instanceof HttpTimeoutException;
+    log.debug("upstream {} {}", upstream, timeout ? "timed out" : "failed", cause);
+    complete(timeout ? HttpServletResponse.SC_GATEWAY_TIMEOUT : HttpServletResponse.SC_BAD_GATEWAY);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable cause = t;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  /** Ends the cycle once; with an error status if one is given and the response is not committed. */
+  void complete(int errorStatus) {
+    if (!completed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      if (errorStatus > 0 && !response.isCommitted()) {
+        response.reset();
+        response.setStatus(errorStatus);
+        response.setContentLength(0);
+      }
+    } catch (RuntimeException e) {
+      log.debug("could not answer {} for upstream {}", errorStatus, upstream, e);
+    } finally {
+      try {
+        async.complete();
+      } catch (IllegalStateException e) {
+        // The container ended the cycle already (the client went away): nothing left to end.
+        admission.close();
+      }
+    }
+  }
+
+  /** Stops talking to the upstream: the client is gone or the cycle ended. */
+  private void abandon() {
+    CompletableFuture<?> call = upstreamCall;
+    if (call != null) {
+      call.cancel(true);
+    }
+    ResponseBody body = responseBody.get();
+    if (body != null) {
+      body.cancelUpstream();
+    }
+    RequestBody in = requestBody;
+    if (in != null) {
+      in.onError(new IOException("the exchange with the client ended"));
+    }
+  }
+
+  @Override
+  public void onComplete(AsyncEvent event) {
+    admission.close();
+    if (!completed.get()) {
+      // The container ended the cycle without us. Where this exchange completed it, the upstream
+      // call is over already; cancelling it late could close a connection the client pooled again.
+      abandon();
+    }
+  }
+
+  @Override
+  public void onTimeout(AsyncEvent event) {
+    admission.close();
+    abandon();
+    complete(HttpServletResponse.SC_GATEWAY_TIMEOUT);
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    admission.close();
+    abandon();
+    complete(0);
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {
+    // Only this exchange starts the cycle, once.
+  }
+
+  /**
+   * Runs {@code emit} serially however many threads signal: a signal that arrives while another
+   * thread emits makes that thread go round once more, so no signal is lost.
+   */
+  private abstract static class SerialDrain {
+    private final AtomicInteger pending = new AtomicInteger();
+
+    final void drain() {
+      if (pending.getAndIncrement() != 0) {
+        return;
+      }
+      int missed = 1;
+      do {
+        emit();
+        missed = pending.addAndGet(-missed);
+      } while (missed != 0);
+    }
+
+    abstract void emit();
+  }
+
+  /**
+   * The servlet request body as a {@link Flow.Publisher} of buffers: reads happen only while the
+   * subscriber (the JDK client) has demand and the input is ready; when it is not, the container's
+   * {@code onDataAvailable} resumes them, and when demand runs out, the subscriber's next {@code
+   * request} does. One subscriber only.
+   */
+  static final class RequestBody extends SerialDrain
+      implements Flow.Publisher<ByteBuffer>, Flow.Subscription, ReadListener {
+    private final ServletInputStream in;
+    private final AtomicLong demand = new AtomicLong();
+    private final AtomicBoolean subscribed = new AtomicBoolean();
+    private volatile Flow.@Nullable Subscriber<? super ByteBuffer> subscriber;
+    /** Whether reading may go on: cleared before asking {@code isReady}, set by the container. */
+    private volatile boolean readable = true;
+    private volatile boolean allRead;
+    private volatile boolean cancelled;
+    private volatile @Nullable Throwable failure;
+    private boolean done;
+
+    RequestBody(ServletInputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super ByteBuffer> s) {
+      if (!subscribed.compareAndSet(false, true)) {
+        s.onSubscribe(new Flow.Subscription() {
+          @Override
+          public void request(long n) {}
+
+          @Override
+          public void cancel() {}
+        });
+        s.onError(new IllegalStateException("a servlet request body can be read once only"));
+        return;
+      }
+      subscriber = s;
+      s.onSubscribe(this);
+      drain();
+    }
+
+    @Override
+    public void request(long n) {
+      if (n <= 0) {
+        failure = new IllegalArgumentException("demand must be positive, but was " + n);
+      } else {
+        demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+      }
+      drain();
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+    }
+
+    @Override
+    public void onDataAvailable() {
+      readable = true;
+      drain();
+    }
+
+    @Override
+    public void onAllDataRead() {
+      allRead = true;
+      drain();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      if (failure == null) {
+        failure = t;
+      }
+      drain();
+    }
+
+    @Override
+    void emit() {
+      Flow.Subscriber<? super ByteBuffer> s = subscriber;
+      if (s == null || done) {
+        return;
+      }
+      if (cancelled) {
+        done = true;
+        return;
+      }
+      try {
+        while (failure == null && !allRead && readable && demand.get() > 0) {
+          readable = false; // before isReady: its onDataAvailable must not be overwritten
+          if (!in.isReady()) {
+            break;
+          }
+          readable = true;
+          byte[] buffer = new byte[READ_SIZE];
+          int n = in.read(buffer);
+          if (n < 0) {
+            allRead = true;
+          } else if (n > 0) {
+            demand.decrementAndGet();
+            s.onNext(ByteBuffer.wrap(buffer, 0, n));
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        onError(e);
+      }
+      Throwable t = failure;
+      if (t != null) {
+        done = true;
+        s.onError(t);
+      } else if (allRead) {
+        done = true;
+        s.onComplete();
+      }
+    }
+  }
+
+  /**
+   * The upstream's body, written to the client with a {@link WriteListener}: one buffer is asked
+   * of the upstream only when the previous ones are written and the output is ready again.
+   */
+  final class ResponseBody extends SerialDrain implements HttpResponse.BodySubscriber<Void> {
+    private final ServletOutputStream out;
+    private final CompletableFuture<Void> body = new CompletableFuture<>();
+    private final Queue<ByteBuffer> buffers = new ConcurrentLinkedQueue<>();
+    private volatile Flow.@Nullable Subscription subscription;
+    private volatile boolean writable;
+    private volatile boolean requested;
+    private volatile boolean upstreamDone;
+    private volatile @Nullable Throwable upstreamFailure;
+    private volatile @Nullable Throwable clientFailure;
+    private boolean done;
+
+    ResponseBody(ServletOutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public CompletionStage<Void> getBody() {
+      return body;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      out.setWriteListener(
+          new WriteListener() {
+            @Override
+            public void onWritePossible() {
+              writable = true;
+              drain();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              clientFailure = t;
+              drain();
+            }
+          });
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      buffers.addAll(items);
+      requested = false;
+      drain();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      upstreamFailed(t);
+    }
+
+    @Override
+    public void onComplete() {
+      upstreamDone = true;
+      drain();
+    }
+
+    void upstreamFailed(Throwable t) {
+      if (upstreamFailure == null) {
+        upstreamFailure = t;
+      }
+      drain();
+    }
+
+    void cancelUpstream() {
+      if (clientFailure == null) {
+        clientFailure = new IOException("the exchange with the client ended");
+      }
+      drain();
+    }
+
+    @Override
+    void emit() {
+      if (done) {
+        return;
+      }
+      Throwable client = clientFailure;
+      if (client != null) {
+        done = true;
+        log.debug("client went away while upstream {} answered", upstream, client);
+        Flow.Subscription s = subscription;
+        if (s != null) {
+          s.cancel();
+        }
+        body.completeExceptionally(client);
+        complete(0);
+        return;
+      }
+      Throwable upstreamError = upstreamFailure;
+      if (upstreamError != null) {
+        // Not yet committed: 502 still stands. Committed: the client sees a short body if the
+        // upstream sent a length; a container-neutral abort of the connection does not exist.
+        done = true;
+        log.debug("upstream {} failed while answering", upstream, upstreamError);
+        body.completeExceptionally(upstreamError);
+        complete(
+            upstreamError instanceof HttpTimeoutException
+                ? HttpServletResponse.SC_GATEWAY_TIMEOUT
+                : HttpServletResponse.SC_BAD_GATEWAY);
+        return;
+      }
+      try {
+        while (writable) {
+          writable = false; // before isReady: its onWritePossible must not be overwritten
+          if (!out.isReady()) {
+            return;
+          }
+          writable = true;
+          ByteBuffer next = buffers.poll();
+          if (next != null) {
+            write(next);
+            continue;
+          }
+          if (upstreamDone) {
+            done = true;
+            body.complete(null);
+            complete(0);
+          } else if (!requested) {
+            requested = true;
+            Flow.Subscription s = subscription;
+            if (s != null) {
+              s.request(1);
+            }
+          }
+          return;
+        }
+      } catch (IOException | RuntimeException e) {
+        clientFailure = e;
+        emit();
+      }
+    }
+
+    private void write(ByteBuffer buffer) throws IOException {
+      int length = buffer.remaining();
+      if (length == 0) {
+        return;
+      }
+      if (buffer.hasArray()) {
+        out.write(buffer.array(), buffer.arrayOffset() + buffer.position(), length);
+      } else {
+        byte[] copy = new byte[length];
+        buffer.get(copy);
+        out.write(copy);
+      }
+    }
+  }
+}

@@ -1,0 +1,204 @@
+package dev.switchover.servlet;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.switchover.DomainStatus;
+import dev.switchover.Router;
+import dev.switchover.RoutingTable;
+import dev.switchover.testkit.Gate;
+import dev.switchover.testkit.RawConnection;
+import dev.switchover.testkit.RawResponse;
+import dev.switchover.testkit.WorkspaceApp;
+import dev.switchover.testkit.WorkspaceServer;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The filter as a container creates it, configured from {@code FilterConfig} init parameters, in
+ * Jetty's servlet container: each parameter takes effect, and a bad one stops the deployment with
+ * a message that names it.
+ */
+final class FilterConfigTest {
+  private static final String SHOP = "shop.example.com";
+  private static final String OTHER = "other.example.com";
+  private static final String GRAY = "gray.example.com";
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final Router router =
+      Router.create(
+          RoutingTable.builder()
+              .workspace("blue")
+              .workspace("green")
+              .workspace("gray")
+              .domain(SHOP, DomainStatus.VERIFIED)
+              .domain(OTHER, DomainStatus.VERIFIED)
+              .domain(GRAY, DomainStatus.VERIFIED)
+              .route(SHOP, "/", "blue")
+              .route(OTHER, "/", "green")
+              .route(GRAY, "/", "gray")
+              .build());
+  private final WorkspaceApp green = WorkspaceApp.named("green");
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable r : resources) {
+      r.close();
+    }
+  }
+
+  @Test
+  void initParameters_everyOneSet_takeEffect() throws Exception {
+    WorkspaceServer upstream = WorkspaceServer.start(green);
+    resources.add(upstream);
+    Map<String, String> parameters = new LinkedHashMap<>();
+    parameters.put("router-attribute", "my.router");
+    parameters.put("workspace.blue.servlet", " workspace-blue ");
+    parameters.put("workspace.green.upstream", "http://127.0.0.1:1, " + upstream.baseUri());
+    parameters.put("unknown-host", "chain");
+    parameters.put("retry-after", "7");
+    parameters.put("upstream-timeout", "500");
+    int port = start("my.router", parameters);
+
+    assertEquals("blue", get(port, SHOP, "/a").workspace());
+    // Two base URIs taken in turn: the closed port answers 502, the live one serves.
+    List<Integer> statuses = List.of(get(port, OTHER, "/").status(), get(port, OTHER, "/").status());
+    assertTrue(statuses.contains(502) && statuses.contains(200), statuses::toString);
+    RawResponse unknown = get(port, "unknown.example.net", "/");
+    assertEquals("fallback", unknown.workspace(), unknown::toString);
+    RawResponse unbound = get(port, GRAY, "/");
+    assertAll(
+        () -> assertEquals(503, unbound.status(), unbound::toString),
+        () -> assertEquals("7", unbound.header("Retry-After"), unbound::toString));
+    Gate never = green.gate("never");
+    try {
+      int slow = get(port, OTHER, "/?hold=never").status();
+      int slowAgain = get(port, OTHER, "/?hold=never").status();
+      assertTrue(slow == 504 || slowAgain == 504, () -> slow + ", " + slowAgain);
+    } finally {
+      never.open();
+    }
+  }
+
+  @Test
+  void initParameters_onlyAWorkspace_defaultsApply() throws Exception {
+    int port = start(SwitchoverFilter.DEFAULT_ROUTER_ATTRIBUTE, Map.of("workspace.blue.servlet", "workspace-blue"));
+    assertEquals("blue", get(port, SHOP, "/").workspace());
+    assertEquals(421, get(port, "unknown.example.net", "/").status());
+    RawResponse unbound = get(port, OTHER, "/");
+    assertAll(
+        () -> assertEquals(503, unbound.status(), unbound::toString),
+        () -> assertEquals("5", unbound.header("Retry-After"), unbound::toString));
+  }
+
+  static Stream<Arguments> badParameters() {
+    return Stream.of(
+        bad(Map.of("router-attribute", "nowhere"), "nowhere must hold a dev.switchover.Router, but holds nothing"),
+        bad(Map.of("workspace.blue.servlet", " "), "workspace.blue.servlet"),
+        bad(Map.of("workspace.blue.upstream", "ftp://127.0.0.1"), "the scheme must be http or https"),
+        bad(Map.of("workspace.blue.upstream", "http://a b"), "expected base URIs separated by commas"),
+        bad(Map.of("workspace.blue.upstream", "http://127.0.0.1:1,"), "workspace.blue.upstream"),
+        bad(Map.of("workspace.blue.upstream", "http://127.0.0.1/?q"), "must not have user info, a query"),
+        bad(Map.of("workspace.blue.proxy", "x"), "expected workspace.<name>.servlet or workspace.<name>.upstream"),
+        bad(Map.of("workspace.servlet", "x"), "expected workspace.<name>.servlet or workspace.<name>.upstream"),
+        bad(Map.of("workspace.a b.servlet", "x"), "workspace.a b.servlet"),
+        bad(
+            Map.of("workspace.blue.servlet", "workspace-blue", "workspace.blue.upstream", "http://127.0.0.1"),
+            "workspace blue is already bound"),
+        bad(Map.of("unknown-host", "404"), "expected 421 or chain"),
+        bad(Map.of("retry-after", "soon"), "retry-after=\"soon\": expected a whole number of seconds"),
+        bad(Map.of("retry-after", "-1"), "must not be negative"),
+        bad(Map.of("upstream-timeout", "1.5"), "expected a whole number of milliseconds"),
+        bad(Map.of("upstream-timeout", "0"), "at least one millisecond"),
+        bad(Map.of("retry_after", "5"), "retry_after=\"5\": unknown init parameter"));
+  }
+
+  private static Arguments bad(Map<String, String> parameters, String expected) {
+    return Arguments.of(parameters, expected);
+  }
+
+  @ParameterizedTest
+  @MethodSource("badParameters")
+  void initParameters_badValue_failTheDeploymentNamingIt(Map<String, String> parameters, String expected) {
+    ServletException failure;
+    try {
+      start(SwitchoverFilter.DEFAULT_ROUTER_ATTRIBUTE, parameters);
+      failure = null;
+    } catch (Exception e) {
+      failure = servletException(e);
+    }
+    if (failure == null) {
+      fail("the deployment started with " + parameters);
+      return;
+    }
+    String message = String.valueOf(failure.getMessage());
+    assertTrue(message.startsWith("SwitchoverFilter switchover: "), message);
+    assertTrue(message.contains(expected), () -> "expected \"" + expected + "\" in: " + message);
+  }
+
+  private static @Nullable ServletException servletException(Throwable thrown) {
+    for (Throwable t = thrown; t != null; t = t.getCause()) {
+      if (t instanceof ServletException se) {
+        return se;
+      }
+      for (Throwable s : t.getSuppressed()) {
+        ServletException found = servletException(s);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static RawResponse get(int port, String host, String target) throws Exception {
+    try (RawConnection c = RawConnection.open(port)) {
+      return c.exchange("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    }
+  }
+
+  /** Jetty with the router in {@code attribute} and the filter created by the container. */
+  private int start(String attribute, Map<String, String> parameters) throws Exception {
+    ServletContextHandler context = new ServletContextHandler("/");
+    context.setAttribute(attribute, router);
+    FilterHolder filter = new FilterHolder(SwitchoverFilter.class);
+    filter.setName("switchover");
+    filter.setInitParameters(parameters);
+    filter.setAsyncSupported(true);
+    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+    ServletHolder blue = new ServletHolder("workspace-blue", new WorkspaceAppServlet(WorkspaceApp.named("blue")));
+    blue.setAsyncSupported(true);
+    context.getServletHandler().addServlet(blue);
+    ServletHolder fallback = new ServletHolder("fallback", new WorkspaceAppServlet(WorkspaceApp.named("fallback")));
+    fallback.setAsyncSupported(true);
+    context.addServlet(fallback, "/");
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    server.setHandler(context);
+    resources.add(0, server::stop);
+    server.start();
+    return connector.getLocalPort();
+  }
+}
