@@ -17,14 +17,12 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 final class HostTrieTest {
-  /** "c-x" and "akx" have the same polynomial hash: 961*99 + 31*45 == 961*97 + 31*107. */
+  /**
+   * With a multiplier of 31 these two names would collide (961*99 + 31*45 == 961*97 + 31*107); the
+   * multiplier is random per JVM, so full collisions are forced in {@link HostTriePropertiesTest}.
+   */
   private static final String COLLIDING_A = "c-x.example.com";
   private static final String COLLIDING_B = "akx.example.com";
-
-  @Test
-  void hostHash_collidingNames_areEqual() {
-    assertEquals(Hashing.hostHash(COLLIDING_A), Hashing.hostHash(COLLIDING_B));
-  }
 
   @Test
   void put_manyNamesAfterACollision_allFoundIgnoringCase() {
