@@ -1,12 +1,32 @@
 package dev.switchover.examples;
 
+import dev.switchover.DomainStatus;
+import dev.switchover.RoutingTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Locale;
 
 /** What the small examples share: their one option, and a request whose answer they check. */
 final class ExampleRun {
+  static final String SHOP = "shop.localhost";
+  static final String GREEN_PREVIEW = "green.preview.localhost";
+
   private ExampleRun() {}
+
+  /**
+   * The table of the adapter examples: workspaces {@code blue} and {@code green}, the verified
+   * domain {@value #SHOP} on {@code blue}, and {@value #GREEN_PREVIEW} previewing {@code green}.
+   */
+  static RoutingTable blueGreen() {
+    return RoutingTable.builder()
+        .workspace("blue")
+        .workspace("green")
+        .domain(SHOP, DomainStatus.VERIFIED)
+        .route(SHOP, "/", "blue")
+        .previewSuffix("preview.localhost")
+        .previewHost(GREEN_PREVIEW, "green")
+        .build();
+  }
 
   /**
    * Parses the arguments of an example that takes only {@code [--port N]}.
@@ -42,7 +62,7 @@ final class ExampleRun {
       throws IOException {
     LoopbackConnection.Reply reply = LoopbackConnection.getOnce(port, host, path);
     boolean ok = reply.workspace().equals(workspace);
-    out.printf(Locale.ROOT, "  %-16s GET %-15s -> %d from %s%s%n",
+    out.printf(Locale.ROOT, "  %-23s GET %-15s -> %d from %s%s%n",
         host, path, reply.status(), reply.workspace().isEmpty() ? "-" : reply.workspace(),
         ok ? "" : " (expected " + (workspace.isEmpty() ? "none" : workspace) + ")");
     return ok;

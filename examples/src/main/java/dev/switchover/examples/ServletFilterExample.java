@@ -1,6 +1,5 @@
 package dev.switchover.examples;
 
-import dev.switchover.DomainStatus;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.servlet.SwitchoverFilter;
@@ -32,8 +31,8 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
  * N}.
  */
 public final class ServletFilterExample {
-  private static final String SHOP = "shop.localhost";
-  private static final String GREEN_PREVIEW = "green.preview.localhost";
+  private static final String SHOP = ExampleRun.SHOP;
+  private static final String GREEN_PREVIEW = ExampleRun.GREEN_PREVIEW;
 
   private ServletFilterExample() {}
 
@@ -50,16 +49,7 @@ public final class ServletFilterExample {
       return BlueGreenDemo.USAGE;
     }
 
-    RoutingTable table =
-        RoutingTable.builder()
-            .workspace("blue")
-            .workspace("green")
-            .domain(SHOP, DomainStatus.VERIFIED)
-            .route(SHOP, "/", "blue")
-            .previewSuffix("preview.localhost")
-            .previewHost(GREEN_PREVIEW, "green")
-            .build();
-    Router router = Router.create(table);
+    Router router = Router.create(ExampleRun.blueGreen()); // shop.localhost on blue
 
     ServletContextHandler context = new ServletContextHandler("/");
     context.setAttribute(SwitchoverFilter.DEFAULT_ROUTER_ATTRIBUTE, router);

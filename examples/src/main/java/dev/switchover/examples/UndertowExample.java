@@ -1,6 +1,5 @@
 package dev.switchover.examples;
 
-import dev.switchover.DomainStatus;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.undertow.SwitchoverHttpHandler;
@@ -26,8 +25,8 @@ import java.util.Locale;
  * Option: {@code --port N}.
  */
 public final class UndertowExample {
-  private static final String SHOP = "shop.localhost";
-  private static final String GREEN_PREVIEW = "green.preview.localhost";
+  private static final String SHOP = ExampleRun.SHOP;
+  private static final String GREEN_PREVIEW = ExampleRun.GREEN_PREVIEW;
   private static final HttpString WORKSPACE_HEADER = HttpString.tryFromString(ShopApp.WORKSPACE_HEADER);
 
   private UndertowExample() {}
@@ -45,16 +44,7 @@ public final class UndertowExample {
       return BlueGreenDemo.USAGE;
     }
 
-    RoutingTable table =
-        RoutingTable.builder()
-            .workspace("blue")
-            .workspace("green")
-            .domain(SHOP, DomainStatus.VERIFIED)
-            .route(SHOP, "/", "blue")
-            .previewSuffix("preview.localhost")
-            .previewHost(GREEN_PREVIEW, "green")
-            .build();
-    Router router = Router.create(table);
+    Router router = Router.create(ExampleRun.blueGreen()); // shop.localhost on blue
     // The router is the server's handler; each workspace here is an ordinary Undertow handler.
     SwitchoverHttpHandler switchover =
         SwitchoverHttpHandler.builder(router)
