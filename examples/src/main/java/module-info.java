@@ -1,9 +1,12 @@
 /**
  * Runnable examples of Switchover: the blue-green demo ({@code BlueGreenDemo}), path-based
- * routing and domain verification. Not published; nothing else depends on it.
+ * routing, domain verification, the Undertow handler and the servlet filter. Not published; nothing else depends on it.
  */
 module dev.switchover.examples {
   requires dev.switchover.jetty;
+  requires dev.switchover.undertow; // reads Undertow's automatic module undertow.core through it
+  requires dev.switchover.servlet; // and jakarta.servlet
+  requires org.eclipse.jetty.ee10.servlet;
   requires org.eclipse.jetty.proxy; // the adapter's upstream targets go through jetty-proxy
   requires org.eclipse.jetty.client;
   requires java.management; // the CPU time of a switch

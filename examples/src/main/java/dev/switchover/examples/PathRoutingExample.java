@@ -9,7 +9,6 @@ import dev.switchover.WorkspaceId;
 import dev.switchover.jetty.SwitchoverHandler;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -36,16 +35,8 @@ public final class PathRoutingExample {
 
   /** Runs the example; 0 if every answer came from the expected workspace, 1 if not, 2 for bad arguments. */
   public static int run(String[] args, PrintStream out) {
-    int port = 0;
-    if (args.length == 2 && args[0].equals("--port")) {
-      try {
-        port = Integer.parseInt(args[1]);
-      } catch (NumberFormatException e) {
-        out.println("--port needs a number, but got " + args[1]);
-        return BlueGreenDemo.USAGE;
-      }
-    } else if (args.length != 0) {
-      out.println("usage: PathRoutingExample [--port N]");
+    int port = ExampleRun.port("PathRoutingExample", args, out);
+    if (port < 0) {
       return BlueGreenDemo.USAGE;
     }
 
@@ -70,30 +61,22 @@ public final class PathRoutingExample {
     try (LoopbackServer server = LoopbackServer.start("path-routing", switchover, port)) {
       out.println("router at " + server.uri() + ": " + SHOP + " / -> web, /api -> api");
       boolean ok = true;
-      ok &= expect(out, server.port(), "/", "web");
-      ok &= expect(out, server.port(), "/api/products", "api");
-      ok &= expect(out, server.port(), "/api", "api");
-      ok &= expect(out, server.port(), "/apix", "web"); // prefixes match whole segments only
+      ok &= ExampleRun.expect(out, server.port(), SHOP, "/", "web");
+      ok &= ExampleRun.expect(out, server.port(), SHOP, "/api/products", "api");
+      ok &= ExampleRun.expect(out, server.port(), SHOP, "/api", "api");
+      ok &= ExampleRun.expect(out, server.port(), SHOP, "/apix", "web"); // prefixes match whole segments only
 
       // Release the API alone: one prefix of the domain now points at api-v2.
       RoutingTable next =
           router.promote(HostName.parse(SHOP), PathPrefix.of("/api"), WorkspaceId.of("api-v2"));
       out.printf(Locale.ROOT, "revision %d: %s%n", next.revision(), next.description());
-      ok &= expect(out, server.port(), "/api/products", "api-v2");
-      ok &= expect(out, server.port(), "/", "web");
+      ok &= ExampleRun.expect(out, server.port(), SHOP, "/api/products", "api-v2");
+      ok &= ExampleRun.expect(out, server.port(), SHOP, "/", "web");
       out.println(ok ? "every answer came from the workspace its path routes to" : "UNEXPECTED ANSWERS");
       return ok ? BlueGreenDemo.OK : BlueGreenDemo.FAILED;
     } catch (Exception e) {
       out.println("the example failed: " + e);
       return BlueGreenDemo.FAILED;
     }
-  }
-
-  private static boolean expect(PrintStream out, int port, String path, String workspace) throws IOException {
-    LoopbackConnection.Reply reply = LoopbackConnection.getOnce(port, SHOP, path);
-    boolean ok = reply.workspace().equals(workspace);
-    out.printf(Locale.ROOT, "  GET %-15s -> %d from %s%s%n",
-        path, reply.status(), reply.workspace(), ok ? "" : " (expected " + workspace + ")");
-    return ok;
   }
 }
