@@ -276,6 +276,10 @@ public final class Router {
       return write(current.revision(), reason, description, change);
     } finally {
       writeLock.unlock();
+      // write() could not deliver: this method still held the lock then
+      if (!writeLock.isHeldByCurrentThread()) {
+        deliver();
+      }
     }
   }
 
