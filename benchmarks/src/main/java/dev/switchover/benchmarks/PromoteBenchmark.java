@@ -62,6 +62,7 @@ public class PromoteBenchmark {
       // two exact domains in the middle of the table (the workload's wildcards are every tenth)
       domain = HostName.parse(workload.domainNames.get(domains / 2));
       other = HostName.parse(workload.domainNames.get(domains / 2 + 1));
+      Workload.settle();
     }
   }
 

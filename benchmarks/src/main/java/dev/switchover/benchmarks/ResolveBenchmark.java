@@ -49,6 +49,7 @@ public class ResolveBenchmark {
       workload = Workload.of(domains);
       switchover = new SwitchoverContender(workload);
       expected = new Agreement.Answers(workload, switchover);
+      Workload.settle();
     }
   }
 
@@ -78,6 +79,7 @@ public class ResolveBenchmark {
         keyHashes += key.hashCode(); // a String caches its hash: the floor hashes nothing when timed
       }
       Agreement.checkBaseline(requests.workload, requests.expected, map);
+      Workload.settle();
     }
   }
 
@@ -91,6 +93,7 @@ public class ResolveBenchmark {
     public void setUp(Requests requests) {
       contender = new JettyContender(requests.workload);
       Agreement.check("jettyStructures", requests.workload, requests.expected, contender, Integer.MAX_VALUE);
+      Workload.settle();
     }
   }
 
@@ -104,6 +107,7 @@ public class ResolveBenchmark {
     public void setUp(Requests requests) {
       contender = new UndertowContender(requests.workload);
       Agreement.check("undertowStructures", requests.workload, requests.expected, contender, Integer.MAX_VALUE);
+      Workload.settle();
     }
   }
 
@@ -118,6 +122,7 @@ public class ResolveBenchmark {
       contender = new PredicateListContender(requests.workload);
       int sample = Math.max(1024, PREDICATE_CHECK_ROUTES / requests.workload.routes.size());
       Agreement.check("linearPredicates", requests.workload, requests.expected, contender, sample);
+      Workload.settle();
     }
   }
 

@@ -55,6 +55,7 @@ public class ResolveUnderWriteBenchmark {
       workload = Workload.of(domains);
       router = Router.create(workload.table());
       domain = HostName.parse(workload.domainNames.get(domains / 2));
+      Workload.settle();
     }
   }
 
