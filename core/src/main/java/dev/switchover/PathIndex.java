@@ -43,7 +43,15 @@ final class PathIndex {
       return EMPTY;
     }
     Resolution root = null;
-    int capacity = Integer.highestOneBit(Math.max(1, routeList.size()) * 2) * 2;
+    int keys = 0;
+    for (Route r : routeList) {
+      if (!r.prefix().equals(PathPrefix.ROOT)) {
+        keys++;
+      }
+    }
+    // the smallest power of two at least twice the prefixes (the root needs no slot): a probe
+    // seldom goes past its first slot, and the table stays within a cache line or two
+    int capacity = Integer.highestOneBit(Math.max(1, keys) * 2 - 1) << 1;
     int[] slots = new int[capacity * STRIDE];
     @Nullable Resolution[] results = new Resolution[capacity];
     int mask = capacity - 1;
