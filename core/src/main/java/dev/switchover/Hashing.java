@@ -19,7 +19,7 @@ final class Hashing {
     return MULTIPLIER * h + lowerCased;
   }
 
-  /** Spreads a polynomial hash over all bits (the murmur3 finalizer), for trie and table slots. */
+  /** Spreads a polynomial hash over all bits (the murmur3 finalizer), for table slots. */
   static int spread(int h) {
     h ^= h >>> 16;
     h *= 0x85ebca6b;

@@ -11,6 +11,7 @@ import com.google.common.collect.ImmutableSortedSet;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,19 +56,19 @@ public final class RoutingTable {
   private final long revision;
   private final ChangeReason reason;
   private final String description;
-  private final HostTrie exact;
-  private final HostTrie wildcards;
+  private final HostTable exact;
+  private final HostTable wildcards;
   private final @Nullable HostName previewSuffix;
   private final ImmutableSortedSet<WorkspaceId> workspaces;
   private final ImmutableMap<WorkspaceId, Integer> routeCounts;
   private final long statusEpoch;
 
-  private RoutingTable(Builder b) {
+  private RoutingTable(Builder b, HostTable exact, HostTable wildcards) {
     this.revision = b.revision;
     this.reason = b.reason;
     this.description = b.description;
-    this.exact = b.exact;
-    this.wildcards = b.wildcards;
+    this.exact = exact;
+    this.wildcards = wildcards;
     this.previewSuffix = b.previewSuffix;
     this.workspaces = ImmutableSortedSet.copyOf(b.workspaces);
     ImmutableMap.Builder<WorkspaceId, Integer> counts = ImmutableMap.builder();
@@ -160,18 +161,18 @@ public final class RoutingTable {
     if (end == 0 || end > HostName.MAX_LENGTH) {
       return Resolution.UNKNOWN_HOST;
     }
-    HostEntry e = exact.get(host, 0, end, Hashing.spread(full));
-    if (e != null && e.hasRoutes()) {
-      return e.match(path);
+    Resolution r = exact.resolve(host, 0, end, Hashing.spread(full), path);
+    if (r != null) {
+      return r;
     }
     if (firstDot > 0 && firstDot < end && wildcards.size() > 0 && isLabel(host, 0, firstDot)) {
       int rest = 0;
       for (int i = firstDot + 1; i < end; i++) {
         rest = Hashing.step(rest, HostName.asciiLower(host.charAt(i)));
       }
-      e = wildcards.get(host, firstDot + 1, end, Hashing.spread(rest));
-      if (e != null && e.hasRoutes()) {
-        return e.match(path);
+      r = wildcards.resolve(host, firstDot + 1, end, Hashing.spread(rest), path);
+      if (r != null) {
+        return r;
       }
     }
     return Resolution.UNKNOWN_HOST;
@@ -301,8 +302,12 @@ public final class RoutingTable {
     private long revision;
     private ChangeReason reason;
     private String description;
-    private HostTrie exact;
-    private HostTrie wildcards;
+    private final HostTable exact;
+    private final HostTable wildcards;
+    // Changes not yet applied to the tables above, by key; an empty entry removes its key. They
+    // are applied in one batch by build(), which copies each touched part of a table once.
+    private final Map<String, HostEntry> pendingExact = new LinkedHashMap<>();
+    private final Map<String, HostEntry> pendingWildcards = new LinkedHashMap<>();
     private @Nullable HostName previewSuffix;
     private final Set<WorkspaceId> workspaces;
     private final Map<WorkspaceId, Integer> routeCounts;
@@ -317,8 +322,8 @@ public final class RoutingTable {
         revision = 1;
         reason = ChangeReason.INITIAL;
         description = "initial table";
-        exact = HostTrie.EMPTY;
-        wildcards = HostTrie.EMPTY;
+        exact = HostTable.EMPTY;
+        wildcards = HostTable.EMPTY;
         workspaces = new TreeSet<>();
         routeCounts = new HashMap<>();
       } else {
@@ -612,20 +617,24 @@ public final class RoutingTable {
     public RoutingTable build() {
       List<String> problems = new ArrayList<>();
       for (HostName host : touched) {
-        HostEntry e = (host.isWildcard() ? wildcards : exact).get(host.lookupKey());
+        HostEntry e = lookup(host);
         if (e != null) {
           check(e, problems);
         }
       }
+      HostTable newExact = apply(exact, pendingExact);
+      HostTable newWildcards = apply(wildcards, pendingWildcards);
       if (previewSuffixChanged && base != null) {
         // Hosts that relied on the old suffix must be under the new one: a full pass, but only
         // when the suffix itself changes.
-        forEach(
+        java.util.function.Consumer<HostEntry> checkUntouched =
             e -> {
               if (!touched.contains(e.host) && e.hasRoutes() && e.status != DomainStatus.VERIFIED) {
                 check(e, problems);
               }
-            });
+            };
+        newExact.forEach(checkUntouched);
+        newWildcards.forEach(checkUntouched);
       }
       for (WorkspaceId ws : removedWorkspaces) {
         int n = routeCounts.getOrDefault(ws, 0);
@@ -638,7 +647,31 @@ public final class RoutingTable {
       if (!problems.isEmpty()) {
         throw new InvalidTableException(problems);
       }
-      return new RoutingTable(this);
+      return new RoutingTable(this, newExact, newWildcards);
+    }
+
+    private static HostTable apply(HostTable table, Map<String, HostEntry> pending) {
+      if (pending.isEmpty()) {
+        return table;
+      }
+      HostTable.Editor editor = new HostTable.Editor(table);
+      for (HostEntry e : pending.values()) {
+        if (e.isEmpty()) {
+          editor.remove(e.key, e.hash);
+        } else {
+          editor.put(e);
+        }
+      }
+      return editor.build();
+    }
+
+    /** The entry for the host as this builder has it now, or null. */
+    private @Nullable HostEntry lookup(HostName host) {
+      HostEntry e = (host.isWildcard() ? pendingWildcards : pendingExact).get(host.lookupKey());
+      if (e != null) {
+        return e.isEmpty() ? null : e;
+      }
+      return (host.isWildcard() ? wildcards : exact).get(host.lookupKey());
     }
 
     private void check(HostEntry e, List<String> problems) {
@@ -667,18 +700,13 @@ public final class RoutingTable {
       return host.isUnder(suffix) && !host.equals(suffix);
     }
 
-    private void forEach(java.util.function.Consumer<HostEntry> action) {
-      exact.forEach(action);
-      wildcards.forEach(action);
-    }
-
     private HostEntry entryOrEmpty(HostName host) {
-      HostEntry e = (host.isWildcard() ? wildcards : exact).get(host.lookupKey());
+      HostEntry e = lookup(host);
       return e != null ? e : HostEntry.of(host, null, ImmutableList.of());
     }
 
     private HostEntry existing(HostName host) {
-      HostEntry e = (host.isWildcard() ? wildcards : exact).get(host.lookupKey());
+      HostEntry e = lookup(host);
       checkArgument(e != null, "%s is neither a declared domain nor a routed host", host);
       return e;
     }
@@ -697,11 +725,7 @@ public final class RoutingTable {
 
     private void store(HostEntry e) {
       touched.add(e.host);
-      if (e.host.isWildcard()) {
-        wildcards = e.isEmpty() ? wildcards.remove(e.key) : wildcards.put(e);
-      } else {
-        exact = e.isEmpty() ? exact.remove(e.key) : exact.put(e);
-      }
+      (e.host.isWildcard() ? pendingWildcards : pendingExact).put(e.key, e);
     }
   }
 }

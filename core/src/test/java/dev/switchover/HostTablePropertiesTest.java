@@ -18,10 +18,11 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 
 /**
- * The persistent trie against a plain map, with hashes forced into a tiny set so that full
- * collisions, shared prefixes at every level and collapses on removal all happen often.
+ * The persistent table against a plain map, with hashes forced into a tiny set so that full
+ * collisions, long probe runs in one bucket, and removals from the middle of a run all happen
+ * often.
  */
-final class HostTriePropertiesTest {
+final class HostTablePropertiesTest {
   /** Hashes that share their low bits, their high bits, or everything. */
   private static final int[] HASHES = {0, 1, 32, 33, 1 << 30, (1 << 30) | 1, 0x80000000, -1, 0x7fffffff, 1 << 25};
 
@@ -35,24 +36,24 @@ final class HostTriePropertiesTest {
 
   @Property
   void putAndRemove_agreeWithAMap(@ForAll("ops") List<Tuple.Tuple2<Boolean, Integer>> ops) {
-    HostTrie trie = HostTrie.EMPTY;
+    HostTable table = HostTable.EMPTY;
     Map<String, HostEntry> model = new HashMap<>();
     for (Tuple.Tuple2<Boolean, Integer> op : ops) {
       int i = op.get2();
       HostName host = name(i);
-      HostTrie before = trie;
+      HostTable before = table;
       if (op.get1()) {
         HostEntry e = HostEntry.withHash(host, hashOf(i), i % 2 == 0 ? DomainStatus.VERIFIED : DomainStatus.PENDING);
-        trie = trie.put(e);
+        table = table.put(e);
         model.put(host.toString(), e);
       } else {
-        trie = trie.remove(host.toString(), hashOf(i));
+        table = table.remove(host.toString(), hashOf(i));
         model.remove(host.toString());
       }
-      assertEquals(model.size(), trie.size());
+      assertEquals(model.size(), table.size());
       for (int k = 0; k < 40; k++) {
         String key = name(k).toString();
-        HostEntry found = trie.get(key.toUpperCase(java.util.Locale.ROOT), 0, key.length(), hashOf(k));
+        HostEntry found = table.get(key.toUpperCase(java.util.Locale.ROOT), 0, key.length(), hashOf(k));
         HostEntry expected = model.get(key);
         if (expected == null) {
           assertNull(found, key);
@@ -61,16 +62,16 @@ final class HostTriePropertiesTest {
         }
       }
       Set<String> listed = new HashSet<>();
-      trie.forEach(e -> listed.add(e.key));
+      table.forEach(e -> listed.add(e.key));
       assertEquals(model.keySet(), listed);
-      // Persistence: the trie before the op is unchanged by it.
+      // Persistence: the table before the op is unchanged by it.
       assertEquals(before.size(), countOf(before));
     }
   }
 
-  private static int countOf(HostTrie trie) {
+  private static int countOf(HostTable table) {
     int[] n = {0};
-    trie.forEach(e -> n[0]++);
+    table.forEach(e -> n[0]++);
     return n[0];
   }
 
