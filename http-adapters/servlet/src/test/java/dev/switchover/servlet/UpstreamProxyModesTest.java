@@ -2,6 +2,7 @@ package dev.switchover.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.DomainStatus;
 import dev.switchover.Router;
@@ -9,12 +10,14 @@ import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
 import dev.switchover.testkit.Await;
 import dev.switchover.testkit.Gate;
+import dev.switchover.testkit.MisbehavingUpstream;
 import dev.switchover.testkit.RawConnection;
 import dev.switchover.testkit.RawResponse;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceServer;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -88,6 +91,27 @@ final class UpstreamProxyModesTest {
     assertEchoed(start(false));
   }
 
+  @Test
+  void blockingProxy_upstreamFailingAfterConnecting_isBadGateway() throws Exception {
+    // The conformance suite holds the async proxy to this; here the blocking one.
+    for (MisbehavingUpstream.Misbehaviour misbehaviour :
+        MisbehavingUpstream.Misbehaviour.values()) {
+      MisbehavingUpstream upstream = MisbehavingUpstream.start(misbehaviour);
+      resources.add(upstream);
+      int port = start(false, upstream.baseUri());
+      RawResponse r;
+      try (RawConnection c = RawConnection.open(port)) {
+        r = c.exchangeWhileUploading(
+            "POST /upload HTTP/1.1\r\nHost: " + SHOP + "\r\nContent-Length: 1048576\r\n"
+                + "Connection: close\r\n\r\n",
+            1024 * 1024);
+      }
+      assertEquals(502, r.status(), () -> "an upstream that fails with " + misbehaviour + ": " + r);
+      assertTrue(upstream.requestHeads() > 0, () -> misbehaviour + ": the request reached it");
+      awaitNothingInFlight();
+    }
+  }
+
   private void assertEchoed(int port) throws Exception {
     byte[] body = new byte[5 * 1024 * 1024 + 3];
     new Random(7).nextBytes(body);
@@ -121,7 +145,12 @@ final class UpstreamProxyModesTest {
   private int start(boolean asyncSupported) throws Exception {
     WorkspaceServer upstream = WorkspaceServer.start(blue);
     resources.add(upstream);
-    SwitchoverFilter filter = SwitchoverFilter.builder(router).upstream("blue", upstream.baseUri()).build();
+    return start(asyncSupported, upstream.baseUri());
+  }
+
+  /** The same, proxying blue to {@code upstream}. */
+  private int start(boolean asyncSupported, URI upstream) throws Exception {
+    SwitchoverFilter filter = SwitchoverFilter.builder(router).upstream("blue", upstream).build();
     ServletContextHandler context = new ServletContextHandler("/");
     FilterHolder holder = new FilterHolder(filter);
     holder.setAsyncSupported(asyncSupported);

@@ -54,10 +54,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It covers the adapter contract of ARCHITECTURE.md: routing by host, wildcard, path prefix
  * and preview host; the answers 421 (or the next handler), 404, 503 with {@code Retry-After}, 502
- * and 504; requests forwarded unchanged with forwarding headers; hostile requests sent as raw
- * bytes; bodies of several MiB both ways; in-flight accounting that ends on failure and on a
- * client that disconnects mid-request or mid-body; zero downtime under continuous keep-alive
- * load while the domain switches every 20 ms (10 seconds per target kind, or as many as the
+ * (also from an upstream that fails after it accepted the connection: see {@link
+ * MisbehavingUpstream}) and 504, and a workspace's own 500 and 503 passed through; requests
+ * forwarded unchanged with forwarding headers; hostile requests sent as raw bytes; bodies of
+ * several MiB both ways; in-flight accounting that ends on failure and on a client that
+ * disconnects mid-request or mid-body; zero downtime under continuous keep-alive load while the
+ * domain switches every 20 ms (10 seconds per target kind, or as many as the
  * system property {@value #SOAK_PROPERTY} says); and draining. Tests run one at a time.
  *
  * <p>What the adapter's {@code startRouterServer} does: build its handler from {@link
@@ -218,11 +220,85 @@ public abstract class AdapterConformanceSuite {
             .start();
     Gate never = s.app(BLUE).gate("never");
     try {
-      RawResponse r = s.get(SHOP, "/x?hold=never");
-      assertEquals(504, r.status(), () -> "blue holds the request past the timeout: " + r);
-      awaitNothingInFlight(s.router, BLUE);
+      for (String method : List.of("GET", "POST")) {
+        RawResponse r = s.exchange(smallRequest(method, SHOP, "/x?hold=never"));
+        assertEquals(
+            504, r.status(), () -> "blue holds the " + method + " past the timeout: " + r);
+        awaitNothingInFlight(s.router, BLUE);
+      }
     } finally {
       never.open();
+    }
+  }
+
+  @Test
+  void upstream_closingMidRequestBody_isBadGateway() throws Exception {
+    MisbehavingUpstream upstream =
+        misbehaving(MisbehavingUpstream.Misbehaviour.CLOSE_MID_REQUEST_BODY);
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, routingTable())
+            .bind(GREEN)
+            .bindUpstream(BLUE, upstream.baseUri())
+            .start();
+    RawResponse r;
+    try (RawConnection c = RawConnection.open(s.port)) {
+      r = c.exchangeWhileUploading(
+          "POST /upload HTTP/1.1\r\nHost: " + SHOP
+              + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 4194304"
+              + "\r\nConnection: close\r\n\r\n",
+          4 * 1024 * 1024);
+    }
+    assertEquals(502, r.status(), () -> "blue's upstream closed after part of the body: " + r);
+    assertTrue(upstream.requestHeads() > 0, "the request reached the upstream");
+    awaitNothingInFlight(s.router, BLUE);
+    assertServedBy(s, OTHER, "/", GREEN);
+  }
+
+  @Test
+  void upstream_closingWithoutAnswer_isBadGateway() throws Exception {
+    assertBadGateway(MisbehavingUpstream.Misbehaviour.CLOSE_WITHOUT_ANSWER);
+  }
+
+  @Test
+  void upstream_resettingMidResponseHead_isBadGateway() throws Exception {
+    assertBadGateway(MisbehavingUpstream.Misbehaviour.RESET_MID_RESPONSE_HEAD);
+  }
+
+  /** GET and POST to an upstream that reads the request and then fails as told: 502 each. */
+  private void assertBadGateway(MisbehavingUpstream.Misbehaviour misbehaviour) throws Exception {
+    MisbehavingUpstream upstream = misbehaving(misbehaviour);
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, routingTable())
+            .bind(GREEN)
+            .bindUpstream(BLUE, upstream.baseUri())
+            .start();
+    for (String method : List.of("GET", "POST")) {
+      int before = upstream.requestHeads();
+      RawResponse r = s.exchange(smallRequest(method, SHOP, "/x"));
+      assertEquals(502, r.status(), () -> method + ", upstream fails with " + misbehaviour + ": " + r);
+      assertTrue(
+          upstream.requestHeads() > before, () -> "the " + method + " reached the upstream");
+      awaitNothingInFlight(s.router, BLUE);
+    }
+    assertServedBy(s, OTHER, "/", GREEN);
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void workspaceAnsweringAnError_isPassedThroughUnchanged(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    for (int status : List.of(503, 500)) {
+      RawResponse r = s.exchange(smallRequest("POST", SHOP, "/x?status=" + status));
+      assertEquals(status, r.status(), () -> "blue itself answered " + status + ": " + r);
+      assertEquals(BLUE, r.workspace(), () -> "blue's own answer: " + r);
+      assertEquals(
+          "/x?status=" + status, r.echo().get("target"), () -> "blue's own body: " + r.bodyText());
+      // Without a body, the answer looks like one a proxy makes up: it must still pass unchanged.
+      RawResponse empty = s.get(SHOP, "/x?empty&status=" + status);
+      assertEquals(status, empty.status(), () -> "blue itself answered an empty " + status + ": " + empty);
+      assertEquals(BLUE, empty.workspace(), () -> "blue's own empty answer: " + empty);
+      assertEquals(0, empty.body().length, () -> "blue's own empty answer: " + empty);
+      awaitNothingInFlight(s.router, BLUE);
     }
   }
 
@@ -543,6 +619,21 @@ public abstract class AdapterConformanceSuite {
   static byte[] request(String host, String target) {
     return ("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
         .getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** A request on a connection the client closes: a POST carries a five-byte body. */
+  static String smallRequest(String method, String host, String target) {
+    boolean post = method.equals("POST");
+    return method + " " + target + " HTTP/1.1\r\nHost: " + host
+        + (post ? "\r\nContent-Type: text/plain\r\nContent-Length: 5" : "")
+        + "\r\nConnection: close\r\n\r\n" + (post ? "hello" : "");
+  }
+
+  private MisbehavingUpstream misbehaving(MisbehavingUpstream.Misbehaviour misbehaviour)
+      throws IOException {
+    MisbehavingUpstream upstream = MisbehavingUpstream.start(misbehaviour);
+    resources.push(upstream);
+    return upstream;
   }
 
   /** A loopback port on which nothing listens (it was free a moment ago). */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP/1.1 client connection over a plain loopback socket that sends requests exactly as
@@ -31,12 +32,12 @@ import java.util.TreeMap;
 public final class RawConnection implements AutoCloseable {
   /** No response in a test takes this long; reaching it fails the request with an I/O error. */
   private static final int READ_TIMEOUT_MILLIS = 60_000;
-  private static final int MAX_LINE = 64 * 1024;
 
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
   private boolean closedByPeer;
+  private @Nullable Thread uploader;
 
   private RawConnection(Socket socket) throws IOException {
     this.socket = socket;
@@ -76,6 +77,39 @@ public final class RawConnection implements AutoCloseable {
   }
 
   /**
+   * Sends a request head that announces a body of {@code bodyLength} bytes, then the body (zero
+   * bytes) from another thread while this one reads the response, which may come before the body
+   * is all sent: a server that stops reading it, or closes the connection, ends the upload, not
+   * the caller. The upload stops for good when this connection is closed.
+   *
+   * @throws IllegalStateException if an upload was started on this connection already
+   */
+  public RawResponse exchangeWhileUploading(String head, long bodyLength) throws IOException {
+    if (uploader != null) {
+      throw new IllegalStateException("this connection has uploaded a body already");
+    }
+    send(head.getBytes(StandardCharsets.ISO_8859_1));
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] chunk = new byte[64 * 1024];
+              try {
+                for (long left = bodyLength; left > 0; left -= chunk.length) {
+                  out.write(chunk, 0, (int) Math.min(chunk.length, left));
+                }
+                out.flush();
+              } catch (IOException e) {
+                // The server stopped reading or closed the connection: the upload ends here.
+              }
+            },
+            "raw-connection-upload");
+    t.setDaemon(true);
+    uploader = t;
+    t.start();
+    return read();
+  }
+
+  /**
    * Reads the next final response (interim 1xx responses are skipped).
    *
    * @throws EOFException if the server closed the connection before a complete response
@@ -102,9 +136,18 @@ public final class RawConnection implements AutoCloseable {
     return closedByPeer;
   }
 
+  /** Closes the socket, and waits for an upload in progress to end with it. */
   @Override
   public void close() throws IOException {
     socket.close();
+    Thread t = uploader;
+    if (t != null) {
+      try {
+        t.join(Await.DEADLINE.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private static int parseStatus(String line) throws IOException {
@@ -155,10 +198,7 @@ public final class RawConnection implements AutoCloseable {
   private byte[] readChunked() throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     while (true) {
-      String sizeLine = readLine();
-      int semicolon = sizeLine.indexOf(';');
-      int size =
-          Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+      int size = Math.toIntExact(HttpLine.chunkSize(readLine()));
       if (size == 0) {
         while (!readLine().isEmpty()) {
           // trailers are ignored
@@ -182,25 +222,17 @@ public final class RawConnection implements AutoCloseable {
   }
 
   private String readLine() throws IOException {
-    StringBuilder line = new StringBuilder(64);
-    while (true) {
-      int b = in.read();
-      if (b < 0) {
-        closedByPeer = true;
-        throw new EOFException(
-            line.length() == 0 ? "connection closed by the server" : "connection closed mid-line: " + line);
-      }
-      if (b == '\n') {
-        int n = line.length();
-        if (n > 0 && line.charAt(n - 1) == '\r') {
-          line.setLength(n - 1);
-        }
-        return line.toString();
-      }
-      if (line.length() >= MAX_LINE) {
-        throw new IOException("line longer than " + MAX_LINE + " bytes");
-      }
-      line.append((char) b);
+    String line;
+    try {
+      line = HttpLine.read(in);
+    } catch (EOFException e) {
+      closedByPeer = true;
+      throw e;
     }
+    if (line == null) {
+      closedByPeer = true;
+      throw new EOFException("connection closed by the server");
+    }
+    return line;
   }
 }

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * to open; {@code delay=<ms>} answers after that long (a slow request); {@code fail=sync} throws
  * from {@link #serve}, {@code fail=async} completes the answer exceptionally; {@code echo} answers
  * the request body itself. Otherwise the body is {@code name=value} lines describing the request
- * (see {@link RawResponse#echo()}). Every answer carries {@value #WORKSPACE_HEADER}.
+ * (see {@link RawResponse#echo()}), or nothing with {@code empty}; the status is the one {@code
+ * status=<code>} names, 200 without it. Every answer carries {@value #WORKSPACE_HEADER}.
  *
  * <p>Once {@link #stop() stopped} (its server "shut down"), the app answers 500 and counts the
  * request, so that a test can prove no request reached a stopped workspace. Thread-safe; {@link
@@ -126,6 +127,11 @@ public final class WorkspaceApp {
   }
 
   private AppResponse answer(AppRequest request, String query) {
+    String status = parameter(query, "status");
+    int code = status == null ? 200 : Integer.parseInt(status);
+    if (parameter(query, "empty") != null) {
+      return new AppResponse(code, Map.of(WORKSPACE_HEADER, name), new byte[0]);
+    }
     if (parameter(query, "echo") != null) {
       return new AppResponse(
           200,
@@ -144,7 +150,7 @@ public final class WorkspaceApp {
     line(text, "x-forwarded-proto", request.header("X-Forwarded-Proto"));
     line(text, "x-forwarded-host", request.header("X-Forwarded-Host"));
     line(text, "body-length", Integer.toString(request.bodyLength()));
-    return AppResponse.text(200, name, text.toString());
+    return AppResponse.text(code, name, text.toString());
   }
 
   private static void line(StringBuilder text, String key, @Nullable String value) {

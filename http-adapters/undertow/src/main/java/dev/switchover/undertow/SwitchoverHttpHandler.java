@@ -47,8 +47,14 @@ import org.slf4j.LoggerFactory;
  *   <li>a known host without a route for the path (or a request without a path of the host,
  *       such as {@code CONNECT}): 404;
  *   <li>a workspace bound to nothing here: 503 with {@code Retry-After};
- *   <li>an upstream that cannot be reached: 502; one that has not answered within the upstream
- *       timeout: 504.
+ *   <li>an upstream that fails before its response head has arrived: 502 — it refuses the
+ *       connection (or no base is left to try), or closes or resets it before or while it reads
+ *       the request, or in the middle of its response head; Undertow's proxy itself would answer
+ *       503 or 500 there;
+ *   <li>an upstream that has not answered within the upstream timeout: 504;
+ *   <li>whatever the upstream answers, 500 and 503 included: passed through unchanged. An
+ *       upstream that fails after its response head has been passed on cuts the response short:
+ *       the client's connection is closed.
  * </ul>
  *
  * <p>Undertow refuses request bodies above its {@code MAX_ENTITY_SIZE} server option (2 MiB by

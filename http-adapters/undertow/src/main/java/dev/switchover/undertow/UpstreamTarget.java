@@ -1,13 +1,10 @@
 package dev.switchover.undertow;
 
+import io.undertow.server.DefaultResponseListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
-import io.undertow.server.handlers.proxy.ProxyCallback;
-import io.undertow.server.handlers.proxy.ProxyClient;
-import io.undertow.server.handlers.proxy.ProxyConnection;
 import io.undertow.server.handlers.proxy.ProxyHandler;
-import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -17,7 +14,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,13 +25,38 @@ import org.jspecify.annotations.Nullable;
  * the client's {@code Host}. {@code Forwarded} gets this hop appended; {@code X-Forwarded-For}
  * and {@code -Proto} are set by the proxy, {@code X-Forwarded-Host} to the client's {@code Host}.
  *
- * <p>Answers: an upstream that cannot be connected to (or none left to try) is 502, not the 503
- * Undertow's proxy answers, which would read as "this workspace is bound to nothing"; a request
- * that takes longer than the timeout is 504 (Undertow's whole-request timer).
+ * <p>Answers, when the upstream fails before its response head has arrived: 502 for a failure
+ * (no connection, none left to try, a connection closed or reset before or while the request or
+ * the response head went through), 504 for a request that takes longer than the timeout
+ * (Undertow's whole-request timer). Undertow's proxy answers such a failure with an empty 503
+ * (which would read as "this workspace is bound to nothing") or, for an I/O error while the
+ * request body is sent, 500; {@link #UPSTREAM_FAILED} turns both into 502. Whatever the upstream
+ * answers itself, 500 and 503 included, passes through unchanged. Once the upstream's head has
+ * been sent on, a failure can only cut the response short: Undertow closes the connection.
  */
 final class UpstreamTarget implements HttpHandler {
-  private static final AttachmentKey<Boolean> UNREACHABLE = AttachmentKey.create(Boolean.class);
   private static final HttpString FORWARDED = new HttpString("Forwarded");
+
+  /**
+   * Answers 502 for the 503 or 500 Undertow's {@link ProxyHandler} answers when the upstream
+   * fails. It runs when the exchange ends with its response not started: that is how the proxy
+   * answers every failure (it sets a status and ends the exchange), while an upstream's answer
+   * starts the response as soon as its head arrives (the proxy takes the response channel to copy
+   * the body), so no status the upstream sent ever gets here. Left alone: the timeout's 504, and
+   * the 500 of an exception a handler threw, which is a fault here rather than upstream.
+   */
+  private static final DefaultResponseListener UPSTREAM_FAILED =
+      exchange -> {
+        if (!exchange.isResponseStarted()
+            && exchange.getAttachment(DefaultResponseListener.EXCEPTION) == null) {
+          int status = exchange.getStatusCode();
+          if (status == StatusCodes.SERVICE_UNAVAILABLE
+              || status == StatusCodes.INTERNAL_SERVER_ERROR) {
+            exchange.setStatusCode(StatusCodes.BAD_GATEWAY);
+          }
+        }
+        return false; // Undertow sends the answer, as it would have
+      };
 
   private final List<URI> baseUris;
   private final LoadBalancingProxyClient client;
@@ -53,7 +74,7 @@ final class UpstreamTarget implements HttpHandler {
     }
     this.proxy =
         ProxyHandler.builder()
-            .setProxyClient(new FailureMarkingClient(client))
+            .setProxyClient(client)
             .setMaxRequestTime(Math.toIntExact(Math.min(Integer.MAX_VALUE, timeout.toMillis())))
             .setRewriteHostHeader(false)
             .setReuseXForwarded(false)
@@ -75,13 +96,7 @@ final class UpstreamTarget implements HttpHandler {
     } else {
       headers.remove(Headers.X_FORWARDED_HOST);
     }
-    exchange.addResponseCommitListener(
-        ex -> {
-          if (ex.getStatusCode() == StatusCodes.SERVICE_UNAVAILABLE
-              && Boolean.TRUE.equals(ex.getAttachment(UNREACHABLE))) {
-            ex.setStatusCode(StatusCodes.BAD_GATEWAY);
-          }
-        });
+    exchange.addDefaultResponseListener(UPSTREAM_FAILED);
     proxy.handleRequest(exchange);
   }
 
@@ -137,69 +152,5 @@ final class UpstreamTarget implements HttpHandler {
   @Override
   public String toString() {
     return "upstream " + baseUris;
-  }
-
-  /**
-   * The load-balancing client, with failures to reach an upstream marked on the exchange; the
-   * mark is cleared once a connection is obtained, so that an upstream's own 503 stays a 503.
-   */
-  private static final class FailureMarkingClient implements ProxyClient {
-    private final ProxyClient delegate;
-
-    FailureMarkingClient(ProxyClient delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public @Nullable ProxyTarget findTarget(HttpServerExchange exchange) {
-      return delegate.findTarget(exchange);
-    }
-
-    @Override
-    public void getConnection(
-        ProxyTarget target,
-        HttpServerExchange exchange,
-        ProxyCallback<ProxyConnection> callback,
-        long timeout,
-        TimeUnit timeUnit) {
-      delegate.getConnection(target, exchange, new Marking(callback), timeout, timeUnit);
-    }
-
-    @Override
-    public List<ProxyTarget> getAllTargets() {
-      return delegate.getAllTargets();
-    }
-  }
-
-  private static final class Marking implements ProxyCallback<ProxyConnection> {
-    private final ProxyCallback<ProxyConnection> delegate;
-
-    Marking(ProxyCallback<ProxyConnection> delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public void completed(HttpServerExchange exchange, ProxyConnection result) {
-      exchange.removeAttachment(UNREACHABLE);
-      delegate.completed(exchange, result);
-    }
-
-    @Override
-    public void failed(HttpServerExchange exchange) {
-      exchange.putAttachment(UNREACHABLE, Boolean.TRUE);
-      delegate.failed(exchange);
-    }
-
-    @Override
-    public void couldNotResolveBackend(HttpServerExchange exchange) {
-      exchange.putAttachment(UNREACHABLE, Boolean.TRUE);
-      delegate.couldNotResolveBackend(exchange);
-    }
-
-    @Override
-    public void queuedRequestFailed(HttpServerExchange exchange) {
-      exchange.putAttachment(UNREACHABLE, Boolean.TRUE);
-      delegate.queuedRequestFailed(exchange);
-    }
   }
 }
