@@ -75,8 +75,11 @@ final class HostTable {
     while ((h = hashes[i]) != 0) {
       if (h == want) {
         byte[] data = dataAt(slots, i);
-        if (HostEntry.keyMatches(data, s, from, to)) {
-          return HostEntry.match(data, resultsAt(slots, i), path);
+        @Nullable Object[] results = resultsAt(slots, i);
+        // Reading the results' length here, before the key is compared, starts fetching them
+        // while the data arrives: the two misses overlap instead of following each other.
+        if (results.length != 0 && HostEntry.keyMatches(data, s, from, to)) {
+          return HostEntry.match(data, results, path);
         }
       }
       i = (i + 1) & mask;

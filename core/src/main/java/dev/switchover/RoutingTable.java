@@ -130,49 +130,39 @@ public final class RoutingTable {
     if (n == 0 || host.charAt(0) == '[') {
       return Resolution.UNKNOWN_HOST;
     }
-    // One pass finds the port, the first dot and the hash of the name; the hash one character
-    // short is kept for a trailing dot. The wildcard's hash is made only if the name misses.
+    // The name ends at the first ':' (then a port must follow) or at the end, less one trailing
+    // dot. A name, a dot and the ':' fit in MAX_LENGTH + 2 characters, so no more are scanned.
+    int limit = Math.min(n, HostName.MAX_LENGTH + 2);
     int end = n;
-    int full = 0;
-    int beforeLast = 0;
-    int firstDot = -1;
-    for (int i = 0; i < n; i++) {
-      char c = host.charAt(i);
-      if (c == ':') {
+    for (int i = 0; i < limit; i++) {
+      if (host.charAt(i) == ':') {
         if (!HostName.isPort(host, i + 1, n)) {
           return Resolution.UNKNOWN_HOST;
         }
         end = i;
         break;
       }
-      if (i > HostName.MAX_LENGTH) {
-        return Resolution.UNKNOWN_HOST; // too long even without a trailing dot
-      }
-      if (c == '.' && firstDot < 0) {
-        firstDot = i;
-      }
-      beforeLast = full;
-      full = Hashing.step(full, HostName.asciiLower(c));
     }
     if (end > 0 && host.charAt(end - 1) == '.') {
       end--;
-      full = beforeLast;
     }
     if (end == 0 || end > HostName.MAX_LENGTH) {
       return Resolution.UNKNOWN_HOST;
     }
-    Resolution r = exact.resolve(host, 0, end, Hashing.spread(full), path);
+    Resolution r = exact.resolve(host, 0, end, Hashing.hostHash(host, 0, end), path);
     if (r != null) {
       return r;
     }
-    if (firstDot > 0 && firstDot < end && wildcards.size() > 0 && isLabel(host, 0, firstDot)) {
-      int rest = 0;
-      for (int i = firstDot + 1; i < end; i++) {
-        rest = Hashing.step(rest, HostName.asciiLower(host.charAt(i)));
+    if (wildcards.size() > 0) {
+      int firstDot = 0;
+      while (firstDot < end && host.charAt(firstDot) != '.') {
+        firstDot++;
       }
-      r = wildcards.resolve(host, firstDot + 1, end, Hashing.spread(rest), path);
-      if (r != null) {
-        return r;
+      if (firstDot > 0 && firstDot < end && isLabel(host, 0, firstDot)) {
+        r = wildcards.resolve(host, firstDot + 1, end, Hashing.hostHash(host, firstDot + 1, end), path);
+        if (r != null) {
+          return r;
+        }
       }
     }
     return Resolution.UNKNOWN_HOST;
