@@ -37,15 +37,22 @@ final class HostTable {
   private static final int[] EMPTY_HASHES = new int[1];
   private static final @Nullable Object[] EMPTY_SLOTS = new Object[2];
 
-  static final HostTable EMPTY = new HostTable(new Object[] {EMPTY_HASHES, EMPTY_SLOTS}, 0);
+  static final HostTable EMPTY = new HostTable(new Object[] {EMPTY_HASHES, EMPTY_SLOTS}, new int[1], 0);
 
   /** For bucket {@code b}: {@code top[2b]} its {@code int[]} hashes, {@code top[2b+1]} its slots. */
   private final Object[] top;
 
+  /**
+   * For bucket {@code b}: its slot mask, its hashes' length less one. Kept here, next to the top,
+   * so that a lookup can read its slot without first waiting for the hashes' array header.
+   */
+  private final int[] masks;
+
   private final int size;
 
-  private HostTable(Object[] top, int size) {
+  private HostTable(Object[] top, int[] masks, int size) {
     this.top = top;
+    this.masks = masks;
     this.size = size;
   }
 
@@ -65,10 +72,11 @@ final class HostTable {
    */
   @Nullable Resolution resolve(CharSequence s, int from, int to, int hash, CharSequence path) {
     Object[] t = top;
-    int b = (hash & ((t.length >> 1) - 1)) << 1;
-    int[] hashes = (int[]) t[b];
-    @Nullable Object[] slots = (@Nullable Object[]) t[b + 1];
-    int mask = hashes.length - 1;
+    int[] m = masks;
+    int bucket = hash & (m.length - 1);
+    int mask = m[bucket];
+    int[] hashes = (int[]) t[bucket << 1];
+    @Nullable Object[] slots = (@Nullable Object[]) t[(bucket << 1) + 1];
     int want = stored(hash);
     int i = (hash >>> TOP_BITS) & mask;
     int h;
@@ -89,24 +97,24 @@ final class HostTable {
 
   /** The entry whose key equals {@code s[from, to)} ignoring ASCII case; {@code hash} is its hash. */
   @Nullable HostEntry get(CharSequence s, int from, int to, int hash) {
-    Object[] t = top;
-    int b = (hash & ((t.length >> 1) - 1)) << 1;
-    return find((int[]) t[b], (@Nullable Object[]) t[b + 1], s, from, to, hash);
+    // through the masks, as resolve does, so that tests of get hold them to the buckets
+    int bucket = hash & (masks.length - 1);
+    @Nullable Object[] slots = (@Nullable Object[]) top[(bucket << 1) + 1];
+    int i = indexOf(masks[bucket], (int[]) top[bucket << 1], slots, s, from, to, hash);
+    return i < 0 ? null : entryAt(slots, i);
   }
 
   @Nullable HostEntry get(String key) {
     return get(key, 0, key.length(), Hashing.hostHash(key));
   }
 
-  private static @Nullable HostEntry find(
-      int[] hashes, @Nullable Object[] slots, CharSequence s, int from, int to, int hash) {
-    int i = indexOf(hashes, slots, s, from, to, hash);
-    return i < 0 ? null : entryAt(slots, i);
-  }
-
   /** The slot holding the key, or -1. */
   private static int indexOf(int[] hashes, @Nullable Object[] slots, CharSequence s, int from, int to, int hash) {
-    int mask = hashes.length - 1;
+    return indexOf(hashes.length - 1, hashes, slots, s, from, to, hash);
+  }
+
+  private static int indexOf(
+      int mask, int[] hashes, @Nullable Object[] slots, CharSequence s, int from, int to, int hash) {
     int want = stored(hash);
     int i = (hash >>> TOP_BITS) & mask;
     int h;
@@ -170,6 +178,8 @@ final class HostTable {
    */
   static final class Editor {
     private Object[] top;
+    private int[] masks;
+    private boolean masksOwned;
     /** Whether bucket {@code b}'s arrays are this editor's own copies, free to change in place. */
     private boolean[] owned;
 
@@ -178,6 +188,7 @@ final class HostTable {
 
     Editor(HostTable base) {
       this.top = base.top.clone();
+      this.masks = base.masks;
       this.owned = new boolean[top.length >> 1];
       this.size = base.size;
     }
@@ -233,12 +244,13 @@ final class HostTable {
       top[b << 1] = newHashes;
       top[(b << 1) + 1] = newSlots;
       owned[b] = true;
+      setMask(b, newHashes.length - 1);
     }
 
     HostTable build() {
       checkOpen();
       built = true;
-      return new HostTable(top, size);
+      return new HostTable(top, masks, size);
     }
 
     private void checkOpen() {
@@ -271,6 +283,17 @@ final class HostTable {
       top[b << 1] = newHashes;
       top[(b << 1) + 1] = newSlots;
       owned[b] = true;
+      setMask(b, capacity - 1);
+    }
+
+    private void setMask(int b, int mask) {
+      if (masks[b] != mask) {
+        if (!masksOwned) {
+          masks = masks.clone();
+          masksOwned = true;
+        }
+        masks[b] = mask;
+      }
     }
 
     /** Spreads every entry over {@code buckets} buckets, each sized for what it receives. */
@@ -290,17 +313,21 @@ final class HostTable {
         counts[all[k].hash & (buckets - 1)]++;
       }
       Object[] newTop = new Object[buckets * 2];
+      int[] newMasks = new int[buckets];
       for (int b = 0; b < buckets; b++) {
         // room for one more: the entry whose put caused this regrowth is inserted next
         int capacity = capacityFor(counts[b] + 1);
         newTop[b << 1] = new int[capacity];
         newTop[(b << 1) + 1] = new Object[capacity * 2];
+        newMasks[b] = capacity - 1;
       }
       for (int k = 0; k < n; k++) {
         int b = all[k].hash & (buckets - 1);
         insert((int[]) newTop[b << 1], (@Nullable Object[]) newTop[(b << 1) + 1], all[k]);
       }
       top = newTop;
+      masks = newMasks;
+      masksOwned = true;
       owned = new boolean[buckets];
       Arrays.fill(owned, true);
     }
