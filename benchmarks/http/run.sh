@@ -301,11 +301,16 @@ summarise() {
           printf "| %s | %.2f / %.2f / %.2f | %.2f | %s | %d | %d | %d (%d / %d / %d / %d / %d) | %d | %.1f%% / %.1f%% | %.0f |\n",
             f["contender"], f["first_new_p50_us"] / 1000, f["first_new_p90_us"] / 1000, f["first_new_max_us"] / 1000,
             f["call_p50_us"] / 1000, (f["reported_p50_us"] >= 0 ? sprintf("%d µs, %.2f / %.2f ms", f["reported_p50_us"], f["inproc_first_new_p50_us"] / 1000, f["inproc_first_new_max_us"] / 1000) : "-"), f["stale"],
-            f["probe_non2xx"] + f["probe_io_errors"] + f["timeouts"],
+            f["probe_non2xx"] + f["probe_io_errors"] + f["timeouts"] + f["inproc_timeouts"],
             failed, f["non2xx"], f["connect"], f["read"], f["write"], f["timeout"], f["requests"],
             (total ? 100 * f["blue"] / total : 0), (total ? 100 * f["green"] / total : 0), f["rps"]
         }'
       done <"$sw"
+      echo
+      echo "The switch call is only the switch: for Switchover the admin call returns once promote() has." \
+        "The in-JVM figures come from a second series of $SWITCHES switches per Switchover contender," \
+        "paced alike, so Switchover contenders are switched twice as often ($((2 * SWITCHES)) + 4 unmeasured" \
+        "against $SWITCHES + 2); wrk's counts cover all of them."
     fi
     if [[ -s "$OUT/switching-idle.txt" ]]; then
       echo
@@ -319,7 +324,7 @@ summarise() {
           printf "| %s | %.2f / %.2f / %.2f | %.2f | %s | %d | %d |\n",
             f["contender"], f["first_new_p50_us"] / 1000, f["first_new_p90_us"] / 1000, f["first_new_max_us"] / 1000,
             f["call_p50_us"] / 1000, (f["reported_p50_us"] >= 0 ? sprintf("%d µs, %.2f / %.2f ms", f["reported_p50_us"], f["inproc_first_new_p50_us"] / 1000, f["inproc_first_new_max_us"] / 1000) : "-"), f["stale"],
-            f["probe_non2xx"] + f["probe_io_errors"] + f["timeouts"]
+            f["probe_non2xx"] + f["probe_io_errors"] + f["timeouts"] + f["inproc_timeouts"]
         }'
       done <"$OUT/switching-idle.txt"
     fi
