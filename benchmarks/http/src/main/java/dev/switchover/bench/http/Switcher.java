@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Switches {@code shop.localhost} between {@code blue} and {@code green} on one contender, while
@@ -38,12 +39,17 @@ import java.util.concurrent.TimeUnit;
  *       be_<workspace>} over HAProxy's runtime API.
  * </ul>
  *
- * <p>In {@code admin} mode the contender's admin endpoint also measures each switch from inside
- * its own JVM ({@link SwitchAdmin}), which leaves out the admin call's round trip; both are
- * reported.
+ * <p>The measured switch call does what the contender needs to switch and nothing more: for
+ * Switchover a {@code POST /switch?to=} that returns once {@code promote()} has. In {@code admin}
+ * mode a second series of as many switches, paced alike, then has the contender's admin endpoint
+ * measure each switch from inside its own JVM ({@link SwitchAdmin}: from before {@code promote()}
+ * to its own first new answer through the proxy), which leaves out the admin call's round trip.
+ * That series is separate so that neither measurement contains the other: an endpoint probing
+ * within the measured switches would hold the switch call open for its probing. The contender is
+ * therefore switched twice as often in {@code admin} mode; both series are reported.
  *
- * <p>Prints one {@code switch} line per switch and a {@code SWITCH-SUMMARY} line, times in
- * microseconds.
+ * <p>Prints one {@code switch} line per measured switch, one {@code inproc} line per switch of the
+ * in-JVM series, and a {@code SWITCH-SUMMARY} line, times in microseconds.
  */
 public final class Switcher {
   private static final long PROBE_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -73,18 +79,22 @@ public final class Switcher {
     int proxyPort = Loopback.port(args[0], "proxyPort");
     int switches = Integer.parseInt(args[1]);
     long intervalNanos = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(args[2]));
-    List<Long> inProcessFirstNew = Collections.synchronizedList(new ArrayList<>());
-    SwitchCall call =
-        switchCall(args[3], Arrays.copyOfRange(args, 4, args.length), proxyPort, inProcessFirstNew);
+    String mode = args[3];
+    String[] modeArgs = Arrays.copyOfRange(args, 4, args.length);
+    @Nullable Admin admin =
+        mode.equals("admin") ? new Admin(Loopback.port(modeArgs[0], "adminPort"), proxyPort) : null;
+    SwitchCall call = admin != null ? admin::promote : switchCall(mode, modeArgs);
 
     List<Long> callMicros = new ArrayList<>();
     List<Long> reportedMicros = new ArrayList<>();
     List<Long> firstNewMicros = new ArrayList<>();
+    List<Long> inProcessFirstNewMicros = new ArrayList<>();
     long staleTotal = 0;
     long probeNon2xx = 0;
     long probeIoErrors = 0;
     int timeouts = 0;
-    String current = "blue";
+    int inProcessSwitches = 0;
+    int inProcessTimeouts = 0;
     try (HttpProbe probe = new HttpProbe(proxyPort, SwitchAdmin.HOST)) {
       for (int i = 0; i < WARMUP_PROBES; i++) {
         try {
@@ -93,14 +103,8 @@ public final class Switcher {
           // counted only when measuring
         }
       }
-      for (int i = 0; i < WARMUP_SWITCHES; i++) {
-        long next = System.nanoTime() + intervalNanos;
-        call.to(i % 2 == 0 ? "green" : "blue");
-        for (long now = System.nanoTime(); now < next; now = System.nanoTime()) {
-          TimeUnit.NANOSECONDS.sleep(next - now);
-        }
-      }
-      inProcessFirstNew.clear(); // only the measured switches count
+      warmUp(call, intervalNanos);
+      String current = "blue";
       for (int i = 0; i < switches; i++) {
         String to = "blue".equals(current) ? "green" : "blue";
         long start = System.nanoTime();
@@ -140,9 +144,37 @@ public final class Switcher {
           System.out.printf(Locale.ROOT, "switch n=%d to=%s call_us=%d first_new_us=%d stale=%d%n",
               i + 1, to, micros(called - start), micros(firstNew - start), stale);
         }
-        long next = start + intervalNanos;
-        for (long now = System.nanoTime(); now < next; now = System.nanoTime()) {
-          TimeUnit.NANOSECONDS.sleep(next - now);
+        awaitNanoTime(start + intervalNanos);
+      }
+      if (admin != null) {
+        // The in-JVM measurement, in switches of its own: had the endpoint probed within the
+        // measured switches above, their admin call would include its probing through the proxy.
+        SwitchCall probed = admin::promoteAndProbe;
+        if (!"blue".equals(current)) {
+          probed.to("blue");
+          current = "blue";
+        }
+        warmUp(probed, intervalNanos);
+        for (int i = 0; i < switches; i++) {
+          String to = "blue".equals(current) ? "green" : "blue";
+          long start = System.nanoTime();
+          long reported = probed.to(to);
+          long called = System.nanoTime();
+          if (reported >= 0) {
+            reportedMicros.add(micros(reported));
+          }
+          long firstNew = admin.lastFirstNewNanos();
+          current = to;
+          inProcessSwitches++;
+          if (firstNew < 0) {
+            inProcessTimeouts++;
+          } else {
+            inProcessFirstNewMicros.add(micros(firstNew));
+          }
+          System.out.printf(Locale.ROOT, "inproc n=%d to=%s call_us=%d promote_us=%d first_new_us=%s%n",
+              i + 1, to, micros(called - start), reported < 0 ? -1 : micros(reported),
+              firstNew < 0 ? "TIMEOUT" : Long.toString(micros(firstNew)));
+          awaitNanoTime(start + intervalNanos);
         }
       }
       if (!"blue".equals(current)) {
@@ -152,8 +184,8 @@ public final class Switcher {
           Locale.ROOT,
           "SWITCH-SUMMARY switches=%d first_new_p50_us=%d first_new_p90_us=%d first_new_max_us=%d"
               + " call_p50_us=%d call_max_us=%d reported_p50_us=%d reported_max_us=%d"
-              + " inproc_first_new_p50_us=%d inproc_first_new_max_us=%d"
-              + " stale=%d probe_non2xx=%d probe_io_errors=%d"
+              + " inproc_switches=%d inproc_first_new_p50_us=%d inproc_first_new_max_us=%d"
+              + " inproc_timeouts=%d stale=%d probe_non2xx=%d probe_io_errors=%d"
               + " probe_connects=%d timeouts=%d%n",
           switches,
           percentile(firstNewMicros, 50),
@@ -163,20 +195,41 @@ public final class Switcher {
           percentile(callMicros, 100),
           percentile(reportedMicros, 50),
           percentile(reportedMicros, 100),
-          percentile(inProcessFirstNew, 50),
-          percentile(inProcessFirstNew, 100),
+          inProcessSwitches,
+          percentile(inProcessFirstNewMicros, 50),
+          percentile(inProcessFirstNewMicros, 100),
+          inProcessTimeouts,
           staleTotal,
           probeNon2xx,
           probeIoErrors,
           probe.connects(),
           timeouts);
+    } finally {
+      if (admin != null) {
+        admin.close();
+      }
     }
   }
 
-  private static SwitchCall switchCall(
-      String mode, String[] a, int proxyPort, List<Long> inProcessFirstNew) {
+  /** Unmeasured switches there and back, so that no measured switch is a first. */
+  private static void warmUp(SwitchCall call, long intervalNanos)
+      throws IOException, InterruptedException {
+    for (int i = 0; i < WARMUP_SWITCHES; i++) {
+      long next = System.nanoTime() + intervalNanos;
+      call.to(i % 2 == 0 ? "green" : "blue");
+      awaitNanoTime(next);
+    }
+  }
+
+  /** Paces the switches: returns once {@link System#nanoTime()} has reached {@code deadline}. */
+  private static void awaitNanoTime(long deadline) throws InterruptedException {
+    for (long now = System.nanoTime(); now - deadline < 0; now = System.nanoTime()) {
+      TimeUnit.NANOSECONDS.sleep(deadline - now);
+    }
+  }
+
+  private static SwitchCall switchCall(String mode, String[] a) {
     return switch (mode) {
-      case "admin" -> adminCall(Loopback.port(a[0], "adminPort"), proxyPort, inProcessFirstNew);
       case "nginx" -> {
         if (a.length < 4) {
           throw new IllegalArgumentException(
@@ -199,19 +252,49 @@ public final class Switcher {
     };
   }
 
-  private static SwitchCall adminCall(int adminPort, int proxyPort, List<Long> inProcessFirstNew) {
-    HttpProbe admin = new HttpProbe(adminPort, "127.0.0.1");
-    return to -> {
-      HttpProbe.Reply reply = admin.send("POST", "/switch?to=" + to + "&probe=" + proxyPort);
-      long firstNew = value(reply.body(), "first_new_ns=");
-      if (firstNew >= 0) {
-        inProcessFirstNew.add(micros(firstNew));
-      }
+  /**
+   * Switchover's switch, through the contender's {@link SwitchAdmin} endpoint on one keep-alive
+   * connection: {@link #promote} only promotes, and is what the measured switches call, as the
+   * other contenders' calls only switch; {@link #promoteAndProbe} also has the endpoint measure
+   * the switch inside the proxy's JVM, and answers once it has.
+   */
+  private static final class Admin implements AutoCloseable {
+    private final HttpProbe connection;
+    private final int proxyPort;
+    private long lastFirstNewNanos = -1;
+
+    Admin(int adminPort, int proxyPort) {
+      this.connection = new HttpProbe(adminPort, "127.0.0.1");
+      this.proxyPort = proxyPort;
+    }
+
+    long promote(String to) throws IOException {
+      return value(call("/switch?to=" + to), "promote_ns=");
+    }
+
+    long promoteAndProbe(String to) throws IOException {
+      String answer = call("/switch?to=" + to + "&probe=" + proxyPort);
+      lastFirstNewNanos = value(answer, "first_new_ns=");
+      return value(answer, "promote_ns=");
+    }
+
+    /** From before {@code promote()} to the endpoint's first new answer, in the last {@link #promoteAndProbe}; -1 for none. */
+    long lastFirstNewNanos() {
+      return lastFirstNewNanos;
+    }
+
+    private String call(String target) throws IOException {
+      HttpProbe.Reply reply = connection.send("POST", target);
       if (reply.status() != 200) {
-        throw new IOException("switch to " + to + " refused: " + reply);
+        throw new IOException("switch " + target + " refused: " + reply);
       }
-      return value(reply.body(), "promote_ns=");
-    };
+      return reply.body();
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+    }
   }
 
   /** The number after {@code key} in a {@code key=value key=value} answer, or -1. */
