@@ -132,16 +132,13 @@ public final class RoutingTable {
     }
     // The name ends at the first ':' (then a port must follow) or at the end, less one trailing
     // dot. A name, a dot and the ':' fit in MAX_LENGTH + 2 characters, so no more are scanned.
-    int limit = Math.min(n, HostName.MAX_LENGTH + 2);
+    int colon = indexOfColon(host, Math.min(n, HostName.MAX_LENGTH + 2));
     int end = n;
-    for (int i = 0; i < limit; i++) {
-      if (host.charAt(i) == ':') {
-        if (!HostName.isPort(host, i + 1, n)) {
-          return Resolution.UNKNOWN_HOST;
-        }
-        end = i;
-        break;
+    if (colon >= 0) {
+      if (!HostName.isPort(host, colon + 1, n)) {
+        return Resolution.UNKNOWN_HOST;
       }
+      end = colon;
     }
     if (end > 0 && host.charAt(end - 1) == '.') {
       end--;
@@ -166,6 +163,20 @@ public final class RoutingTable {
       }
     }
     return Resolution.UNKNOWN_HOST;
+  }
+
+  /** The index of the first ':' in {@code s[0, limit)}, or -1. */
+  private static int indexOfColon(CharSequence s, int limit) {
+    if (s instanceof String str) {
+      int i = str.indexOf(':'); // vectorized by the JVM
+      return i < limit ? i : -1;
+    }
+    for (int i = 0; i < limit; i++) {
+      if (s.charAt(i) == ':') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Whether {@code s[from, to)} is one valid RFC 1123 label, ignoring ASCII case. */
