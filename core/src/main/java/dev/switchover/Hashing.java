@@ -12,11 +12,6 @@ final class Hashing {
    */
   private static final int MULTIPLIER = new SplittableRandom(new SecureRandom().nextLong()).nextInt() | 1;
 
-  // Its powers: four characters a step give the same hash with a quarter of the chain.
-  private static final int MULTIPLIER_2 = MULTIPLIER * MULTIPLIER;
-  private static final int MULTIPLIER_3 = MULTIPLIER_2 * MULTIPLIER;
-  private static final int MULTIPLIER_4 = MULTIPLIER_2 * MULTIPLIER_2;
-
   private Hashing() {}
 
   /** Step of the polynomial hash over ASCII-lower-cased characters. */
@@ -34,29 +29,11 @@ final class Hashing {
     return h;
   }
 
-  /** The spread hash of a host key. */
+  /** The spread hash of a host key, as the hot path computes it from request text. */
   static int hostHash(String key) {
-    return hostHash(key, 0, key.length());
-  }
-
-  /**
-   * The spread hash of the host name {@code s[from, to)}, ignoring ASCII case: the polynomial of
-   * {@link #step} over the lower-cased characters, taken four characters a step (multiplying by
-   * the fourth power of the multiplier), so that the chain of dependent multiplications is a
-   * quarter as long.
-   */
-  static int hostHash(CharSequence s, int from, int to) {
     int h = 0;
-    int i = from;
-    for (; i + 3 < to; i += 4) {
-      int c0 = HostName.asciiLower(s.charAt(i));
-      int c1 = HostName.asciiLower(s.charAt(i + 1));
-      int c2 = HostName.asciiLower(s.charAt(i + 2));
-      int c3 = HostName.asciiLower(s.charAt(i + 3));
-      h = MULTIPLIER_4 * h + (MULTIPLIER_3 * c0 + MULTIPLIER_2 * c1 + MULTIPLIER * c2 + c3);
-    }
-    for (; i < to; i++) {
-      h = step(h, HostName.asciiLower(s.charAt(i)));
+    for (int i = 0; i < key.length(); i++) {
+      h = step(h, HostName.asciiLower(key.charAt(i)));
     }
     return spread(h);
   }

@@ -130,53 +130,52 @@ public final class RoutingTable {
     if (n == 0 || host.charAt(0) == '[') {
       return Resolution.UNKNOWN_HOST;
     }
-    // The name ends at the first ':' (then a port must follow) or at the end, less one trailing
-    // dot. A name, a dot and the ':' fit in MAX_LENGTH + 2 characters, so no more are scanned.
-    int colon = indexOfColon(host, Math.min(n, HostName.MAX_LENGTH + 2));
+    // One pass finds the port, the first dot and the hash of the name; the hash one character
+    // short is kept for a trailing dot. The wildcard's hash is made only if the name misses.
     int end = n;
-    if (colon >= 0) {
-      if (!HostName.isPort(host, colon + 1, n)) {
-        return Resolution.UNKNOWN_HOST;
+    int full = 0;
+    int beforeLast = 0;
+    int firstDot = -1;
+    for (int i = 0; i < n; i++) {
+      char c = host.charAt(i);
+      if (c == ':') {
+        if (!HostName.isPort(host, i + 1, n)) {
+          return Resolution.UNKNOWN_HOST;
+        }
+        end = i;
+        break;
       }
-      end = colon;
+      if (i > HostName.MAX_LENGTH) {
+        return Resolution.UNKNOWN_HOST; // too long even without a trailing dot
+      }
+      if (c == '.' && firstDot < 0) {
+        firstDot = i;
+      }
+      beforeLast = full;
+      full = Hashing.step(full, HostName.asciiLower(c));
     }
     if (end > 0 && host.charAt(end - 1) == '.') {
       end--;
+      full = beforeLast;
     }
     if (end == 0 || end > HostName.MAX_LENGTH) {
       return Resolution.UNKNOWN_HOST;
     }
-    Resolution r = exact.resolve(host, 0, end, Hashing.hostHash(host, 0, end), path);
+    Resolution r = exact.resolve(host, 0, end, Hashing.spread(full), path);
     if (r != null) {
       return r;
     }
-    if (wildcards.size() > 0) {
-      int firstDot = 0;
-      while (firstDot < end && host.charAt(firstDot) != '.') {
-        firstDot++;
+    if (firstDot > 0 && firstDot < end && wildcards.size() > 0 && isLabel(host, 0, firstDot)) {
+      int rest = 0;
+      for (int i = firstDot + 1; i < end; i++) {
+        rest = Hashing.step(rest, HostName.asciiLower(host.charAt(i)));
       }
-      if (firstDot > 0 && firstDot < end && isLabel(host, 0, firstDot)) {
-        r = wildcards.resolve(host, firstDot + 1, end, Hashing.hostHash(host, firstDot + 1, end), path);
-        if (r != null) {
-          return r;
-        }
+      r = wildcards.resolve(host, firstDot + 1, end, Hashing.spread(rest), path);
+      if (r != null) {
+        return r;
       }
     }
     return Resolution.UNKNOWN_HOST;
-  }
-
-  /** The index of the first ':' in {@code s[0, limit)}, or -1. */
-  private static int indexOfColon(CharSequence s, int limit) {
-    if (s instanceof String str) {
-      int i = str.indexOf(':'); // vectorized by the JVM
-      return i < limit ? i : -1;
-    }
-    for (int i = 0; i < limit; i++) {
-      if (s.charAt(i) == ':') {
-        return i;
-      }
-    }
-    return -1;
   }
 
   /** Whether {@code s[from, to)} is one valid RFC 1123 label, ignoring ASCII case. */
