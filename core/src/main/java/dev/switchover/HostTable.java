@@ -19,8 +19,9 @@ import org.jspecify.annotations.Nullable;
  * results (fetched together), then for the resolution it returns.
  *
  * <p>A change copies the top and the buckets it touches, never the entries of other hosts: a
- * promote among 100,000 hosts copies {@value #MAX_BUCKETS} references and one bucket of a few
- * dozen slots. The top doubles (rehashing every entry once) while the table grows past
+ * promote among 100,000 hosts copies two references for each of the {@value #MAX_BUCKETS} buckets
+ * (32 KB) and one bucket of a few dozen slots; the masks are copied only when a bucket's capacity
+ * changes. The top doubles (rehashing every entry once) while the table grows past
  * {@value #HOSTS_PER_BUCKET} hosts a bucket, up to its maximum; it never shrinks. A batch of
  * changes goes through one {@link Editor}, which copies the top and each touched bucket once.
  */
