@@ -20,7 +20,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * asynchronous mode, its body is read with a {@link ReadListener} into the JDK client's request
  * body ({@link RequestBody}), and the upstream's body is written with a {@link WriteListener}
  * ({@link ResponseBody}). Both sides move one buffer at a time, only when the other side asks
- * for it, so no body is ever held whole.
+ * for it, so no body is ever held whole. The one thread it holds is the one that waits for the
+ * upstream's status and headers ({@link #sendOn}); the bodies move on the container's and the
+ * client's threads, whenever there is something to move.
  *
  * <p>The request's {@link Admission} is closed when the async cycle completes, fails or times
  * out (the container calls this listener), and at once if the cycle could not be started.
@@ -44,6 +48,7 @@ import org.slf4j.LoggerFactory;
 final class AsyncUpstreamExchange implements AsyncListener {
   private static final Logger log = LoggerFactory.getLogger(AsyncUpstreamExchange.class);
   private static final int READ_SIZE = 16 * 1024;
+  private static final CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
 
   private final AsyncContext async;
   private final HttpServletResponse response;
@@ -51,8 +56,13 @@ final class AsyncUpstreamExchange implements AsyncListener {
   private final String upstream;
   private final AtomicBoolean completed = new AtomicBoolean();
   private final AtomicReference<@Nullable ResponseBody> responseBody = new AtomicReference<>();
-  private volatile @Nullable CompletableFuture<?> upstreamCall;
   private volatile @Nullable RequestBody requestBody;
+  /** Guards the wait for the upstream's answer: {@link #waiter}, {@link #cancelled}, {@link #interrupted}. */
+  private final Object waitLock = new Object();
+  /** The thread waiting in {@link UpstreamCall#send} for the upstream's answer, while it waits. */
+  private @Nullable Thread waiter;
+  private boolean cancelled;
+  private boolean interrupted;
 
   private AsyncUpstreamExchange(
       AsyncContext async, HttpServletResponse response, Admission admission, String upstream) {
@@ -99,14 +109,70 @@ final class AsyncUpstreamExchange implements AsyncListener {
     return body;
   }
 
-  /** The call to the upstream, cancelled if the client goes away first. */
-  void calling(CompletableFuture<?> call) {
-    upstreamCall = call;
-    var unused = call.whenComplete((r, failure) -> {
-      if (failure != null) {
-        upstreamFailed(failure);
+  /** A blocking call to the upstream that returns once its status and headers are in. */
+  interface UpstreamCall {
+    void send() throws IOException, InterruptedException;
+  }
+
+  /**
+   * Sends the upstream request on a thread of {@code executor}, which waits there until the
+   * upstream's status and headers are in (its body then streams without it); a failure before
+   * that is answered with 502 or 504. If the exchange ends first, the waiting thread is
+   * interrupted, which makes the JDK client cancel the call.
+   *
+   * <p>Why a blocking call on a thread of our own, rather than {@code HttpClient.sendAsync}: on
+   * JDK 17, {@code sendAsync} always hands the completion of its future to {@code
+   * CompletableFuture}'s default executor, which is a new thread per task where the common pool
+   * has fewer than two threads (machines with one or two CPUs); {@code send} does not.
+   */
+  void sendOn(Executor executor, UpstreamCall call) {
+    try {
+      executor.execute(() -> await(call));
+    } catch (RejectedExecutionException e) {
+      upstreamFailed(e);
+    }
+  }
+
+  private void await(UpstreamCall call) {
+    Thread self = Thread.currentThread();
+    synchronized (waitLock) {
+      if (cancelled) {
+        return;
       }
-    });
+      waiter = self;
+    }
+    Throwable failure = null;
+    try {
+      call.send();
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      failure = e;
+    }
+    boolean ended;
+    synchronized (waitLock) {
+      waiter = null;
+      ended = cancelled;
+      if (interrupted) {
+        // Ours, sent under this lock: it must not reach the executor's next task.
+        Thread.interrupted();
+      } else if (failure instanceof InterruptedException) {
+        self.interrupt(); // someone else's, such as the executor shutting down: keep it
+      }
+    }
+    if (failure != null && !ended) {
+      upstreamFailed(failure);
+    }
+  }
+
+  /** Stops waiting for the upstream's answer, cancelling the call if it is under way. */
+  private void cancelWait() {
+    synchronized (waitLock) {
+      cancelled = true;
+      Thread t = waiter;
+      if (t != null && !interrupted) {
+        interrupted = true;
+        t.interrupt();
+      }
+    }
   }
 
   /** The upstream failed: before its answer, 502 or 504; during its body, see {@link ResponseBody}. */
@@ -156,10 +222,7 @@ final class AsyncUpstreamExchange implements AsyncListener {
 
   /** Stops talking to the upstream: the client is gone or the cycle ended. */
   private void abandon() {
-    CompletableFuture<?> call = upstreamCall;
-    if (call != null) {
-      call.cancel(true);
-    }
+    cancelWait();
     ResponseBody body = responseBody.get();
     if (body != null) {
       body.cancelUpstream();
@@ -342,7 +405,6 @@ final class AsyncUpstreamExchange implements AsyncListener {
    */
   final class ResponseBody extends SerialDrain implements HttpResponse.BodySubscriber<Void> {
     private final ServletOutputStream out;
-    private final CompletableFuture<Void> body = new CompletableFuture<>();
     private final Queue<ByteBuffer> buffers = new ConcurrentLinkedQueue<>();
     private volatile Flow.@Nullable Subscription subscription;
     private volatile boolean writable;
@@ -356,9 +418,14 @@ final class AsyncUpstreamExchange implements AsyncListener {
       this.out = out;
     }
 
+    /**
+     * Complete at once, as for the JDK's own streaming subscribers: the client's response, and with
+     * it the thread waiting in {@code send}, is done once the status and headers are in, while the
+     * body streams on through this subscriber.
+     */
     @Override
     public CompletionStage<Void> getBody() {
-      return body;
+      return DONE;
     }
 
     @Override
@@ -425,7 +492,6 @@ final class AsyncUpstreamExchange implements AsyncListener {
         if (s != null) {
           s.cancel();
         }
-        body.completeExceptionally(client);
         complete(0);
         return;
       }
@@ -435,7 +501,6 @@ final class AsyncUpstreamExchange implements AsyncListener {
         // upstream sent a length; a container-neutral abort of the connection does not exist.
         done = true;
         log.debug("upstream {} failed while answering", upstream, upstreamError);
-        body.completeExceptionally(upstreamError);
         complete(
             upstreamError instanceof HttpTimeoutException
                 ? HttpServletResponse.SC_GATEWAY_TIMEOUT
@@ -456,7 +521,6 @@ final class AsyncUpstreamExchange implements AsyncListener {
           }
           if (upstreamDone) {
             done = true;
-            body.complete(null);
             complete(0);
           } else if (!requested) {
             requested = true;

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -74,11 +75,24 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code workspace.<name>.upstream}: its upstream base URIs, separated by commas;
  *   <li>{@code unknown-host}: {@code 421} (default) or {@code chain};
  *   <li>{@code retry-after}: seconds (default 5); {@code upstream-timeout}: milliseconds
- *       (default 30000).
+ *       (default 30000);
+ *   <li>{@code upstream-threads}: the bound of each of the filter's two thread pools (default
+ *       {@value #DEFAULT_UPSTREAM_THREADS}; see below).
  * </ul>
  *
  * <p>Any other init parameter, or a value out of these rules, fails {@link #init} with a {@link
  * ServletException} that names the parameter, its value and what was expected.
+ *
+ * <p>Threads, for upstream targets: the filter's HTTP client runs its tasks on a pool the filter
+ * owns, and an async exchange waits for the upstream's status and headers on a thread of a second
+ * pool (the bodies then stream without it). Each pool starts a thread only when none of its
+ * threads is idle, at most {@link Builder#upstreamThreads} (default {@value
+ * #DEFAULT_UPSTREAM_THREADS}), and ends threads idle for a minute; past the bound, exchanges wait
+ * their turn. Both are shut down by {@link #destroy}; the waits may be put on an executor of
+ * yours instead ({@link Builder#upstreamExecutor}). No request starts a thread of its own, on any
+ * number of CPUs: the JDK 17 client's {@code sendAsync}, which starts one per request where
+ * {@code CompletableFuture}'s default executor is not the common pool (one or two CPUs), is not
+ * used.
  *
  * <p>The filter and the workspaces' servlets must be {@code asyncSupported} if those servlets go
  * asynchronous. Thread-safe once initialized.
@@ -95,15 +109,19 @@ public final class SwitchoverFilter implements Filter {
   /** The default servlet-context attribute name under which the router is found. */
   public static final String DEFAULT_ROUTER_ATTRIBUTE = "dev.switchover.Router";
 
+  /** The default bound of each of the filter's thread pools; see {@link Builder#upstreamThreads}. */
+  public static final int DEFAULT_UPSTREAM_THREADS = 256;
+
   private static final int MISDIRECTED_REQUEST = 421;
   private static final String ROUTER_ATTRIBUTE = "router-attribute";
   private static final String UNKNOWN_HOST = "unknown-host";
   private static final String RETRY_AFTER = "retry-after";
   private static final String UPSTREAM_TIMEOUT = "upstream-timeout";
+  private static final String UPSTREAM_THREADS = "upstream-threads";
   private static final String WORKSPACE = "workspace.";
   private static final String PARAMETERS =
       "router-attribute, workspace.<name>.servlet, workspace.<name>.upstream, unknown-host,"
-          + " retry-after and upstream-timeout";
+          + " retry-after, upstream-timeout and upstream-threads";
 
   private volatile @Nullable Config config;
 
@@ -155,6 +173,12 @@ public final class SwitchoverFilter implements Filter {
           b.retryAfter(Duration.ofSeconds(wholeNumber(value, "seconds")));
         } else if (name.equals(UPSTREAM_TIMEOUT)) {
           b.upstreamTimeout(Duration.ofMillis(wholeNumber(value, "milliseconds")));
+        } else if (name.equals(UPSTREAM_THREADS)) {
+          long threads = wholeNumber(value, "threads");
+          if (threads < 1 || threads > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("expected a number of threads from 1 to " + Integer.MAX_VALUE);
+          }
+          b.upstreamThreads((int) threads);
         } else if (!name.equals(ROUTER_ATTRIBUTE)) {
           throw new IllegalArgumentException("unknown init parameter; the filter reads " + PARAMETERS);
         }
@@ -311,8 +335,14 @@ public final class SwitchoverFilter implements Filter {
     return rawUri.indexOf("//", from) >= 0;
   }
 
+  /** Shuts down the filter's thread pools (not an executor given to {@link Builder#upstreamExecutor}). */
   @Override
-  public void destroy() {}
+  public void destroy() {
+    Config c = config;
+    if (c != null) {
+      c.forwarder.close();
+    }
+  }
 
   @Override
   public String toString() {
@@ -383,7 +413,11 @@ public final class SwitchoverFilter implements Filter {
       this.unknownHostToChain = b.unknownHostToChain;
       Duration d = b.retryAfter == null ? Duration.ofSeconds(5) : b.retryAfter;
       this.retryAfterSeconds = Long.toString(d.getNano() > 0 ? d.getSeconds() + 1 : d.getSeconds());
-      this.forwarder = new UpstreamForwarder(b.upstreamTimeout == null ? Duration.ofSeconds(30) : b.upstreamTimeout);
+      this.forwarder =
+          new UpstreamForwarder(
+              b.upstreamTimeout == null ? Duration.ofSeconds(30) : b.upstreamTimeout,
+              b.upstreamThreads == 0 ? DEFAULT_UPSTREAM_THREADS : b.upstreamThreads,
+              b.upstreamExecutor);
     }
   }
 
@@ -397,6 +431,8 @@ public final class SwitchoverFilter implements Filter {
     private boolean unknownHostToChain;
     private @Nullable Duration retryAfter;
     private @Nullable Duration upstreamTimeout;
+    private int upstreamThreads;
+    private @Nullable Executor upstreamExecutor;
 
     private Builder(Router router) {
       this.router = requireNonNull(router, "router");
@@ -476,6 +512,43 @@ public final class SwitchoverFilter implements Filter {
         throw new IllegalArgumentException("upstreamTimeout must be at least one millisecond, but was " + timeout);
       }
       this.upstreamTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The most threads in each of the filter's two pools: the one its HTTP client runs on, and the
+     * one async exchanges wait on for the upstream's status and headers (unless {@link
+     * #upstreamExecutor} replaces it); {@value SwitchoverFilter#DEFAULT_UPSTREAM_THREADS} by
+     * default. A pool starts a thread only when none of its threads is idle, so it holds about as
+     * many as the most exchanges waiting at once, and ends threads idle for a minute; past the
+     * bound, exchanges wait for a thread in turn.
+     *
+     * @throws IllegalArgumentException if {@code max} is less than 1
+     */
+    public Builder upstreamThreads(int max) {
+      if (upstreamThreads != 0) {
+        throw new IllegalStateException("upstreamThreads was already set to " + upstreamThreads);
+      }
+      if (max < 1) {
+        throw new IllegalArgumentException("upstreamThreads must be at least 1, but was " + max);
+      }
+      this.upstreamThreads = max;
+      return this;
+    }
+
+    /**
+     * Async exchanges wait for the upstream's status and headers on threads of {@code executor}
+     * instead of a pool of the filter's: each holds one of its threads from sending the request
+     * until those are in, so the executor bounds how many upstreams can be awaited at once. It
+     * must run tasks on threads of its own, not on the caller's (the container's request thread,
+     * which must return for the request body to be read), and is not shut down by the filter.
+     */
+    public Builder upstreamExecutor(Executor executor) {
+      requireNonNull(executor, "executor");
+      if (upstreamExecutor != null) {
+        throw new IllegalStateException("upstreamExecutor was already set to " + upstreamExecutor);
+      }
+      this.upstreamExecutor = executor;
       return this;
     }
 

@@ -20,7 +20,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An upstream that refuses the connection or fails before answering: 502; one that does not
  * connect or answer within the timeout: 504.
+ *
+ * <p>Threads: the client runs on a pool the forwarder owns ({@link OnDemandThreadPool}); an async
+ * exchange holds one thread of {@code waits} from sending until the upstream's headers are in
+ * (see {@link AsyncUpstreamExchange#sendOn}); a blocking exchange holds its request thread
+ * throughout. No exchange starts a thread of its own: {@code sendAsync}, which would on JDK 17 with
+ * one or two CPUs, is not used.
  */
 final class UpstreamForwarder {
   private static final Logger log = LoggerFactory.getLogger(UpstreamForwarder.class);
@@ -53,17 +61,52 @@ final class UpstreamForwarder {
 
   private static final boolean HOST_ALLOWED = hostAllowed();
 
+  private static final AtomicInteger FORWARDERS = new AtomicInteger();
+
   private final HttpClient client;
   private final Duration timeout;
+  /** Runs the client's tasks; the JDK's default would be an unbounded pool nobody shuts down. */
+  private final ExecutorService clientThreads;
+  /** Where async exchanges wait for the upstream's answer. */
+  private final Executor waits;
+  /** {@link #waits}, if the forwarder made it and so shuts it down. */
+  private final @Nullable ExecutorService ownWaits;
 
-  UpstreamForwarder(Duration timeout) {
+  /**
+   * A forwarder whose client runs on a pool of at most {@code maxThreads}, and whose async
+   * exchanges wait on {@code waits} or, if that is null, on a second such pool of its own.
+   */
+  UpstreamForwarder(Duration timeout, int maxThreads, @Nullable Executor waits) {
     this.timeout = timeout;
+    String name = "switchover-upstream-" + FORWARDERS.incrementAndGet();
+    this.clientThreads = new OnDemandThreadPool(name + "-client", maxThreads);
+    if (waits == null) {
+      ExecutorService own = new OnDemandThreadPool(name + "-wait", maxThreads);
+      this.ownWaits = own;
+      this.waits = own;
+    } else {
+      this.ownWaits = null;
+      this.waits = waits;
+    }
     this.client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(timeout)
             .followRedirects(HttpClient.Redirect.NEVER)
+            .executor(clientThreads)
             .build();
+  }
+
+  /**
+   * Shuts down the pools this forwarder made: exchanges under way may fail, new ones are refused.
+   * The JDK 17 client itself has no way to be closed: its selector thread and idle connections
+   * go when it is garbage.
+   */
+  void close() {
+    clientThreads.shutdown();
+    if (ownWaits != null) {
+      ownWaits.shutdown();
+    }
   }
 
   private static boolean hostAllowed() {
@@ -116,22 +159,26 @@ final class UpstreamForwarder {
       HttpServletRequest request, HttpServletResponse response, URI base, Admission admission)
       throws IOException {
     AsyncUpstreamExchange exchange = AsyncUpstreamExchange.start(request, response, admission, base.toString());
-    CompletableFuture<HttpResponse<Void>> call;
+    HttpRequest upstreamRequest;
+    ServletOutputStream out;
     try {
-      HttpRequest upstreamRequest = upstreamRequest(request, base, exchange);
-      ServletOutputStream out = response.getOutputStream();
-      call =
-          client.sendAsync(
-              upstreamRequest,
-              info -> {
-                head(response, info.statusCode(), info.headers());
-                return exchange.answer(out);
-              });
+      upstreamRequest = upstreamRequest(request, base, exchange);
+      out = response.getOutputStream();
     } catch (IOException | RuntimeException e) {
       exchange.upstreamFailed(e);
       return;
     }
-    exchange.calling(call);
+    // send, not sendAsync: see AsyncUpstreamExchange.sendOn. The handler runs on the client's
+    // threads when the headers are in; send returns right after it, and the body streams on.
+    exchange.sendOn(
+        waits,
+        () ->
+            client.send(
+                upstreamRequest,
+                info -> {
+                  head(response, info.statusCode(), info.headers());
+                  return exchange.answer(out);
+                }));
   }
 
   /** The upstream's status and end-to-end headers onto the response. */

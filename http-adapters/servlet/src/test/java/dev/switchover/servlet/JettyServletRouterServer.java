@@ -23,7 +23,11 @@ final class JettyServletRouterServer implements RouterServer {
   }
 
   static JettyServletRouterServer start(RouterServerSpec spec) throws Exception {
-    ServletRouterServers.Deployment d = ServletRouterServers.deployment(spec);
+    return start(ServletRouterServers.deployment(spec));
+  }
+
+  /** The container on a free loopback port with {@code d} deployed. */
+  static JettyServletRouterServer start(ServletRouterServers.Deployment d) throws Exception {
     ServletContextHandler context = new ServletContextHandler("/");
     for (Map.Entry<String, Servlet> s : d.namedServlets().entrySet()) {
       ServletHolder holder = new ServletHolder(s.getKey(), s.getValue());

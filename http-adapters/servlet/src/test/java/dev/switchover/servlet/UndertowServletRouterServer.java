@@ -26,7 +26,11 @@ final class UndertowServletRouterServer implements RouterServer {
   }
 
   static UndertowServletRouterServer start(RouterServerSpec spec) throws Exception {
-    ServletRouterServers.Deployment d = ServletRouterServers.deployment(spec);
+    return start(ServletRouterServers.deployment(spec));
+  }
+
+  /** The container on a free loopback port with {@code d} deployed. */
+  static UndertowServletRouterServer start(ServletRouterServers.Deployment d) throws Exception {
     DeploymentInfo info =
         Servlets.deployment()
             .setClassLoader(UndertowServletRouterServer.class.getClassLoader())

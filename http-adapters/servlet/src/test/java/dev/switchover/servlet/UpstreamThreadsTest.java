@@ -1,0 +1,210 @@
+package dev.switchover.servlet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchover.DomainStatus;
+import dev.switchover.Router;
+import dev.switchover.RoutingTable;
+import dev.switchover.testkit.Await;
+import dev.switchover.testkit.RawConnection;
+import dev.switchover.testkit.RawResponse;
+import dev.switchover.testkit.RouterServer;
+import dev.switchover.testkit.WorkspaceApp;
+import dev.switchover.testkit.WorkspaceServer;
+import jakarta.servlet.http.HttpServlet;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The threads the filter uses to proxy upstream in async mode: a fixed few, however many requests
+ * pass. On JDK 17 with one or two CPUs, {@code HttpClient.sendAsync} starts a thread per request
+ * (its future completes through {@code CompletableFuture}'s default executor, a thread per task
+ * there), which these tests catch on such a machine; on a bigger one they still hold the filter to
+ * its bound.
+ */
+final class UpstreamThreadsTest {
+  private static final String SHOP = "shop.example.com";
+  /** Requests in flight at once: one per keep-alive connection. */
+  private static final int CONNECTIONS = 4;
+  private static final int WARM_UP = 100;
+  private static final int REQUESTS = 500;
+  /**
+   * The threads that the JVM may start while the requests pass, for reasons of its own or the
+   * containers'; far below one per request.
+   */
+  private static final int SLACK = 50;
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final WorkspaceApp blue = WorkspaceApp.named("blue");
+  private final Router router =
+      Router.create(
+          RoutingTable.builder()
+              .workspace("blue")
+              .domain(SHOP, DomainStatus.VERIFIED)
+              .route(SHOP, "/", "blue")
+              .build());
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable r : resources) {
+      r.close();
+    }
+  }
+
+  /** The servlet containers the filter is deployed in. */
+  enum Container {
+    JETTY,
+    UNDERTOW
+  }
+
+  @ParameterizedTest
+  @EnumSource(Container.class)
+  void asyncProxy_hundredsOfRequests_startNoThreadPerRequest(Container container) throws Exception {
+    SwitchoverFilter filter = SwitchoverFilter.builder(router).upstream("blue", upstream()).build();
+    List<RawConnection> connections = connect(start(container, filter).port());
+    proxy(connections, WARM_UP); // the pools, the container and the connections settle
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long before = threads.getTotalStartedThreadCount();
+
+    proxy(connections, REQUESTS);
+
+    long started = threads.getTotalStartedThreadCount() - before;
+    assertTrue(started < SLACK, () -> started + " threads started in the JVM while " + REQUESTS + " requests were proxied");
+  }
+
+  @Test
+  void asyncProxy_executorOfYours_everyUpstreamIsAwaitedOnIt() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    resources.add(pool::shutdownNow);
+    AtomicInteger tasks = new AtomicInteger();
+    SwitchoverFilter filter =
+        SwitchoverFilter.builder(router)
+            .upstream("blue", upstream())
+            .upstreamExecutor(task -> {
+              tasks.incrementAndGet();
+              pool.execute(task);
+            })
+            .build();
+    List<RawConnection> connections = connect(start(Container.JETTY, filter).port());
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long before = threads.getTotalStartedThreadCount();
+
+    proxy(connections, REQUESTS);
+
+    assertEquals(REQUESTS, tasks.get());
+    long started = threads.getTotalStartedThreadCount() - before;
+    assertTrue(started < SLACK, () -> started + " threads started in the JVM while " + REQUESTS + " requests were proxied");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Container.class)
+  void destroy_containerStopped_endsTheFiltersThreads(Container container) throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    SwitchoverFilter filter = SwitchoverFilter.builder(router).upstream("blue", upstream()).build();
+    RouterServer server = start(container, filter);
+    proxy(connect(server.port()), WARM_UP);
+    Set<Thread> filters = new HashSet<>(Thread.getAllStackTraces().keySet());
+    filters.removeAll(before);
+    filters.removeIf(t -> !t.getName().startsWith("switchover-upstream-"));
+    assertFalse(filters.isEmpty(), "the filter proxied on threads of its own");
+
+    server.stop(); // the container destroys the filter
+
+    Await.until(
+        "the filter's threads to end",
+        () -> filters.stream().noneMatch(Thread::isAlive),
+        () -> "alive: " + filters.stream().filter(Thread::isAlive).map(Thread::getName).collect(Collectors.joining(", ")));
+  }
+
+  private URI upstream() throws Exception {
+    WorkspaceServer upstream = WorkspaceServer.start(blue);
+    resources.add(upstream);
+    return upstream.baseUri();
+  }
+
+  private List<RawConnection> connect(int port) throws Exception {
+    List<RawConnection> connections = new ArrayList<>();
+    for (int i = 0; i < CONNECTIONS; i++) {
+      RawConnection c = RawConnection.open(port);
+      resources.add(0, c);
+      connections.add(c);
+    }
+    return connections;
+  }
+
+  /** {@code n} requests, one in flight on each connection at a time, all sent from this thread. */
+  private static void proxy(List<RawConnection> connections, int n) throws Exception {
+    byte[] get = ("GET /x HTTP/1.1\r\nHost: " + SHOP + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    int sent = 0;
+    while (sent < n) {
+      int batch = Math.min(connections.size(), n - sent);
+      for (int i = 0; i < batch; i++) {
+        connections.get(i).send(get);
+      }
+      for (int i = 0; i < batch; i++) {
+        RawResponse r = connections.get(i).read();
+        assertEquals(200, r.status(), r::toString);
+        assertEquals("blue", r.workspace(), r::toString);
+      }
+      sent += batch;
+    }
+  }
+
+  /** The container on a free loopback port, the filter and the request's chain async. */
+  private RouterServer start(Container container, SwitchoverFilter filter) throws Exception {
+    ServletRouterServers.Deployment d = new ServletRouterServers.Deployment(filter, Map.of(), new Fallback());
+    RouterServer server =
+        switch (container) {
+          case JETTY -> JettyServletRouterServer.start(d);
+          case UNDERTOW -> UndertowServletRouterServer.start(d);
+        };
+    RouterServer once = new StoppedOnce(server);
+    resources.add(0, once::stop);
+    return once;
+  }
+
+  /** Stops the server once, whether the test or the clean-up gets there first. */
+  private static final class StoppedOnce implements RouterServer {
+    private final RouterServer server;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    StoppedOnce(RouterServer server) {
+      this.server = server;
+    }
+
+    @Override
+    public int port() {
+      return server.port();
+    }
+
+    @Override
+    public void stop() throws Exception {
+      if (stopped.compareAndSet(false, true)) {
+        server.stop();
+      }
+    }
+  }
+
+  /** The end of the chain, which the filter never passes a routed request down to. */
+  private static final class Fallback extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+  }
+}
