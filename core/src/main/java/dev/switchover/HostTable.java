@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A change copies the top and the buckets it touches, never the entries of other hosts: a
  * promote among 100,000 hosts copies two references for each of the {@value #MAX_BUCKETS} buckets
- * (32 KB) and one bucket of a few dozen slots; the masks are copied only when a bucket's capacity
- * changes. The top doubles (rehashing every entry once) while the table grows past
+ * (32 KB with compressed references) and one bucket of a few dozen slots; the masks (16 KB) are
+ * copied only when a bucket's capacity changes, which a put or a remove near a power of two can do. The top doubles (rehashing every entry once) while the table grows past
  * {@value #HOSTS_PER_BUCKET} hosts a bucket, up to its maximum; it never shrinks. A batch of
  * changes goes through one {@link Editor}, which copies the top and each touched bucket once.
  */
@@ -85,8 +85,9 @@ final class HostTable {
       if (h == want) {
         byte[] data = dataAt(slots, i);
         @Nullable Object[] results = resultsAt(slots, i);
-        // Reading the results' length here, before the key is compared, starts fetching them
-        // while the data arrives: the two misses overlap instead of following each other.
+        // The results' length is read before the key is compared (it is never 0), so that the
+        // processor can fetch the results while the data arrives. Meant to overlap the two cache
+        // misses; the benchmarks on this project's machine could not tell its effect from noise.
         if (results.length != 0 && HostEntry.keyMatches(data, s, from, to)) {
           return HostEntry.match(data, results, path);
         }
