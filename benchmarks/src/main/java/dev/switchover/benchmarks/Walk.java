@@ -26,4 +26,11 @@ final class Walk {
     index = i;
     return i;
   }
+
+  /** The index of the next request, moved on by {@code skip} more. */
+  int next(int skip) {
+    int i = (index + 1 + skip) & mask;
+    index = i;
+    return i;
+  }
 }
