@@ -83,12 +83,14 @@ import org.jspecify.annotations.Nullable;
  * <p>Any other init parameter, or a value out of these rules, fails {@link #init} with a {@link
  * ServletException} that names the parameter, its value and what was expected.
  *
- * <p>Threads, for upstream targets: the filter's HTTP client runs its tasks on a pool the filter
- * owns, and an async exchange waits for the upstream's status and headers on a thread of a second
- * pool (the bodies then stream without it). Each pool starts a thread only when none of its
- * threads is idle, at most {@link Builder#upstreamThreads} (default {@value
- * #DEFAULT_UPSTREAM_THREADS}), and ends threads idle for a minute; past the bound, exchanges wait
- * their turn. Both are shut down by {@link #destroy}; the waits may be put on an executor of
+ * <p>Threads, for upstream targets: an async exchange waits for the upstream's status and headers
+ * on a thread of a pool the filter owns (the bodies then stream without it, on the HTTP client's
+ * selector thread, with non-blocking servlet I/O); a blocking exchange (a request whose chain is
+ * not {@code asyncSupported}) runs on its request thread, and its HTTP client runs its tasks on a
+ * second pool, so that blocking reads of the request body never stop the client's selector. Each
+ * pool starts a thread only when none of its threads is idle, at most {@link
+ * Builder#upstreamThreads} (default {@value #DEFAULT_UPSTREAM_THREADS}), and ends threads idle for
+ * a minute; past the bound, exchanges wait their turn. Both are shut down by {@link #destroy}; the waits may be put on an executor of
  * yours instead ({@link Builder#upstreamExecutor}). No request starts a thread of its own, on any
  * number of CPUs: the JDK 17 client's {@code sendAsync}, which starts one per request where
  * {@code CompletableFuture}'s default executor is not the common pool (one or two CPUs), is not

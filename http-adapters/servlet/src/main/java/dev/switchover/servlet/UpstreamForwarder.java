@@ -44,9 +44,17 @@ import org.slf4j.LoggerFactory;
  * <p>An upstream that refuses the connection or fails before answering: 502; one that does not
  * connect or answer within the timeout: 504.
  *
- * <p>Threads: the client runs on a pool the forwarder owns ({@link OnDemandThreadPool}); an async
- * exchange holds one thread of {@code waits} from sending until the upstream's headers are in
- * (see {@link AsyncUpstreamExchange#sendOn}); a blocking exchange holds its request thread
+ * <p>Threads. Two clients, each made on first use: async exchanges go through a client whose tasks
+ * run on the thread that hands them over, most often the client's own selector thread, because
+ * everything those exchanges do there is non-blocking (the bodies are read and written with the
+ * servlet's {@code ReadListener} and {@code WriteListener}); blocking exchanges go through a
+ * client that runs its tasks on a pool the forwarder owns ({@link OnDemandThreadPool}), since
+ * reading a request body with blocking I/O must not stop the selector. Handing every task of an
+ * async exchange to a pool instead made each exchange hop between threads several more times; on
+ * two CPUs the filter proxied about 1.8 times as many requests a second without those hops (see
+ * {@code benchmarks/http/RESULTS.md}). An async
+ * exchange also holds one thread of {@code waits} from sending until the upstream's headers are
+ * in (see {@link AsyncUpstreamExchange#sendOn}); a blocking exchange holds its request thread
  * throughout. No exchange starts a thread of its own: {@code sendAsync}, which would on JDK 17 with
  * one or two CPUs, is not used.
  */
@@ -63,17 +71,23 @@ final class UpstreamForwarder {
 
   private static final AtomicInteger FORWARDERS = new AtomicInteger();
 
-  private final HttpClient client;
   private final Duration timeout;
-  /** Runs the client's tasks; the JDK's default would be an unbounded pool nobody shuts down. */
+  /**
+   * Runs the blocking client's tasks; the JDK's default would be an unbounded pool nobody shuts
+   * down.
+   */
   private final ExecutorService clientThreads;
+  /** For blocking exchanges: tasks on {@link #clientThreads}. Made on first use. */
+  private volatile @Nullable HttpClient blockingClient;
+  /** For async exchanges: tasks on the thread that hands them over. Made on first use. */
+  private volatile @Nullable HttpClient asyncClient;
   /** Where async exchanges wait for the upstream's answer. */
   private final Executor waits;
   /** {@link #waits}, if the forwarder made it and so shuts it down. */
   private final @Nullable ExecutorService ownWaits;
 
   /**
-   * A forwarder whose client runs on a pool of at most {@code maxThreads}, and whose async
+   * A forwarder whose blocking client runs on a pool of at most {@code maxThreads}, and whose async
    * exchanges wait on {@code waits} or, if that is null, on a second such pool of its own.
    */
   UpstreamForwarder(Duration timeout, int maxThreads, @Nullable Executor waits) {
@@ -88,13 +102,43 @@ final class UpstreamForwarder {
       this.ownWaits = null;
       this.waits = waits;
     }
-    this.client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .executor(clientThreads)
-            .build();
+  }
+
+  private HttpClient blockingClient() {
+    HttpClient c = blockingClient;
+    if (c == null) {
+      synchronized (this) {
+        c = blockingClient;
+        if (c == null) {
+          c = newClient(clientThreads);
+          blockingClient = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  private HttpClient asyncClient() {
+    HttpClient c = asyncClient;
+    if (c == null) {
+      synchronized (this) {
+        c = asyncClient;
+        if (c == null) {
+          c = newClient(Runnable::run);
+          asyncClient = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  private HttpClient newClient(Executor executor) {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .executor(executor)
+        .build();
   }
 
   /**
@@ -128,7 +172,7 @@ final class UpstreamForwarder {
     HttpRequest upstreamRequest = upstreamRequest(request, base, null);
     HttpResponse<InputStream> answer;
     try {
-      answer = client.send(upstreamRequest, HttpResponse.BodyHandlers.ofInputStream());
+      answer = blockingClient().send(upstreamRequest, HttpResponse.BodyHandlers.ofInputStream());
     } catch (HttpTimeoutException e) {
       log.debug("upstream {} timed out", base, e);
       fail(response, HttpServletResponse.SC_GATEWAY_TIMEOUT);
@@ -169,7 +213,8 @@ final class UpstreamForwarder {
       return;
     }
     // send, not sendAsync: see AsyncUpstreamExchange.sendOn. The handler runs on the client's
-    // threads when the headers are in; send returns right after it, and the body streams on.
+    // selector thread when the headers are in; send returns right after it, and the body streams on.
+    HttpClient client = asyncClient();
     exchange.sendOn(
         waits,
         () ->

@@ -90,6 +90,31 @@ final class UpstreamThreadsTest {
     assertTrue(started < SLACK, () -> started + " threads started in the JVM while " + REQUESTS + " requests were proxied");
   }
 
+  /**
+   * An async exchange's client tasks run where the client hands them over (its selector thread),
+   * not on a pool: the pool made every exchange hop between threads several more times.
+   */
+  @ParameterizedTest
+  @EnumSource(Container.class)
+  void asyncProxy_clientTasks_runOnNoPoolThread(Container container) throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    SwitchoverFilter filter = SwitchoverFilter.builder(router).upstream("blue", upstream()).build();
+    List<RawConnection> connections = connect(start(container, filter).port());
+
+    proxy(connections, WARM_UP);
+
+    Set<String> started = new HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (!before.contains(t) && t.getName().startsWith("switchover-upstream-")) {
+        started.add(t.getName());
+      }
+    }
+    assertFalse(started.isEmpty(), "the upstreams were awaited on the filter's threads");
+    assertTrue(
+        started.stream().allMatch(name -> name.matches("switchover-upstream-\\d+-wait-\\d+")),
+        () -> "threads other than waits: " + started);
+  }
+
   @Test
   void asyncProxy_executorOfYours_everyUpstreamIsAwaitedOnIt() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
