@@ -48,6 +48,7 @@ CONTENDERS=(
   "direct               upstream $BLUE_PORT"
   "jetty-plain          java     $((BASE_PORT + 10)) $PKG.PlainJettyProxy"
   "switchover-jetty     java     $((BASE_PORT + 11)) $PKG.SwitchoverJettyProxy"
+  "undertow-plain       java     $((BASE_PORT + 15)) $PKG.PlainUndertowProxy"
   "switchover-undertow  java     $((BASE_PORT + 12)) $PKG.SwitchoverUndertowProxy"
   "switchover-servlet   java     $((BASE_PORT + 13)) $PKG.SwitchoverServletProxy" # the filter in Jetty ee10
   "jetty-xfwd           java     $((BASE_PORT + 14)) $PKG.ForwardingJettyProxy" # diagnostic, see RESULTS.md
@@ -56,10 +57,12 @@ CONTENDERS=(
 )
 # Paired A/B runs (baseline candidate), alternated back to back so that slow changes in the
 # machine's load hit both alike: the ratio of each pair is what the "within 5%" target is read from.
-# The Undertow adapter and the filter have no pair: the target is the Jetty adapter's, and their
-# baseline would be an undertow-plain contender (see RESULTS.md), which there is not yet.
+# The target is the Jetty adapter's; the Undertow adapter is paired with plain Undertow too, for
+# the reading. The filter has no pair: it forwards with the JDK's client, which no plain
+# container proxy does.
 PAIRED=(
   "jetty-plain switchover-jetty"
+  "undertow-plain switchover-undertow"
   "jetty-plain jetty-xfwd"
   "jetty-xfwd switchover-jetty"
 )
