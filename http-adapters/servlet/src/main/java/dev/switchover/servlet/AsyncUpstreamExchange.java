@@ -220,6 +220,20 @@ final class AsyncUpstreamExchange implements AsyncListener {
     }
   }
 
+  /**
+   * Ends the cycle of an exchange broken off mid-body (see {@link #complete}) and closes the
+   * admission here, not only in {@link #onComplete}: Jetty 12 (ee10) aborts such a response (a
+   * body shorter than its Content-Length, a client that reset the connection) without calling the
+   * cycle's listeners, and the request would stay in flight for good.
+   */
+  private void abort(int errorStatus) {
+    try {
+      complete(errorStatus);
+    } finally {
+      admission.close();
+    }
+  }
+
   /** Stops talking to the upstream: the client is gone or the cycle ended. */
   private void abandon() {
     cancelWait();
@@ -492,7 +506,7 @@ final class AsyncUpstreamExchange implements AsyncListener {
         if (s != null) {
           s.cancel();
         }
-        complete(0);
+        abort(0);
         return;
       }
       Throwable upstreamError = upstreamFailure;
@@ -501,7 +515,7 @@ final class AsyncUpstreamExchange implements AsyncListener {
         // upstream sent a length; a container-neutral abort of the connection does not exist.
         done = true;
         log.debug("upstream {} failed while answering", upstream, upstreamError);
-        complete(
+        abort(
             upstreamError instanceof HttpTimeoutException
                 ? HttpServletResponse.SC_GATEWAY_TIMEOUT
                 : HttpServletResponse.SC_BAD_GATEWAY);
