@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Per-workspace counts of requests in flight, and the futures that wait for a workspace to drain.
@@ -20,6 +19,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Only the counters that are closed or awaited are looked at when a table is published, so a
  * publication costs nothing per idle workspace.
+ *
+ * <p>Where the futures complete: on the caller's thread when {@link #awaitDrained} finds the
+ * workspace drained already, or when a publication (a write by the application) completes the
+ * drain; but when the last request leaving completes it, on a new daemon thread of their own. That
+ * request leaves on whatever thread the server ends it on, often one of its I/O or selector
+ * threads, which a dependent action of the application (stopping the old workspace, say) must not
+ * hold up: every other exchange on that thread would wait for it. Drains are rare (one per
+ * workspace per release), so a thread each costs nothing that matters.
  */
 final class InFlight {
   static final long CLOSED = -1;
@@ -93,7 +100,12 @@ final class InFlight {
 
     void leave() {
       if (state.decrementAndGet() == 0) {
-        tryClose();
+        List<CompletableFuture<Void>> done = close();
+        if (!done.isEmpty()) {
+          Thread t = new Thread(() -> completeAll(done), "switchover-drained-" + workspace);
+          t.setDaemon(true);
+          t.start();
+        }
       }
     }
 
@@ -109,20 +121,28 @@ final class InFlight {
       }
     }
 
+    /** Closes the workspace and completes its waiters here, if it is drained and awaited. */
     void tryClose() {
-      @Nullable List<CompletableFuture<Void>> done = null;
+      completeAll(close());
+    }
+
+    /** Closes the workspace if it is drained and awaited; the waiters to complete, or none. */
+    private List<CompletableFuture<Void>> close() {
       synchronized (this) {
         if (!waiters.isEmpty()
             && !owner.current.get().routesTo(workspace)
             && state.compareAndSet(0, CLOSED)) {
-          done = new ArrayList<>(waiters);
+          List<CompletableFuture<Void>> done = new ArrayList<>(waiters);
           waiters.clear();
+          return done;
         }
+        return List.of();
       }
-      if (done != null) {
-        for (CompletableFuture<Void> f : done) {
-          f.complete(null);
-        }
+    }
+
+    private static void completeAll(List<CompletableFuture<Void>> done) {
+      for (CompletableFuture<Void> f : done) {
+        f.complete(null);
       }
     }
   }

@@ -126,6 +126,11 @@ public final class Router implements AutoCloseable {
    * to it is still in flight: its owner can then stop it, or keep it warm for a rollback. It
    * completes at once if that is already so. Once drained, no request enters the workspace unless
    * a later table routes to it again (a rollback), which reopens it.
+   *
+   * <p>When the last request in flight completes the drain, the future completes on a new daemon
+   * thread, never on the thread that ended the request (often a server's I/O thread): a dependent
+   * action such as {@code thenRun(() -> stop(blue))} may block without holding up the server.
+   * When this call or a write of this router completes it, it completes on that caller's thread.
    */
   public CompletableFuture<Void> awaitDrained(WorkspaceId workspace) {
     return inFlight.awaitDrained(checkNotNull(workspace, "workspace"));

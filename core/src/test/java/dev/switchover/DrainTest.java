@@ -2,12 +2,15 @@ package dev.switchover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,7 +26,7 @@ final class DrainTest {
   private static final WorkspaceId GREEN = RouterTest.GREEN;
 
   @Test
-  void awaitDrained_completesOnlyAfterTheLastInFlightRequestLeaves() {
+  void awaitDrained_completesOnlyAfterTheLastInFlightRequestLeaves() throws Exception {
     Router router = Router.create(RouterTest.blueGreen());
     Admission first = router.admit("shop.example.com", "/");
     Admission second = router.admit("shop.example.com", "/api");
@@ -36,12 +39,47 @@ final class DrainTest {
     assertEquals(1, router.inFlight(BLUE));
     assertFalse(drained.isDone());
     second.close();
-    assertTrue(drained.isDone());
+    drained.get(10, TimeUnit.SECONDS);
     assertEquals(0, router.inFlight(BLUE));
   }
 
   @Test
-  void awaitDrained_requestThatFails_stillLeaves() {
+  void awaitDrained_lastRequestLeaves_dependentActionsRunOffTheLeavingThread() throws Exception {
+    Router router = Router.create(RouterTest.blueGreen());
+    Admission last = router.admit("shop.example.com", "/");
+    router.promote(SHOP, GREEN);
+    CountDownLatch stopMayEnd = new CountDownLatch(1);
+    CompletableFuture<Thread> stoppedOn =
+        router.awaitDrained(BLUE).thenApply(done -> {
+          try {
+            stopMayEnd.await(); // the owner stops blue: slow, blocking work
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return Thread.currentThread();
+        });
+
+    last.close(); // returns although the dependent action blocks: it does not run here
+
+    assertFalse(stoppedOn.isDone());
+    stopMayEnd.countDown();
+    Thread t = stoppedOn.get(10, TimeUnit.SECONDS);
+    assertNotSame(Thread.currentThread(), t);
+    assertTrue(t.isDaemon(), t::toString);
+  }
+
+  @Test
+  void awaitDrained_completedByThisCallOrAWrite_completesOnTheCallersThread() {
+    Router router = Router.create(RouterTest.blueGreen());
+    CompletableFuture<Thread> byWrite = router.awaitDrained(BLUE).thenApply(done -> Thread.currentThread());
+    router.promote(SHOP, GREEN);
+    assertSame(Thread.currentThread(), byWrite.getNow(null));
+    CompletableFuture<Thread> byCall = router.awaitDrained(BLUE).thenApply(done -> Thread.currentThread());
+    assertSame(Thread.currentThread(), byCall.getNow(null));
+  }
+
+  @Test
+  void awaitDrained_requestThatFails_stillLeaves() throws Exception {
     Router router = Router.create(RouterTest.blueGreen());
     CompletableFuture<Void> drained;
     try (Admission a = router.admit("shop.example.com", "/")) {
@@ -50,7 +88,7 @@ final class DrainTest {
       assertThrows(IllegalStateException.class, () -> failingHandler(a));
       assertFalse(drained.isDone());
     }
-    assertTrue(drained.isDone());
+    drained.get(10, TimeUnit.SECONDS);
   }
 
   private static void failingHandler(Admission a) {

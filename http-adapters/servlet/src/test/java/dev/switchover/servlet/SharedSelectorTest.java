@@ -65,6 +65,7 @@ final class SharedSelectorTest {
       Router.create(
           RoutingTable.builder()
               .workspace("blue")
+              .workspace("green")
               .domain(SHOP, DomainStatus.VERIFIED)
               .route(SHOP, "/", "blue")
               .build());
@@ -124,6 +125,37 @@ final class SharedSelectorTest {
     awaitNothingInFlight();
     Await.until("the upstream's exchange to be cut off", () -> upstream.aborted.get() == 1, () -> upstream.aborted + " aborted");
     assertOthersComplete(port);
+  }
+
+  /**
+   * The drain of a workspace completes when its last request leaves, which here is on the client's
+   * selector thread: an application's blocking dependent action (stopping the old workspace) must
+   * not run there.
+   */
+  @ParameterizedTest
+  @EnumSource(Container.class)
+  void asyncProxy_drainCallbackThatBlocks_otherExchangesStillComplete(Container container) throws Exception {
+    int port = start(container, Duration.ofSeconds(30));
+    CountDownLatch callbackMayEnd = new CountDownLatch(1);
+    resources.add(0, callbackMayEnd::countDown);
+    try (RawConnection held = RawConnection.open(port)) {
+      held.send(get("/hold"));
+      Await.until("the held request in flight", () -> router.inFlight(WorkspaceId.of("blue")) == 1, () -> "not yet");
+      router.promote(SHOP, "green");
+      var unused =
+          router.awaitDrained(WorkspaceId.of("blue")).thenRun(() -> {
+            try {
+              callbackMayEnd.await(); // the owner stops blue: slow, blocking work
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      upstream.release.countDown();
+      assertEquals(200, held.read().status());
+      assertOthersComplete(port); // to green, through the same filter
+    } finally {
+      callbackMayEnd.countDown();
+    }
   }
 
   @ParameterizedTest
@@ -366,6 +398,7 @@ final class SharedSelectorTest {
     SwitchoverFilter filter =
         SwitchoverFilter.builder(router)
             .upstream("blue", upstream.baseUri())
+            .upstream("green", upstream.baseUri())
             .upstreamTimeout(timeout)
             .build();
     ServletRouterServers.Deployment d = new ServletRouterServers.Deployment(filter, Map.of(), new Fallback());
