@@ -77,10 +77,10 @@ final class UpstreamForwarder {
    * down.
    */
   private final ExecutorService clientThreads;
-  /** For blocking exchanges: tasks on {@link #clientThreads}. Made on first use. */
-  private volatile @Nullable HttpClient blockingClient;
-  /** For async exchanges: tasks on the thread that hands them over. Made on first use. */
-  private volatile @Nullable HttpClient asyncClient;
+  /** For blocking exchanges: tasks on {@link #clientThreads}. */
+  private final LazyClient blockingClient;
+  /** For async exchanges: tasks on the thread that hands them over. */
+  private final LazyClient asyncClient;
   /** Where async exchanges wait for the upstream's answer. */
   private final Executor waits;
   /** {@link #waits}, if the forwarder made it and so shuts it down. */
@@ -102,43 +102,40 @@ final class UpstreamForwarder {
       this.ownWaits = null;
       this.waits = waits;
     }
+    this.blockingClient = new LazyClient(timeout, clientThreads);
+    this.asyncClient = new LazyClient(timeout, Runnable::run);
   }
 
-  private HttpClient blockingClient() {
-    HttpClient c = blockingClient;
-    if (c == null) {
-      synchronized (this) {
-        c = blockingClient;
-        if (c == null) {
-          c = newClient(clientThreads);
-          blockingClient = c;
+  /** An HTTP client made on first use (each starts a selector thread), with the given executor. */
+  private static final class LazyClient {
+    private final Duration connectTimeout;
+    private final Executor executor;
+    private volatile @Nullable HttpClient client;
+
+    LazyClient(Duration connectTimeout, Executor executor) {
+      this.connectTimeout = connectTimeout;
+      this.executor = executor;
+    }
+
+    HttpClient get() {
+      HttpClient c = client;
+      if (c == null) {
+        synchronized (this) {
+          c = client;
+          if (c == null) {
+            c =
+                HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(connectTimeout)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .executor(executor)
+                    .build();
+            client = c;
+          }
         }
       }
+      return c;
     }
-    return c;
-  }
-
-  private HttpClient asyncClient() {
-    HttpClient c = asyncClient;
-    if (c == null) {
-      synchronized (this) {
-        c = asyncClient;
-        if (c == null) {
-          c = newClient(Runnable::run);
-          asyncClient = c;
-        }
-      }
-    }
-    return c;
-  }
-
-  private HttpClient newClient(Executor executor) {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .executor(executor)
-        .build();
   }
 
   /**
@@ -172,7 +169,7 @@ final class UpstreamForwarder {
     HttpRequest upstreamRequest = upstreamRequest(request, base, null);
     HttpResponse<InputStream> answer;
     try {
-      answer = blockingClient().send(upstreamRequest, HttpResponse.BodyHandlers.ofInputStream());
+      answer = blockingClient.get().send(upstreamRequest, HttpResponse.BodyHandlers.ofInputStream());
     } catch (HttpTimeoutException e) {
       log.debug("upstream {} timed out", base, e);
       fail(response, HttpServletResponse.SC_GATEWAY_TIMEOUT);
@@ -214,7 +211,7 @@ final class UpstreamForwarder {
     }
     // send, not sendAsync: see AsyncUpstreamExchange.sendOn. The handler runs on the client's
     // selector thread when the headers are in; send returns right after it, and the body streams on.
-    HttpClient client = asyncClient();
+    HttpClient client = asyncClient.get();
     exchange.sendOn(
         waits,
         () ->
