@@ -90,11 +90,14 @@ import org.jspecify.annotations.Nullable;
  * second pool, so that blocking reads of the request body never stop the client's selector. Each
  * pool starts a thread only when none of its threads is idle, at most {@link
  * Builder#upstreamThreads} (default {@value #DEFAULT_UPSTREAM_THREADS}), and ends threads idle for
- * a minute; past the bound, exchanges wait their turn. Both are shut down by {@link #destroy}; the waits may be put on an executor of
- * yours instead ({@link Builder#upstreamExecutor}). No request starts a thread of its own, on any
- * number of CPUs: the JDK 17 client's {@code sendAsync}, which starts one per request where
- * {@code CompletableFuture}'s default executor is not the common pool (one or two CPUs), is not
- * used.
+ * a minute; past the bound, exchanges wait their turn. Both are shut down by {@link #destroy}; the
+ * waits may be put on an executor of yours instead ({@link Builder#upstreamExecutor}). No request
+ * starts a thread of its own, on any number of CPUs: the JDK 17 client's {@code sendAsync}, which
+ * starts one per request where {@code CompletableFuture}'s default executor is not the common pool
+ * (one or two CPUs), is not used. Because the async exchanges share the client's one selector
+ * thread, prefer upstream URIs with IP addresses (or names the JVM resolves from its cache or
+ * {@code /etc/hosts}): where the JDK client retries an exchange on a new connection from that
+ * thread, it looks the name up there, and a slow DNS answer would hold up the other exchanges.
  *
  * <p>The filter and the workspaces' servlets must be {@code asyncSupported} if those servlets go
  * asynchronous. Thread-safe once initialized.
