@@ -18,6 +18,8 @@ shift
 cd "$(dirname "$0")/.."
 
 mvn -B -ntp -q -pl benchmarks -am package -DskipTests
+# The names are regular expressions matched anywhere in a benchmark's full name: anchored, so
+# that ResolveBenchmark does not also pick ChainedResolveBenchmark (a diagnostic, run on its own).
 exec java -jar benchmarks/target/benchmarks.jar \
-  ResolveBenchmark PromoteBenchmark ResolveUnderWriteBenchmark \
+  '\.ResolveBenchmark\.' '\.PromoteBenchmark\.' '\.ResolveUnderWriteBenchmark\.' \
   -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc -rf json -rff "$out" "$@"
