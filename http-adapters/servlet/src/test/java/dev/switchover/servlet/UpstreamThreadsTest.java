@@ -103,12 +103,7 @@ final class UpstreamThreadsTest {
 
     proxy(connections, WARM_UP);
 
-    Set<String> started = new HashSet<>();
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (!before.contains(t) && t.getName().startsWith("switchover-upstream-")) {
-        started.add(t.getName());
-      }
-    }
+    Set<String> started = filtersThreads(before).stream().map(Thread::getName).collect(Collectors.toSet());
     assertFalse(started.isEmpty(), "the upstreams were awaited on the filter's threads");
     assertTrue(
         started.stream().allMatch(name -> name.matches("switchover-upstream-\\d+-wait-\\d+")),
@@ -146,9 +141,7 @@ final class UpstreamThreadsTest {
     SwitchoverFilter filter = SwitchoverFilter.builder(router).upstream("blue", upstream()).build();
     RouterServer server = start(container, filter);
     proxy(connect(server.port()), WARM_UP);
-    Set<Thread> filters = new HashSet<>(Thread.getAllStackTraces().keySet());
-    filters.removeAll(before);
-    filters.removeIf(t -> !t.getName().startsWith("switchover-upstream-"));
+    Set<Thread> filters = filtersThreads(before);
     assertFalse(filters.isEmpty(), "the filter proxied on threads of its own");
 
     server.stop(); // the container destroys the filter
@@ -157,6 +150,14 @@ final class UpstreamThreadsTest {
         "the filter's threads to end",
         () -> filters.stream().noneMatch(Thread::isAlive),
         () -> "alive: " + filters.stream().filter(Thread::isAlive).map(Thread::getName).collect(Collectors.joining(", ")));
+  }
+
+  /** The filter's threads alive now that were not in {@code before}. */
+  private static Set<Thread> filtersThreads(Set<Thread> before) {
+    Set<Thread> filters = new HashSet<>(Thread.getAllStackTraces().keySet());
+    filters.removeAll(before);
+    filters.removeIf(t -> !t.getName().startsWith("switchover-upstream-"));
+    return filters;
   }
 
   private URI upstream() throws Exception {
