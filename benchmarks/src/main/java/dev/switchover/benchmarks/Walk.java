@@ -22,9 +22,7 @@ final class Walk {
 
   /** The index of the next request. */
   int next() {
-    int i = (index + 1) & mask;
-    index = i;
-    return i;
+    return next(0);
   }
 
   /** The index of the next request, moved on by {@code skip} more. */
