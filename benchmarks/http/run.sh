@@ -39,6 +39,7 @@ QUIET_WAIT=${QUIET_WAIT:-600}
 
 BLUE_PORT=$((BASE_PORT + 1))
 GREEN_PORT=$((BASE_PORT + 2))
+CONTROL_PORT=$((BASE_PORT + 3)) # the upstreams' control endpoint: when a workspace started serving
 HOST=shop.localhost
 
 # The contenders: name, kind, port, and for kind "java" the main class, which takes
@@ -243,6 +244,17 @@ record_environment() {
   } >"$OUT/environment.txt"
 }
 
+# awk functions for the switching tables: the first-served and promote-to-served cells.
+SERVED_AWK='
+  function served(f) {
+    return (f["first_served_p50_us"] >= 0 ? sprintf("%.2f / %.2f / %.2f", f["first_served_p50_us"] / 1000,
+      f["first_served_p90_us"] / 1000, f["first_served_max_us"] / 1000) : "-") " (" f["not_quiet"] + 0 ")"
+  }
+  function promoted(f) {
+    return f["promote_to_served_p50_us"] >= 0 ? sprintf("%.2f / %.2f", f["promote_to_served_p50_us"] / 1000,
+      f["promote_to_served_max_us"] / 1000) : "-"
+  }
+'
 summarise() {
   local tsv="$OUT/throughput.txt" sw="$OUT/switching.txt" direct_rps name rps p50 p99 errs
   {
@@ -295,16 +307,16 @@ summarise() {
       echo
       echo "## Switching under load ($SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart, wrk -t$THREADS -c$CONNECTIONS counting bodies)"
       echo
-      echo "| contender | switch → first new response p50 / p90 / max ms | switch call p50 ms | in the proxy's JVM: promote() p50 µs, → first new p50 / max ms | stale probe answers | probe failures | wrk failed: total (non-2xx / connect / read / write / timeout) | wrk requests | blue / green | req/s |"
-      echo "|---|---|---:|---|---:|---:|---|---:|---|---:|"
+      echo "| contender | switch → first new response at the probe p50 / p90 / max ms | switch → new workspace's first served request p50 / p90 / max ms (not quiet) | promote() → first served p50 / max ms | switch call p50 ms | in the proxy's JVM: promote() p50 µs, → first new p50 / max ms | stale probe answers | probe failures | wrk failed: total (non-2xx / connect / read / write / timeout) | wrk requests | blue / green | req/s |"
+      echo "|---|---|---|---|---:|---|---:|---:|---|---:|---|---:|"
       while read -r line; do
-        awk -v l="$line" 'BEGIN {
+        awk -v l="$line" "$SERVED_AWK"'BEGIN {
           n = split(l, kv, " "); for (i = 1; i <= n; i++) {split(kv[i], p, "="); f[p[1]] = p[2]}
           failed = f["non2xx"] + f["connect"] + f["read"] + f["write"] + f["timeout"]
           total = f["blue"] + f["green"]
-          printf "| %s | %.2f / %.2f / %.2f | %.2f | %s | %d | %d | %d (%d / %d / %d / %d / %d) | %d | %.1f%% / %.1f%% | %.0f |\n",
+          printf "| %s | %.2f / %.2f / %.2f | %s | %s | %.2f | %s | %d | %d | %d (%d / %d / %d / %d / %d) | %d | %.1f%% / %.1f%% | %.0f |\n",
             f["contender"], f["first_new_p50_us"] / 1000, f["first_new_p90_us"] / 1000, f["first_new_max_us"] / 1000,
-            f["call_p50_us"] / 1000, (f["reported_p50_us"] >= 0 ? sprintf("%d µs, %.2f / %.2f ms", f["reported_p50_us"], f["inproc_first_new_p50_us"] / 1000, f["inproc_first_new_max_us"] / 1000) : "-"), f["stale"],
+            served(f), promoted(f), f["call_p50_us"] / 1000, (f["reported_p50_us"] >= 0 ? sprintf("%d µs, %.2f / %.2f ms", f["reported_p50_us"], f["inproc_first_new_p50_us"] / 1000, f["inproc_first_new_max_us"] / 1000) : "-"), f["stale"],
             f["probe_non2xx"] + f["probe_io_errors"] + f["timeouts"] + f["inproc_timeouts"],
             failed, f["non2xx"], f["connect"], f["read"], f["write"], f["timeout"], f["requests"],
             (total ? 100 * f["blue"] / total : 0), (total ? 100 * f["green"] / total : 0), f["rps"]
@@ -320,14 +332,14 @@ summarise() {
       echo
       echo "## Switching without load ($SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart, only the probe)"
       echo
-      echo "| contender | switch → first new response p50 / p90 / max ms | switch call p50 ms | in the proxy's JVM: promote() p50 µs, → first new p50 / max ms | stale probe answers | probe failures |"
-      echo "|---|---|---:|---|---:|---:|"
+      echo "| contender | switch → first new response at the probe p50 / p90 / max ms | switch → new workspace's first served request p50 / p90 / max ms (not quiet) | promote() → first served p50 / max ms | switch call p50 ms | in the proxy's JVM: promote() p50 µs, → first new p50 / max ms | stale probe answers | probe failures |"
+      echo "|---|---|---|---|---:|---|---:|---:|"
       while read -r line; do
-        awk -v l="$line" 'BEGIN {
+        awk -v l="$line" "$SERVED_AWK"'BEGIN {
           n = split(l, kv, " "); for (i = 1; i <= n; i++) {split(kv[i], p, "="); f[p[1]] = p[2]}
-          printf "| %s | %.2f / %.2f / %.2f | %.2f | %s | %d | %d |\n",
+          printf "| %s | %.2f / %.2f / %.2f | %s | %s | %.2f | %s | %d | %d |\n",
             f["contender"], f["first_new_p50_us"] / 1000, f["first_new_p90_us"] / 1000, f["first_new_max_us"] / 1000,
-            f["call_p50_us"] / 1000, (f["reported_p50_us"] >= 0 ? sprintf("%d µs, %.2f / %.2f ms", f["reported_p50_us"], f["inproc_first_new_p50_us"] / 1000, f["inproc_first_new_max_us"] / 1000) : "-"), f["stale"],
+            served(f), promoted(f), f["call_p50_us"] / 1000, (f["reported_p50_us"] >= 0 ? sprintf("%d µs, %.2f / %.2f ms", f["reported_p50_us"], f["inproc_first_new_p50_us"] / 1000, f["inproc_first_new_max_us"] / 1000) : "-"), f["stale"],
             f["probe_non2xx"] + f["probe_io_errors"] + f["timeouts"] + f["inproc_timeouts"]
         }'
       done <"$OUT/switching-idle.txt"
@@ -346,7 +358,7 @@ switch_contender() { # name mode output-file; prints the SWITCH-SUMMARY line
     haproxy) args=(haproxy "$HAPROXY_SOCKET" "$HAPROXY_MAP") ;;
     *) die "unknown switch mode $2" ;;
   esac
-  java -cp "$JAR" "$PKG.Switcher" "$port" "$SWITCHES" "$SWITCH_INTERVAL_MS" "${args[@]}" \
+  java -cp "$JAR" "$PKG.Switcher" "$port" "$CONTROL_PORT" "$SWITCHES" "$SWITCH_INTERVAL_MS" "${args[@]}" \
     >"$3" 2>&1 || die "switcher failed: $(tail -5 "$3")"
   grep '^SWITCH-SUMMARY ' "$3"
 }
@@ -365,7 +377,8 @@ main() {
       port_free "$port" || die "port $port ($name) is in use; set BASE_PORT"
     fi
   done
-  port_free "$BLUE_PORT" && port_free "$GREEN_PORT" || die "upstream ports in use; set BASE_PORT"
+  port_free "$BLUE_PORT" && port_free "$GREEN_PORT" && port_free "$CONTROL_PORT" \
+    || die "upstream ports in use; set BASE_PORT"
   if [[ -n "$QUIET_LOAD" ]]; then
     local until=$((SECONDS + QUIET_WAIT))
     while ((SECONDS < until)) && awk -v l="$(load1)" -v q="$QUIET_LOAD" 'BEGIN {exit !(l >= q)}'; do
@@ -376,7 +389,8 @@ main() {
   record_environment
 
   log "starting upstreams blue:$BLUE_PORT green:$GREEN_PORT"
-  java $JAVA_OPTS -cp "$JAR" "$PKG.Upstreams" "$BLUE_PORT" "$GREEN_PORT" >"$TMP/upstreams.log" 2>&1 &
+  java $JAVA_OPTS -cp "$JAR" "$PKG.Upstreams" "$BLUE_PORT" "$GREEN_PORT" "$CONTROL_PORT" \
+    >"$TMP/upstreams.log" 2>&1 &
   PIDS+=($!)
   await_body "$BLUE_PORT" blue upstream
   await_body "$GREEN_PORT" green upstream

@@ -10,5 +10,4 @@ module dev.switchover.bench.http {
   requires org.eclipse.jetty.server;
   requires org.eclipse.jetty.proxy;
   requires org.eclipse.jetty.client;
-  requires jdk.httpserver;
 }

@@ -19,15 +19,30 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Switches {@code shop.localhost} between {@code blue} and {@code green} on one contender, while
- * wrk loads it, and measures each switch with its own probe connection: the time from the start of
- * the switch call to the first response the new workspace served. After the call returns, the
- * probe sends requests back to back until one is answered by the new workspace; responses still
- * from the old one are counted as stale, non-2xx answers and failed exchanges as probe failures.
+ * wrk loads it, and measures the time from the start of each switch call to the first response
+ * of the new workspace, in two places:
+ *
+ * <ul>
+ *   <li><b>at a client</b>, with a probe connection of its own: after the call returns, the probe
+ *       sends requests back to back through the contender until one is answered by the new
+ *       workspace, and the time is when that answer arrived. Responses still from the old
+ *       workspace are counted as stale, non-2xx answers and failed exchanges as probe failures.
+ *       Under load this includes the probe's own trip through the loaded proxy, there and back.
+ *   <li><b>at the new workspace</b>: the time the new workspace served its first request after the
+ *       call started, whoever sent it (mostly wrk), read afterwards from the upstreams' {@link
+ *       Onsets} through their control port. Both processes read {@link System#nanoTime()}, the
+ *       system-wide monotonic clock on Linux. A switch is counted as not quiet, and left out of
+ *       this measurement, if the new workspace served a request less than {@link
+ *       Onsets#QUIET_NANOS} before the call started or went on serving through it (it had not
+ *       stopped since the switch before).
+ * </ul>
+ *
  * Switches are {@code interval} apart (a pacing, not a synchronization), the first to {@code
  * green}, after unmeasured probe requests and two unmeasured switches there and back; the
  * contender is left on {@code blue}.
  *
- * <p>Usage: {@code Switcher <proxyPort> <switches> <intervalMillis> <mode> <mode arguments>},
+ * <p>Usage: {@code Switcher <proxyPort> <upstreamControlPort> <switches> <intervalMillis> <mode>
+ * <mode arguments>},
  * where the mode is how the contender is switched:
  *
  * <ul>
@@ -46,7 +61,9 @@ import org.jspecify.annotations.Nullable;
  * to its own first new answer through the proxy), which leaves out the admin call's round trip.
  * That series is separate so that neither measurement contains the other: an endpoint probing
  * within the measured switches would hold the switch call open for its probing. The contender is
- * therefore switched twice as often in {@code admin} mode; both series are reported.
+ * therefore switched twice as often in {@code admin} mode; both series are reported. In {@code
+ * admin} mode the measured series also reports the time from just before {@code promote()} (the
+ * endpoint says when, on the same clock) to the new workspace's first served request.
  *
  * <p>Prints one {@code switch} line per measured switch, one {@code inproc} line per switch of the
  * in-JVM series, and a {@code SWITCH-SUMMARY} line, times in microseconds.
@@ -72,15 +89,17 @@ public final class Switcher {
 
   /** Runs the switches and prints the measurements. */
   public static void main(String[] args) throws Exception {
-    if (args.length < 5) {
+    if (args.length < 6) {
       throw new IllegalArgumentException(
-          "usage: Switcher <proxyPort> <switches> <intervalMillis> admin|nginx|haproxy <mode args>");
+          "usage: Switcher <proxyPort> <upstreamControlPort> <switches> <intervalMillis>"
+              + " admin|nginx|haproxy <mode args>");
     }
     int proxyPort = Loopback.port(args[0], "proxyPort");
-    int switches = Integer.parseInt(args[1]);
-    long intervalNanos = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(args[2]));
-    String mode = args[3];
-    String[] modeArgs = Arrays.copyOfRange(args, 4, args.length);
+    int controlPort = Loopback.port(args[1], "upstreamControlPort");
+    int switches = Integer.parseInt(args[2]);
+    long intervalNanos = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(args[3]));
+    String mode = args[4];
+    String[] modeArgs = Arrays.copyOfRange(args, 5, args.length);
     @Nullable Admin admin =
         mode.equals("admin") ? new Admin(Loopback.port(modeArgs[0], "adminPort"), proxyPort) : null;
     SwitchCall call = admin != null ? admin::promote : switchCall(mode, modeArgs);
@@ -89,13 +108,17 @@ public final class Switcher {
     List<Long> reportedMicros = new ArrayList<>();
     List<Long> firstNewMicros = new ArrayList<>();
     List<Long> inProcessFirstNewMicros = new ArrayList<>();
+    List<Long> firstServedMicros = new ArrayList<>();
+    List<Long> promoteToServedMicros = new ArrayList<>();
+    int notQuiet = 0;
     long staleTotal = 0;
     long probeNon2xx = 0;
     long probeIoErrors = 0;
     int timeouts = 0;
     int inProcessSwitches = 0;
     int inProcessTimeouts = 0;
-    try (HttpProbe probe = new HttpProbe(proxyPort, SwitchAdmin.HOST)) {
+    try (HttpProbe probe = new HttpProbe(proxyPort, SwitchAdmin.HOST);
+        HttpProbe control = new HttpProbe(controlPort, "127.0.0.1")) {
       for (int i = 0; i < WARMUP_PROBES; i++) {
         try {
           probe.send("GET", "/");
@@ -137,13 +160,26 @@ public final class Switcher {
         callMicros.add(micros(called - start));
         if (firstNew < 0) {
           timeouts++;
-          System.out.printf(Locale.ROOT, "switch n=%d to=%s call_us=%d first_new_us=TIMEOUT stale=%d%n",
-              i + 1, to, micros(called - start), stale);
         } else {
           firstNewMicros.add(micros(firstNew - start));
-          System.out.printf(Locale.ROOT, "switch n=%d to=%s call_us=%d first_new_us=%d stale=%d%n",
-              i + 1, to, micros(called - start), micros(firstNew - start), stale);
         }
+        String served;
+        @Nullable Served onset = served(control, to, start);
+        if (onset == null) {
+          notQuiet++;
+          served = "first_served_us=NOT-QUIET";
+        } else {
+          firstServedMicros.add(micros(onset.at() - start));
+          served = "first_served_us=" + micros(onset.at() - start);
+          if (admin != null) {
+            long promoteToServed = onset.at() - admin.lastStartedNanos();
+            promoteToServedMicros.add(micros(promoteToServed));
+            served += " promote_to_served_us=" + micros(promoteToServed);
+          }
+        }
+        System.out.printf(Locale.ROOT, "switch n=%d to=%s call_us=%d first_new_us=%s stale=%d %s%n",
+            i + 1, to, micros(called - start),
+            firstNew < 0 ? "TIMEOUT" : Long.toString(micros(firstNew - start)), stale, served);
         awaitNanoTime(start + intervalNanos);
       }
       if (admin != null) {
@@ -183,6 +219,8 @@ public final class Switcher {
       System.out.printf(
           Locale.ROOT,
           "SWITCH-SUMMARY switches=%d first_new_p50_us=%d first_new_p90_us=%d first_new_max_us=%d"
+              + " first_served_p50_us=%d first_served_p90_us=%d first_served_max_us=%d"
+              + " not_quiet=%d promote_to_served_p50_us=%d promote_to_served_max_us=%d"
               + " call_p50_us=%d call_max_us=%d reported_p50_us=%d reported_max_us=%d"
               + " inproc_switches=%d inproc_first_new_p50_us=%d inproc_first_new_max_us=%d"
               + " inproc_timeouts=%d stale=%d probe_non2xx=%d probe_io_errors=%d"
@@ -191,6 +229,12 @@ public final class Switcher {
           percentile(firstNewMicros, 50),
           percentile(firstNewMicros, 90),
           percentile(firstNewMicros, 100),
+          percentile(firstServedMicros, 50),
+          percentile(firstServedMicros, 90),
+          percentile(firstServedMicros, 100),
+          notQuiet,
+          percentile(promoteToServedMicros, 50),
+          percentile(promoteToServedMicros, 100),
           percentile(callMicros, 50),
           percentile(callMicros, 100),
           percentile(reportedMicros, 50),
@@ -209,6 +253,42 @@ public final class Switcher {
         admin.close();
       }
     }
+  }
+
+  /** When the new workspace first served after a switch started. */
+  private record Served(long at) {}
+
+  /**
+   * The first request {@code workspace} served at or after {@code start}, from the upstreams'
+   * control endpoint; null if the workspace was not quiet when the switch started (it served
+   * less than {@link Onsets#QUIET_NANOS} before, or on through the switch), so that no first
+   * request can be told apart.
+   */
+  private static @Nullable Served served(HttpProbe control, String workspace, long start)
+      throws IOException {
+    HttpProbe.Reply reply = control.send("GET", "/onset?workspace=" + workspace + "&after=" + start);
+    if (reply.status() != 200) {
+      throw new IOException("the upstreams' control endpoint refused: " + reply);
+    }
+    String onset = word(reply.body(), "onset_ns=");
+    if (onset.equals("none")) {
+      return null;
+    }
+    String previous = word(reply.body(), "previous_ns=");
+    if (!previous.equals("none") && Long.parseLong(previous) - start > 0) {
+      return null;
+    }
+    return new Served(Long.parseLong(onset));
+  }
+
+  /** The word after {@code key} in a {@code key=value key=value} answer. */
+  private static String word(String answer, String key) throws IOException {
+    int at = answer.indexOf(key);
+    if (at < 0) {
+      throw new IOException("no " + key + " in " + answer);
+    }
+    int end = answer.indexOf(' ', at);
+    return answer.substring(at + key.length(), end < 0 ? answer.length() : end).trim();
   }
 
   /** Unmeasured switches there and back, so that no measured switch is a first. */
@@ -262,6 +342,7 @@ public final class Switcher {
     private final HttpProbe connection;
     private final int proxyPort;
     private long lastFirstNewNanos = -1;
+    private long lastStartedNanos;
 
     Admin(int adminPort, int proxyPort) {
       this.connection = new HttpProbe(adminPort, "127.0.0.1");
@@ -269,7 +350,14 @@ public final class Switcher {
     }
 
     long promote(String to) throws IOException {
-      return value(call("/switch?to=" + to), "promote_ns=");
+      String answer = call("/switch?to=" + to);
+      lastStartedNanos = Long.parseLong(word(answer, "started_ns="));
+      return value(answer, "promote_ns=");
+    }
+
+    /** The proxy's {@link System#nanoTime()} just before its last {@code promote()}. */
+    long lastStartedNanos() {
+      return lastStartedNanos;
     }
 
     long promoteAndProbe(String to) throws IOException {

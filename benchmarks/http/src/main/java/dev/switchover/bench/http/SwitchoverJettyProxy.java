@@ -27,7 +27,7 @@ public final class SwitchoverJettyProxy {
     Loopback.addConnector(server, a.port());
     server.setHandler(handler);
     server.start();
-    SwitchAdmin.start(a.adminPort(), router);
+    SwitchAdmin.startJetty(a.adminPort(), router);
     System.out.printf(
         "Switchover Jetty adapter on %d (admin %d) -> blue %d / green %d%n",
         a.port(), a.adminPort(), a.bluePort(), a.greenPort());

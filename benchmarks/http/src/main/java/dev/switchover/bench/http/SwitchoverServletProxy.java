@@ -57,7 +57,7 @@ public final class SwitchoverServletProxy {
     Loopback.addConnector(server, a.port());
     server.setHandler(context);
     server.start();
-    SwitchAdmin.start(a.adminPort(), router);
+    SwitchAdmin.startJetty(a.adminPort(), router);
     System.out.printf(
         "Switchover servlet filter (Jetty ee10) on %d (admin %d) -> blue %d / green %d%n",
         a.port(), a.adminPort(), a.bluePort(), a.greenPort());

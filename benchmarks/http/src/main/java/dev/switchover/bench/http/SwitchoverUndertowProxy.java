@@ -34,7 +34,7 @@ public final class SwitchoverUndertowProxy {
             .setHandler(handler)
             .build();
     server.start();
-    SwitchAdmin.start(a.adminPort(), router);
+    SwitchAdmin.startUndertow(a.adminPort(), router);
     System.out.printf(
         "Switchover Undertow adapter on %d (admin %d) -> blue %d / green %d%n",
         a.port(), a.adminPort(), a.bluePort(), a.greenPort());
