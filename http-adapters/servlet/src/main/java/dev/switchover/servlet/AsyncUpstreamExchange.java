@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * asynchronous mode, its body is read with a {@link ReadListener} into the JDK client's request
  * body ({@link RequestBody}), and the upstream's body is written with a {@link WriteListener}
  * ({@link ResponseBody}). Both sides move one buffer at a time, only when the other side asks
- * for it, so no body is ever held whole. The one thread it holds is the one that waits for the
- * upstream's status and headers ({@link #sendOn}); the bodies move on the container's and the
+ * for it, so no body is ever held whole. The upstream's status and headers are awaited either on
+ * the future of {@code HttpClient.sendAsync}, which holds no thread ({@link #sendAsync}), or by a
+ * thread blocked in {@code HttpClient.send} ({@link #sendOn}); see {@code
+ * UpstreamForwarder.AsyncSend} for which and why. The bodies move on the container's and the
  * client's threads, whenever there is something to move.
  *
  * <p>The request's {@link Admission} is closed when the async cycle completes, fails or times
@@ -57,10 +60,16 @@ final class AsyncUpstreamExchange implements AsyncListener {
   private final AtomicBoolean completed = new AtomicBoolean();
   private final AtomicReference<@Nullable ResponseBody> responseBody = new AtomicReference<>();
   private volatile @Nullable RequestBody requestBody;
-  /** Guards the wait for the upstream's answer: {@link #waiter}, {@link #cancelled}, {@link #interrupted}. */
+  /**
+   * Guards the wait for the upstream's answer: {@link #waiter}, {@link #pending}, {@link
+   * #cancelled}, {@link #interrupted}.
+   */
   private final Object waitLock = new Object();
   /** The thread waiting in {@link UpstreamCall#send} for the upstream's answer, while it waits. */
   private @Nullable Thread waiter;
+  /** The future of the upstream's answer from {@link AsyncUpstreamCall#send}, until it completes. */
+  private @Nullable Future<?> pending;
+  /** The exchange ended: whatever the upstream call does from now on is not answered. */
   private boolean cancelled;
   private boolean interrupted;
 
@@ -102,16 +111,84 @@ final class AsyncUpstreamExchange implements AsyncListener {
     return body;
   }
 
-  /** Streams the upstream's body to the client; its status and headers are set already. */
-  HttpResponse.BodySubscriber<Void> answer(ServletOutputStream out) {
+  /**
+   * The upstream's answer is in: {@code head} copies its status and headers onto the response,
+   * and the subscriber returned streams its body to the client. If the exchange has ended
+   * meanwhile (the call was being cancelled as its head came in), the response is left alone and
+   * the subscriber cancels the upstream's body at once.
+   */
+  HttpResponse.BodySubscriber<Void> answer(ServletOutputStream out, Runnable head) {
     ResponseBody body = new ResponseBody(out);
-    responseBody.set(body);
+    responseBody.set(body); // before reading cancelled: abandon() reads them the other way round
+    if (abandoned()) {
+      body.cancelUpstream();
+    } else {
+      head.run();
+    }
     return body;
+  }
+
+  private boolean abandoned() {
+    synchronized (waitLock) {
+      return cancelled;
+    }
   }
 
   /** A blocking call to the upstream that returns once its status and headers are in. */
   interface UpstreamCall {
     void send() throws IOException, InterruptedException;
+  }
+
+  /** A non-blocking call to the upstream whose future completes once its status and headers are in. */
+  interface AsyncUpstreamCall {
+    CompletableFuture<?> send();
+  }
+
+  /**
+   * Sends the upstream request without a thread to wait for the answer: {@code call} returns the
+   * future of the upstream's status and headers at once (its body then streams on). A failure
+   * before those are in is answered with 502 or 504, as in {@link #sendOn}. If the exchange ends
+   * first, the future is cancelled with {@code cancel(true)}, which makes the JDK client abandon
+   * the call (since JDK 16 the futures of {@code sendAsync} relay it to the exchange); a
+   * completion after that is ignored.
+   */
+  void sendAsync(AsyncUpstreamCall call) {
+    if (abandoned()) {
+      return;
+    }
+    CompletableFuture<?> answer;
+    try {
+      answer = call.send();
+    } catch (RuntimeException e) {
+      upstreamFailed(e);
+      return;
+    }
+    boolean cancelNow;
+    synchronized (waitLock) {
+      cancelNow = cancelled;
+      if (!cancelNow) {
+        pending = answer;
+      }
+    }
+    if (cancelNow) {
+      answer.cancel(true);
+    }
+    // After pending is set: a future completed already runs this at once, here.
+    var unused = answer.whenComplete((response, failure) -> answered(answer, failure));
+  }
+
+  /** The call's future completed: a failure is answered, unless the exchange ended first. */
+  private void answered(Future<?> answer, @Nullable Throwable failure) {
+    boolean ended;
+    synchronized (waitLock) {
+      if (pending == answer) {
+        pending = null;
+      }
+      ended = cancelled;
+    }
+    if (failure != null && !ended) {
+      upstreamFailed(failure);
+    }
   }
 
   /**
@@ -120,8 +197,8 @@ final class AsyncUpstreamExchange implements AsyncListener {
    * that is answered with 502 or 504. If the exchange ends first, the waiting thread is
    * interrupted, which makes the JDK client cancel the call.
    *
-   * <p>Why a blocking call on a thread of our own, rather than {@code HttpClient.sendAsync}: on
-   * JDK 17, {@code sendAsync} always hands the completion of its future to {@code
+   * <p>Why a blocking call on a thread of our own where {@link #sendAsync} cannot be used: on JDK
+   * 17, {@code HttpClient.sendAsync} always hands the completion of its future to {@code
    * CompletableFuture}'s default executor, which is a new thread per task where the common pool
    * has fewer than two threads (machines with one or two CPUs); {@code send} does not.
    */
@@ -165,6 +242,7 @@ final class AsyncUpstreamExchange implements AsyncListener {
 
   /** Stops waiting for the upstream's answer, cancelling the call if it is under way. */
   private void cancelWait() {
+    Future<?> answer;
     synchronized (waitLock) {
       cancelled = true;
       Thread t = waiter;
@@ -172,6 +250,12 @@ final class AsyncUpstreamExchange implements AsyncListener {
         interrupted = true;
         t.interrupt();
       }
+      answer = pending;
+      pending = null;
+    }
+    if (answer != null) {
+      // Outside the lock: cancelling runs the future's dependent actions (answered) here.
+      answer.cancel(true);
     }
   }
 
@@ -445,6 +529,12 @@ final class AsyncUpstreamExchange implements AsyncListener {
     @Override
     public void onSubscribe(Flow.Subscription s) {
       subscription = s;
+      if (clientFailure != null) {
+        // Ended before the upstream's body began (see answer): the response is not ours to touch,
+        // and emit may have run before there was a subscription to cancel.
+        s.cancel();
+        return;
+      }
       out.setWriteListener(
           new WriteListener() {
             @Override

@@ -83,21 +83,34 @@ import org.jspecify.annotations.Nullable;
  * <p>Any other init parameter, or a value out of these rules, fails {@link #init} with a {@link
  * ServletException} that names the parameter, its value and what was expected.
  *
- * <p>Threads, for upstream targets: an async exchange waits for the upstream's status and headers
- * on a thread of a pool the filter owns (the bodies then stream without it, on the HTTP client's
- * selector thread, with non-blocking servlet I/O); a blocking exchange (a request whose chain is
- * not {@code asyncSupported}) runs on its request thread, and its HTTP client runs its tasks on a
- * second pool, so that blocking reads of the request body never stop the client's selector. Each
- * pool starts a thread only when none of its threads is idle, at most {@link
- * Builder#upstreamThreads} (default {@value #DEFAULT_UPSTREAM_THREADS}), and ends threads idle for
- * a minute; past the bound, exchanges wait their turn. Both are shut down by {@link #destroy}; the
- * waits may be put on an executor of yours instead ({@link Builder#upstreamExecutor}). No request
- * starts a thread of its own, on any number of CPUs: the JDK 17 client's {@code sendAsync}, which
- * starts one per request where {@code CompletableFuture}'s default executor is not the common pool
- * (one or two CPUs), is not used. Because the async exchanges share the client's one selector
- * thread, prefer upstream URIs with IP addresses (or names the JVM resolves from its cache or
- * {@code /etc/hosts}): where the JDK client retries an exchange on a new connection from that
- * thread, it looks the name up there, and a slow DNS answer would hold up the other exchanges.
+ * <p>Threads, for upstream targets: the bodies of an async exchange stream on the HTTP client's
+ * selector thread, with non-blocking servlet I/O. How it awaits the upstream's status and headers
+ * depends on the JVM, and is chosen once, when the filter is built:
+ *
+ * <ul>
+ *   <li>where {@code ForkJoinPool.getCommonPoolParallelism()} is 2 or more (three CPUs or more, or
+ *       {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} or higher), with the JDK
+ *       client's {@code sendAsync}: no thread waits, and an exchange that ends early (the client
+ *       went away) cancels the call's future;
+ *   <li>with fewer (one or two CPUs), on a thread of a pool the filter owns, blocked in the JDK
+ *       client's {@code send} until the head is in; an exchange that ends early interrupts it. On
+ *       JDK 17 {@code sendAsync} completes its futures through {@code CompletableFuture}'s default
+ *       executor, which starts a new thread per task where the common pool has fewer than two
+ *       threads: it would start one per request there. Async exchanges also wait this way on
+ *       an executor of yours, if you give one ({@link Builder#upstreamExecutor}), on any number of
+ *       CPUs.
+ * </ul>
+ *
+ * <p>A blocking exchange (a request whose chain is not {@code asyncSupported}) runs on its request
+ * thread, and its HTTP client runs its tasks on a second pool, so that blocking reads of the
+ * request body never stop the client's selector. Each pool starts a thread only when none of its
+ * threads is idle, at most {@link Builder#upstreamThreads} (default {@value
+ * #DEFAULT_UPSTREAM_THREADS}), and ends threads idle for a minute; past the bound, exchanges wait
+ * their turn. Both are shut down by {@link #destroy}. No request starts a thread of its own, on
+ * any number of CPUs. Because the async exchanges share the client's one selector thread, prefer
+ * upstream URIs with IP addresses (or names the JVM resolves from its cache or {@code
+ * /etc/hosts}): where the JDK client retries an exchange on a new connection from that thread, it
+ * looks the name up there, and a slow DNS answer would hold up the other exchanges.
  *
  * <p>The filter and the workspaces' servlets must be {@code asyncSupported} if those servlets go
  * asynchronous. Thread-safe once initialized.
@@ -422,7 +435,8 @@ public final class SwitchoverFilter implements Filter {
           new UpstreamForwarder(
               b.upstreamTimeout == null ? Duration.ofSeconds(30) : b.upstreamTimeout,
               b.upstreamThreads == 0 ? DEFAULT_UPSTREAM_THREADS : b.upstreamThreads,
-              b.upstreamExecutor);
+              b.upstreamExecutor,
+              b.asyncSend);
     }
   }
 
@@ -438,6 +452,7 @@ public final class SwitchoverFilter implements Filter {
     private @Nullable Duration upstreamTimeout;
     private int upstreamThreads;
     private @Nullable Executor upstreamExecutor;
+    private UpstreamForwarder.@Nullable AsyncSend asyncSend;
 
     private Builder(Router router) {
       this.router = requireNonNull(router, "router");
@@ -522,9 +537,9 @@ public final class SwitchoverFilter implements Filter {
 
     /**
      * The most threads in each of the filter's two pools: the one its HTTP client runs on, and the
-     * one async exchanges wait on for the upstream's status and headers (unless {@link
-     * #upstreamExecutor} replaces it); {@value SwitchoverFilter#DEFAULT_UPSTREAM_THREADS} by
-     * default. A pool starts a thread only when none of its threads is idle, so it holds about as
+     * one async exchanges wait on for the upstream's status and headers where they wait (see
+     * {@link SwitchoverFilter}; unless {@link #upstreamExecutor} replaces it); {@value
+     * SwitchoverFilter#DEFAULT_UPSTREAM_THREADS} by default. A pool starts a thread only when none of its threads is idle, so it holds about as
      * many as the most exchanges waiting at once, and ends threads idle for a minute; past the
      * bound, exchanges wait for a thread in turn.
      *
@@ -544,9 +559,11 @@ public final class SwitchoverFilter implements Filter {
     /**
      * Async exchanges wait for the upstream's status and headers on threads of {@code executor}
      * instead of a pool of the filter's: each holds one of its threads from sending the request
-     * until those are in, so the executor bounds how many upstreams can be awaited at once. It
-     * must run tasks on threads of its own, not on the caller's (the container's request thread,
-     * which must return for the request body to be read), and is not shut down by the filter.
+     * until those are in, so the executor bounds how many upstreams can be awaited at once. They
+     * then wait so on any number of CPUs, also where the filter would otherwise await them without
+     * a thread (see {@link SwitchoverFilter}). It must run tasks on threads of its own, not on the
+     * caller's (the container's request thread, which must return for the request body to be
+     * read), and is not shut down by the filter.
      */
     public Builder upstreamExecutor(Executor executor) {
       requireNonNull(executor, "executor");
@@ -554,6 +571,16 @@ public final class SwitchoverFilter implements Filter {
         throw new IllegalStateException("upstreamExecutor was already set to " + upstreamExecutor);
       }
       this.upstreamExecutor = executor;
+      return this;
+    }
+
+    /** For tests: how async exchanges await the upstream, whatever the JVM (see {@link SwitchoverFilter}). */
+    Builder asyncSend(UpstreamForwarder.AsyncSend mode) {
+      requireNonNull(mode, "mode");
+      if (asyncSend != null) {
+        throw new IllegalStateException("asyncSend was already set to " + asyncSend);
+      }
+      this.asyncSend = mode;
       return this;
     }
 

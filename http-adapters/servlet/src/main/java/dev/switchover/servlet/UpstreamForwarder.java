@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -52,11 +53,31 @@ import org.slf4j.LoggerFactory;
  * reading a request body with blocking I/O must not stop the selector. Handing every task of an
  * async exchange to a pool instead made each exchange hop between threads several more times; on
  * two CPUs the filter proxied about 1.8 times as many requests a second without those hops (see
- * {@code benchmarks/http/RESULTS.md}). An async
- * exchange also holds one thread of {@code waits} from sending until the upstream's headers are
- * in (see {@link AsyncUpstreamExchange#sendOn}); a blocking exchange holds its request thread
- * throughout. No exchange starts a thread of its own: {@code sendAsync}, which would on JDK 17 with
- * one or two CPUs, is not used.
+ * {@code benchmarks/http/RESULTS.md}). A blocking exchange holds its request thread throughout.
+ *
+ * <p>How an async exchange awaits the upstream's status and headers ({@link AsyncSend}), chosen
+ * once per forwarder:
+ *
+ * <ul>
+ *   <li>{@link AsyncSend#SEND_ASYNC}, where {@link ForkJoinPool#getCommonPoolParallelism()} is 2 or
+ *       more (three CPUs or more, or {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=2}):
+ *       {@code HttpClient.sendAsync}, and no thread waits at all; the exchange is abandoned by
+ *       cancelling its future. On two CPUs given a common pool of two, the filter proxied about
+ *       1.5 times as many requests a second this way as with the waiting thread (see {@code
+ *       benchmarks/http/RESULTS.md}).
+ *   <li>{@link AsyncSend#WAITING_THREAD}, where the common pool has fewer than two threads (one or
+ *       two CPUs), or where async exchanges were given an executor of the application's to wait
+ *       on: {@code HttpClient.send} on a thread of {@code waits} (see {@link
+ *       AsyncUpstreamExchange#sendOn}), which waits only until the upstream's head is in; the
+ *       exchange is abandoned by interrupting it.
+ * </ul>
+ *
+ * <p>Why not {@code sendAsync} everywhere: on JDK 17, {@code HttpClientImpl.sendAsync} completes
+ * the future it returns with {@code whenCompleteAsync(..., ASYNC_POOL)}, where {@code ASYNC_POOL}
+ * is {@code CompletableFuture}'s default executor; that is the common pool only where {@code
+ * ForkJoinPool.getCommonPoolParallelism() > 1} ({@code CompletableFuture.USE_COMMON_POOL}),
+ * otherwise a {@code ThreadPerTaskExecutor} that starts a new thread for every task: one per
+ * request. {@code send} completes without it. Both modes start no thread per request.
  */
 final class UpstreamForwarder {
   private static final Logger log = LoggerFactory.getLogger(UpstreamForwarder.class);
@@ -81,20 +102,55 @@ final class UpstreamForwarder {
   private final LazyClient blockingClient;
   /** For async exchanges: tasks on the thread that hands them over. */
   private final LazyClient asyncClient;
-  /** Where async exchanges wait for the upstream's answer. */
-  private final Executor waits;
+  /**
+   * Where async exchanges wait for the upstream's answer ({@link AsyncSend#WAITING_THREAD}); null
+   * where they use {@code sendAsync} and nothing waits.
+   */
+  private final @Nullable Executor waits;
   /** {@link #waits}, if the forwarder made it and so shuts it down. */
   private final @Nullable ExecutorService ownWaits;
 
+  /** How async exchanges send the upstream request and await its status and headers. */
+  enum AsyncSend {
+    /** {@code HttpClient.sendAsync}: no thread waits; cancelling the future abandons the call. */
+    SEND_ASYNC,
+    /**
+     * {@code HttpClient.send} on a thread that waits for the answer's head; interrupting it
+     * abandons the call.
+     */
+    WAITING_THREAD;
+
+    /**
+     * {@link #SEND_ASYNC} where {@code sendAsync} completes its futures on the common pool, which
+     * on JDK 17 is where the pool's parallelism is above 1; otherwise {@link #WAITING_THREAD}.
+     */
+    static AsyncSend forCommonPool(int parallelism) {
+      return parallelism > 1 ? SEND_ASYNC : WAITING_THREAD;
+    }
+  }
+
   /**
    * A forwarder whose blocking client runs on a pool of at most {@code maxThreads}, and whose async
-   * exchanges wait on {@code waits} or, if that is null, on a second such pool of its own.
+   * exchanges, if they wait (see {@link AsyncSend}), wait on {@code waits} or, if that is null, on
+   * a second such pool of its own. An executor given for {@code waits} keeps them waiting on it
+   * (it was given to bound how many upstreams are awaited at once), unless {@code forced} says
+   * otherwise; {@code forced}, if not null, is the mode to use (for tests).
    */
-  UpstreamForwarder(Duration timeout, int maxThreads, @Nullable Executor waits) {
+  UpstreamForwarder(
+      Duration timeout, int maxThreads, @Nullable Executor waits, @Nullable AsyncSend forced) {
     this.timeout = timeout;
     String name = "switchover-upstream-" + FORWARDERS.incrementAndGet();
     this.clientThreads = new OnDemandThreadPool(name + "-client", maxThreads);
-    if (waits == null) {
+    AsyncSend mode =
+        forced != null
+            ? forced
+            : waits != null
+                ? AsyncSend.WAITING_THREAD
+                : AsyncSend.forCommonPool(ForkJoinPool.getCommonPoolParallelism());
+    if (mode == AsyncSend.SEND_ASYNC) {
+      this.ownWaits = null;
+      this.waits = null;
+    } else if (waits == null) {
       ExecutorService own = new OnDemandThreadPool(name + "-wait", maxThreads);
       this.ownWaits = own;
       this.waits = own;
@@ -104,6 +160,12 @@ final class UpstreamForwarder {
     }
     this.blockingClient = new LazyClient(timeout, clientThreads);
     this.asyncClient = new LazyClient(timeout, Runnable::run);
+    log.debug("{}: async exchanges use {}", name, mode);
+  }
+
+  /** How this forwarder's async exchanges await the upstream's answer. */
+  AsyncSend asyncSend() {
+    return waits == null ? AsyncSend.SEND_ASYNC : AsyncSend.WAITING_THREAD;
   }
 
   /** An HTTP client made on first use (each starts a selector thread), with the given executor. */
@@ -209,18 +271,17 @@ final class UpstreamForwarder {
       exchange.upstreamFailed(e);
       return;
     }
-    // send, not sendAsync: see AsyncUpstreamExchange.sendOn. The handler runs on the client's
-    // selector thread when the headers are in; send returns right after it, and the body streams on.
+    // The handler runs on the client's selector thread (or this one) when the upstream's head is
+    // in; the call's future completes, or send returns, right after it, and the body streams on.
     HttpClient client = asyncClient.get();
-    exchange.sendOn(
-        waits,
-        () ->
-            client.send(
-                upstreamRequest,
-                info -> {
-                  head(response, info.statusCode(), info.headers());
-                  return exchange.answer(out);
-                }));
+    HttpResponse.BodyHandler<Void> answer =
+        info -> exchange.answer(out, () -> head(response, info.statusCode(), info.headers()));
+    Executor w = waits;
+    if (w == null) {
+      exchange.sendAsync(() -> client.sendAsync(upstreamRequest, answer));
+    } else {
+      exchange.sendOn(w, () -> client.send(upstreamRequest, answer));
+    }
   }
 
   /** The upstream's status and end-to-end headers onto the response. */

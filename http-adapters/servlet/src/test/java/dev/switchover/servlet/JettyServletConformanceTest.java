@@ -1,13 +1,21 @@
 package dev.switchover.servlet;
 
-import dev.switchover.testkit.AdapterConformanceSuite;
-import dev.switchover.testkit.RouterServer;
-import dev.switchover.testkit.RouterServerSpec;
+import dev.switchover.servlet.UpstreamForwarder.AsyncSend;
+import org.junit.jupiter.api.Nested;
 
-/** The whole adapter conformance suite against {@link SwitchoverFilter} in Jetty's servlet container. */
-final class JettyServletConformanceTest extends AdapterConformanceSuite {
-  @Override
-  protected RouterServer startRouterServer(RouterServerSpec spec) throws Exception {
-    return JettyServletRouterServer.start(spec);
+/** The conformance suite in Jetty's servlet container, once for each {@link AsyncSend}. */
+final class JettyServletConformanceTest {
+  @Nested
+  final class SendAsync extends ServletConformanceSuite {
+    SendAsync() {
+      super(JettyServletRouterServer::start, AsyncSend.SEND_ASYNC);
+    }
+  }
+
+  @Nested
+  final class WaitingThread extends ServletConformanceSuite {
+    WaitingThread() {
+      super(JettyServletRouterServer::start, AsyncSend.WAITING_THREAD);
+    }
   }
 }

@@ -1,7 +1,6 @@
 package dev.switchover.servlet;
 
 import dev.switchover.testkit.RouterServer;
-import dev.switchover.testkit.RouterServerSpec;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Servlet;
 import java.util.EnumSet;
@@ -12,7 +11,7 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
-/** Jetty 12 (ee10) on a free loopback port with the filter deployed for a spec. */
+/** Jetty 12 (ee10) on a free loopback port with a deployment of the filter. */
 final class JettyServletRouterServer implements RouterServer {
   private final Server server;
   private final ServerConnector connector;
@@ -20,10 +19,6 @@ final class JettyServletRouterServer implements RouterServer {
   private JettyServletRouterServer(Server server, ServerConnector connector) {
     this.server = server;
     this.connector = connector;
-  }
-
-  static JettyServletRouterServer start(RouterServerSpec spec) throws Exception {
-    return start(ServletRouterServers.deployment(spec));
   }
 
   /** The container on a free loopback port with {@code d} deployed. */

@@ -12,6 +12,7 @@ import dev.switchover.WorkspaceId;
 import dev.switchover.testkit.Await;
 import dev.switchover.testkit.RawConnection;
 import dev.switchover.testkit.RawResponse;
+import dev.switchover.servlet.UpstreamForwarder.AsyncSend;
 import dev.switchover.servlet.UpstreamThreadsTest.Container;
 import dev.switchover.testkit.RouterServer;
 import jakarta.servlet.DispatcherType;
@@ -42,15 +43,16 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Async exchanges all run their client tasks on the one selector thread of the filter's HTTP
  * client: nothing one exchange does there may hold up the others. A client that stops reading or
  * sending, an upstream that drips its body a byte at a time or breaks off in the middle of it,
- * must each leave every other exchange free to complete, on both containers.
+ * must each leave every other exchange free to complete, on both containers, however the
+ * exchanges await their upstream's answer.
  */
 final class SharedSelectorTest {
   private static final String SHOP = "shop.example.com";
@@ -84,10 +86,10 @@ final class SharedSelectorTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Container.class)
-  void asyncProxy_oneClientStopsReadingLargeBody_otherExchangesStillComplete(Container container)
+  @MethodSource("dev.switchover.servlet.UpstreamThreadsTest#containersAndModes")
+  void asyncProxy_oneClientStopsReadingLargeBody_otherExchangesStillComplete(Container container, AsyncSend mode)
       throws Exception {
-    int port = start(container, Duration.ofSeconds(30));
+    int port = start(container, mode, Duration.ofSeconds(30));
     try (Socket stalled = stalledClient(port)) {
       stalled.getOutputStream().write(get("/large?bytes=" + LARGE));
       // The body is under way: past the first buffers, then stuck behind the client that reads none.
@@ -102,19 +104,19 @@ final class SharedSelectorTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Container.class)
-  void asyncProxy_oneClientStopsUploading_otherExchangesStillComplete(Container container)
+  @MethodSource("dev.switchover.servlet.UpstreamThreadsTest#containersAndModes")
+  void asyncProxy_oneClientStopsUploading_otherExchangesStillComplete(Container container, AsyncSend mode)
       throws Exception {
-    int port = start(container, Duration.ofSeconds(30));
+    int port = start(container, mode, Duration.ofSeconds(30));
     uploadStallingHalfway(port, "/upload", () -> assertOthersComplete(port));
     awaitNothingInFlight();
   }
 
   @ParameterizedTest
-  @EnumSource(Container.class)
-  void asyncProxy_clientGoesAwayWhileStalled_nothingInFlightAndOthersComplete(Container container)
+  @MethodSource("dev.switchover.servlet.UpstreamThreadsTest#containersAndModes")
+  void asyncProxy_clientGoesAwayWhileStalled_nothingInFlightAndOthersComplete(Container container, AsyncSend mode)
       throws Exception {
-    int port = start(container, Duration.ofSeconds(30));
+    int port = start(container, mode, Duration.ofSeconds(30));
     Socket stalled = stalledClient(port);
     stalled.getOutputStream().write(get("/large?bytes=" + LARGE));
     Await.until("the large body to be under way", () -> upstream.sent.get() >= 1024 * 1024, () -> upstream.sent + " bytes sent");
@@ -133,9 +135,9 @@ final class SharedSelectorTest {
    * not run there.
    */
   @ParameterizedTest
-  @EnumSource(Container.class)
-  void asyncProxy_drainCallbackThatBlocks_otherExchangesStillComplete(Container container) throws Exception {
-    int port = start(container, Duration.ofSeconds(30));
+  @MethodSource("dev.switchover.servlet.UpstreamThreadsTest#containersAndModes")
+  void asyncProxy_drainCallbackThatBlocks_otherExchangesStillComplete(Container container, AsyncSend mode) throws Exception {
+    int port = start(container, mode, Duration.ofSeconds(30));
     CountDownLatch callbackMayEnd = new CountDownLatch(1);
     resources.add(0, callbackMayEnd::countDown);
     try (RawConnection held = RawConnection.open(port)) {
@@ -159,10 +161,10 @@ final class SharedSelectorTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Container.class)
-  void asyncProxy_upstreamBodyOfThousandsOfOneByteChunks_arrivesWhole(Container container)
+  @MethodSource("dev.switchover.servlet.UpstreamThreadsTest#containersAndModes")
+  void asyncProxy_upstreamBodyOfThousandsOfOneByteChunks_arrivesWhole(Container container, AsyncSend mode)
       throws Exception {
-    int port = start(container, Duration.ofSeconds(30));
+    int port = start(container, mode, Duration.ofSeconds(30));
     int chunks = 20_000;
     try (RawConnection c = RawConnection.open(port)) {
       resources.add(0, c);
@@ -176,10 +178,10 @@ final class SharedSelectorTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Container.class)
-  void asyncProxy_requestBodyOfThousandsOfTinyChunks_arrivesWhole(Container container)
+  @MethodSource("dev.switchover.servlet.UpstreamThreadsTest#containersAndModes")
+  void asyncProxy_requestBodyOfThousandsOfTinyChunks_arrivesWhole(Container container, AsyncSend mode)
       throws Exception {
-    int port = start(container, Duration.ofSeconds(30));
+    int port = start(container, mode, Duration.ofSeconds(30));
     int chunks = 5_000;
     try (Socket client = stalledClient(port)) {
       OutputStream out = client.getOutputStream();
@@ -197,10 +199,10 @@ final class SharedSelectorTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Container.class)
-  void asyncProxy_upstreamBreaksOffMidBody_nothingInFlightAndOthersComplete(Container container)
+  @MethodSource("dev.switchover.servlet.UpstreamThreadsTest#containersAndModes")
+  void asyncProxy_upstreamBreaksOffMidBody_nothingInFlightAndOthersComplete(Container container, AsyncSend mode)
       throws Exception {
-    int port = start(container, Duration.ofSeconds(30));
+    int port = start(container, mode, Duration.ofSeconds(30));
     try (RawConnection c = RawConnection.open(port)) {
       resources.add(0, c);
       c.send(get("/cut?bytes=" + 4 * 1024 * 1024));
@@ -216,10 +218,10 @@ final class SharedSelectorTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Container.class)
-  void asyncProxy_upstreamTooSlow_gatewayTimeoutAndOthersComplete(Container container)
+  @MethodSource("dev.switchover.servlet.UpstreamThreadsTest#containersAndModes")
+  void asyncProxy_upstreamTooSlow_gatewayTimeoutAndOthersComplete(Container container, AsyncSend mode)
       throws Exception {
-    int port = start(container, Duration.ofMillis(500));
+    int port = start(container, mode, Duration.ofMillis(500));
     try (RawConnection c = RawConnection.open(port)) {
       resources.add(0, c);
       RawResponse r = c.exchange(get("/hold"));
@@ -236,9 +238,12 @@ final class SharedSelectorTest {
    * /blocking/*}) reads its body with blocking I/O, on the blocking client's pool: a client that
    * stops uploading there holds up neither the async exchanges nor the other blocking ones.
    */
-  @Test
-  void blockingProxy_oneClientStopsUploading_asyncAndBlockingExchangesStillComplete() throws Exception {
-    SwitchoverFilter filter = SwitchoverFilter.builder(router).upstream("blue", upstream.baseUri()).build();
+  @ParameterizedTest
+  @EnumSource(AsyncSend.class)
+  void blockingProxy_oneClientStopsUploading_asyncAndBlockingExchangesStillComplete(AsyncSend mode)
+      throws Exception {
+    SwitchoverFilter filter =
+        SwitchoverFilter.builder(router).upstream("blue", upstream.baseUri()).asyncSend(mode).build();
     ServletContextHandler context = new ServletContextHandler("/");
     FilterHolder holder = new FilterHolder(filter);
     holder.setAsyncSupported(true);
@@ -394,12 +399,13 @@ final class SharedSelectorTest {
   }
 
   /** The container on a free loopback port, the filter proxying blue to {@link #upstream}. */
-  private int start(Container container, Duration timeout) throws Exception {
+  private int start(Container container, AsyncSend mode, Duration timeout) throws Exception {
     SwitchoverFilter filter =
         SwitchoverFilter.builder(router)
             .upstream("blue", upstream.baseUri())
             .upstream("green", upstream.baseUri())
             .upstreamTimeout(timeout)
+            .asyncSend(mode)
             .build();
     ServletRouterServers.Deployment d = new ServletRouterServers.Deployment(filter, Map.of(), new Fallback());
     RouterServer server =

@@ -1,13 +1,21 @@
 package dev.switchover.servlet;
 
-import dev.switchover.testkit.AdapterConformanceSuite;
-import dev.switchover.testkit.RouterServer;
-import dev.switchover.testkit.RouterServerSpec;
+import dev.switchover.servlet.UpstreamForwarder.AsyncSend;
+import org.junit.jupiter.api.Nested;
 
-/** The whole adapter conformance suite against {@link SwitchoverFilter} in Undertow's servlet container. */
-final class UndertowServletConformanceTest extends AdapterConformanceSuite {
-  @Override
-  protected RouterServer startRouterServer(RouterServerSpec spec) throws Exception {
-    return UndertowServletRouterServer.start(spec);
+/** The conformance suite in Undertow's servlet container, once for each {@link AsyncSend}. */
+final class UndertowServletConformanceTest {
+  @Nested
+  final class SendAsync extends ServletConformanceSuite {
+    SendAsync() {
+      super(UndertowServletRouterServer::start, AsyncSend.SEND_ASYNC);
+    }
+  }
+
+  @Nested
+  final class WaitingThread extends ServletConformanceSuite {
+    WaitingThread() {
+      super(UndertowServletRouterServer::start, AsyncSend.WAITING_THREAD);
+    }
   }
 }

@@ -1,7 +1,6 @@
 package dev.switchover.servlet;
 
 import dev.switchover.testkit.RouterServer;
-import dev.switchover.testkit.RouterServerSpec;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.servlet.Servlets;
@@ -15,7 +14,7 @@ import jakarta.servlet.Servlet;
 import java.net.InetSocketAddress;
 import java.util.Map;
 
-/** Undertow's servlet container on a free loopback port with the filter deployed for a spec. */
+/** Undertow's servlet container on a free loopback port with a deployment of the filter. */
 final class UndertowServletRouterServer implements RouterServer {
   private final Undertow server;
   private final DeploymentManager manager;
@@ -23,10 +22,6 @@ final class UndertowServletRouterServer implements RouterServer {
   private UndertowServletRouterServer(Undertow server, DeploymentManager manager) {
     this.server = server;
     this.manager = manager;
-  }
-
-  static UndertowServletRouterServer start(RouterServerSpec spec) throws Exception {
-    return start(ServletRouterServers.deployment(spec));
   }
 
   /** The container on a free loopback port with {@code d} deployed. */

@@ -8,6 +8,7 @@ import dev.switchover.DomainStatus;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
+import dev.switchover.servlet.UpstreamForwarder.AsyncSend;
 import dev.switchover.testkit.Await;
 import dev.switchover.testkit.Gate;
 import dev.switchover.testkit.MisbehavingUpstream;
@@ -16,21 +17,41 @@ import dev.switchover.testkit.RawResponse;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceServer;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServlet;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The two ways the filter proxies upstream: without blocking a container thread when the request
@@ -46,6 +67,7 @@ final class UpstreamProxyModesTest {
       Router.create(
           RoutingTable.builder()
               .workspace("blue")
+              .workspace("green")
               .domain(SHOP, DomainStatus.VERIFIED)
               .route(SHOP, "/", "blue")
               .build());
@@ -57,9 +79,11 @@ final class UpstreamProxyModesTest {
     }
   }
 
-  @Test
-  void asyncProxy_moreRequestsHeldUpstreamThanContainerThreads_allReachTheUpstream() throws Exception {
-    int port = start(true);
+  @ParameterizedTest
+  @EnumSource(AsyncSend.class)
+  void asyncProxy_moreRequestsHeldUpstreamThanContainerThreads_allReachTheUpstream(AsyncSend mode)
+      throws Exception {
+    int port = start(mode);
     int held = 3 * CONTAINER_THREADS;
     Gate gate = blue.gate("held");
     List<RawConnection> connections = new ArrayList<>();
@@ -81,14 +105,78 @@ final class UpstreamProxyModesTest {
     awaitNothingInFlight();
   }
 
-  @Test
-  void asyncProxy_bodyOfSeveralMebibytes_roundTripsByteForByte() throws Exception {
-    assertEchoed(start(true));
+  @ParameterizedTest
+  @EnumSource(AsyncSend.class)
+  void asyncProxy_bodyOfSeveralMebibytes_roundTripsByteForByte(AsyncSend mode) throws Exception {
+    assertEchoed(start(mode));
+  }
+
+  /**
+   * A client that goes away in the middle of its upload, before the upstream has answered: the
+   * container fails the read, the request body fails the upstream call, and that ends the exchange
+   * at once (not when the upstream answers or times out): blue drains, and the upstream sees the
+   * proxy close its connection.
+   */
+  @ParameterizedTest
+  @EnumSource(AsyncSend.class)
+  void asyncProxy_clientGoesAwayMidUploadBeforeTheUpstreamAnswers_upstreamCallAbandoned(
+      AsyncSend mode) throws Exception {
+    SilentUpstream upstream = SilentUpstream.start();
+    resources.add(upstream);
+    int port = start(true, mode, upstream.baseUri(), null, Duration.ofMinutes(10));
+    Socket client = new Socket(InetAddress.getLoopbackAddress(), port);
+    resources.add(0, client);
+    client.getOutputStream().write(
+        ("POST /x HTTP/1.1\r\nHost: " + SHOP + "\r\nContent-Length: 1048576\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+    client.getOutputStream().write(new byte[64 * 1024]);
+    CompletableFuture<Void> drained = switchOnceReceived(upstream);
+
+    client.setSoLinger(true, 0);
+    client.close(); // a reset
+
+    awaitDrainedAndAbandoned(drained, upstream);
+  }
+
+  /**
+   * An async cycle that times out before the upstream has answered (here the application set a
+   * timeout on it) cancels the upstream call: {@code sendAsync}'s future is cancelled, or the
+   * waiting thread interrupted, long before the filter's upstream timeout would end it. The client
+   * gets 504, blue drains, and the upstream sees the proxy close its connection.
+   */
+  @ParameterizedTest
+  @EnumSource(AsyncSend.class)
+  void asyncProxy_cycleTimesOutBeforeTheUpstreamAnswers_upstreamCallCancelled(AsyncSend mode)
+      throws Exception {
+    SilentUpstream upstream = SilentUpstream.start();
+    resources.add(upstream);
+    int port = start(true, mode, upstream.baseUri(), Duration.ofSeconds(2), Duration.ofMinutes(10));
+    try (RawConnection c = RawConnection.open(port)) {
+      c.send(get("/x").getBytes(StandardCharsets.ISO_8859_1));
+      CompletableFuture<Void> drained = switchOnceReceived(upstream);
+
+      RawResponse r = c.read();
+
+      assertEquals(504, r.status(), r::toString);
+      awaitDrainedAndAbandoned(drained, upstream);
+    }
+  }
+
+  /** Once the upstream has the request's head: blue is switched away from, and awaited. */
+  private CompletableFuture<Void> switchOnceReceived(SilentUpstream upstream) {
+    Await.until("the request to reach the upstream", () -> upstream.requests.get() == 1, () -> upstream.requests + " requests");
+    router.promote(SHOP, "green");
+    return router.awaitDrained(WorkspaceId.of("blue"));
+  }
+
+  private void awaitDrainedAndAbandoned(CompletableFuture<Void> drained, SilentUpstream upstream) {
+    Await.until("blue to drain", drained::isDone, () -> router.inFlight(WorkspaceId.of("blue")) + " in flight");
+    Await.until("the upstream's request to be abandoned", () -> upstream.abandoned.get() == 1, () -> upstream.abandoned + " abandoned");
   }
 
   @Test
   void blockingProxy_filterWithoutAsyncSupport_stillStreamsBothWays() throws Exception {
-    assertEchoed(start(false));
+    assertEchoed(start(false, AsyncSend.WAITING_THREAD));
   }
 
   @Test
@@ -98,7 +186,7 @@ final class UpstreamProxyModesTest {
         MisbehavingUpstream.Misbehaviour.values()) {
       MisbehavingUpstream upstream = MisbehavingUpstream.start(misbehaviour);
       resources.add(upstream);
-      int port = start(false, upstream.baseUri());
+      int port = start(false, AsyncSend.WAITING_THREAD, upstream.baseUri());
       RawResponse r;
       try (RawConnection c = RawConnection.open(port)) {
         r = c.exchangeWhileUploading(
@@ -141,17 +229,47 @@ final class UpstreamProxyModesTest {
     return "GET " + target + " HTTP/1.1\r\nHost: " + SHOP + "\r\n\r\n";
   }
 
-  /** Jetty with a small thread pool, the filter proxying blue to its upstream; its port. */
-  private int start(boolean asyncSupported) throws Exception {
+  /** Jetty with a small thread pool, the filter proxying blue to its upstream in async mode; its port. */
+  private int start(AsyncSend mode) throws Exception {
+    return start(true, mode);
+  }
+
+  /** The same, async or blocking. */
+  private int start(boolean asyncSupported, AsyncSend mode) throws Exception {
     WorkspaceServer upstream = WorkspaceServer.start(blue);
     resources.add(upstream);
-    return start(asyncSupported, upstream.baseUri());
+    return start(asyncSupported, mode, upstream.baseUri());
   }
 
   /** The same, proxying blue to {@code upstream}. */
-  private int start(boolean asyncSupported, URI upstream) throws Exception {
-    SwitchoverFilter filter = SwitchoverFilter.builder(router).upstream("blue", upstream).build();
+  private int start(boolean asyncSupported, AsyncSend mode, URI upstream) throws Exception {
+    return start(asyncSupported, mode, upstream, null, Duration.ofSeconds(30));
+  }
+
+  /**
+   * The same, with the filter's upstream timeout given, and a filter before it that sets {@code
+   * cycleTimeout}, if given, on the async cycles it starts.
+   */
+  private int start(
+      boolean asyncSupported,
+      AsyncSend mode,
+      URI upstream,
+      @Nullable Duration cycleTimeout,
+      Duration upstreamTimeout)
+      throws Exception {
+    SwitchoverFilter filter =
+        SwitchoverFilter.builder(router)
+            .upstream("blue", upstream)
+            .upstream("green", upstream)
+            .upstreamTimeout(upstreamTimeout)
+            .asyncSend(mode)
+            .build();
     ServletContextHandler context = new ServletContextHandler("/");
+    if (cycleTimeout != null) {
+      FilterHolder timeout = new FilterHolder(new CycleTimeout(cycleTimeout));
+      timeout.setAsyncSupported(true);
+      context.addFilter(timeout, "/*", EnumSet.of(DispatcherType.REQUEST));
+    }
     FilterHolder holder = new FilterHolder(filter);
     holder.setAsyncSupported(asyncSupported);
     context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -171,5 +289,95 @@ final class UpstreamProxyModesTest {
     server.start();
     resources.add(0, server::stop);
     return connector.getLocalPort();
+  }
+
+  /** Sets a timeout on the async cycle a filter after it started, as an application may. */
+  private static final class CycleTimeout implements Filter {
+    private final Duration timeout;
+
+    CycleTimeout(Duration timeout) {
+      this.timeout = timeout;
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+        throws IOException, ServletException {
+      chain.doFilter(request, response);
+      if (request.isAsyncStarted()) {
+        request.getAsyncContext().setTimeout(timeout.toMillis());
+      }
+    }
+  }
+
+  /**
+   * An upstream that reads each request (its head, and whatever body comes) and never answers: it
+   * counts the requests whose head it read, and those whose connection the proxy then closed.
+   */
+  private static final class SilentUpstream implements AutoCloseable {
+    final AtomicInteger requests = new AtomicInteger();
+    final AtomicInteger abandoned = new AtomicInteger();
+    private final ServerSocket socket;
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+    private SilentUpstream(ServerSocket socket) {
+      this.socket = socket;
+    }
+
+    static SilentUpstream start() throws IOException {
+      SilentUpstream upstream =
+          new SilentUpstream(new ServerSocket(0, 16, InetAddress.getLoopbackAddress()));
+      var unused = upstream.threads.submit(upstream::accept);
+      return upstream;
+    }
+
+    URI baseUri() {
+      return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+    }
+
+    private void accept() {
+      try {
+        while (true) {
+          Socket connection = socket.accept();
+          open.add(connection);
+          var unused = threads.submit(() -> serve(connection));
+        }
+      } catch (IOException e) {
+        // closed
+      }
+    }
+
+    private void serve(Socket connection) {
+      try (connection) {
+        InputStream in = connection.getInputStream();
+        int matched = 0;
+        while (matched < 4) {
+          int b = in.read();
+          if (b < 0) {
+            return;
+          }
+          matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        requests.incrementAndGet();
+        byte[] buffer = new byte[16 * 1024];
+        while (in.read(buffer) >= 0) {
+          // the body, if any: read and dropped, until the proxy ends the connection
+        }
+        abandoned.incrementAndGet();
+      } catch (IOException e) {
+        abandoned.incrementAndGet(); // a reset
+      } finally {
+        open.remove(connection);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+      for (Socket s : open) {
+        s.close();
+      }
+      threads.shutdownNow();
+    }
   }
 }

@@ -3,10 +3,12 @@ package dev.switchover.servlet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.switchover.DomainStatus;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
+import dev.switchover.servlet.UpstreamForwarder.AsyncSend;
 import dev.switchover.testkit.Await;
 import dev.switchover.testkit.RawConnection;
 import dev.switchover.testkit.RawResponse;
@@ -18,6 +20,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,20 +28,24 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The threads the filter uses to proxy upstream in async mode: a fixed few, however many requests
  * pass. On JDK 17 with one or two CPUs, {@code HttpClient.sendAsync} starts a thread per request
  * (its future completes through {@code CompletableFuture}'s default executor, a thread per task
- * there), which these tests catch on such a machine; on a bigger one they still hold the filter to
- * its bound.
+ * there), which these tests catch on such a machine if the filter uses it there; with a common
+ * pool of two threads or more, they hold the filter's {@code sendAsync} mode to starting none.
  */
 final class UpstreamThreadsTest {
   private static final String SHOP = "shop.example.com";
@@ -75,10 +82,23 @@ final class UpstreamThreadsTest {
     UNDERTOW
   }
 
+  /** Every container with every way of awaiting the upstream's answer. */
+  static Stream<Arguments> containersAndModes() {
+    return Stream.of(Container.values())
+        .flatMap(c -> Stream.of(AsyncSend.values()).map(m -> Arguments.of(c, m)));
+  }
+
   @ParameterizedTest
-  @EnumSource(Container.class)
-  void asyncProxy_hundredsOfRequests_startNoThreadPerRequest(Container container) throws Exception {
-    SwitchoverFilter filter = SwitchoverFilter.builder(router).upstream("blue", upstream()).build();
+  @MethodSource("containersAndModes")
+  void asyncProxy_hundredsOfRequests_startNoThreadPerRequest(Container container, AsyncSend mode)
+      throws Exception {
+    // Where the filter would not choose sendAsync itself, it does start a thread per request.
+    assumeTrue(
+        mode == AsyncSend.WAITING_THREAD || ForkJoinPool.getCommonPoolParallelism() > 1,
+        "sendAsync starts a thread per request with a common pool of "
+            + ForkJoinPool.getCommonPoolParallelism());
+    SwitchoverFilter filter =
+        SwitchoverFilter.builder(router).upstream("blue", upstream()).asyncSend(mode).build();
     List<RawConnection> connections = connect(start(container, filter).port());
     proxy(connections, WARM_UP); // the pools, the container and the connections settle
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -98,7 +118,7 @@ final class UpstreamThreadsTest {
   @EnumSource(Container.class)
   void asyncProxy_clientTasks_runOnNoPoolThread(Container container) throws Exception {
     Set<Thread> before = Thread.getAllStackTraces().keySet();
-    SwitchoverFilter filter = SwitchoverFilter.builder(router).upstream("blue", upstream()).build();
+    SwitchoverFilter filter = waitingFilter();
     List<RawConnection> connections = connect(start(container, filter).port());
 
     proxy(connections, WARM_UP);
@@ -110,6 +130,35 @@ final class UpstreamThreadsTest {
         () -> "threads other than waits: " + started);
   }
 
+  @ParameterizedTest
+  @EnumSource(Container.class)
+  void asyncProxy_sendAsync_startsNoThreadOfTheFilters(Container container) throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    SwitchoverFilter filter =
+        SwitchoverFilter.builder(router)
+            .upstream("blue", upstream())
+            .asyncSend(AsyncSend.SEND_ASYNC)
+            .build();
+    List<RawConnection> connections = connect(start(container, filter).port());
+
+    proxy(connections, WARM_UP);
+
+    Set<String> started = filtersThreads(before).stream().map(Thread::getName).collect(Collectors.toSet());
+    assertTrue(started.isEmpty(), () -> "the filter started threads: " + started);
+  }
+
+  /** Without an executor of the application's, the mode follows the common pool's parallelism. */
+  @Test
+  void asyncSend_commonPoolOfTwoOrMore_isSendAsync() {
+    assertEquals(AsyncSend.WAITING_THREAD, AsyncSend.forCommonPool(1));
+    assertEquals(AsyncSend.SEND_ASYNC, AsyncSend.forCommonPool(2));
+    assertEquals(AsyncSend.SEND_ASYNC, AsyncSend.forCommonPool(3));
+    UpstreamForwarder forwarder = new UpstreamForwarder(Duration.ofSeconds(1), 1, null, null);
+    resources.add(forwarder::close);
+    assertEquals(AsyncSend.forCommonPool(ForkJoinPool.getCommonPoolParallelism()), forwarder.asyncSend());
+  }
+
+  /** On any number of CPUs: the executor was given to bound how many upstreams are awaited at once. */
   @Test
   void asyncProxy_executorOfYours_everyUpstreamIsAwaitedOnIt() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -138,7 +187,7 @@ final class UpstreamThreadsTest {
   @EnumSource(Container.class)
   void destroy_containerStopped_endsTheFiltersThreads(Container container) throws Exception {
     Set<Thread> before = Thread.getAllStackTraces().keySet();
-    SwitchoverFilter filter = SwitchoverFilter.builder(router).upstream("blue", upstream()).build();
+    SwitchoverFilter filter = waitingFilter();
     RouterServer server = start(container, filter);
     proxy(connect(server.port()), WARM_UP);
     Set<Thread> filters = filtersThreads(before);
@@ -158,6 +207,14 @@ final class UpstreamThreadsTest {
     filters.removeAll(before);
     filters.removeIf(t -> !t.getName().startsWith("switchover-upstream-"));
     return filters;
+  }
+
+  /** A filter whose async exchanges wait on threads of its own, on any number of CPUs. */
+  private SwitchoverFilter waitingFilter() throws Exception {
+    return SwitchoverFilter.builder(router)
+        .upstream("blue", upstream())
+        .asyncSend(AsyncSend.WAITING_THREAD)
+        .build();
   }
 
   private URI upstream() throws Exception {

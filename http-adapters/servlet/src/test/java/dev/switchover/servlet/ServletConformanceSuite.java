@@ -1,0 +1,30 @@
+package dev.switchover.servlet;
+
+import dev.switchover.servlet.UpstreamForwarder.AsyncSend;
+import dev.switchover.testkit.AdapterConformanceSuite;
+import dev.switchover.testkit.RouterServer;
+import dev.switchover.testkit.RouterServerSpec;
+
+/**
+ * The whole adapter conformance suite against {@link SwitchoverFilter} in one servlet container,
+ * its async exchanges awaiting the upstream's answer one way ({@link AsyncSend}).
+ */
+abstract class ServletConformanceSuite extends AdapterConformanceSuite {
+  /** Starts a container on a free loopback port with a deployment. */
+  interface Container {
+    RouterServer start(ServletRouterServers.Deployment deployment) throws Exception;
+  }
+
+  private final Container container;
+  private final AsyncSend mode;
+
+  ServletConformanceSuite(Container container, AsyncSend mode) {
+    this.container = container;
+    this.mode = mode;
+  }
+
+  @Override
+  protected final RouterServer startRouterServer(RouterServerSpec spec) throws Exception {
+    return container.start(ServletRouterServers.deployment(spec, mode));
+  }
+}
