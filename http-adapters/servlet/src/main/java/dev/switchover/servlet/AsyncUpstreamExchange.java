@@ -120,11 +120,16 @@ final class AsyncUpstreamExchange implements AsyncListener {
   HttpResponse.BodySubscriber<Void> answer(ServletOutputStream out, Runnable head) {
     ResponseBody body = new ResponseBody(out);
     responseBody.set(body); // before reading cancelled: abandon() reads them the other way round
-    if (abandoned()) {
-      body.cancelUpstream();
-    } else {
-      head.run();
+    synchronized (waitLock) {
+      if (!cancelled) {
+        // Under the lock: the exchange cannot be marked ended (cancelWait) while the head is
+        // being copied, so a 504 or an abort that ends it never meets a half-copied head. The
+        // head only sets the status and headers; it waits for no other thread.
+        head.run();
+        return body;
+      }
     }
+    body.cancelUpstream();
     return body;
   }
 
@@ -344,8 +349,12 @@ final class AsyncUpstreamExchange implements AsyncListener {
   @Override
   public void onTimeout(AsyncEvent event) {
     admission.close();
-    abandon();
+    // The 504 first, then the upstream's body cancelled: cancelling a body that has not begun
+    // aborts the response, which would otherwise end the cycle with the upstream's head (copied
+    // already, if it came in) and no body. cancelWait() first, so that no head is copied after.
+    cancelWait();
     complete(HttpServletResponse.SC_GATEWAY_TIMEOUT);
+    abandon();
   }
 
   @Override

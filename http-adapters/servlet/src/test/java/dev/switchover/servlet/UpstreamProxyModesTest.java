@@ -162,6 +162,29 @@ final class UpstreamProxyModesTest {
     }
   }
 
+  /**
+   * An upstream that sends its status and headers at once and then computes: the cycle's timeout
+   * must still answer 504, not end the response with the upstream's head and no body.
+   */
+  @ParameterizedTest
+  @EnumSource(AsyncSend.class)
+  void asyncProxy_cycleTimesOutAfterTheHeadBeforeAnyBody_answers504(AsyncSend mode)
+      throws Exception {
+    SilentUpstream upstream =
+        SilentUpstream.start("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nX-Upstream: head-only\r\n\r\n");
+    resources.add(upstream);
+    int port = start(true, mode, upstream.baseUri(), Duration.ofSeconds(2), Duration.ofMinutes(10));
+    try (RawConnection c = RawConnection.open(port)) {
+      c.send(get("/x").getBytes(StandardCharsets.ISO_8859_1));
+      CompletableFuture<Void> drained = switchOnceReceived(upstream);
+
+      RawResponse r = c.read();
+
+      assertEquals(504, r.status(), r::toString);
+      awaitDrainedAndAbandoned(drained, upstream);
+    }
+  }
+
   /** Once the upstream has the request's head: blue is switched away from, and awaited. */
   private CompletableFuture<Void> switchOnceReceived(SilentUpstream upstream) {
     Await.until("the request to reach the upstream", () -> upstream.requests.get() == 1, () -> upstream.requests + " requests");
@@ -319,14 +342,25 @@ final class UpstreamProxyModesTest {
     private final ServerSocket socket;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    /** Sent once a request's head is in, before going silent; empty for none. */
+    private final byte[] head;
 
-    private SilentUpstream(ServerSocket socket) {
+    private SilentUpstream(ServerSocket socket, byte[] head) {
       this.socket = socket;
+      this.head = head;
     }
 
+    /** An upstream that reads each request and never answers. */
     static SilentUpstream start() throws IOException {
+      return start("");
+    }
+
+    /** An upstream that answers each request with {@code head} only, promising a body it never sends. */
+    static SilentUpstream start(String head) throws IOException {
       SilentUpstream upstream =
-          new SilentUpstream(new ServerSocket(0, 16, InetAddress.getLoopbackAddress()));
+          new SilentUpstream(
+              new ServerSocket(0, 16, InetAddress.getLoopbackAddress()),
+              head.getBytes(StandardCharsets.ISO_8859_1));
       var unused = upstream.threads.submit(upstream::accept);
       return upstream;
     }
@@ -359,6 +393,10 @@ final class UpstreamProxyModesTest {
           matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
         }
         requests.incrementAndGet();
+        if (head.length > 0) {
+          connection.getOutputStream().write(head);
+          connection.getOutputStream().flush();
+        }
         byte[] buffer = new byte[16 * 1024];
         while (in.read(buffer) >= 0) {
           // the body, if any: read and dropped, until the proxy ends the connection

@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,6 +47,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * there), which these tests catch on such a machine if the filter uses it there; with a common
  * pool of two threads or more, they hold the filter's {@code sendAsync} mode to starting none.
  */
+@Tag("common-pool-of-two") // run in a JVM whose common pool has two threads: see the pom
 final class UpstreamThreadsTest {
   private static final String SHOP = "shop.example.com";
   /** Requests in flight at once: one per keep-alive connection. */
@@ -92,7 +94,7 @@ final class UpstreamThreadsTest {
   void asyncProxy_hundredsOfRequests_startNoThreadPerRequest(Container container, AsyncSend mode)
       throws Exception {
     // Where the filter would not choose sendAsync itself, sendAsync does start a thread per
-    // request: this class runs with a common pool of two (the servlet module's pom).
+    // request: this class runs with a common pool of two (its tag; the servlet module's pom).
     assertTrue(
         mode == AsyncSend.WAITING_THREAD || ForkJoinPool.getCommonPoolParallelism() > 1,
         "run with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 (the pom's"
