@@ -248,7 +248,7 @@ record_environment() {
 SERVED_AWK='
   function served(f) {
     return (f["first_served_p50_us"] >= 0 ? sprintf("%.2f / %.2f / %.2f", f["first_served_p50_us"] / 1000,
-      f["first_served_p90_us"] / 1000, f["first_served_max_us"] / 1000) : "-") " (" f["not_quiet"] + 0 ")"
+      f["first_served_p90_us"] / 1000, f["first_served_max_us"] / 1000) : "-") " (" f["not_quiet"] + 0 " / " f["no_onset"] + 0 ")"
   }
   function promoted(f) {
     return f["promote_to_served_p50_us"] >= 0 ? sprintf("%.2f / %.2f", f["promote_to_served_p50_us"] / 1000,
@@ -307,7 +307,7 @@ summarise() {
       echo
       echo "## Switching under load ($SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart, wrk -t$THREADS -c$CONNECTIONS counting bodies)"
       echo
-      echo "| contender | switch → first new response at the probe p50 / p90 / max ms | switch → new workspace's first served request p50 / p90 / max ms (not quiet) | promote() → first served p50 / max ms | switch call p50 ms | in the proxy's JVM: promote() p50 µs, → first new p50 / max ms | stale probe answers | probe failures | wrk failed: total (non-2xx / connect / read / write / timeout) | wrk requests | blue / green | req/s |"
+      echo "| contender | switch → first new response at the probe p50 / p90 / max ms | switch → new workspace's first served request p50 / p90 / max ms (not quiet / no onset) | promote() → first served p50 / max ms | switch call p50 ms | in the proxy's JVM: promote() p50 µs, → first new p50 / max ms | stale probe answers | probe failures | wrk failed: total (non-2xx / connect / read / write / timeout) | wrk requests | blue / green | req/s |"
       echo "|---|---|---|---|---:|---|---:|---:|---|---:|---|---:|"
       while read -r line; do
         awk -v l="$line" "$SERVED_AWK"'BEGIN {
@@ -332,7 +332,7 @@ summarise() {
       echo
       echo "## Switching without load ($SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart, only the probe)"
       echo
-      echo "| contender | switch → first new response at the probe p50 / p90 / max ms | switch → new workspace's first served request p50 / p90 / max ms (not quiet) | promote() → first served p50 / max ms | switch call p50 ms | in the proxy's JVM: promote() p50 µs, → first new p50 / max ms | stale probe answers | probe failures |"
+      echo "| contender | switch → first new response at the probe p50 / p90 / max ms | switch → new workspace's first served request p50 / p90 / max ms (not quiet / no onset) | promote() → first served p50 / max ms | switch call p50 ms | in the proxy's JVM: promote() p50 µs, → first new p50 / max ms | stale probe answers | probe failures |"
       echo "|---|---|---|---|---:|---|---:|---:|"
       while read -r line; do
         awk -v l="$line" "$SERVED_AWK"'BEGIN {

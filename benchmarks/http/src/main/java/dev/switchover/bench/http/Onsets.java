@@ -3,7 +3,7 @@ package dev.switchover.bench.http;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,11 +13,13 @@ import org.jspecify.annotations.Nullable;
  * monotonic clock, so the {@link Switcher} in another JVM on the same machine can compare them
  * with its own.
  *
- * <p>This lets the switcher read the first response the new workspace served after a switch from
+ * <p>This lets the switcher read the first request the new workspace served after a switch from
  * the workspace itself: the first onset at or after the switch started is it, provided the request
- * before that onset came no later than the switch started (the workspace was quiet when the
- * switch began; under load a workspace that still serves is never quiet for {@link #QUIET_NANOS}).
- * Thread-safe; {@link #arrived} costs one clock read and one atomic exchange.
+ * before that onset came no later than {@link #QUIET_NANOS} before the switch started (the
+ * workspace was quiet when the switch began; under load a workspace that is still sent requests is
+ * never quiet that long). {@link #arrived} reads the clock and records under one lock, so that
+ * arrivals are recorded in the order of their times and an onset is visible as soon as its
+ * request has been recorded. Thread-safe.
  */
 final class Onsets {
   /** How long a workspace must have served nothing for its next request to be an onset. */
@@ -34,41 +36,47 @@ final class Onsets {
     }
   }
 
-  /** {@link #last} before the first request; no clock reading is ever exactly this. */
-  private static final long NEVER = Long.MIN_VALUE;
+  private final LongSupplier clock;
+  private boolean any; // guarded by this
+  private long last; // guarded by this
+  private final Deque<Onset> onsets = new ArrayDeque<>(); // guarded by this
 
-  private final AtomicLong last = new AtomicLong(NEVER);
-  private final Deque<Onset> onsets = new ArrayDeque<>(); // guarded by itself
+  /** Onsets on {@link System#nanoTime()}. */
+  Onsets() {
+    this(System::nanoTime);
+  }
 
-  /** Records a request that arrived at {@code now}. */
-  void arrived(long now) {
-    long previous = last.getAndSet(now);
-    if (previous == NEVER) {
+  /** Onsets on {@code clock}, for tests. */
+  Onsets(LongSupplier clock) {
+    this.clock = clock;
+  }
+
+  /** Records a request arriving now. */
+  synchronized void arrived() {
+    long now = clock.getAsLong();
+    if (!any) {
+      any = true;
       record(new Onset(now, null));
-    } else if (now - previous >= QUIET_NANOS) {
-      record(new Onset(now, previous));
+    } else if (now - last >= QUIET_NANOS) {
+      record(new Onset(now, last));
     }
+    last = now;
   }
 
   private void record(Onset onset) {
-    synchronized (onsets) {
-      if (onsets.size() == CAPACITY) {
-        onsets.removeFirst();
-      }
-      onsets.addLast(onset);
+    if (onsets.size() == CAPACITY) {
+      onsets.removeFirst();
     }
+    onsets.addLast(onset);
   }
 
   /** The first onset at or after {@code time}, or null if there has been none since. */
-  @Nullable Onset firstAtOrAfter(long time) {
-    synchronized (onsets) {
-      @Nullable Onset first = null;
-      for (Onset onset : onsets) {
-        if (onset.at() - time >= 0 && (first == null || onset.at() - first.at() < 0)) {
-          first = onset;
-        }
+  synchronized @Nullable Onset firstAtOrAfter(long time) {
+    for (Onset onset : onsets) { // in the order of their times
+      if (onset.at() - time >= 0) {
+        return onset;
       }
-      return first;
     }
+    return null;
   }
 }

@@ -31,10 +31,10 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>at the new workspace</b>: the time the new workspace served its first request after the
  *       call started, whoever sent it (mostly wrk), read afterwards from the upstreams' {@link
  *       Onsets} through their control port. Both processes read {@link System#nanoTime()}, the
- *       system-wide monotonic clock on Linux. A switch is counted as not quiet, and left out of
- *       this measurement, if the new workspace served a request less than {@link
- *       Onsets#QUIET_NANOS} before the call started or went on serving through it (it had not
- *       stopped since the switch before).
+ *       system-wide monotonic clock on Linux. A switch is left out of this measurement and
+ *       counted as <em>not quiet</em> if the new workspace served a request less than {@link
+ *       Onsets#QUIET_NANOS} before the call started, and as <em>no onset</em> if it served none
+ *       after a quiet spell from then on (it went on serving through the call).
  * </ul>
  *
  * Switches are {@code interval} apart (a pacing, not a synchronization), the first to {@code
@@ -111,6 +111,7 @@ public final class Switcher {
     List<Long> firstServedMicros = new ArrayList<>();
     List<Long> promoteToServedMicros = new ArrayList<>();
     int notQuiet = 0;
+    int noOnset = 0;
     long staleTotal = 0;
     long probeNon2xx = 0;
     long probeIoErrors = 0;
@@ -164,8 +165,11 @@ public final class Switcher {
           firstNewMicros.add(micros(firstNew - start));
         }
         String served;
-        @Nullable Served onset = served(control, to, start);
+        Onsets.@Nullable Onset onset = onset(control, to, start);
         if (onset == null) {
+          noOnset++;
+          served = "first_served_us=NO-ONSET";
+        } else if (!onset.quietSince(start - Onsets.QUIET_NANOS)) {
           notQuiet++;
           served = "first_served_us=NOT-QUIET";
         } else {
@@ -220,7 +224,7 @@ public final class Switcher {
           Locale.ROOT,
           "SWITCH-SUMMARY switches=%d first_new_p50_us=%d first_new_p90_us=%d first_new_max_us=%d"
               + " first_served_p50_us=%d first_served_p90_us=%d first_served_max_us=%d"
-              + " not_quiet=%d promote_to_served_p50_us=%d promote_to_served_max_us=%d"
+              + " not_quiet=%d no_onset=%d promote_to_served_p50_us=%d promote_to_served_max_us=%d"
               + " call_p50_us=%d call_max_us=%d reported_p50_us=%d reported_max_us=%d"
               + " inproc_switches=%d inproc_first_new_p50_us=%d inproc_first_new_max_us=%d"
               + " inproc_timeouts=%d stale=%d probe_non2xx=%d probe_io_errors=%d"
@@ -233,6 +237,7 @@ public final class Switcher {
           percentile(firstServedMicros, 90),
           percentile(firstServedMicros, 100),
           notQuiet,
+          noOnset,
           percentile(promoteToServedMicros, 50),
           percentile(promoteToServedMicros, 100),
           percentile(callMicros, 50),
@@ -255,16 +260,12 @@ public final class Switcher {
     }
   }
 
-  /** When the new workspace first served after a switch started. */
-  private record Served(long at) {}
-
   /**
-   * The first request {@code workspace} served at or after {@code start}, from the upstreams'
-   * control endpoint; null if the workspace was not quiet when the switch started (it served
-   * less than {@link Onsets#QUIET_NANOS} before, or on through the switch), so that no first
-   * request can be told apart.
+   * The first onset of {@code workspace} at or after {@code start}, from the upstreams' control
+   * endpoint, or null if it has had none since (it went on serving through the switch, or served
+   * nothing yet).
    */
-  private static @Nullable Served served(HttpProbe control, String workspace, long start)
+  private static Onsets.@Nullable Onset onset(HttpProbe control, String workspace, long start)
       throws IOException {
     HttpProbe.Reply reply = control.send("GET", "/onset?workspace=" + workspace + "&after=" + start);
     if (reply.status() != 200) {
@@ -275,10 +276,7 @@ public final class Switcher {
       return null;
     }
     String previous = word(reply.body(), "previous_ns=");
-    if (!previous.equals("none") && Long.parseLong(previous) - start > 0) {
-      return null;
-    }
-    return new Served(Long.parseLong(onset));
+    return new Onsets.Onset(Long.parseLong(onset), previous.equals("none") ? null : Long.parseLong(previous));
   }
 
   /** The word after {@code key} in a {@code key=value key=value} answer. */

@@ -103,7 +103,6 @@ public final class Upstreams {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-      long now = System.nanoTime();
       int port = Request.getLocalPort(request);
       ByteBuffer body = bodies.get(port);
       Onsets arrivals = onsets.get(port);
@@ -118,7 +117,7 @@ public final class Upstreams {
         }
         return true;
       }
-      arrivals.arrived(now);
+      arrivals.arrived();
       response.setStatus(200);
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
       response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.remaining());

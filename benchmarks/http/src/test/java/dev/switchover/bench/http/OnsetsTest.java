@@ -6,15 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class OnsetsTest {
+final class OnsetsTest {
   private static final long QUIET = Onsets.QUIET_NANOS;
+
+  private final AtomicLong now = new AtomicLong();
+  private final Onsets onsets = new Onsets(now::get);
+
+  private void arriveAt(long time) {
+    now.set(time);
+    onsets.arrived();
+  }
 
   @Test
   void firstRequestEver_isAnOnsetWithNoPrevious() {
-    Onsets onsets = new Onsets();
-    onsets.arrived(1_000);
+    arriveAt(1_000);
 
     Onsets.Onset onset = Objects.requireNonNull(onsets.firstAtOrAfter(0));
     assertEquals(1_000, onset.at());
@@ -24,10 +32,9 @@ class OnsetsTest {
 
   @Test
   void requestsCloserThanTheQuietSpell_areNoOnsets() {
-    Onsets onsets = new Onsets();
-    onsets.arrived(0);
+    arriveAt(0);
     for (long t = 1; t <= 10; t++) {
-      onsets.arrived(t * (QUIET / 2));
+      arriveAt(t * (QUIET / 2));
     }
 
     assertNull(onsets.firstAtOrAfter(1), "a workspace that never stopped has no onset after its first");
@@ -35,10 +42,9 @@ class OnsetsTest {
 
   @Test
   void requestAfterTheQuietSpell_isAnOnset_withTheRequestBeforeIt() {
-    Onsets onsets = new Onsets();
-    onsets.arrived(0);
-    onsets.arrived(100);
-    onsets.arrived(100 + QUIET); // exactly the quiet spell: an onset
+    arriveAt(0);
+    arriveAt(100);
+    arriveAt(100 + QUIET); // exactly the quiet spell: an onset
 
     Onsets.Onset onset = Objects.requireNonNull(onsets.firstAtOrAfter(101));
     assertEquals(100 + QUIET, onset.at());
@@ -47,11 +53,10 @@ class OnsetsTest {
 
   @Test
   void firstAtOrAfter_picksTheEarliestOnsetFromThatTimeOn() {
-    Onsets onsets = new Onsets();
     long t = 5_000;
-    onsets.arrived(t);
-    onsets.arrived(t + 3 * QUIET);
-    onsets.arrived(t + 6 * QUIET);
+    arriveAt(t);
+    arriveAt(t + 3 * QUIET);
+    arriveAt(t + 6 * QUIET);
 
     assertEquals(t + 3 * QUIET, Objects.requireNonNull(onsets.firstAtOrAfter(t + 1)).at());
     assertEquals(t + 3 * QUIET, Objects.requireNonNull(onsets.firstAtOrAfter(t + 3 * QUIET)).at());
@@ -61,10 +66,9 @@ class OnsetsTest {
 
   @Test
   void quietSince_tellsWhetherTheWorkspaceServedBetweenThatTimeAndTheOnset() {
-    Onsets onsets = new Onsets();
-    onsets.arrived(0);
-    onsets.arrived(10);
-    onsets.arrived(10 + 2 * QUIET);
+    arriveAt(0);
+    arriveAt(10);
+    arriveAt(10 + 2 * QUIET);
     Onsets.Onset onset = Objects.requireNonNull(onsets.firstAtOrAfter(11));
 
     assertTrue(onset.quietSince(10), "the last request before the onset was at the switch");
@@ -74,10 +78,9 @@ class OnsetsTest {
 
   @Test
   void clockValuesNearOverflow_compareAsAMonotonicClock() {
-    Onsets onsets = new Onsets();
     long near = Long.MAX_VALUE - QUIET / 2;
-    onsets.arrived(near);
-    onsets.arrived(near + 2 * QUIET); // wraps to a negative long
+    arriveAt(near);
+    arriveAt(near + 2 * QUIET); // wraps to a negative long
 
     Onsets.Onset onset = Objects.requireNonNull(onsets.firstAtOrAfter(near + 1));
     assertEquals(near + 2 * QUIET, onset.at());
