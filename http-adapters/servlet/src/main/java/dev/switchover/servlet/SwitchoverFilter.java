@@ -91,7 +91,12 @@ import org.jspecify.annotations.Nullable;
  *   <li>where {@code ForkJoinPool.getCommonPoolParallelism()} is 2 or more (three CPUs or more, or
  *       {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} or higher), with the JDK
  *       client's {@code sendAsync}: no thread waits, and an exchange that ends early (the client
- *       went away) cancels the call's future;
+ *       went away) cancels the call's future. Then nothing bounds how many upstream answers are
+ *       awaited at once ({@link Builder#upstreamThreads} bounds only the client's pool): the JDK
+ *       client opens a connection to the upstream for each exchange under way, and queues none.
+ *       A failure before the answer's head (answered 502 or 504) is completed on the common pool,
+ *       so an application that keeps that pool busy delays those answers; answers that arrive do
+ *       not go through it;
  *   <li>with fewer (one or two CPUs), on a thread of a pool the filter owns, blocked in the JDK
  *       client's {@code send} until the head is in; an exchange that ends early interrupts it. On
  *       JDK 17 {@code sendAsync} completes its futures through {@code CompletableFuture}'s default
@@ -110,7 +115,8 @@ import org.jspecify.annotations.Nullable;
  * any number of CPUs. Because the async exchanges share the client's one selector thread, prefer
  * upstream URIs with IP addresses (or names the JVM resolves from its cache or {@code
  * /etc/hosts}): where the JDK client retries an exchange on a new connection from that thread, it
- * looks the name up there, and a slow DNS answer would hold up the other exchanges.
+ * looks the name up there, and a slow DNS answer would hold up the other exchanges; with {@code
+ * sendAsync} a new connection's name may also be looked up on the container's request thread.
  *
  * <p>The filter and the workspaces' servlets must be {@code asyncSupported} if those servlets go
  * asynchronous. Thread-safe once initialized.
@@ -539,9 +545,10 @@ public final class SwitchoverFilter implements Filter {
      * The most threads in each of the filter's two pools: the one its HTTP client runs on, and the
      * one async exchanges wait on for the upstream's status and headers where they wait (see
      * {@link SwitchoverFilter}; unless {@link #upstreamExecutor} replaces it); {@value
-     * SwitchoverFilter#DEFAULT_UPSTREAM_THREADS} by default. A pool starts a thread only when none of its threads is idle, so it holds about as
-     * many as the most exchanges waiting at once, and ends threads idle for a minute; past the
-     * bound, exchanges wait for a thread in turn.
+     * SwitchoverFilter#DEFAULT_UPSTREAM_THREADS} by default. A pool starts a thread only when none
+     * of its threads is idle, so it holds about as many as the most exchanges waiting at once, and
+     * ends threads idle for a minute; past the bound, exchanges wait for a thread in turn. Where
+     * async exchanges use {@code sendAsync}, none waits, so this does not bound them.
      *
      * @throws IllegalArgumentException if {@code max} is less than 1
      */
