@@ -155,16 +155,19 @@ final class AsyncUpstreamExchange implements AsyncListener {
    * before those are in is answered with 502 or 504, as in {@link #sendOn}. If the exchange ends
    * first, the future is cancelled with {@code cancel(true)}, which makes the JDK client abandon
    * the call (since JDK 16 the futures of {@code sendAsync} relay it to the exchange); a
-   * completion after that is ignored.
+   * completion after that is ignored. {@code done} runs once the call is over, however it ended
+   * (its answer's head in, failed, cancelled, or never sent because the exchange had ended).
    */
-  void sendAsync(AsyncUpstreamCall call) {
+  void sendAsync(AsyncUpstreamCall call, Runnable done) {
     if (abandoned()) {
+      done.run();
       return;
     }
     CompletableFuture<?> answer;
     try {
       answer = call.send();
     } catch (RuntimeException e) {
+      done.run();
       upstreamFailed(e);
       return;
     }
@@ -179,7 +182,15 @@ final class AsyncUpstreamExchange implements AsyncListener {
       answer.cancel(true);
     }
     // After pending is set: a future completed already runs this at once, here.
-    var unused = answer.whenComplete((response, failure) -> answered(answer, failure));
+    var unused =
+        answer.whenComplete(
+            (response, failure) -> {
+              try {
+                answered(answer, failure);
+              } finally {
+                done.run();
+              }
+            });
   }
 
   /** The call's future completed: a failure is answered, unless the exchange ended first. */

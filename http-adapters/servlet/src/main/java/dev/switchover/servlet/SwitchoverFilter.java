@@ -91,9 +91,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>where {@code ForkJoinPool.getCommonPoolParallelism()} is 2 or more (three CPUs or more, or
  *       {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} or higher), with the JDK
  *       client's {@code sendAsync}: no thread waits, and an exchange that ends early (the client
- *       went away) cancels the call's future. Then nothing bounds how many upstream answers are
- *       awaited at once ({@link Builder#upstreamThreads} bounds only the client's pool): the JDK
- *       client opens a connection to the upstream for each exchange under way, and queues none.
+ *       went away) cancels the call's future. At most {@link Builder#upstreamThreads} calls are
+ *       under way at once, as where threads wait: the rest wait their turn, holding no thread
+ *       (the JDK client opens a connection to the upstream for each call under way).
  *       A failure before the answer's head (answered 502 or 504) is completed on the common pool,
  *       so an application that keeps that pool busy delays those answers; answers that arrive do
  *       not go through it;
@@ -154,6 +154,15 @@ public final class SwitchoverFilter implements Filter {
 
   private SwitchoverFilter(Config config) {
     this.config = config;
+  }
+
+  /** For tests: the forwarder of a filter that has its configuration. */
+  UpstreamForwarder forwarder() {
+    Config c = config;
+    if (c == null) {
+      throw new IllegalStateException("the filter has no configuration yet");
+    }
+    return c.forwarder;
   }
 
   /** A builder for a filter in front of {@code router}. */
@@ -548,7 +557,8 @@ public final class SwitchoverFilter implements Filter {
      * SwitchoverFilter#DEFAULT_UPSTREAM_THREADS} by default. A pool starts a thread only when none
      * of its threads is idle, so it holds about as many as the most exchanges waiting at once, and
      * ends threads idle for a minute; past the bound, exchanges wait for a thread in turn. Where
-     * async exchanges use {@code sendAsync}, none waits, so this does not bound them.
+     * async exchanges use {@code sendAsync}, no thread waits for them, and this bounds how many of
+     * their calls are under way at once; the rest wait their turn without a thread.
      *
      * @throws IllegalArgumentException if {@code max} is less than 1
      */

@@ -1,5 +1,7 @@
 package dev.switchover.servlet;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.switchover.Admission;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
@@ -107,6 +109,12 @@ final class UpstreamForwarder {
    * where they use {@code sendAsync} and nothing waits.
    */
   private final @Nullable Executor waits;
+  /**
+   * How many async exchanges may await their upstream's head at once where none waits on a
+   * thread ({@link AsyncSend#SEND_ASYNC}): the bound {@link #waits}' pool sets otherwise; null
+   * where they wait on threads.
+   */
+  private final @Nullable SendLimit sends;
   /** {@link #waits}, if the forwarder made it and so shuts it down. */
   private final @Nullable ExecutorService ownWaits;
 
@@ -150,17 +158,27 @@ final class UpstreamForwarder {
     if (mode == AsyncSend.SEND_ASYNC) {
       this.ownWaits = null;
       this.waits = null;
+      // A permit given back passes to the next call on the common pool, which has two threads or
+      // more wherever this mode is chosen by itself.
+      this.sends = new SendLimit(maxThreads, ForkJoinPool.commonPool());
     } else if (waits == null) {
       ExecutorService own = new OnDemandThreadPool(name + "-wait", maxThreads);
       this.ownWaits = own;
       this.waits = own;
+      this.sends = null;
     } else {
       this.ownWaits = null;
       this.waits = waits;
+      this.sends = null;
     }
     this.blockingClient = new LazyClient(timeout, clientThreads);
     this.asyncClient = new LazyClient(timeout, Runnable::run);
     log.debug("{}: async exchanges use {}", name, mode);
+  }
+
+  /** The bound on calls under way where async exchanges use {@code sendAsync}; null otherwise. */
+  @Nullable SendLimit sendLimit() {
+    return sends;
   }
 
   /** How this forwarder's async exchanges await the upstream's answer. */
@@ -276,11 +294,12 @@ final class UpstreamForwarder {
     HttpClient client = asyncClient.get();
     HttpResponse.BodyHandler<Void> answer =
         info -> exchange.answer(out, () -> head(response, info.statusCode(), info.headers()));
-    Executor w = waits;
-    if (w == null) {
-      exchange.sendAsync(() -> client.sendAsync(upstreamRequest, answer));
+    SendLimit limit = sends;
+    if (limit != null) {
+      limit.submit(
+          () -> exchange.sendAsync(() -> client.sendAsync(upstreamRequest, answer), limit::release));
     } else {
-      exchange.sendOn(w, () -> client.send(upstreamRequest, answer));
+      exchange.sendOn(requireNonNull(waits, "waits"), () -> client.send(upstreamRequest, answer));
     }
   }
 

@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +63,10 @@ final class UpstreamProxyModesTest {
   private static final int CONTAINER_THREADS = 8;
 
   private final List<AutoCloseable> resources = new ArrayList<>();
+  /** The filter's upstream threads for the next {@code start}, if above 0. */
+  private int upstreamThreads;
+  /** The filter the last {@code start} deployed. */
+  private @Nullable SwitchoverFilter started;
   private final WorkspaceApp blue = WorkspaceApp.named("blue");
   private final Router router =
       Router.create(
@@ -185,6 +190,34 @@ final class UpstreamProxyModesTest {
     }
   }
 
+  /**
+   * With {@code sendAsync} no thread waits, so the filter's upstream-threads bound is kept by
+   * holding calls back: with a bound of 1, a second exchange reaches the upstream only once the
+   * first one's call is over (here: its cycle timed out).
+   */
+  @Test
+  void sendAsync_moreCallsThanTheBound_theRestWaitTheirTurn() throws Exception {
+    SilentUpstream upstream = SilentUpstream.start();
+    resources.add(upstream);
+    upstreamThreads = 1;
+    int port =
+        start(true, AsyncSend.SEND_ASYNC, upstream.baseUri(), Duration.ofSeconds(2), Duration.ofMinutes(10));
+    SendLimit limit = Objects.requireNonNull(Objects.requireNonNull(started).forwarder().sendLimit());
+    try (RawConnection first = RawConnection.open(port);
+        RawConnection second = RawConnection.open(port)) {
+      first.send(get("/x").getBytes(StandardCharsets.ISO_8859_1));
+      Await.until("the first request to reach the upstream", () -> upstream.requests.get() == 1, () -> upstream.requests + " requests");
+      second.send(get("/x").getBytes(StandardCharsets.ISO_8859_1));
+      Await.until("the second call to wait its turn", () -> limit.waiting() == 1, () -> limit.waiting() + " waiting");
+
+      assertEquals(1, upstream.requests.get(), "the second call was sent while the first was under way");
+      assertEquals(504, first.read().status());
+      Await.until("the second request to reach the upstream", () -> upstream.requests.get() == 2, () -> upstream.requests + " requests");
+      assertEquals(504, second.read().status());
+    }
+    Await.until("every permit to be back", () -> limit.inUse() == 0, () -> limit.inUse() + " in use");
+  }
+
   /** Once the upstream has the request's head: blue is switched away from, and awaited. */
   private CompletableFuture<Void> switchOnceReceived(SilentUpstream upstream) {
     Await.until("the request to reach the upstream", () -> upstream.requests.get() == 1, () -> upstream.requests + " requests");
@@ -280,13 +313,17 @@ final class UpstreamProxyModesTest {
       @Nullable Duration cycleTimeout,
       Duration upstreamTimeout)
       throws Exception {
-    SwitchoverFilter filter =
+    SwitchoverFilter.Builder builder =
         SwitchoverFilter.builder(router)
             .upstream("blue", upstream)
             .upstream("green", upstream)
             .upstreamTimeout(upstreamTimeout)
-            .asyncSend(mode)
-            .build();
+            .asyncSend(mode);
+    if (upstreamThreads > 0) {
+      builder.upstreamThreads(upstreamThreads);
+    }
+    SwitchoverFilter filter = builder.build();
+    started = filter;
     ServletContextHandler context = new ServletContextHandler("/");
     if (cycleTimeout != null) {
       FilterHolder timeout = new FilterHolder(new CycleTimeout(cycleTimeout));
