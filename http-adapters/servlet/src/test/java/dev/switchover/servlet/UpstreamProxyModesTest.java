@@ -193,27 +193,30 @@ final class UpstreamProxyModesTest {
   /**
    * With {@code sendAsync} no thread waits, so the filter's upstream-threads bound is kept by
    * holding calls back: with a bound of 1, a second exchange reaches the upstream only once the
-   * first one's call is over (here: its cycle timed out).
+   * first one's call is over (here: its answer's head is in).
    */
   @Test
   void sendAsync_moreCallsThanTheBound_theRestWaitTheirTurn() throws Exception {
-    SilentUpstream upstream = SilentUpstream.start();
+    WorkspaceServer upstream = WorkspaceServer.start(blue);
     resources.add(upstream);
     upstreamThreads = 1;
-    int port =
-        start(true, AsyncSend.SEND_ASYNC, upstream.baseUri(), Duration.ofSeconds(2), Duration.ofMinutes(10));
+    int port = start(true, AsyncSend.SEND_ASYNC, upstream.baseUri());
     SendLimit limit = Objects.requireNonNull(Objects.requireNonNull(started).forwarder().sendLimit());
+    Gate firstGate = blue.gate("first");
+    Gate secondGate = blue.gate("second");
     try (RawConnection first = RawConnection.open(port);
         RawConnection second = RawConnection.open(port)) {
-      first.send(get("/x").getBytes(StandardCharsets.ISO_8859_1));
-      Await.until("the first request to reach the upstream", () -> upstream.requests.get() == 1, () -> upstream.requests + " requests");
-      second.send(get("/x").getBytes(StandardCharsets.ISO_8859_1));
+      first.send(get("/x?hold=first").getBytes(StandardCharsets.ISO_8859_1));
+      firstGate.awaitArrivals(1, Await.DEADLINE);
+      second.send(get("/x?hold=second").getBytes(StandardCharsets.ISO_8859_1));
       Await.until("the second call to wait its turn", () -> limit.waiting() == 1, () -> limit.waiting() + " waiting");
 
-      assertEquals(1, upstream.requests.get(), "the second call was sent while the first was under way");
-      assertEquals(504, first.read().status());
-      Await.until("the second request to reach the upstream", () -> upstream.requests.get() == 2, () -> upstream.requests + " requests");
-      assertEquals(504, second.read().status());
+      assertEquals(0, secondGate.arrivals(), "the second call was sent while the first was under way");
+      firstGate.open();
+      assertEquals(200, first.read().status());
+      secondGate.awaitArrivals(1, Await.DEADLINE);
+      secondGate.open();
+      assertEquals(200, second.read().status());
     }
     Await.until("every permit to be back", () -> limit.inUse() == 0, () -> limit.inUse() + " in use");
   }
