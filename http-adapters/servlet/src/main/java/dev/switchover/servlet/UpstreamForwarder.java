@@ -64,7 +64,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link AsyncSend#SEND_ASYNC}, where {@link ForkJoinPool#getCommonPoolParallelism()} is 2 or
  *       more (three CPUs or more, or {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=2}):
  *       {@code HttpClient.sendAsync}, and no thread waits at all; the exchange is abandoned by
- *       cancelling its future. On two CPUs given a common pool of two, the filter proxied about
+ *       cancelling its future, and {@link SendLimit} keeps the bound the waiting threads' pool
+ *       sets otherwise. On two CPUs given a common pool of two, the filter proxied about 1.4 to
  *       1.5 times as many requests a second this way as with the waiting thread (see {@code
  *       benchmarks/http/RESULTS.md}).
  *   <li>{@link AsyncSend#WAITING_THREAD}, where the common pool has fewer than two threads (one or
