@@ -32,11 +32,15 @@ final class Hashing {
     return h;
   }
 
-  /** The spread hash of a host key, as the hot path computes it from request text. */
-  static int hostHash(String key) {
+  /**
+   * The spread hash of a host key, which is in lower case (as {@link HostName} keeps it): what the
+   * hot path computes from request text in any case, lowering each character.
+   */
+  static int hostHash(String lowerCaseKey) {
     int h = 0;
-    for (int i = 0; i < key.length(); i++) {
-      h = step(h, HostName.asciiLower(key.charAt(i)));
+    for (int i = 0; i < lowerCaseKey.length(); i++) {
+      // step(h, c), written out: writes run this as cold code, where each call costs
+      h = MULTIPLIER * h + lowerCaseKey.charAt(i);
     }
     return spread(h);
   }

@@ -50,7 +50,7 @@ final class HostEntry {
   final @Nullable Object[] results;
 
   private HostEntry(HostName host, @Nullable DomainStatus status, ImmutableList<Route> routes) {
-    this(host, Hashing.hostHash(host.lookupKey()), status, routes);
+    this(host, host.lookupHash(), status, routes);
   }
 
   private HostEntry(HostName host, int hash, @Nullable DomainStatus status, ImmutableList<Route> routes) {
@@ -141,11 +141,11 @@ final class HostEntry {
   }
 
   HostEntry withStatus(@Nullable DomainStatus newStatus) {
-    return new HostEntry(host, newStatus, routes);
+    return new HostEntry(host, hash, newStatus, routes);
   }
 
   HostEntry withRoutes(List<Route> newRoutes) {
-    return of(host, status, newRoutes);
+    return new HostEntry(host, hash, status, ImmutableList.sortedCopyOf(BY_PREFIX, newRoutes));
   }
 
   boolean hasRoutes() {

@@ -38,10 +38,23 @@ public final class HostName implements Comparable<HostName> {
 
   private final String name;
   private final boolean wildcard;
+  /** {@link #lookupKey()}, made once. */
+  private final String key;
+
+  /**
+   * The key's {@link Hashing#hostHash hash}, made on first use: every write that names this host
+   * needs it, and a release's write runs as cold code, where a loop over the name is slow. As in
+   * {@link String#hashCode()}, a race only makes it twice, and {@link #hashIsZero} tells a hash of
+   * 0 from one not yet made.
+   */
+  private int hash;
+
+  private boolean hashIsZero;
 
   private HostName(String name, boolean wildcard) {
     this.name = name;
     this.wildcard = wildcard;
+    this.key = wildcard ? name.substring(WILDCARD_PREFIX.length()) : name;
   }
 
   /**
@@ -113,7 +126,7 @@ public final class HostName implements Comparable<HostName> {
    * plain name, the name itself.
    */
   public HostName parent() {
-    return wildcard ? new HostName(name.substring(WILDCARD_PREFIX.length()), false) : this;
+    return wildcard ? new HostName(key, false) : this;
   }
 
   /**
@@ -121,8 +134,8 @@ public final class HostName implements Comparable<HostName> {
    * under {@code example.net}. A wildcard is under a suffix when its parent is.
    */
   public boolean isUnder(HostName suffix) {
-    String own = wildcard ? name.substring(WILDCARD_PREFIX.length()) : name;
-    String other = suffix.lookupKey();
+    String own = key;
+    String other = suffix.key;
     return own.equals(other)
         || (own.length() > other.length()
             && own.endsWith(other)
@@ -131,7 +144,21 @@ public final class HostName implements Comparable<HostName> {
 
   /** The key this name is found under: the name, or for a wildcard the parent's name. */
   String lookupKey() {
-    return wildcard ? name.substring(WILDCARD_PREFIX.length()) : name;
+    return key;
+  }
+
+  /** The {@link Hashing#hostHash hash} of {@link #lookupKey()}. */
+  int lookupHash() {
+    int h = hash;
+    if (h == 0 && !hashIsZero) {
+      h = Hashing.hostHash(key);
+      if (h == 0) {
+        hashIsZero = true;
+      } else {
+        hash = h;
+      }
+    }
+    return h;
   }
 
   @Override

@@ -110,9 +110,31 @@ final class HostTable {
     return get(key, 0, key.length(), Hashing.hostHash(key));
   }
 
-  /** The slot holding the key, or -1. */
-  private static int indexOf(int[] hashes, @Nullable Object[] slots, CharSequence s, int from, int to, int hash) {
-    return indexOf(hashes.length - 1, hashes, slots, s, from, to, hash);
+  /**
+   * The entry whose key is exactly {@code key} (a lower-case key, as {@link HostName} keeps it),
+   * whose hash is {@code hash}: for writes and queries, which have the key as a {@code String}. It
+   * compares with {@link String#equals}, which a running JVM has compiled long before, rather than
+   * character by character: a write is rare, so its own code runs cold.
+   */
+  @Nullable HostEntry getKey(String key, int hash) {
+    int bucket = hash & (masks.length - 1);
+    @Nullable Object[] slots = (@Nullable Object[]) top[(bucket << 1) + 1];
+    int i = slotOfKey(masks[bucket], (int[]) top[bucket << 1], slots, key, hash);
+    return i < 0 ? null : entryAt(slots, i);
+  }
+
+  /** The slot holding exactly {@code key}, or -1; see {@link #getKey}. */
+  private static int slotOfKey(int mask, int[] hashes, @Nullable Object[] slots, String key, int hash) {
+    int want = stored(hash);
+    int i = (hash >>> TOP_BITS) & mask;
+    int h;
+    while ((h = hashes[i]) != 0) {
+      if (h == want && entryAt(slots, i).key.equals(key)) {
+        return i;
+      }
+      i = (i + 1) & mask;
+    }
+    return -1;
   }
 
   private static int indexOf(
@@ -201,7 +223,7 @@ final class HostTable {
       int b = bucketOf(entry.hash);
       int[] hashes = (int[]) top[b << 1];
       @Nullable Object[] slots = (@Nullable Object[]) top[(b << 1) + 1];
-      int i = indexOf(hashes, slots, entry.key, 0, entry.key.length(), entry.hash);
+      int i = slotOfKey(hashes.length - 1, hashes, slots, entry.key, entry.hash);
       if (i >= 0) {
         own(b);
         setSlot((@Nullable Object[]) top[(b << 1) + 1], i, entry);
@@ -228,7 +250,7 @@ final class HostTable {
       int b = bucketOf(hash);
       int[] hashes = (int[]) top[b << 1];
       @Nullable Object[] slots = (@Nullable Object[]) top[(b << 1) + 1];
-      int i = indexOf(hashes, slots, key, 0, key.length(), hash);
+      int i = slotOfKey(hashes.length - 1, hashes, slots, key, hash);
       if (i < 0) {
         return;
       }

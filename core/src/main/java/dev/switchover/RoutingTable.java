@@ -71,7 +71,9 @@ public final class RoutingTable {
     this.exact = exact;
     this.wildcards = wildcards;
     this.previewSuffix = b.previewSuffix;
-    this.workspaces = ImmutableSortedSet.copyOf(b.workspaces);
+    // a builder that declared or removed no workspace still holds its base's set
+    this.workspaces =
+        b.workspaces instanceof ImmutableSortedSet<WorkspaceId> same ? same : ImmutableSortedSet.copyOf(b.workspaces);
     ImmutableMap.Builder<WorkspaceId, Integer> counts = ImmutableMap.builder();
     b.routeCounts.forEach(
         (ws, n) -> {
@@ -267,7 +269,7 @@ public final class RoutingTable {
   }
 
   private @Nullable HostEntry entry(HostName host) {
-    return (host.isWildcard() ? wildcards : exact).get(host.lookupKey());
+    return (host.isWildcard() ? wildcards : exact).getKey(host.lookupKey(), host.lookupHash());
   }
 
   private void forEachEntry(java.util.function.Consumer<HostEntry> action) {
@@ -310,7 +312,8 @@ public final class RoutingTable {
     private final Map<String, HostEntry> pendingExact = new LinkedHashMap<>();
     private final Map<String, HostEntry> pendingWildcards = new LinkedHashMap<>();
     private @Nullable HostName previewSuffix;
-    private final Set<WorkspaceId> workspaces;
+    /** The base table's set until a workspace is declared or removed, then a copy of this builder's own. */
+    private Set<WorkspaceId> workspaces;
     private final Map<WorkspaceId, Integer> routeCounts;
     private long statusEpoch;
     private boolean previewSuffixChanged;
@@ -334,7 +337,7 @@ public final class RoutingTable {
         exact = base.exact;
         wildcards = base.wildcards;
         previewSuffix = base.previewSuffix;
-        workspaces = new TreeSet<>(base.workspaces);
+        workspaces = base.workspaces;
         routeCounts = new HashMap<>(base.routeCounts);
         statusEpoch = base.statusEpoch;
       }
@@ -342,9 +345,19 @@ public final class RoutingTable {
 
     /** Declares a workspace that routes may point at. Declaring one twice is harmless. */
     public Builder workspace(WorkspaceId workspace) {
-      workspaces.add(checkNotNull(workspace, "workspace"));
+      if (!workspaces.contains(checkNotNull(workspace, "workspace"))) {
+        ownWorkspaces().add(workspace);
+      }
       removedWorkspaces.remove(workspace);
       return this;
+    }
+
+    /** The workspaces as a set this builder may change, copied from the base table's first. */
+    private Set<WorkspaceId> ownWorkspaces() {
+      if (workspaces instanceof ImmutableSortedSet) {
+        workspaces = new TreeSet<>(workspaces);
+      }
+      return workspaces;
     }
 
     /** Declares a workspace by name; see {@link WorkspaceId#of}. */
@@ -359,10 +372,11 @@ public final class RoutingTable {
      */
     public Builder removeWorkspace(WorkspaceId workspace) {
       checkArgument(
-          workspaces.remove(checkNotNull(workspace, "workspace")),
+          workspaces.contains(checkNotNull(workspace, "workspace")),
           "workspace %s is not declared (declared: %s)",
           workspace,
           workspaces);
+      ownWorkspaces().remove(workspace);
       removedWorkspaces.add(workspace);
       return this;
     }
@@ -672,7 +686,7 @@ public final class RoutingTable {
       if (e != null) {
         return e.isEmpty() ? null : e;
       }
-      return (host.isWildcard() ? wildcards : exact).get(host.lookupKey());
+      return (host.isWildcard() ? wildcards : exact).getKey(host.lookupKey(), host.lookupHash());
     }
 
     private void check(HostEntry e, List<String> problems) {

@@ -78,4 +78,18 @@ final class HostNameTest {
     assertFalse(HostName.parse("xpreview.example.net").isUnder(HostName.parse("preview.example.net")));
     assertFalse(HostName.parse("example.net").isUnder(HostName.parse("preview.example.net")));
   }
+
+  @ParameterizedTest
+  @CsvSource({"Shop.Example.COM, shop.example.com", "*.Example.COM, example.com", "LOCALHOST, localhost"})
+  void lookupHash_isTheHashResolveMakesOfRequestTextInAnyCase(String text, String key) {
+    HostName name = HostName.parse(text);
+    assertEquals(key, name.lookupKey());
+    int h = 0;
+    for (char c : text.replace("*.", "").toCharArray()) {
+      h = Hashing.step(h, HostName.asciiLower(c)); // as RoutingTable.resolve does on a request's host
+    }
+    assertEquals(Hashing.spread(h), name.lookupHash());
+    assertEquals(Hashing.hostHash(key), name.lookupHash());
+    assertEquals(name.lookupHash(), name.lookupHash(), "made once, then the same");
+  }
 }

@@ -94,6 +94,25 @@ final class RoutingTableTest {
   }
 
   @Test
+  void toBuilder_workspaceChanges_touchNeitherTheBaseNorTablesBuiltBefore() {
+    RoutingTable base = shop();
+    RoutingTable.Builder b = base.toBuilder().pointHost(SHOP, BLUE);
+    RoutingTable unchanged = b.build();
+    assertEquals(List.of(BLUE, GREEN), List.copyOf(unchanged.workspaces()));
+    RoutingTable withRed = b.workspace("red").build();
+    RoutingTable withoutGreen = b.removeWorkspace(GREEN).build();
+    assertEquals(List.of(BLUE, GREEN), List.copyOf(base.workspaces()));
+    assertEquals(List.of(BLUE, GREEN), List.copyOf(unchanged.workspaces()));
+    assertEquals(List.of(BLUE, GREEN, WorkspaceId.of("red")), List.copyOf(withRed.workspaces()));
+    assertEquals(List.of(BLUE, WorkspaceId.of("red")), List.copyOf(withoutGreen.workspaces()));
+    // declaring a workspace twice is harmless, and removing one that is gone is refused
+    assertEquals(List.of(BLUE, GREEN), List.copyOf(base.toBuilder().workspace(GREEN).build().workspaces()));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> base.toBuilder().removeWorkspace(WorkspaceId.of("red")));
+    assertEquals("workspace red is not declared (declared: [blue, green])", e.getMessage());
+  }
+
+  @Test
   void toBuilder_failedBuild_leavesTheBaseTableAsItWas() {
     RoutingTable table = shop();
     assertThrows(InvalidTableException.class, () -> table.toBuilder().domain(SHOP, DomainStatus.REVOKED).build());

@@ -1,0 +1,102 @@
+package dev.switchover.benchmarks;
+
+import dev.switchover.HostName;
+import dev.switchover.Router;
+import dev.switchover.RoutingTable;
+import dev.switchover.WorkspaceId;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * A release as it happens in a running server: one promote at a time, rare enough that its code is
+ * not compiled and its code and data are no longer in the processor's caches. {@link
+ * PromoteBenchmark} times the same call warm, a million times a second; this one times single
+ * calls ({@link Mode#SingleShotTime}), and before each one reads 64 MB of other data, as a
+ * server's traffic would between two releases. Each fork makes 60 promotes in all: too few for
+ * the JIT to compile the write path (it compiles a method after a few hundred calls), as in the
+ * end-to-end benchmark, whose proxies promote about 80 times in a run.
+ *
+ * <ul>
+ *   <li>{@code promoteByName}: {@link Router#promote(String, String)}, what an admin endpoint
+ *       that receives names calls: the name is parsed and checked first.
+ *   <li>{@code promote}: {@link Router#promote(HostName, WorkspaceId)}.
+ * </ul>
+ *
+ * The first ten calls of each fork are left out (they load classes and link call sites once per
+ * JVM); the result is the mean of the other fifty, and JMH's JSON keeps every call.
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar ColdPromoteBenchmark -rf json -rff cold.json
+ * </pre>
+ *
+ * Public, as JMH requires.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 10, batchSize = 1)
+@Measurement(iterations = 50, batchSize = 1)
+@Fork(value = 5, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
+public class ColdPromoteBenchmark {
+  /** Bytes read between two promotes: well past any last-level cache this project has seen. */
+  private static final int SWEEP_BYTES = 64 << 20;
+
+  /** A router over the workload's table, a domain in it, and data to push it out of the caches. */
+  @State(Scope.Benchmark)
+  @SuppressWarnings("NullAway.Init") // JMH calls @Setup before any @Benchmark method
+  public static class Tables {
+    @Param({"10", "100000"})
+    public int domains;
+
+    Router router;
+    HostName domain;
+    String domainName;
+    final BlueGreen targets = new BlueGreen();
+    final byte[] other = new byte[SWEEP_BYTES];
+    /** The sum of the sweeps, kept so that the JIT cannot drop them. */
+    long sink;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      Workload workload = Workload.of(domains);
+      router = Router.create(workload.table());
+      domainName = workload.domainNames.get(domains / 2);
+      domain = HostName.parse(domainName);
+      Workload.settle();
+    }
+
+    /** Reads a cache line of every 64 bytes of {@link #other}, before each promote. */
+    @Setup(Level.Iteration)
+    public void evict() {
+      long sum = sink;
+      byte[] o = other;
+      for (int i = 0; i < o.length; i += 64) {
+        sum += o[i];
+        o[i] = (byte) sum;
+      }
+      sink = sum;
+    }
+  }
+
+  /** {@code router.promote(name, workspaceName)}, alternating blue and green. */
+  @Benchmark
+  public RoutingTable promoteByName(Tables t) {
+    return t.router.promote(t.domainName, t.targets.next().toString());
+  }
+
+  /** {@code router.promote(domain, workspace)}, alternating blue and green. */
+  @Benchmark
+  public RoutingTable promote(Tables t) {
+    return t.router.promote(t.domain, t.targets.next());
+  }
+}
