@@ -22,10 +22,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * A release as it happens in a running server: one promote at a time, rare enough that its code is
  * not compiled and its code and data are no longer in the processor's caches. {@link
  * PromoteBenchmark} times the same call warm, a million times a second; this one times single
- * calls ({@link Mode#SingleShotTime}), and before each one reads 64 MB of other data, as a
- * server's traffic would between two releases. Each fork makes 60 promotes in all: too few for
- * the JIT to compile the write path (it compiles a method after a few hundred calls), as in the
- * end-to-end benchmark, whose proxies promote about 80 times in a run.
+ * calls ({@link Mode#SingleShotTime}), and before each one reads 64 MB of other data
+ * ({@code sweepMegabytes}), as a server's traffic would between two releases. Each fork makes 60
+ * promotes in all: too few for the JIT to compile the write path (it compiles a method after a
+ * few hundred calls), as in the end-to-end benchmark, whose proxies promote about 80 times in a
+ * run.
  *
  * <ul>
  *   <li>{@code promoteByName}: {@link Router#promote(String, String)}, what an admin endpoint
@@ -34,10 +35,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * The first ten calls of each fork are left out (they load classes and link call sites once per
- * JVM); the result is the mean of the other fifty, and JMH's JSON keeps every call.
+ * JVM); the result is the mean of the other fifty, and JMH's JSON keeps every call (its median
+ * is steadier than the mean on a shared machine).
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar ColdPromoteBenchmark -rf json -rff cold.json
+ * java -jar benchmarks/target/benchmarks.jar ColdPromoteBenchmark -p sweepMegabytes=0,16,64 -p domains=10
  * </pre>
  *
  * Public, as JMH requires.
@@ -48,9 +51,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 50, batchSize = 1)
 @Fork(value = 5, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class ColdPromoteBenchmark {
-  /** Bytes read between two promotes: well past any last-level cache this project has seen. */
-  private static final int SWEEP_BYTES = 64 << 20;
-
   /** A router over the workload's table, a domain in it, and data to push it out of the caches. */
   @State(Scope.Benchmark)
   @SuppressWarnings("NullAway.Init") // JMH calls @Setup before any @Benchmark method
@@ -58,11 +58,18 @@ public class ColdPromoteBenchmark {
     @Param({"10", "100000"})
     public int domains;
 
+    /**
+     * Megabytes of other data read before each promote: 64, well past any last-level cache this
+     * project has seen; 0 to time the same single calls with whatever the caches still hold.
+     */
+    @Param({"64"})
+    public int sweepMegabytes;
+
     Router router;
     HostName domain;
     String domainName;
     final BlueGreen targets = new BlueGreen();
-    final byte[] other = new byte[SWEEP_BYTES];
+    byte[] other;
     /** The sum of the sweeps, kept so that the JIT cannot drop them. */
     long sink;
 
@@ -72,6 +79,7 @@ public class ColdPromoteBenchmark {
       router = Router.create(workload.table());
       domainName = workload.domainNames.get(domains / 2);
       domain = HostName.parse(domainName);
+      other = new byte[sweepMegabytes << 20];
       Workload.settle();
     }
 
