@@ -37,6 +37,7 @@ final class Hashing {
    * hot path computes from request text in any case, lowering each character.
    */
   static int hostHash(String lowerCaseKey) {
+    assert lowerCaseKey.equals(lowerCaseKey.toLowerCase(java.util.Locale.ROOT)) : lowerCaseKey;
     int h = 0;
     for (int i = 0; i < lowerCaseKey.length(); i++) {
       // step(h, c), written out: writes run this as cold code, where each call costs

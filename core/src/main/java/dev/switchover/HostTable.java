@@ -106,6 +106,7 @@ final class HostTable {
     return i < 0 ? null : entryAt(slots, i);
   }
 
+  /** The entry of a lower-case key (see {@link Hashing#hostHash}). */
   @Nullable HostEntry get(String key) {
     return get(key, 0, key.length(), Hashing.hostHash(key));
   }
@@ -173,6 +174,7 @@ final class HostTable {
     return editor.build();
   }
 
+  /** Removes a lower-case key (see {@link Hashing#hostHash}); the same table if it is absent. */
   HostTable remove(String key) {
     return remove(key, Hashing.hostHash(key));
   }

@@ -39,9 +39,10 @@ import org.jspecify.annotations.Nullable;
  * of the host and the depth of the path, whatever the number of routes. A new revision made by
  * {@link #toBuilder()} shares every unchanged host with this one: a promote copies the table's
  * top level (at most 32 KB) and the bucket of the host it changes, never the other hosts, so it
- * costs a few microseconds in a table of ten domains as in one of a hundred thousand. (The set of declared workspaces
- * and their route counts are copied per revision: a write costs in proportion to the number of
- * workspaces, which is small next to the number of domains.) Tables are thread-safe.
+ * costs a few microseconds in a table of ten domains as in one of a hundred thousand. (The route
+ * counts per workspace are copied per revision, and the set of declared workspaces when it
+ * changes: a write costs in proportion to the number of workspaces, which is small next to the
+ * number of domains.) Tables are thread-safe.
  *
  * <pre>{@code
  * RoutingTable table = RoutingTable.builder()

@@ -69,6 +69,7 @@ final class HostTableInvariantsTest {
           } else {
             assertSame(want, found, key);
           }
+          assertSame(found, tt.getKey(key, hash), key); // the writes' exact-key lookup
         }
         checkMasks(tt);
       }

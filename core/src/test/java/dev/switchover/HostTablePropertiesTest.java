@@ -60,6 +60,7 @@ final class HostTablePropertiesTest {
         } else {
           assertSame(expected, found, key);
         }
+        assertSame(found, table.getKey(key, hashOf(k)), key); // the writes' exact-key lookup
       }
       Set<String> listed = new HashSet<>();
       table.forEach(e -> listed.add(e.key));

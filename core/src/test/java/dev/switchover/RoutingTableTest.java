@@ -2,6 +2,7 @@ package dev.switchover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,13 +101,16 @@ final class RoutingTableTest {
     RoutingTable unchanged = b.build();
     assertEquals(List.of(BLUE, GREEN), List.copyOf(unchanged.workspaces()));
     RoutingTable withRed = b.workspace("red").build();
-    RoutingTable withoutGreen = b.removeWorkspace(GREEN).build();
+    RoutingTable withoutGreen = b.removeWorkspace(GREEN).build(); // the builder's own set by now
+    assertThrows(IllegalArgumentException.class, () -> b.removeWorkspace(GREEN));
+    assertEquals(List.of(BLUE, WorkspaceId.of("red")), List.copyOf(b.build().workspaces()));
     assertEquals(List.of(BLUE, GREEN), List.copyOf(base.workspaces()));
     assertEquals(List.of(BLUE, GREEN), List.copyOf(unchanged.workspaces()));
     assertEquals(List.of(BLUE, GREEN, WorkspaceId.of("red")), List.copyOf(withRed.workspaces()));
     assertEquals(List.of(BLUE, WorkspaceId.of("red")), List.copyOf(withoutGreen.workspaces()));
     // declaring a workspace twice is harmless, and removing one that is gone is refused
     assertEquals(List.of(BLUE, GREEN), List.copyOf(base.toBuilder().workspace(GREEN).build().workspaces()));
+    assertSame(base.workspaces(), unchanged.workspaces(), "shared while no workspace changes");
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> base.toBuilder().removeWorkspace(WorkspaceId.of("red")));
     assertEquals("workspace red is not declared (declared: [blue, green])", e.getMessage());
