@@ -22,11 +22,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * A release as it happens in a running server: one promote at a time, rare enough that its code is
  * not compiled and its code and data are no longer in the processor's caches. {@link
  * PromoteBenchmark} times the same call warm, a million times a second; this one times single
- * calls ({@link Mode#SingleShotTime}), and before each one reads 64 MB of other data
+ * calls ({@link Mode#SingleShotTime}), and before each one reads and writes 64 MB of other data
  * ({@code sweepMegabytes}), as a server's traffic would between two releases. Each fork makes 60
- * promotes in all: too few for the JIT to compile the write path (it compiles a method after a
- * few hundred calls), as in the end-to-end benchmark, whose proxies promote about 80 times in a
- * run.
+ * promotes in all: too few for the JIT to compile most of the write path (it compiles a method
+ * after a few hundred calls; building the 100,000-domain table in the setup compiles some of the
+ * builder), as in the end-to-end benchmark, whose proxies promote about 170 times in a run.
  *
  * <ul>
  *   <li>{@code promoteByName}: {@link Router#promote(String, String)}, what an admin endpoint
@@ -83,7 +83,7 @@ public class ColdPromoteBenchmark {
       Workload.settle();
     }
 
-    /** Reads a cache line of every 64 bytes of {@link #other}, before each promote. */
+    /** Reads and writes a byte in every 64 of {@link #other} (each cache line), before each promote. */
     @Setup(Level.Iteration)
     public void evict() {
       long sum = sink;
