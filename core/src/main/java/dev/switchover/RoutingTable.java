@@ -537,8 +537,9 @@ public final class RoutingTable {
         ea.routes.forEach(r -> forA.add(r.withWorkspace(wb)));
         eb.routes.forEach(r -> forB.add(r.withWorkspace(wa)));
       }
-      store(ea.withRoutes(forA));
-      store(eb.withRoutes(forB));
+      // with different prefixes the hosts may have different numbers of routes: counted again
+      replaceRoutes(ea, forA);
+      replaceRoutes(eb, forB);
       return this;
     }
 

@@ -117,6 +117,29 @@ final class RoutingTableTest {
   }
 
   @Test
+  void swapRouting_hostsWithDifferentPrefixes_countsEachWorkspacesRoutesAgain() {
+    HostName a = HostName.parse("a.example.com");
+    HostName b = HostName.parse("b.example.com");
+    RoutingTable table = twoWorkspaces()
+        .domain(a, DomainStatus.VERIFIED)
+        .domain(b, DomainStatus.VERIFIED)
+        .route("a.example.com", "/", "blue")
+        .route("a.example.com", "/api", "blue")
+        .route("b.example.com", "/", "green")
+        .build();
+    // a's two routes go to green, b's one to blue: blue now has one route, green two
+    Router router = Router.create(table);
+    router.swap(a, b);
+    assertEquals(GREEN, router.current().resolve("a.example.com", "/api").workspace());
+    assertEquals(BLUE, router.current().resolve("b.example.com", "/").workspace());
+    router.promote(b, GREEN);
+    RoutingTable now = router.current();
+    assertFalse(now.routesTo(BLUE), "no route points at blue any more");
+    assertTrue(router.awaitDrained(BLUE).isDone(), "so blue is drained at once");
+    assertEquals(List.of(GREEN), List.copyOf(now.toBuilder().removeWorkspace(BLUE).build().workspaces()));
+  }
+
+  @Test
   void toBuilder_failedBuild_leavesTheBaseTableAsItWas() {
     RoutingTable table = shop();
     assertThrows(InvalidTableException.class, () -> table.toBuilder().domain(SHOP, DomainStatus.REVOKED).build());

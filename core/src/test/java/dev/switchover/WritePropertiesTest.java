@@ -70,6 +70,10 @@ final class WritePropertiesTest {
       state = next;
       assertEquals(before.revision() + 1, router.current().revision());
       assertEquals(state, stateOf(router.current()), op.toString());
+      // The table's count of routes per workspace, which drains and removeWorkspace rely on.
+      for (String ws : WORKSPACES) {
+        assertEquals(state.containsValue(ws), router.current().routesTo(WorkspaceId.of(ws)), ws + " after " + op);
+      }
     }
   }
 
