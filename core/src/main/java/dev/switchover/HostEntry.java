@@ -28,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  *       resolutions are made right after the array, so that they follow it in memory too.
  * </ul>
  *
- * <p>A lookup thus reads no {@code String}, {@code Route} or list, and a hit allocates nothing.
+ * <p>A lookup thus reads no {@code String}, {@code Route} or list, and a hit allocates nothing. A
+ * builder changes a host as a draft and makes its entry once, when it builds.
  */
 final class HostEntry {
   private static final Comparator<Route> BY_PREFIX = Comparator.comparing(Route::prefix);
@@ -140,29 +141,12 @@ final class HostEntry {
     return (HostEntry) results[0];
   }
 
-  HostEntry withStatus(@Nullable DomainStatus newStatus) {
-    return new HostEntry(host, hash, newStatus, routes);
-  }
-
-  HostEntry withRoutes(List<Route> newRoutes) {
-    return new HostEntry(host, hash, status, ImmutableList.sortedCopyOf(BY_PREFIX, newRoutes));
-  }
-
   boolean hasRoutes() {
     return !routes.isEmpty();
   }
 
   boolean isEmpty() {
     return status == null && routes.isEmpty();
-  }
-
-  @Nullable Route route(PathPrefix prefix) {
-    for (Route r : routes) {
-      if (r.prefix().equals(prefix)) {
-        return r;
-      }
-    }
-    return null;
   }
 
   /** The resolution of a request path at this host; NO_ROUTE when it has no route for it. */

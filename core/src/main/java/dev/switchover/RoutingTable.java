@@ -9,6 +9,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -300,6 +301,9 @@ public final class RoutingTable {
    * {@link #build()} checks the whole and throws {@link InvalidTableException} listing every
    * problem. A builder is not thread-safe; {@code build()} may be called more than once and each
    * table is independent of later changes to the builder.
+   *
+   * <p>A change costs the logarithm of its host's routes, and {@code build()} compiles each changed
+   * host once: adding n routes to one host costs about n log n, not n².
    */
   public static final class Builder {
     private final @Nullable RoutingTable base;
@@ -308,17 +312,17 @@ public final class RoutingTable {
     private String description;
     private final HostTable exact;
     private final HostTable wildcards;
-    // Changes not yet applied to the tables above, by key; an empty entry removes its key. They
-    // are applied in one batch by build(), which copies each touched part of a table once.
-    private final Map<String, HostEntry> pendingExact = new LinkedHashMap<>();
-    private final Map<String, HostEntry> pendingWildcards = new LinkedHashMap<>();
+    // The hosts this builder changed, in the order it first changed them, as drafts changed in
+    // place; an empty draft removes its host. build() makes each into an entry once (a host's
+    // routes are compiled once however many were added) and applies them in one batch, which
+    // copies each touched part of a table once.
+    private final Map<HostName, Draft> pending = new LinkedHashMap<>();
     private @Nullable HostName previewSuffix;
     /** The base table's set until a workspace is declared or removed, then a copy of this builder's own. */
     private Set<WorkspaceId> workspaces;
     private final Map<WorkspaceId, Integer> routeCounts;
     private long statusEpoch;
     private boolean previewSuffixChanged;
-    private final Set<HostName> touched = new LinkedHashSet<>();
     private final Set<WorkspaceId> removedWorkspaces = new LinkedHashSet<>();
 
     private Builder(@Nullable RoutingTable base) {
@@ -390,10 +394,11 @@ public final class RoutingTable {
     public Builder domain(HostName domain, DomainStatus status) {
       checkNotNull(domain, "domain");
       checkNotNull(status, "status");
-      HostEntry e = entryOrEmpty(domain);
-      if (e.status != status) {
+      Draft d = draft(domain);
+      if (d.status != status) {
         statusEpoch++;
-        store(e.withStatus(status));
+        d.status = status;
+        store(d);
       }
       return this;
     }
@@ -410,12 +415,14 @@ public final class RoutingTable {
      * @throws IllegalArgumentException if the domain is neither declared nor routed
      */
     public Builder removeDomain(HostName domain) {
-      HostEntry e = existing(checkNotNull(domain, "domain"));
-      if (e.status != null) {
+      Draft d = existing(checkNotNull(domain, "domain"));
+      if (d.status != null) {
         statusEpoch++;
       }
-      countRoutes(e.routes, -1);
-      store(HostEntry.of(domain, null, ImmutableList.of()));
+      countRoutes(d.routes.values(), -1);
+      d.status = null;
+      d.routes.clear();
+      store(d);
       return this;
     }
 
@@ -426,18 +433,17 @@ public final class RoutingTable {
      */
     public Builder route(HostName host, PathPrefix prefix, WorkspaceId workspace) {
       Route route = Route.of(host, prefix, workspace);
-      HostEntry e = entryOrEmpty(host);
-      Route existing = e.route(prefix);
+      Draft d = draft(host);
+      Route existing = d.routes.get(prefix);
       checkArgument(
           existing == null,
           "duplicate route: %s already has a route for prefix %s (%s)",
           host,
           prefix,
           existing);
-      List<Route> routes = new ArrayList<>(e.routes);
-      routes.add(route);
+      d.routes.put(prefix, route);
       countRoutes(List.of(route), +1);
-      store(e.withRoutes(routes));
+      store(d);
       return this;
     }
 
@@ -455,22 +461,22 @@ public final class RoutingTable {
      * @throws IllegalArgumentException if there is no such route
      */
     public Builder removeRoute(HostName host, PathPrefix prefix) {
-      HostEntry e = existing(checkNotNull(host, "host"));
-      Route old = e.route(checkNotNull(prefix, "prefix"));
-      checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, e.routes);
-      List<Route> routes = new ArrayList<>(e.routes);
-      routes.remove(old);
+      Draft d = existing(checkNotNull(host, "host"));
+      Route old = d.routes.get(checkNotNull(prefix, "prefix"));
+      checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, d.routes.values());
+      d.routes.remove(prefix);
       countRoutes(List.of(old), -1);
-      store(e.withRoutes(routes));
+      store(d);
       return this;
     }
 
     /** Removes every route of a host, keeping its domain status. A host with no routes is fine. */
     public Builder removeRoutes(HostName host) {
-      HostEntry e = entryOrEmpty(checkNotNull(host, "host"));
-      if (e.hasRoutes()) {
-        countRoutes(e.routes, -1);
-        store(e.withRoutes(ImmutableList.of()));
+      Draft d = draft(checkNotNull(host, "host"));
+      if (d.hasRoutes()) {
+        countRoutes(d.routes.values(), -1);
+        d.routes.clear();
+        store(d);
       }
       return this;
     }
@@ -482,13 +488,13 @@ public final class RoutingTable {
      */
     public Builder pointHost(HostName host, WorkspaceId workspace) {
       checkNotNull(workspace, "workspace");
-      HostEntry e = existing(checkNotNull(host, "host"));
-      checkArgument(e.hasRoutes(), "%s has no routes to point at %s", host, workspace);
-      List<Route> routes = new ArrayList<>(e.routes.size());
-      for (Route r : e.routes) {
+      Draft d = existing(checkNotNull(host, "host"));
+      checkArgument(d.hasRoutes(), "%s has no routes to point at %s", host, workspace);
+      List<Route> routes = new ArrayList<>(d.routes.size());
+      for (Route r : d.routes.values()) {
         routes.add(r.withWorkspace(workspace));
       }
-      replaceRoutes(e, routes);
+      replaceRoutes(d, routes);
       return this;
     }
 
@@ -499,12 +505,14 @@ public final class RoutingTable {
      */
     public Builder pointRoute(HostName host, PathPrefix prefix, WorkspaceId workspace) {
       checkNotNull(workspace, "workspace");
-      HostEntry e = existing(checkNotNull(host, "host"));
-      Route old = e.route(checkNotNull(prefix, "prefix"));
-      checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, e.routes);
-      List<Route> routes = new ArrayList<>(e.routes);
-      routes.set(routes.indexOf(old), old.withWorkspace(workspace));
-      replaceRoutes(e, routes);
+      Draft d = existing(checkNotNull(host, "host"));
+      Route old = d.routes.get(checkNotNull(prefix, "prefix"));
+      checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, d.routes.values());
+      Route pointed = old.withWorkspace(workspace);
+      countRoutes(List.of(old), -1);
+      countRoutes(List.of(pointed), +1);
+      d.routes.put(prefix, pointed);
+      store(d);
       return this;
     }
 
@@ -519,47 +527,41 @@ public final class RoutingTable {
      */
     public Builder swapRouting(HostName a, HostName b) {
       checkArgument(!checkNotNull(a, "a").equals(checkNotNull(b, "b")), "cannot swap %s with itself", a);
-      HostEntry ea = existing(a);
-      HostEntry eb = existing(b);
-      checkArgument(ea.hasRoutes(), "%s has no routes to swap", a);
-      checkArgument(eb.hasRoutes(), "%s has no routes to swap", b);
+      Draft da = existing(a);
+      Draft db = existing(b);
+      checkArgument(da.hasRoutes(), "%s has no routes to swap", a);
+      checkArgument(db.hasRoutes(), "%s has no routes to swap", b);
       List<Route> forA = new ArrayList<>();
       List<Route> forB = new ArrayList<>();
-      if (prefixes(ea).equals(prefixes(eb))) {
-        for (Route r : ea.routes) {
-          Route other = eb.route(r.prefix());
-          forA.add(r.withWorkspace(checkNotNull(other).workspace()));
+      if (da.routes.keySet().equals(db.routes.keySet())) {
+        for (Route r : da.routes.values()) {
+          Route other = checkNotNull(db.routes.get(r.prefix()));
+          forA.add(r.withWorkspace(other.workspace()));
           forB.add(other.withWorkspace(r.workspace()));
         }
       } else {
-        WorkspaceId wa = soleWorkspace(ea, b);
-        WorkspaceId wb = soleWorkspace(eb, a);
-        ea.routes.forEach(r -> forA.add(r.withWorkspace(wb)));
-        eb.routes.forEach(r -> forB.add(r.withWorkspace(wa)));
+        WorkspaceId wa = soleWorkspace(da, b);
+        WorkspaceId wb = soleWorkspace(db, a);
+        da.routes.values().forEach(r -> forA.add(r.withWorkspace(wb)));
+        db.routes.values().forEach(r -> forB.add(r.withWorkspace(wa)));
       }
       // with different prefixes the hosts may have different numbers of routes: counted again
-      replaceRoutes(ea, forA);
-      replaceRoutes(eb, forB);
+      replaceRoutes(da, forA);
+      replaceRoutes(db, forB);
       return this;
     }
 
-    private static Set<PathPrefix> prefixes(HostEntry e) {
-      Set<PathPrefix> prefixes = new TreeSet<>();
-      e.routes.forEach(r -> prefixes.add(r.prefix()));
-      return prefixes;
-    }
-
-    private static WorkspaceId soleWorkspace(HostEntry e, HostName other) {
-      WorkspaceId ws = e.routes.get(0).workspace();
-      for (Route r : e.routes) {
+    private static WorkspaceId soleWorkspace(Draft d, HostName other) {
+      WorkspaceId ws = d.routes.firstEntry().getValue().workspace();
+      for (Route r : d.routes.values()) {
         checkArgument(
             r.workspace().equals(ws),
             "cannot swap %s with %s: their prefixes differ and %s splits its paths between workspaces (%s);"
                 + " give both the same prefixes, or use update()",
-            e.host,
+            d.host,
             other,
-            e.host,
-            e.routes);
+            d.host,
+            d.routes.values());
       }
       return ws;
     }
@@ -603,11 +605,9 @@ public final class RoutingTable {
           "preview host %s must be a name under the preview suffix %s",
           host,
           previewSuffix);
-      HostEntry e = entryOrEmpty(host);
-      countRoutes(e.routes, -1);
+      Draft d = draft(host);
       Route route = Route.of(host, PathPrefix.ROOT, workspace);
-      countRoutes(List.of(route), +1);
-      store(e.withRoutes(List.of(route)));
+      replaceRoutes(d, List.of(route));
       return this;
     }
 
@@ -633,21 +633,21 @@ public final class RoutingTable {
      */
     public RoutingTable build() {
       List<String> problems = new ArrayList<>();
-      for (HostName host : touched) {
-        HostEntry e = lookup(host);
-        if (e != null) {
-          check(e, problems);
-        }
+      Map<String, HostEntry> exactChanges = new LinkedHashMap<>();
+      Map<String, HostEntry> wildcardChanges = new LinkedHashMap<>();
+      for (Draft d : pending.values()) {
+        check(d.host, d.status, d.routes.values(), problems);
+        (d.host.isWildcard() ? wildcardChanges : exactChanges).put(d.host.lookupKey(), d.entry());
       }
-      HostTable newExact = apply(exact, pendingExact);
-      HostTable newWildcards = apply(wildcards, pendingWildcards);
+      HostTable newExact = apply(exact, exactChanges);
+      HostTable newWildcards = apply(wildcards, wildcardChanges);
       if (previewSuffixChanged && base != null) {
         // Hosts that relied on the old suffix must be under the new one: a full pass, but only
         // when the suffix itself changes.
         java.util.function.Consumer<HostEntry> checkUntouched =
             e -> {
-              if (!touched.contains(e.host) && e.hasRoutes() && e.status != DomainStatus.VERIFIED) {
-                check(e, problems);
+              if (!pending.containsKey(e.host) && e.status != DomainStatus.VERIFIED) {
+                check(e.host, e.status, e.routes, problems);
               }
             };
         newExact.forEach(checkUntouched);
@@ -667,12 +667,12 @@ public final class RoutingTable {
       return new RoutingTable(this, newExact, newWildcards);
     }
 
-    private static HostTable apply(HostTable table, Map<String, HostEntry> pending) {
-      if (pending.isEmpty()) {
+    private static HostTable apply(HostTable table, Map<String, HostEntry> changes) {
+      if (changes.isEmpty()) {
         return table;
       }
       HostTable.Editor editor = new HostTable.Editor(table);
-      for (HostEntry e : pending.values()) {
+      for (HostEntry e : changes.values()) {
         if (e.isEmpty()) {
           editor.remove(e.key, e.hash);
         } else {
@@ -682,29 +682,21 @@ public final class RoutingTable {
       return editor.build();
     }
 
-    /** The entry for the host as this builder has it now, or null. */
-    private @Nullable HostEntry lookup(HostName host) {
-      HostEntry e = (host.isWildcard() ? pendingWildcards : pendingExact).get(host.lookupKey());
-      if (e != null) {
-        return e.isEmpty() ? null : e;
-      }
-      return (host.isWildcard() ? wildcards : exact).getKey(host.lookupKey(), host.lookupHash());
-    }
-
-    private void check(HostEntry e, List<String> problems) {
-      if (!e.hasRoutes()) {
+    /** The problems of a host's routes, if it has any: its domain's status, their workspaces. */
+    private void check(HostName host, @Nullable DomainStatus status, Collection<Route> routes, List<String> problems) {
+      if (routes.isEmpty()) {
         return;
       }
-      boolean preview = previewSuffix != null && isPreview(e.host, previewSuffix);
-      if (e.status != DomainStatus.VERIFIED && !preview) {
+      boolean preview = previewSuffix != null && isPreview(host, previewSuffix);
+      if (status != DomainStatus.VERIFIED && !preview) {
         problems.add(
             "routes for "
-                + e.host
+                + host
                 + " need a VERIFIED domain"
-                + (e.status == null ? ", but the domain is not declared" : ", but its status is " + e.status)
+                + (status == null ? ", but the domain is not declared" : ", but its status is " + status)
                 + (previewSuffix == null ? "" : " (and it is not under the preview suffix " + previewSuffix + ")"));
       }
-      for (Route r : e.routes) {
+      for (Route r : routes) {
         if (!workspaces.contains(r.workspace())) {
           problems.add(
               "route " + r + " points at workspace " + r.workspace()
@@ -717,32 +709,75 @@ public final class RoutingTable {
       return host.isUnder(suffix) && !host.equals(suffix);
     }
 
-    private HostEntry entryOrEmpty(HostName host) {
-      HostEntry e = lookup(host);
-      return e != null ? e : HostEntry.of(host, null, ImmutableList.of());
+    /**
+     * The host as this builder has it: its draft if this builder changed it already, otherwise a
+     * new draft of the table's entry (or of nothing), which {@link #store} keeps once changed.
+     */
+    private Draft draft(HostName host) {
+      Draft d = pending.get(host);
+      if (d != null) {
+        return d;
+      }
+      HostEntry e = (host.isWildcard() ? wildcards : exact).getKey(host.lookupKey(), host.lookupHash());
+      return e == null ? new Draft(host, null, List.of()) : new Draft(e.host, e.status, e.routes);
     }
 
-    private HostEntry existing(HostName host) {
-      HostEntry e = lookup(host);
-      checkArgument(e != null, "%s is neither a declared domain nor a routed host", host);
-      return e;
+    private Draft existing(HostName host) {
+      Draft d = draft(host);
+      checkArgument(!d.isEmpty(), "%s is neither a declared domain nor a routed host", host);
+      return d;
     }
 
-    private void replaceRoutes(HostEntry e, List<Route> routes) {
-      countRoutes(e.routes, -1);
+    private void replaceRoutes(Draft d, List<Route> routes) {
+      countRoutes(d.routes.values(), -1);
       countRoutes(routes, +1);
-      store(e.withRoutes(routes));
+      d.routes.clear();
+      for (Route r : routes) {
+        d.routes.put(r.prefix(), r);
+      }
+      store(d);
     }
 
-    private void countRoutes(List<Route> routes, int delta) {
+    private void countRoutes(Collection<Route> routes, int delta) {
       for (Route r : routes) {
         routeCounts.merge(r.workspace(), delta, Integer::sum);
       }
     }
 
-    private void store(HostEntry e) {
-      touched.add(e.host);
-      (e.host.isWildcard() ? pendingWildcards : pendingExact).put(e.key, e);
+    private void store(Draft d) {
+      pending.putIfAbsent(d.host, d);
+    }
+
+    /**
+     * A host's status and routes as a builder changes them: in place, each change costing the
+     * log of the host's routes, not their number, so that adding many routes to one host is not
+     * quadratic. {@link #entry()} makes the immutable, compiled {@link HostEntry}.
+     */
+    private static final class Draft {
+      final HostName host;
+      @Nullable DomainStatus status;
+      /** The routes by prefix, in prefix order (the order an entry keeps and messages show). */
+      final TreeMap<PathPrefix, Route> routes = new TreeMap<>();
+
+      Draft(HostName host, @Nullable DomainStatus status, List<Route> routes) {
+        this.host = host;
+        this.status = status;
+        for (Route r : routes) {
+          this.routes.put(r.prefix(), r);
+        }
+      }
+
+      boolean hasRoutes() {
+        return !routes.isEmpty();
+      }
+
+      boolean isEmpty() {
+        return status == null && routes.isEmpty();
+      }
+
+      HostEntry entry() {
+        return HostEntry.of(host, status, ImmutableList.copyOf(routes.values()));
+      }
     }
   }
 }

@@ -140,6 +140,28 @@ final class RoutingTableTest {
   }
 
   @Test
+  void builder_oneHostWithManyRoutes_keepsEveryPrefixAndItsChanges() {
+    RoutingTable.Builder b = twoWorkspaces().domain(SHOP, DomainStatus.VERIFIED).route("shop.example.com", "/", "blue");
+    for (int i = 0; i < 5_000; i++) {
+      b.route("shop.example.com", "/t/" + i, i % 2 == 0 ? "blue" : "green");
+    }
+    RoutingTable table = b.build();
+    assertEquals(5_001, table.routes().size());
+    assertEquals(GREEN, table.resolve("shop.example.com", "/t/4999/orders").workspace());
+    assertEquals(BLUE, table.resolve("shop.example.com", "/t/4998").workspace());
+    assertEquals(BLUE, table.resolve("shop.example.com", "/t/5000").workspace(), "no such prefix: the root");
+    RoutingTable next = table.toBuilder()
+        .pointRoute(SHOP, PathPrefix.of("/t/4999"), BLUE)
+        .removeRoute(SHOP, PathPrefix.of("/t/4998"))
+        .route(SHOP, PathPrefix.of("/t/4998/new"), GREEN)
+        .build();
+    assertEquals(BLUE, next.resolve("shop.example.com", "/t/4999/orders").workspace());
+    assertEquals(BLUE, next.resolve("shop.example.com", "/t/4998").workspace(), "back to the root");
+    assertEquals(GREEN, next.resolve("shop.example.com", "/t/4998/new/x").workspace());
+    assertEquals(GREEN, table.resolve("shop.example.com", "/t/4999/orders").workspace(), "the base is unchanged");
+  }
+
+  @Test
   void toBuilder_failedBuild_leavesTheBaseTableAsItWas() {
     RoutingTable table = shop();
     assertThrows(InvalidTableException.class, () -> table.toBuilder().domain(SHOP, DomainStatus.REVOKED).build());
