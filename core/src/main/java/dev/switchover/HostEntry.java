@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -126,7 +127,7 @@ final class HostEntry {
     INT.set(d, p + 4, maxLength);
   }
 
-  static HostEntry of(HostName host, @Nullable DomainStatus status, List<Route> routes) {
+  static HostEntry of(HostName host, @Nullable DomainStatus status, Collection<Route> routes) {
     return new HostEntry(host, status, ImmutableList.sortedCopyOf(BY_PREFIX, routes));
   }
 

@@ -302,8 +302,9 @@ public final class RoutingTable {
    * problem. A builder is not thread-safe; {@code build()} may be called more than once and each
    * table is independent of later changes to the builder.
    *
-   * <p>A change costs the logarithm of its host's routes, and {@code build()} compiles each changed
-   * host once: adding n routes to one host costs about n log n, not n².
+   * <p>The first change to a host copies its routes once; later changes to it cost a map operation
+   * each (a whole-host change such as {@link #pointHost}, one per route), and {@code build()}
+   * compiles each changed host once. Adding n routes to one host costs about n log n, not n².
    */
   public static final class Builder {
     private final @Nullable RoutingTable base;
@@ -395,9 +396,9 @@ public final class RoutingTable {
       checkNotNull(domain, "domain");
       checkNotNull(status, "status");
       Draft d = draft(domain);
-      if (d.status != status) {
+      if (d.status() != status) {
         statusEpoch++;
-        d.status = status;
+        d.status(status);
         store(d);
       }
       return this;
@@ -416,12 +417,12 @@ public final class RoutingTable {
      */
     public Builder removeDomain(HostName domain) {
       Draft d = existing(checkNotNull(domain, "domain"));
-      if (d.status != null) {
+      if (d.status() != null) {
         statusEpoch++;
       }
-      countRoutes(d.routes.values(), -1);
-      d.status = null;
-      d.routes.clear();
+      countRoutes(d.routes(), -1);
+      d.status(null);
+      d.clearRoutes();
       store(d);
       return this;
     }
@@ -434,14 +435,14 @@ public final class RoutingTable {
     public Builder route(HostName host, PathPrefix prefix, WorkspaceId workspace) {
       Route route = Route.of(host, prefix, workspace);
       Draft d = draft(host);
-      Route existing = d.routes.get(prefix);
+      Route existing = d.route(prefix);
       checkArgument(
           existing == null,
           "duplicate route: %s already has a route for prefix %s (%s)",
           host,
           prefix,
           existing);
-      d.routes.put(prefix, route);
+      d.put(route);
       countRoutes(List.of(route), +1);
       store(d);
       return this;
@@ -462,9 +463,9 @@ public final class RoutingTable {
      */
     public Builder removeRoute(HostName host, PathPrefix prefix) {
       Draft d = existing(checkNotNull(host, "host"));
-      Route old = d.routes.get(checkNotNull(prefix, "prefix"));
-      checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, d.routes.values());
-      d.routes.remove(prefix);
+      Route old = d.route(checkNotNull(prefix, "prefix"));
+      checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, d.sortedRoutes());
+      d.remove(prefix);
       countRoutes(List.of(old), -1);
       store(d);
       return this;
@@ -474,8 +475,8 @@ public final class RoutingTable {
     public Builder removeRoutes(HostName host) {
       Draft d = draft(checkNotNull(host, "host"));
       if (d.hasRoutes()) {
-        countRoutes(d.routes.values(), -1);
-        d.routes.clear();
+        countRoutes(d.routes(), -1);
+        d.clearRoutes();
         store(d);
       }
       return this;
@@ -490,8 +491,8 @@ public final class RoutingTable {
       checkNotNull(workspace, "workspace");
       Draft d = existing(checkNotNull(host, "host"));
       checkArgument(d.hasRoutes(), "%s has no routes to point at %s", host, workspace);
-      List<Route> routes = new ArrayList<>(d.routes.size());
-      for (Route r : d.routes.values()) {
+      List<Route> routes = new ArrayList<>(d.routes().size());
+      for (Route r : d.routes()) {
         routes.add(r.withWorkspace(workspace));
       }
       replaceRoutes(d, routes);
@@ -506,12 +507,12 @@ public final class RoutingTable {
     public Builder pointRoute(HostName host, PathPrefix prefix, WorkspaceId workspace) {
       checkNotNull(workspace, "workspace");
       Draft d = existing(checkNotNull(host, "host"));
-      Route old = d.routes.get(checkNotNull(prefix, "prefix"));
-      checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, d.routes.values());
+      Route old = d.route(checkNotNull(prefix, "prefix"));
+      checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, d.sortedRoutes());
       Route pointed = old.withWorkspace(workspace);
       countRoutes(List.of(old), -1);
       countRoutes(List.of(pointed), +1);
-      d.routes.put(prefix, pointed);
+      d.put(pointed);
       store(d);
       return this;
     }
@@ -533,17 +534,17 @@ public final class RoutingTable {
       checkArgument(db.hasRoutes(), "%s has no routes to swap", b);
       List<Route> forA = new ArrayList<>();
       List<Route> forB = new ArrayList<>();
-      if (da.routes.keySet().equals(db.routes.keySet())) {
-        for (Route r : da.routes.values()) {
-          Route other = checkNotNull(db.routes.get(r.prefix()));
+      if (da.hasSamePrefixes(db)) {
+        for (Route r : da.routes()) {
+          Route other = checkNotNull(db.route(r.prefix()));
           forA.add(r.withWorkspace(other.workspace()));
           forB.add(other.withWorkspace(r.workspace()));
         }
       } else {
         WorkspaceId wa = soleWorkspace(da, b);
         WorkspaceId wb = soleWorkspace(db, a);
-        da.routes.values().forEach(r -> forA.add(r.withWorkspace(wb)));
-        db.routes.values().forEach(r -> forB.add(r.withWorkspace(wa)));
+        da.routes().forEach(r -> forA.add(r.withWorkspace(wb)));
+        db.routes().forEach(r -> forB.add(r.withWorkspace(wa)));
       }
       // with different prefixes the hosts may have different numbers of routes: counted again
       replaceRoutes(da, forA);
@@ -552,8 +553,9 @@ public final class RoutingTable {
     }
 
     private static WorkspaceId soleWorkspace(Draft d, HostName other) {
-      WorkspaceId ws = d.routes.firstEntry().getValue().workspace();
-      for (Route r : d.routes.values()) {
+      List<Route> routes = d.sortedRoutes();
+      WorkspaceId ws = routes.get(0).workspace();
+      for (Route r : routes) {
         checkArgument(
             r.workspace().equals(ws),
             "cannot swap %s with %s: their prefixes differ and %s splits its paths between workspaces (%s);"
@@ -561,7 +563,7 @@ public final class RoutingTable {
             d.host,
             other,
             d.host,
-            d.routes.values());
+            routes);
       }
       return ws;
     }
@@ -636,8 +638,9 @@ public final class RoutingTable {
       Map<String, HostEntry> exactChanges = new LinkedHashMap<>();
       Map<String, HostEntry> wildcardChanges = new LinkedHashMap<>();
       for (Draft d : pending.values()) {
-        check(d.host, d.status, d.routes.values(), problems);
-        (d.host.isWildcard() ? wildcardChanges : exactChanges).put(d.host.lookupKey(), d.entry());
+        HostEntry e = d.entry();
+        check(e.host, e.status, e.routes, problems);
+        (e.host.isWildcard() ? wildcardChanges : exactChanges).put(e.key, e);
       }
       HostTable newExact = apply(exact, exactChanges);
       HostTable newWildcards = apply(wildcards, wildcardChanges);
@@ -729,11 +732,11 @@ public final class RoutingTable {
     }
 
     private void replaceRoutes(Draft d, List<Route> routes) {
-      countRoutes(d.routes.values(), -1);
+      countRoutes(d.routes(), -1);
       countRoutes(routes, +1);
-      d.routes.clear();
+      d.clearRoutes();
       for (Route r : routes) {
-        d.routes.put(r.prefix(), r);
+        d.put(r);
       }
       store(d);
     }
@@ -749,34 +752,123 @@ public final class RoutingTable {
     }
 
     /**
-     * A host's status and routes as a builder changes them: in place, each change costing the
-     * log of the host's routes, not their number, so that adding many routes to one host is not
-     * quadratic. {@link #entry()} makes the immutable, compiled {@link HostEntry}.
+     * A host's status and routes as a builder changes them, in place. It reads its table entry's
+     * routes until it first changes them, then copies them once into a map by prefix, so that each
+     * later change costs a map operation, not the host's number of routes; {@link #entry()}
+     * compiles the immutable {@link HostEntry} once per change, however often the builder builds.
      */
     private static final class Draft {
       final HostName host;
-      @Nullable DomainStatus status;
-      /** The routes by prefix, in prefix order (the order an entry keeps and messages show). */
-      final TreeMap<PathPrefix, Route> routes = new TreeMap<>();
+      private @Nullable DomainStatus status;
+      /** The routes of the entry this draft started from, in prefix order. */
+      private final List<Route> baseRoutes;
+      /**
+       * Once changed: the routes by prefix (a LinkedHashMap), the base's first in prefix order (a
+       * replaced route keeps its place), then those added, in the order added.
+       */
+      private @Nullable Map<PathPrefix, Route> routes;
+      /** The compiled entry, until the next change. */
+      private @Nullable HostEntry entry;
 
-      Draft(HostName host, @Nullable DomainStatus status, List<Route> routes) {
+      Draft(HostName host, @Nullable DomainStatus status, List<Route> sortedRoutes) {
         this.host = host;
         this.status = status;
-        for (Route r : routes) {
-          this.routes.put(r.prefix(), r);
-        }
+        this.baseRoutes = sortedRoutes;
+      }
+
+      @Nullable DomainStatus status() {
+        return status;
+      }
+
+      void status(@Nullable DomainStatus newStatus) {
+        status = newStatus;
+        entry = null;
+      }
+
+      Collection<Route> routes() {
+        return routes != null ? routes.values() : baseRoutes;
+      }
+
+      /** The routes in prefix order, for messages. */
+      List<Route> sortedRoutes() {
+        return ImmutableList.sortedCopyOf(Comparator.comparing(Route::prefix), routes());
       }
 
       boolean hasRoutes() {
-        return !routes.isEmpty();
+        return !routes().isEmpty();
       }
 
       boolean isEmpty() {
-        return status == null && routes.isEmpty();
+        return status == null && !hasRoutes();
       }
 
+      @Nullable Route route(PathPrefix prefix) {
+        if (routes != null) {
+          return routes.get(prefix);
+        }
+        int low = 0;
+        int high = baseRoutes.size() - 1;
+        while (low <= high) {
+          int mid = (low + high) >>> 1;
+          int c = baseRoutes.get(mid).prefix().compareTo(prefix);
+          if (c == 0) {
+            return baseRoutes.get(mid);
+          } else if (c < 0) {
+            low = mid + 1;
+          } else {
+            high = mid - 1;
+          }
+        }
+        return null;
+      }
+
+      boolean hasSamePrefixes(Draft other) {
+        if (routes().size() != other.routes().size()) {
+          return false;
+        }
+        for (Route r : routes()) {
+          if (other.route(r.prefix()) == null) {
+            return false;
+          }
+        }
+        return true;
+      }
+
+      void put(Route route) {
+        writable().put(route.prefix(), route);
+        entry = null;
+      }
+
+      void remove(PathPrefix prefix) {
+        writable().remove(prefix);
+        entry = null;
+      }
+
+      void clearRoutes() {
+        routes = new LinkedHashMap<>();
+        entry = null;
+      }
+
+      private Map<PathPrefix, Route> writable() {
+        Map<PathPrefix, Route> map = routes;
+        if (map == null) {
+          map = new LinkedHashMap<>(Math.max(16, baseRoutes.size() * 2));
+          for (Route r : baseRoutes) {
+            map.put(r.prefix(), r);
+          }
+          routes = map;
+        }
+        return map;
+      }
+
+      /** The compiled entry (its routes in prefix order); made again only after a change. */
       HostEntry entry() {
-        return HostEntry.of(host, status, ImmutableList.copyOf(routes.values()));
+        HostEntry e = entry;
+        if (e == null) {
+          e = HostEntry.of(host, status, routes());
+          entry = e;
+        }
+        return e;
       }
     }
   }

@@ -162,6 +162,23 @@ final class RoutingTableTest {
   }
 
   @Test
+  void builder_buildsAgainAfterEachChange_earlierTablesKeepTheirRouting() {
+    RoutingTable.Builder b = shop().toBuilder();
+    RoutingTable first = b.pointRoute(SHOP, PathPrefix.of("/api"), BLUE).build();
+    RoutingTable second = b.pointRoute(SHOP, PathPrefix.of("/api"), GREEN).route(SHOP, PathPrefix.of("/static"), BLUE).build();
+    RoutingTable third = b.domain(SHOP, DomainStatus.VERIFIED).build(); // no change: the same routing
+    RoutingTable fourth = b.removeRoute(SHOP, PathPrefix.of("/static")).build();
+    assertEquals(BLUE, first.resolve("shop.example.com", "/api").workspace());
+    assertEquals(Resolution.Outcome.ROUTED, first.resolve("shop.example.com", "/static/a.js").outcome());
+    assertEquals(BLUE, first.resolve("shop.example.com", "/static/a.js").workspace(), "the root's");
+    assertEquals(GREEN, second.resolve("shop.example.com", "/api").workspace());
+    assertEquals(3, second.routes().size());
+    assertTrue(third.sameRoutingAs(second));
+    assertEquals(2, fourth.routes().size());
+    assertEquals(3, second.routes().size(), "unchanged by the later removal");
+  }
+
+  @Test
   void toBuilder_failedBuild_leavesTheBaseTableAsItWas() {
     RoutingTable table = shop();
     assertThrows(InvalidTableException.class, () -> table.toBuilder().domain(SHOP, DomainStatus.REVOKED).build());
