@@ -413,8 +413,16 @@ final class AsyncUpstreamExchange implements AsyncListener {
     private final AtomicLong demand = new AtomicLong();
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private volatile Flow.@Nullable Subscriber<? super ByteBuffer> subscriber;
-    /** Whether reading may go on: cleared before asking {@code isReady}, set by the container. */
-    private volatile boolean readable = true;
+    /**
+     * Whether reading may go on: cleared before asking {@code isReady}, set by the container. False
+     * until the container's first {@code onDataAvailable}, which the servlet specification promises
+     * once the listener is set and data can be read: Undertow starts reading into its stream's
+     * buffer on its I/O thread once the request's dispatch has returned, and its stream is not safe
+     * to read from another thread at the same time (two threads refilling its buffer can lose one
+     * buffer's bytes). The JDK client subscribes from its own threads, so reading must not start
+     * before the container says so.
+     */
+    private volatile boolean readable;
     private volatile boolean allRead;
     private volatile boolean cancelled;
     private volatile @Nullable Throwable failure;
