@@ -33,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  * builder changes a host as a draft and makes its entry once, when it builds.
  */
 final class HostEntry {
-  private static final Comparator<Route> BY_PREFIX = Comparator.comparing(Route::prefix);
+  /** The order of an entry's routes, and of a builder's drafts in messages. */
+  static final Comparator<Route> BY_PREFIX = Comparator.comparing(Route::prefix);
   private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** Bytes per slot of the path table: hash, length, offset. */

@@ -791,7 +791,7 @@ public final class RoutingTable {
 
       /** The routes in prefix order, for messages. */
       List<Route> sortedRoutes() {
-        return ImmutableList.sortedCopyOf(Comparator.comparing(Route::prefix), routes());
+        return ImmutableList.sortedCopyOf(HostEntry.BY_PREFIX, routes());
       }
 
       boolean hasRoutes() {
