@@ -9,7 +9,9 @@
 # THREADS and CONNECTIONS (wrk), PAIRS and PAIR_DURATION (paired A/B runs), SWITCHES and SWITCH_INTERVAL_MS (switching runs), BASE_PORT,
 # ONLY (space-separated contender names to run), SKIP_BUILD=1, JAVA_OPTS, OUT (results directory),
 # QUIET_LOAD and QUIET_WAIT (before measuring, wait up to QUIET_WAIT seconds for the 1-minute load
-# average to fall below QUIET_LOAD; the machine is shared, and the load seen is recorded anyway).
+# average to fall below QUIET_LOAD; the machine is shared, and the load seen is recorded anyway),
+# SWITCHOVER_SWITCH (how a Switchover contender is switched: "prepared", the default, commits a
+# promote its admin endpoint prepared 100 ms after the switch before; "promote" calls promote()).
 #
 # It installs wrk, nginx and haproxy from Debian's packages if they are missing (needs root or
 # sudo), starts every process itself with its own configuration in a temporary directory (never
@@ -36,6 +38,7 @@ OUT=${OUT:-$HERE/target/results-$(date -u +%Y%m%dT%H%M%SZ)}
 ONLY=${ONLY:-}
 QUIET_LOAD=${QUIET_LOAD:-}
 QUIET_WAIT=${QUIET_WAIT:-600}
+SWITCHOVER_SWITCH=${SWITCHOVER_SWITCH:-prepared}
 
 BLUE_PORT=$((BASE_PORT + 1))
 GREEN_PORT=$((BASE_PORT + 2))
@@ -236,6 +239,7 @@ record_environment() {
     echo "wrk: -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency (warmup ${WARMUP}s, $ROUNDS rounds)"
     echo "switching: $SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart"
     echo "JAVA_OPTS: $JAVA_OPTS"
+    echo "Switchover's switch: $(switchover_way)"
     echo; echo '$ nginx -v'; nginx -v 2>&1
     echo; echo '$ haproxy -v'; haproxy -v 2>&1 | sed -n 1,2p
     echo; echo '$ wrk -v'; { wrk -v 2>&1 || true; } | sed -n 1p
@@ -307,7 +311,7 @@ summarise() {
       echo
       echo "## Switching under load ($SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart, wrk -t$THREADS -c$CONNECTIONS counting bodies)"
       echo
-      echo "| contender | switch → first new response at the probe p50 / p90 / max ms | switch → new workspace's first served request p50 / p90 / max ms (not quiet / no onset) | promote() → first served p50 / max ms | switch call p50 ms | in the proxy's JVM: promote() p50 µs, → first new p50 / max ms | stale probe answers | probe failures | wrk failed: total (non-2xx / connect / read / write / timeout) | wrk requests | blue / green | req/s |"
+      echo "| contender | switch → first new response at the probe p50 / p90 / max ms | switch → new workspace's first served request p50 / p90 / max ms (not quiet / no onset) | Switchover's switch in its JVM → first served p50 / max ms | switch call p50 ms | in the proxy's JVM: Switchover's switch p50 µs, → first new p50 / max ms | stale probe answers | probe failures | wrk failed: total (non-2xx / connect / read / write / timeout) | wrk requests | blue / green | req/s |"
       echo "|---|---|---|---|---:|---|---:|---:|---|---:|---|---:|"
       while read -r line; do
         awk -v l="$line" "$SERVED_AWK"'BEGIN {
@@ -323,16 +327,20 @@ summarise() {
         }'
       done <"$sw"
       echo
-      echo "The switch call is only the switch: for Switchover the admin call returns once promote() has." \
+      echo "The switch call is only the switch: for Switchover the admin call returns once its switch has" \
+        "($(switchover_way))." \
         "The in-JVM figures come from a second series of $SWITCHES switches per Switchover contender," \
         "paced alike, so Switchover contenders are switched twice as often ($((2 * SWITCHES)) + 4 unmeasured" \
         "against $SWITCHES + 2); wrk's counts cover all of them."
+      awk '/switch_way=prepared/ { n = split($0, kv, " "); for (i = 1; i <= n; i++) {split(kv[i], p, "="); f[p[1]] = p[2]}
+          line = line sep f["contender"] " " f["prepared_commits"] " of " f["switches"]; sep = ", " }
+        END { if (line != "") print "\nMeasured switches that committed the prepared table as prepared: " line "." }' "$sw"
     fi
     if [[ -s "$OUT/switching-idle.txt" ]]; then
       echo
       echo "## Switching without load ($SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart, only the probe)"
       echo
-      echo "| contender | switch → first new response at the probe p50 / p90 / max ms | switch → new workspace's first served request p50 / p90 / max ms (not quiet / no onset) | promote() → first served p50 / max ms | switch call p50 ms | in the proxy's JVM: promote() p50 µs, → first new p50 / max ms | stale probe answers | probe failures |"
+      echo "| contender | switch → first new response at the probe p50 / p90 / max ms | switch → new workspace's first served request p50 / p90 / max ms (not quiet / no onset) | Switchover's switch in its JVM → first served p50 / max ms | switch call p50 ms | in the proxy's JVM: Switchover's switch p50 µs, → first new p50 / max ms | stale probe answers | probe failures |"
       echo "|---|---|---|---|---:|---|---:|---:|"
       while read -r line; do
         awk -v l="$line" "$SERVED_AWK"'BEGIN {
@@ -348,11 +356,19 @@ summarise() {
   cat "$OUT/summary.md"
 }
 
+switchover_way() { # how the Switchover contenders were switched, in words
+  case "$SWITCHOVER_SWITCH" in
+    prepared) echo "SWITCHOVER_SWITCH=prepared: PreparedChange.commit() of a promote the admin endpoint prepared 100 ms after the switch before, on a thread of its own; the first switch, unmeasured, promotes directly" ;;
+    promote) echo "SWITCHOVER_SWITCH=promote: Router.promote()" ;;
+    *) die "SWITCHOVER_SWITCH must be prepared or promote, not $SWITCHOVER_SWITCH" ;;
+  esac
+}
+
 switch_contender() { # name mode output-file; prints the SWITCH-SUMMARY line
   local port args
   port=$(contender_field "$1" 2)
   case "$2" in
-    admin) args=(admin "$((port + 100))") ;;
+    admin) args=(admin "$((port + 100))" "$SWITCHOVER_SWITCH") ;;
     nginx) args=(nginx "$NGINX_DIR/upstream.conf" "$BLUE_PORT" "$GREEN_PORT" \
       nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -s reload) ;;
     haproxy) args=(haproxy "$HAPROXY_SOCKET" "$HAPROXY_MAP") ;;
@@ -365,6 +381,7 @@ switch_contender() { # name mode output-file; prints the SWITCH-SUMMARY line
 
 # --- the run -----------------------------------------------------------------------------------
 main() {
+  switchover_way >/dev/null
   ensure_tools
   if [[ -z "${SKIP_BUILD:-}" || ! -f "$JAR" ]]; then
     log "building $JAR"

@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * <p>Reading is one volatile read ({@link #current()}) followed by pure computation on an
  * immutable table. Every write builds a new, validated table from the current one and publishes
  * it only if the current revision is still the one expected ({@link #update}); {@link #promote},
- * {@link #swap} and {@link #rollback} are built on that. Once a write returns, every resolve that
+ * {@link #swap} and {@link #rollback} are built on that. A promote or swap can also be prepared
+ * ahead ({@link #preparePromote}, {@link #prepareSwap}): built and validated while the old routing
+ * still serves, and published later by {@link PreparedChange#commit()}, so that the switch itself
+ * is only the compare-and-set. Once a write returns, every resolve that
  * starts afterwards, on any thread, sees the new table; a rejected write changes nothing.
  * Listeners hear about each published table afterwards, in revision order. The router also counts
  * requests in flight per workspace ({@link #admit}) and tells when a workspace that no table
@@ -34,6 +37,8 @@ import org.slf4j.LoggerFactory;
  * Router router = Router.create(table);
  * router.promote("shop.example.com", "green");  // release
  * router.rollback();                             // and back, as a new revision
+ * PreparedChange next = router.preparePromote("shop.example.com", "green"); // staged, validated
+ * next.commit();                                 // the release, with nothing left to build
  * router.awaitDrained(WorkspaceId.of("green")).join();
  * }</pre>
  */
@@ -147,7 +152,7 @@ public final class Router implements AutoCloseable {
    */
   public RoutingTable update(long expectedRevision, Consumer<RoutingTable.Builder> change) {
     checkNotNull(change, "change");
-    return write(expectedRevision, ChangeReason.EDIT, "edit", change);
+    return write(expectedRevision, new Change(ChangeReason.EDIT, "edit", change));
   }
 
   /**
@@ -157,17 +162,12 @@ public final class Router implements AutoCloseable {
    * @throws InvalidTableException if the workspace is not declared
    */
   public RoutingTable promote(HostName domain, WorkspaceId workspace) {
-    checkNotNull(domain, "domain");
-    checkNotNull(workspace, "workspace");
-    return writeCurrent(
-        ChangeReason.PROMOTE, "promote " + domain + " -> " + workspace, b -> b.pointHost(domain, workspace));
+    return writeCurrent(Change.promote(domain, workspace));
   }
 
   /** Promotes by names; see {@link #promote(HostName, WorkspaceId)}. */
   public RoutingTable promote(String domain, String workspace) {
-    checkNotNull(domain, "domain");
-    checkNotNull(workspace, "workspace");
-    return promote(HostName.parse(domain), WorkspaceId.of(workspace));
+    return writeCurrent(Change.promote(domain, workspace));
   }
 
   /**
@@ -177,13 +177,7 @@ public final class Router implements AutoCloseable {
    * @throws InvalidTableException if the workspace is not declared
    */
   public RoutingTable promote(HostName domain, PathPrefix prefix, WorkspaceId workspace) {
-    checkNotNull(domain, "domain");
-    checkNotNull(prefix, "prefix");
-    checkNotNull(workspace, "workspace");
-    return writeCurrent(
-        ChangeReason.PROMOTE,
-        "promote " + domain + prefix + " -> " + workspace,
-        b -> b.pointRoute(domain, prefix, workspace));
+    return writeCurrent(Change.promote(domain, prefix, workspace));
   }
 
   /**
@@ -193,9 +187,7 @@ public final class Router implements AutoCloseable {
    * @throws IllegalArgumentException if the hosts are the same or either has no routes
    */
   public RoutingTable swap(HostName a, HostName b) {
-    checkNotNull(a, "a");
-    checkNotNull(b, "b");
-    return writeCurrent(ChangeReason.SWAP, "swap " + a + " <-> " + b, t -> t.swapRouting(a, b));
+    return writeCurrent(Change.swap(a, b));
   }
 
   /** Swaps by names; see {@link #swap(HostName, HostName)}. */
@@ -203,6 +195,41 @@ public final class Router implements AutoCloseable {
     checkNotNull(a, "a");
     checkNotNull(b, "b");
     return swap(HostName.parse(a), HostName.parse(b));
+  }
+
+  /**
+   * Builds and validates a {@linkplain #promote(HostName, WorkspaceId) promote} now, to be published
+   * later by {@link PreparedChange#commit()}: a release staged ahead, whose switch is then only the
+   * compare-and-set. Nothing is published until then.
+   *
+   * @throws IllegalArgumentException if the domain has no routes; nothing was changed
+   * @throws InvalidTableException if the workspace is not declared; nothing was changed
+   */
+  public PreparedChange preparePromote(HostName domain, WorkspaceId workspace) {
+    return prepare(Change.promote(domain, workspace));
+  }
+
+  /** Prepares a promote by names; see {@link #preparePromote(HostName, WorkspaceId)}. */
+  public PreparedChange preparePromote(String domain, String workspace) {
+    return prepare(Change.promote(domain, workspace));
+  }
+
+  /**
+   * Prepares the promote of one path prefix of a domain; see {@link #promote(HostName, PathPrefix,
+   * WorkspaceId)} and {@link #preparePromote(HostName, WorkspaceId)}.
+   */
+  public PreparedChange preparePromote(HostName domain, PathPrefix prefix, WorkspaceId workspace) {
+    return prepare(Change.promote(domain, prefix, workspace));
+  }
+
+  /**
+   * Prepares a {@linkplain #swap(HostName, HostName) swap}, to be published later by {@link
+   * PreparedChange#commit()}; see {@link #preparePromote(HostName, WorkspaceId)}.
+   *
+   * @throws IllegalArgumentException if the hosts are the same or either has no routes
+   */
+  public PreparedChange prepareSwap(HostName a, HostName b) {
+    return prepare(Change.swap(a, b));
   }
 
   /**
@@ -256,14 +283,15 @@ public final class Router implements AutoCloseable {
     checkNotNull(status, "status");
     RoutingTable table =
         writeCurrent(
-            ChangeReason.DOMAIN_STATUS,
-            "domain " + domain + " " + status,
-            b -> {
-              b.domain(domain, status);
-              if (!status.mayCarryRoutes()) {
-                b.removeRoutes(domain);
-              }
-            });
+            new Change(
+                ChangeReason.DOMAIN_STATUS,
+                "domain " + domain + " " + status,
+                b -> {
+                  b.domain(domain, status);
+                  if (!status.mayCarryRoutes()) {
+                    b.removeRoutes(domain);
+                  }
+                }));
     if (!status.mayCarryRoutes()) {
       log.warn("domain {} is {}: its routes are removed in revision {}", domain, status, table.revision());
     }
@@ -298,10 +326,36 @@ public final class Router implements AutoCloseable {
     return "Router{current=" + current + "}";
   }
 
-  private RoutingTable writeCurrent(ChangeReason reason, String description, Consumer<RoutingTable.Builder> change) {
+  private PreparedChange prepare(Change change) {
+    RoutingTable base = current;
+    return new PreparedChange(this, change, base, build(base, change));
+  }
+
+  /** Publishes {@code prepared}; see {@link PreparedChange#commit()}. */
+  RoutingTable commit(PreparedChange prepared) {
     writeLock.lock();
     try {
-      return write(current.revision(), reason, description, change);
+      checkState(
+          !prepared.isCommitted(),
+          "already committed: %s, prepared at revision %s",
+          prepared.description(),
+          prepared.baseRevision());
+      RoutingTable now = current;
+      RoutingTable next;
+      if (now.revision() == prepared.baseRevision()) {
+        next = prepared.table();
+        publish(now, next);
+        log.info("{}: revision {} -> {} (prepared)", next.description(), now.revision(), next.revision());
+      } else {
+        log.debug(
+            "{} was prepared at revision {}; applying it again at revision {}",
+            prepared.description(),
+            prepared.baseRevision(),
+            now.revision());
+        next = write(now.revision(), prepared.change());
+      }
+      prepared.committed();
+      return next;
     } finally {
       writeLock.unlock();
       if (!writeLock.isHeldByCurrentThread()) {
@@ -310,26 +364,39 @@ public final class Router implements AutoCloseable {
     }
   }
 
-  private RoutingTable write(
-      long expectedRevision, ChangeReason reason, String description, Consumer<RoutingTable.Builder> change) {
+  private RoutingTable writeCurrent(Change change) {
+    writeLock.lock();
+    try {
+      return write(current.revision(), change);
+    } finally {
+      writeLock.unlock();
+      if (!writeLock.isHeldByCurrentThread()) {
+        deliver();
+      }
+    }
+  }
+
+  private RoutingTable write(long expectedRevision, Change change) {
     writeLock.lock();
     try {
       RoutingTable now = current;
       if (now.revision() != expectedRevision) {
-        log.warn("refused {}: expected revision {} but the current revision is {}", description, expectedRevision, now.revision());
+        log.warn(
+            "refused {}: expected revision {} but the current revision is {}",
+            change.description(),
+            expectedRevision,
+            now.revision());
         throw new RevisionConflictException(expectedRevision, now.revision());
       }
-      RoutingTable.Builder builder = now.toBuilder();
       RoutingTable next;
       try {
-        change.accept(builder);
-        next = builder.describe(now.revision() + 1, reason, description).build();
+        next = build(now, change);
       } catch (RuntimeException e) {
-        log.warn("refused {} at revision {}: {}", description, now.revision(), e.getMessage());
+        log.warn("refused {} at revision {}: {}", change.description(), now.revision(), e.getMessage());
         throw e;
       }
       publish(now, next);
-      log.info("{}: revision {} -> {}", description, now.revision(), next.revision());
+      log.info("{}: revision {} -> {}", change.description(), now.revision(), next.revision());
       return next;
     } finally {
       writeLock.unlock();
@@ -337,6 +404,13 @@ public final class Router implements AutoCloseable {
         deliver();
       }
     }
+  }
+
+  /** The table {@code change} makes of {@code base}, one revision later; publishes nothing. */
+  private static RoutingTable build(RoutingTable base, Change change) {
+    RoutingTable.Builder builder = base.toBuilder();
+    change.apply().accept(builder);
+    return builder.describe(base.revision() + 1, change.reason(), change.description()).build();
   }
 
   /** Publishes {@code next} in place of {@code now}; the write lock is held. */
@@ -402,6 +476,38 @@ public final class Router implements AutoCloseable {
       } finally {
         delivering.set(false);
       }
+    }
+  }
+
+  /** A write to the current table: why, what the table will say of it, and what it does. */
+  record Change(ChangeReason reason, String description, Consumer<RoutingTable.Builder> apply) {
+    static Change promote(HostName domain, WorkspaceId workspace) {
+      checkNotNull(domain, "domain");
+      checkNotNull(workspace, "workspace");
+      return new Change(
+          ChangeReason.PROMOTE, "promote " + domain + " -> " + workspace, b -> b.pointHost(domain, workspace));
+    }
+
+    static Change promote(String domain, String workspace) {
+      checkNotNull(domain, "domain");
+      checkNotNull(workspace, "workspace");
+      return promote(HostName.parse(domain), WorkspaceId.of(workspace));
+    }
+
+    static Change promote(HostName domain, PathPrefix prefix, WorkspaceId workspace) {
+      checkNotNull(domain, "domain");
+      checkNotNull(prefix, "prefix");
+      checkNotNull(workspace, "workspace");
+      return new Change(
+          ChangeReason.PROMOTE,
+          "promote " + domain + prefix + " -> " + workspace,
+          b -> b.pointRoute(domain, prefix, workspace));
+    }
+
+    static Change swap(HostName a, HostName b) {
+      checkNotNull(a, "a");
+      checkNotNull(b, "b");
+      return new Change(ChangeReason.SWAP, "swap " + a + " <-> " + b, t -> t.swapRouting(a, b));
     }
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.statistics.Statistics;
 import org.jspecify.annotations.Nullable;
 
@@ -99,6 +101,85 @@ final class WritePropertiesTest {
     RoutingTable twice = router.rollback();
     assertTrue(twice.sameRoutingAs(start));
     assertEquals(start.revision() + 2, twice.revision());
+  }
+
+  /**
+   * A prepared promote or swap, made {@code lead} writes ahead of its turn (so possibly on a table
+   * that is no longer current when it is committed), commits as the direct call would at its turn:
+   * refused exactly when the direct call is, and otherwise publishing the same routing at the same
+   * revision. Two routers take the same writes, one directly, one through prepared changes.
+   */
+  @Property
+  void preparedWrites_commitAsTheDirectCallWouldAtTheirTurn(
+      @ForAll("ops") List<Op> ops, @ForAll @IntRange(min = 0, max = 3) int lead) {
+    Router direct = Router.builder().initialTable(initial()).historySize(HISTORY).build();
+    Router staged = Router.builder().initialTable(initial()).historySize(HISTORY).build();
+    Map<Integer, PreparedChange> prepared = new HashMap<>();
+    for (int i = 0; i < ops.size(); i++) {
+      int ahead = i + lead;
+      if (ahead < ops.size()) {
+        @Nullable PreparedChange change = tryPrepare(staged, ops.get(ahead));
+        if (change != null) {
+          prepared.put(ahead, change);
+        }
+      }
+      Op op = ops.get(i);
+      RoutingTable before = staged.current();
+      boolean directOk = succeeds(() -> call(direct, op));
+      @Nullable PreparedChange change = prepared.remove(i);
+      boolean stagedOk = succeeds(change != null ? change::commit : () -> call(staged, op));
+      assertEquals(directOk, stagedOk, op + ", lead " + lead);
+      if (change != null) {
+        assertEquals(stagedOk, change.isCommitted());
+        Statistics.label("commit")
+            .collect(!stagedOk ? "refused" : staged.current() == change.table() ? "as prepared" : "applied again");
+      }
+      if (!stagedOk) {
+        assertSame(before, staged.current(), op.toString());
+      }
+      assertEquals(direct.current().revision(), staged.current().revision());
+      assertTrue(direct.current().sameRoutingAs(staged.current()), op + ", lead " + lead);
+      assertEquals(direct.current().description(), staged.current().description());
+      for (String ws : WORKSPACES) {
+        WorkspaceId id = WorkspaceId.of(ws);
+        assertEquals(direct.current().routesTo(id), staged.current().routesTo(id), ws + " after " + op);
+      }
+    }
+  }
+
+  /** A prepared change for a promote or swap, or null for other writes and refused ones. */
+  private static @Nullable PreparedChange tryPrepare(Router router, Op op) {
+    try {
+      return switch (op.kind()) {
+        case "promote" -> router.preparePromote(op.host(), op.workspace());
+        case "promotePrefix" -> router.preparePromote(HostName.parse(op.host()), PathPrefix.of(op.prefix()), WorkspaceId.of(op.workspace()));
+        case "swap" -> router.prepareSwap(HostName.parse(op.host()), HostName.parse(op.other()));
+        default -> null;
+      };
+    } catch (SwitchoverException | IllegalArgumentException e) {
+      return null; // refused on that table; the direct call is made at its turn
+    }
+  }
+
+  private static void call(Router router, Op op) {
+    switch (op.kind()) {
+      case "promote" -> router.promote(op.host(), op.workspace());
+      case "promotePrefix" -> router.promote(HostName.parse(op.host()), PathPrefix.of(op.prefix()), WorkspaceId.of(op.workspace()));
+      case "swap" -> router.swap(op.host(), op.other());
+      case "rollback" -> router.rollback();
+      case "stale" -> router.update(router.current().revision() - 1, b -> b.pointHost(HostName.parse(op.host()), WorkspaceId.of(op.workspace())));
+      case "undeclared" -> router.promote(op.host(), "purple");
+      default -> throw new AssertionError(op.kind());
+    }
+  }
+
+  private static boolean succeeds(Runnable write) {
+    try {
+      write.run();
+      return true;
+    } catch (SwitchoverException | IllegalArgumentException | IllegalStateException e) {
+      return false;
+    }
   }
 
   /** The model's answer: the state after the op, or null if the op must be refused. */

@@ -1,6 +1,7 @@
 package dev.switchover.benchmarks;
 
 import dev.switchover.HostName;
+import dev.switchover.PreparedChange;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
@@ -32,6 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code promoteByName}: {@link Router#promote(String, String)}, what an admin endpoint
  *       that receives names calls: the name is parsed and checked first.
  *   <li>{@code promote}: {@link Router#promote(HostName, WorkspaceId)}.
+ *   <li>{@code commitPrepared}: {@link PreparedChange#commit()} of a promote prepared with {@link
+ *       Router#preparePromote(HostName, WorkspaceId)} before the sweep, as a release staged ahead
+ *       and switched later: the switch is then only the compare-and-set.
  * </ul>
  *
  * The first ten calls of each fork are left out (they load classes and link call sites once per
@@ -54,7 +58,7 @@ public class ColdPromoteBenchmark {
   /** A router over the workload's table, a domain in it, and data to push it out of the caches. */
   @State(Scope.Benchmark)
   @SuppressWarnings("NullAway.Init") // JMH calls @Setup before any @Benchmark method
-  public static class Tables {
+  public abstract static class Base {
     @Param({"10", "100000"})
     public int domains;
 
@@ -83,9 +87,8 @@ public class ColdPromoteBenchmark {
       Workload.settle();
     }
 
-    /** Reads and writes a byte in every 64 of {@link #other} (each cache line), before each promote. */
-    @Setup(Level.Iteration)
-    public void evict() {
+    /** Reads and writes a byte in every 64 of {@link #other} (each cache line). */
+    final void sweep() {
       long sum = sink;
       byte[] o = other;
       for (int i = 0; i < o.length; i += 64) {
@@ -93,6 +96,30 @@ public class ColdPromoteBenchmark {
         o[i] = (byte) sum;
       }
       sink = sum;
+    }
+  }
+
+  /** For the direct promotes: the sweep before each call. */
+  @State(Scope.Benchmark)
+  public static class Tables extends Base {
+    /** Before each promote. */
+    @Setup(Level.Iteration)
+    public void evict() {
+      sweep();
+    }
+  }
+
+  /** For the prepared promotes: before each call, the next promote is prepared, then the sweep. */
+  @State(Scope.Benchmark)
+  @SuppressWarnings("NullAway.Init") // JMH calls @Setup before any @Benchmark method
+  public static class Staged extends Base {
+    PreparedChange next;
+
+    /** Before each commit. */
+    @Setup(Level.Iteration)
+    public void prepareThenEvict() {
+      next = router.preparePromote(domain, targets.next());
+      sweep();
     }
   }
 
@@ -106,5 +133,11 @@ public class ColdPromoteBenchmark {
   @Benchmark
   public RoutingTable promote(Tables t) {
     return t.router.promote(t.domain, t.targets.next());
+  }
+
+  /** {@code prepared.commit()} of {@code router.preparePromote(domain, workspace)}, alternating blue and green. */
+  @Benchmark
+  public RoutingTable commitPrepared(Staged s) {
+    return s.next.commit();
   }
 }

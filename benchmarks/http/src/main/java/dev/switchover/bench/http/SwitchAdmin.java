@@ -1,6 +1,7 @@
 package dev.switchover.bench.http;
 
 import dev.switchover.DomainStatus;
+import dev.switchover.PreparedChange;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import io.undertow.Undertow;
@@ -11,9 +12,14 @@ import io.undertow.util.Headers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -27,12 +33,22 @@ import org.jspecify.annotations.Nullable;
  * {@link Switcher} switches it: {@code POST /switch?to=green} on a separate loopback port, served by
  * a server of the contender's own kind ({@link #startJetty}, {@link #startUndertow}), calls
  * {@link Router#promote(String, String)} for {@value #HOST} and answers {@code revision=<n>
- * promote_ns=<time spent in promote> started_ns=<System.nanoTime() just before promote>} (the
- * system-wide monotonic clock on Linux, so the switcher can compare it with the upstreams'
- * {@link Onsets}). With {@code &probe=<port>} it also measures the switch from
+ * promote_ns=<time spent in the switch> started_ns=<System.nanoTime() just before it>
+ * prepared=<0|1>} (the system-wide monotonic clock on Linux, so the switcher can compare it with
+ * the upstreams' {@link Onsets}).
+ *
+ * <p>With {@code &prepared}, the switch is instead the {@link PreparedChange#commit()} of a
+ * promote the endpoint prepared ({@link Router#preparePromote(String, String)}) {@value
+ * #PREPARE_DELAY_MILLIS} ms after the switch before, on a thread of its own: a release staged
+ * between two switches, as an operator stages one before releasing it. {@code prepared=1} says
+ * the commit published the prepared table itself (nothing was written in between); a switch
+ * that finds no prepared change for its workspace (the first, or one out of turn) promotes
+ * directly and says {@code prepared=0}.
+ *
+ * <p>With {@code &probe=<port>} it also measures the switch from
  * inside the proxy's JVM: after promote returns it sends requests to the proxy on that loopback
  * port until one is answered by the new workspace, and adds {@code first_new_ns=<from before
- * promote to that answer>} (or {@code first_new_ns=-1} after 10 seconds without one). Any
+ * the switch to that answer>} (or {@code first_new_ns=-1} after 10 seconds without one). Any
  * Switchover adapter's contender (Jetty, Undertow, servlet filter) uses both, so they are
  * switched and measured the same way.
  */
@@ -41,6 +57,9 @@ public final class SwitchAdmin {
   public static final String HOST = "shop.localhost";
 
   private SwitchAdmin() {}
+
+  /** How long after a switch the endpoint prepares the next one, in {@code &prepared} mode. */
+  static final long PREPARE_DELAY_MILLIS = 100;
 
   /** A router for {@value #HOST}, routed entirely ({@code /}) to {@code blue}. */
   public static Router newRouter() {
@@ -60,13 +79,14 @@ public final class SwitchAdmin {
    * compiled, as an operator would add an admin port to the server they already run.
    */
   public static Server startJetty(int port, Router router) throws Exception {
+    Releases releases = new Releases(router);
     Server server = new Server();
     Loopback.addConnector(server, port);
     server.setHandler(
         new Handler.Abstract() { // blocking: with ?probe= the answer waits for the probing
           @Override
           public boolean handle(Request request, Response response, Callback callback) {
-            Answer answer = answer(request.getHttpURI().getQuery(), router);
+            Answer answer = answer(request.getHttpURI().getQuery(), releases);
             response.setStatus(answer.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
             response.write(true, ByteBuffer.wrap(answer.body().getBytes(StandardCharsets.UTF_8)), callback);
@@ -89,17 +109,17 @@ public final class SwitchAdmin {
             .setIoThreads(1)
             .setWorkerThreads(2)
             .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false)
-            .setHandler(new UndertowAdmin(router))
+            .setHandler(new UndertowAdmin(new Releases(router)))
             .build();
     server.start();
     return server;
   }
 
   private static final class UndertowAdmin implements HttpHandler {
-    private final Router router;
+    private final Releases releases;
 
-    UndertowAdmin(Router router) {
-      this.router = router;
+    UndertowAdmin(Releases releases) {
+      this.releases = releases;
     }
 
     @Override
@@ -109,7 +129,7 @@ public final class SwitchAdmin {
         exchange.dispatch(this);
         return;
       }
-      Answer answer = answer(query, router);
+      Answer answer = answer(query, releases);
       exchange.setStatusCode(answer.status());
       exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
       exchange.getResponseSender().send(answer.body(), StandardCharsets.UTF_8);
@@ -119,29 +139,88 @@ public final class SwitchAdmin {
   /** An admin answer: a status and a body. */
   record Answer(int status, String body) {}
 
-  /** Does what {@code ?query} asks of {@code router}, for either server. */
-  static Answer answer(@Nullable String query, Router router) {
+  /** Does what {@code ?query} asks of the router, for either server. */
+  static Answer answer(@Nullable String query, Releases releases) {
     if (query == null || !query.startsWith("to=")) {
-      return new Answer(400, "expected ?to=<workspace>[&probe=<port>], got ?" + query);
+      return new Answer(400, "expected ?to=<workspace>[&prepared][&probe=<port>], got ?" + query);
     }
-    int amp = query.indexOf("&probe=");
-    String to = query.substring("to=".length(), amp < 0 ? query.length() : amp);
-    @Nullable HttpProbe probe =
-        amp < 0 ? null : probe(Loopback.port(query.substring(amp + "&probe=".length()), "probe"));
+    Map<String, String> params = new HashMap<>();
+    for (String param : query.split("&", -1)) {
+      int eq = param.indexOf('=');
+      params.put(eq < 0 ? param : param.substring(0, eq), eq < 0 ? "" : param.substring(eq + 1));
+    }
+    String to = params.getOrDefault("to", "");
+    @Nullable String probePort = params.get("probe");
+    @Nullable HttpProbe probe = probePort == null ? null : probe(Loopback.port(probePort, "probe"));
+    boolean prepared = params.containsKey("prepared");
+    @Nullable PreparedChange staged = prepared ? releases.take(to) : null;
     long start = System.nanoTime();
     RoutingTable table;
     try {
-      table = router.promote(HOST, to);
+      table = staged != null ? staged.commit() : releases.router.promote(HOST, to);
     } catch (RuntimeException e) {
       return new Answer(409, "promote " + HOST + " to " + to + " failed: " + e);
     }
-    long promoteNanos = System.nanoTime() - start;
+    long switchNanos = System.nanoTime() - start;
+    if (prepared) {
+      releases.prepareLater("blue".equals(to) ? "green" : "blue");
+    }
     String answer =
-        "revision=" + table.revision() + " promote_ns=" + promoteNanos + " started_ns=" + start;
+        "revision=" + table.revision() + " promote_ns=" + switchNanos + " started_ns=" + start
+            + " prepared=" + (staged != null && table == staged.table() ? 1 : 0);
     if (probe != null) {
       answer += " first_new_ns=" + firstNew(probe, to, start);
     }
     return new Answer(200, answer);
+  }
+
+  /**
+   * A contender's router and the release prepared for its next switch: {@link #prepareLater}
+   * prepares it on a thread of its own, {@value #PREPARE_DELAY_MILLIS} ms later, out of the way of
+   * the switch just made and of the first requests after it.
+   */
+  static final class Releases {
+    final Router router;
+    private final AtomicReference<@Nullable Staged> next = new AtomicReference<>();
+    private final ScheduledExecutorService preparer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "switch-admin-preparer");
+              t.setDaemon(true);
+              return t;
+            });
+
+    Releases(Router router) {
+      this.router = router;
+    }
+
+    /** The change prepared for a switch to {@code to}, if that is what is prepared; taken once. */
+    @Nullable PreparedChange take(String to) {
+      @Nullable Staged staged = next.getAndSet(null);
+      return staged != null && staged.to().equals(to) ? staged.change() : null;
+    }
+
+    /** The workspace the prepared change switches to, or null if none is prepared. */
+    @Nullable String preparedFor() {
+      @Nullable Staged staged = next.get();
+      return staged == null ? null : staged.to();
+    }
+
+    void prepareLater(String to) {
+      Future<?> unused = // a failure is printed here; the next switch then promotes directly
+          preparer.schedule(
+              () -> {
+                try {
+                  next.set(new Staged(to, router.preparePromote(HOST, to)));
+                } catch (RuntimeException e) {
+                  System.err.println("preparing the promote of " + HOST + " to " + to + " failed: " + e);
+                }
+              },
+              PREPARE_DELAY_MILLIS,
+              TimeUnit.MILLISECONDS);
+    }
+
+    private record Staged(String to, PreparedChange change) {}
   }
 
   /**

@@ -46,7 +46,9 @@ import org.jspecify.annotations.Nullable;
  * where the mode is how the contender is switched:
  *
  * <ul>
- *   <li>{@code admin <adminPort>}: Switchover's API, through {@link SwitchAdmin};
+ *   <li>{@code admin <adminPort> [promote|prepared]}: Switchover's API, through {@link
+ *       SwitchAdmin}: each switch a {@code promote()}, or (with {@code prepared}) the commit of a
+ *       promote the endpoint prepared between two switches;
  *   <li>{@code nginx <upstreamFile> <bluePort> <greenPort> <reload command...>}: rewrite the
  *       included {@code upstream shop} block and run the reload command (e.g. {@code nginx -c ...
  *       -s reload}), waiting for it to exit;
@@ -101,7 +103,9 @@ public final class Switcher {
     String mode = args[4];
     String[] modeArgs = Arrays.copyOfRange(args, 5, args.length);
     @Nullable Admin admin =
-        mode.equals("admin") ? new Admin(Loopback.port(modeArgs[0], "adminPort"), proxyPort) : null;
+        mode.equals("admin")
+            ? new Admin(Loopback.port(modeArgs[0], "adminPort"), proxyPort, adminWay(modeArgs))
+            : null;
     SwitchCall call = admin != null ? admin::promote : switchCall(mode, modeArgs);
 
     List<Long> callMicros = new ArrayList<>();
@@ -118,6 +122,7 @@ public final class Switcher {
     int timeouts = 0;
     int inProcessSwitches = 0;
     int inProcessTimeouts = 0;
+    int preparedCommits = 0; // measured switches that committed the prepared table itself
     try (HttpProbe probe = new HttpProbe(proxyPort, SwitchAdmin.HOST);
         HttpProbe control = new HttpProbe(controlPort, "127.0.0.1")) {
       for (int i = 0; i < WARMUP_PROBES; i++) {
@@ -136,6 +141,9 @@ public final class Switcher {
         long called = System.nanoTime();
         if (reported >= 0) {
           reportedMicros.add(micros(reported));
+        }
+        if (admin != null && admin.lastPrepared()) {
+          preparedCommits++;
         }
         long stale = 0;
         long firstNew = -1;
@@ -228,7 +236,7 @@ public final class Switcher {
               + " call_p50_us=%d call_max_us=%d reported_p50_us=%d reported_max_us=%d"
               + " inproc_switches=%d inproc_first_new_p50_us=%d inproc_first_new_max_us=%d"
               + " inproc_timeouts=%d stale=%d probe_non2xx=%d probe_io_errors=%d"
-              + " probe_connects=%d timeouts=%d%n",
+              + " probe_connects=%d timeouts=%d switch_way=%s prepared_commits=%d%n",
           switches,
           percentile(firstNewMicros, 50),
           percentile(firstNewMicros, 90),
@@ -252,7 +260,9 @@ public final class Switcher {
           probeNon2xx,
           probeIoErrors,
           probe.connects(),
-          timeouts);
+          timeouts,
+          admin == null ? mode : admin.way.isEmpty() ? "promote" : "prepared",
+          preparedCommits);
     } finally {
       if (admin != null) {
         admin.close();
@@ -341,16 +351,27 @@ public final class Switcher {
     private final int proxyPort;
     private long lastFirstNewNanos = -1;
     private long lastStartedNanos;
+    /** Appended to each switch's query: {@code &prepared}, or nothing. */
+    private final String way;
+    /** Whether the last {@link #promote} committed a prepared table as it was prepared. */
+    private boolean lastPrepared;
 
-    Admin(int adminPort, int proxyPort) {
+    Admin(int adminPort, int proxyPort, boolean prepared) {
       this.connection = new HttpProbe(adminPort, "127.0.0.1");
       this.proxyPort = proxyPort;
+      this.way = prepared ? "&prepared" : "";
     }
 
     long promote(String to) throws IOException {
-      String answer = call("/switch?to=" + to);
+      String answer = call("/switch?to=" + to + way);
       lastStartedNanos = Long.parseLong(word(answer, "started_ns="));
+      lastPrepared = value(answer, "prepared=") == 1;
       return value(answer, "promote_ns=");
+    }
+
+    /** Whether the last {@link #promote} committed a prepared table as it was prepared. */
+    boolean lastPrepared() {
+      return lastPrepared;
     }
 
     /** The proxy's {@link System#nanoTime()} just before its last {@code promote()}. */
@@ -359,7 +380,7 @@ public final class Switcher {
     }
 
     long promoteAndProbe(String to) throws IOException {
-      String answer = call("/switch?to=" + to + "&probe=" + proxyPort);
+      String answer = call("/switch?to=" + to + way + "&probe=" + proxyPort);
       lastFirstNewNanos = value(answer, "first_new_ns=");
       return value(answer, "promote_ns=");
     }
@@ -381,6 +402,17 @@ public final class Switcher {
     public void close() {
       connection.close();
     }
+  }
+
+  /** Whether {@code admin <adminPort> [promote|prepared]} asks for prepared switches. */
+  private static boolean adminWay(String[] modeArgs) {
+    if (modeArgs.length < 2 || modeArgs[1].equals("promote")) {
+      return false;
+    }
+    if (modeArgs[1].equals("prepared")) {
+      return true;
+    }
+    throw new IllegalArgumentException("admin mode: expected promote or prepared, got " + modeArgs[1]);
   }
 
   /** The number after {@code key} in a {@code key=value key=value} answer, or -1. */
