@@ -11,7 +11,9 @@
 # QUIET_LOAD and QUIET_WAIT (before measuring, wait up to QUIET_WAIT seconds for the 1-minute load
 # average to fall below QUIET_LOAD; the machine is shared, and the load seen is recorded anyway),
 # SWITCHOVER_SWITCH (how a Switchover contender is switched: "prepared", the default, commits a
-# promote its admin endpoint prepared 100 ms after the switch before; "promote" calls promote()).
+# promote its admin endpoint prepared 100-125 ms after the switch before; "promote" calls promote()),
+# SWITCHOVER_ADMIN (how the switcher reaches that endpoint: "socket", the default, a line per
+# switch on a Unix domain socket, as HAProxy's runtime API; "http", POST /switch on port + 100).
 #
 # It installs wrk, nginx and haproxy from Debian's packages if they are missing (needs root or
 # sudo), starts every process itself with its own configuration in a temporary directory (never
@@ -39,6 +41,7 @@ ONLY=${ONLY:-}
 QUIET_LOAD=${QUIET_LOAD:-}
 QUIET_WAIT=${QUIET_WAIT:-600}
 SWITCHOVER_SWITCH=${SWITCHOVER_SWITCH:-prepared}
+SWITCHOVER_ADMIN=${SWITCHOVER_ADMIN:-socket}
 
 BLUE_PORT=$((BASE_PORT + 1))
 GREEN_PORT=$((BASE_PORT + 2))
@@ -148,7 +151,7 @@ await_body() { # port expected-body label
 }
 
 start_java() { # name main port
-  java $JAVA_OPTS -cp "$JAR" "$2" "$3" "$BLUE_PORT" "$GREEN_PORT" "$(($3 + 100))" \
+  java $JAVA_OPTS -cp "$JAR" "$2" "$3" "$BLUE_PORT" "$GREEN_PORT" "$(($3 + 100))" "$TMP/$1-admin.sock" \
     >"$TMP/$1.log" 2>&1 &
   PIDS+=($!)
 }
@@ -357,8 +360,13 @@ summarise() {
 }
 
 switchover_way() { # how the Switchover contenders were switched, in words
+  case "$SWITCHOVER_ADMIN" in
+    socket) echo -n "SWITCHOVER_ADMIN=socket: the admin endpoint's line protocol on a Unix domain socket, one connection; " ;;
+    http) echo -n "SWITCHOVER_ADMIN=http: POST /switch to the admin endpoint's HTTP server on port + 100, one keep-alive connection; " ;;
+    *) die "SWITCHOVER_ADMIN must be socket or http, not $SWITCHOVER_ADMIN" ;;
+  esac
   case "$SWITCHOVER_SWITCH" in
-    prepared) echo "SWITCHOVER_SWITCH=prepared: PreparedChange.commit() of a promote the admin endpoint prepared 100 ms after the switch before, on a thread of its own; the first switch, unmeasured, promotes directly" ;;
+    prepared) echo "SWITCHOVER_SWITCH=prepared: PreparedChange.commit() of a promote the admin endpoint prepared 100-125 ms after the switch before, on a thread of its own; the first switch, unmeasured, promotes directly" ;;
     promote) echo "SWITCHOVER_SWITCH=promote: Router.promote()" ;;
     *) die "SWITCHOVER_SWITCH must be prepared or promote, not $SWITCHOVER_SWITCH" ;;
   esac
@@ -368,7 +376,12 @@ switch_contender() { # name mode output-file; prints the SWITCH-SUMMARY line
   local port args
   port=$(contender_field "$1" 2)
   case "$2" in
-    admin) args=(admin "$((port + 100))" "$SWITCHOVER_SWITCH") ;;
+    admin)
+      if [[ "$SWITCHOVER_ADMIN" == http ]]; then
+        args=(admin "$((port + 100))" "$SWITCHOVER_SWITCH")
+      else
+        args=(admin "$TMP/$1-admin.sock" "$SWITCHOVER_SWITCH")
+      fi ;;
     nginx) args=(nginx "$NGINX_DIR/upstream.conf" "$BLUE_PORT" "$GREEN_PORT" \
       nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -s reload) ;;
     haproxy) args=(haproxy "$HAPROXY_SOCKET" "$HAPROXY_MAP") ;;

@@ -1,20 +1,24 @@
 package dev.switchover.bench.http;
 
+import java.nio.file.Path;
+
 /**
- * The arguments every Java contender takes: {@code <port> <bluePort> <greenPort> <adminPort>}. The
- * contender listens on {@code port}, proxies {@code shop.localhost} to {@code blue} first, and, if
- * it can switch, takes switch commands on {@code adminPort} ({@link SwitchAdmin}).
+ * The arguments every Java contender takes: {@code <port> <bluePort> <greenPort> <adminPort>
+ * <adminSocket>}. The contender listens on {@code port}, proxies {@code shop.localhost} to {@code
+ * blue} first, and, if it can switch, takes switch commands on {@code adminPort} and on the Unix
+ * domain socket {@code adminSocket} ({@link SwitchAdmin}).
  */
-record ContenderArgs(int port, int bluePort, int greenPort, int adminPort) {
+record ContenderArgs(int port, int bluePort, int greenPort, int adminPort, Path adminSocket) {
   static ContenderArgs parse(String name, String[] args) {
-    if (args.length != 4) {
+    if (args.length != 5) {
       throw new IllegalArgumentException(
-          "usage: " + name + " <port> <bluePort> <greenPort> <adminPort>");
+          "usage: " + name + " <port> <bluePort> <greenPort> <adminPort> <adminSocket>");
     }
     return new ContenderArgs(
         Loopback.port(args[0], "port"),
         Loopback.port(args[1], "bluePort"),
         Loopback.port(args[2], "greenPort"),
-        Loopback.port(args[3], "adminPort"));
+        Loopback.port(args[3], "adminPort"),
+        Path.of(args[4]));
   }
 }

@@ -10,8 +10,14 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>With {@code &prepared}, the switch is instead the {@link PreparedChange#commit()} of a
  * promote the endpoint prepared ({@link Router#preparePromote(String, String)}) {@value
- * #PREPARE_DELAY_MILLIS} ms after the switch before, on a thread of its own: a release staged
+ * #PREPARE_DELAY_MILLIS} to {@value #PREPARE_DELAY_MILLIS} + {@value #PREPARER_TICK_MILLIS} ms
+ * after the switch before, on a thread of its own ({@link Releases}): a release staged
  * between two switches, as an operator stages one before releasing it. {@code prepared=1} says
  * the commit published the prepared table itself (nothing was written in between); a switch
  * that finds no prepared change for its workspace (the first, or one out of turn) promotes
@@ -61,6 +68,9 @@ public final class SwitchAdmin {
   /** How long after a switch the endpoint prepares the next one, in {@code &prepared} mode. */
   static final long PREPARE_DELAY_MILLIS = 100;
 
+  /** How often the endpoint's preparing thread looks for a release to prepare. */
+  static final long PREPARER_TICK_MILLIS = 25;
+
   /** A router for {@value #HOST}, routed entirely ({@code /}) to {@code blue}. */
   public static Router newRouter() {
     RoutingTable table =
@@ -78,8 +88,7 @@ public final class SwitchAdmin {
    * its own in the contender's JVM: for the Jetty contenders, whose traffic keeps Jetty's HTTP code
    * compiled, as an operator would add an admin port to the server they already run.
    */
-  public static Server startJetty(int port, Router router) throws Exception {
-    Releases releases = new Releases(router);
+  public static Server startJetty(int port, Releases releases) throws Exception {
     Server server = new Server();
     Loopback.addConnector(server, port);
     server.setHandler(
@@ -102,17 +111,88 @@ public final class SwitchAdmin {
    * its own in the contender's JVM, for the Undertow contender (see {@link #startJetty}). A switch
    * is answered on the I/O thread; a switch with {@code ?probe=}, which blocks, on a worker thread.
    */
-  public static Undertow startUndertow(int port, Router router) {
+  public static Undertow startUndertow(int port, Releases releases) {
     Undertow server =
         Undertow.builder()
             .addHttpListener(port, "127.0.0.1")
             .setIoThreads(1)
             .setWorkerThreads(2)
             .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false)
-            .setHandler(new UndertowAdmin(new Releases(router)))
+            .setHandler(new UndertowAdmin(releases))
             .build();
     server.start();
     return server;
+  }
+
+  /**
+   * Starts the admin endpoint for {@code releases} on a Unix domain socket at {@code path}, as
+   * HAProxy's runtime API is served: one line per switch, {@code <query>\n} (the query of {@code
+   * POST /switch}, {@code to=green&prepared}), answered with one line, {@code <status>
+   * <body>\n}, on the same connection. Each connection is served by a blocking platform thread of
+   * its own, which waits in {@code read} for the next switch: the switch wakes one thread and runs
+   * little code besides the switch, where the HTTP endpoints run their server's request handling,
+   * which nothing else in the proxy's traffic keeps compiled for the admin's connector.
+   */
+  public static void startSocket(Path path, Releases releases) throws IOException {
+    Files.deleteIfExists(path);
+    ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    server.bind(UnixDomainSocketAddress.of(path));
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (server.isOpen()) {
+                try {
+                  SocketChannel channel = server.accept();
+                  Thread session = new Thread(() -> serveLines(channel, releases), "switch-admin-session");
+                  session.setDaemon(true);
+                  session.start();
+                } catch (IOException e) {
+                  System.err.println("admin socket " + path + ": " + e);
+                  return;
+                }
+              }
+            },
+            "switch-admin-socket");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  /** Answers {@code <query>\n} lines on {@code channel} until the client closes it. */
+  private static void serveLines(SocketChannel channel, Releases releases) {
+    try (channel) {
+      byte[] bytes = new byte[4096];
+      ByteBuffer in = ByteBuffer.wrap(bytes);
+      while (true) {
+        int newline = indexOfNewline(bytes, in.position());
+        if (newline < 0) {
+          if (!in.hasRemaining() || channel.read(in) < 0) {
+            return; // closed, or a line too long for an admin command
+          }
+          continue;
+        }
+        String query = new String(bytes, 0, newline, StandardCharsets.US_ASCII);
+        in.flip().position(newline + 1);
+        in.compact();
+        Answer answer = answer(query, releases);
+        ByteBuffer out =
+            ByteBuffer.wrap((answer.status() + " " + answer.body() + "\n").getBytes(StandardCharsets.UTF_8));
+        while (out.hasRemaining()) {
+          channel.write(out);
+        }
+      }
+    } catch (IOException e) {
+      // the client went away mid-line: nothing to answer
+    }
+  }
+
+  /** The index of the first {@code '\n'} among the first {@code length} bytes, or -1. */
+  private static int indexOfNewline(byte[] bytes, int length) {
+    for (int i = 0; i < length; i++) {
+      if (bytes[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static final class UndertowAdmin implements HttpHandler {
@@ -175,23 +255,28 @@ public final class SwitchAdmin {
   }
 
   /**
-   * A contender's router and the release prepared for its next switch: {@link #prepareLater}
-   * prepares it on a thread of its own, {@value #PREPARE_DELAY_MILLIS} ms later, out of the way of
-   * the switch just made and of the first requests after it.
+   * A contender's router and the release prepared for its next switch. {@link #prepareLater} only
+   * notes what to prepare and when (a volatile write: the switch wakes no other thread); a
+   * thread of its own looks every {@value #PREPARER_TICK_MILLIS} ms and prepares it once {@value
+   * #PREPARE_DELAY_MILLIS} ms have passed, out of the way of the switch just made and of the first
+   * requests after it.
    */
-  static final class Releases {
+  public static final class Releases {
     final Router router;
     private final AtomicReference<@Nullable Staged> next = new AtomicReference<>();
-    private final ScheduledExecutorService preparer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "switch-admin-preparer");
-              t.setDaemon(true);
-              return t;
-            });
+    private volatile @Nullable Wanted wanted;
 
-    Releases(Router router) {
+    public Releases(Router router) {
       this.router = router;
+      ScheduledExecutorService preparer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "switch-admin-preparer");
+                t.setDaemon(true);
+                return t;
+              });
+      Future<?> unused = // runs until the JVM exits; a failed preparation is printed by tick()
+          preparer.scheduleWithFixedDelay(this::tick, PREPARER_TICK_MILLIS, PREPARER_TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** The change prepared for a switch to {@code to}, if that is what is prepared; taken once. */
@@ -206,19 +291,26 @@ public final class SwitchAdmin {
       return staged == null ? null : staged.to();
     }
 
+    /** Asks for the promote to {@code to} to be prepared {@value #PREPARE_DELAY_MILLIS} ms from now. */
     void prepareLater(String to) {
-      Future<?> unused = // a failure is printed here; the next switch then promotes directly
-          preparer.schedule(
-              () -> {
-                try {
-                  next.set(new Staged(to, router.preparePromote(HOST, to)));
-                } catch (RuntimeException e) {
-                  System.err.println("preparing the promote of " + HOST + " to " + to + " failed: " + e);
-                }
-              },
-              PREPARE_DELAY_MILLIS,
-              TimeUnit.MILLISECONDS);
+      wanted = new Wanted(to, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PREPARE_DELAY_MILLIS));
     }
+
+    private void tick() {
+      @Nullable Wanted w = wanted;
+      if (w == null || System.nanoTime() - w.notBefore() < 0) {
+        return;
+      }
+      wanted = null;
+      try {
+        next.set(new Staged(w.to(), router.preparePromote(HOST, w.to())));
+      } catch (RuntimeException e) {
+        // the next switch then promotes directly, and says prepared=0
+        System.err.println("preparing the promote of " + HOST + " to " + w.to() + " failed: " + e);
+      }
+    }
+
+    private record Wanted(String to, long notBefore) {}
 
     private record Staged(String to, PreparedChange change) {}
   }

@@ -46,9 +46,10 @@ import org.jspecify.annotations.Nullable;
  * where the mode is how the contender is switched:
  *
  * <ul>
- *   <li>{@code admin <adminPort> [promote|prepared]}: Switchover's API, through {@link
- *       SwitchAdmin}: each switch a {@code promote()}, or (with {@code prepared}) the commit of a
- *       promote the endpoint prepared between two switches;
+ *   <li>{@code admin <adminPort>|<adminSocket> [promote|prepared]}: Switchover's API, through
+ *       {@link SwitchAdmin}'s HTTP endpoint on a loopback port or its line endpoint on a Unix domain
+ *       socket (a path): each switch a {@code promote()}, or (with {@code prepared}) the commit of
+ *       a promote the endpoint prepared between two switches;
  *   <li>{@code nginx <upstreamFile> <bluePort> <greenPort> <reload command...>}: rewrite the
  *       included {@code upstream shop} block and run the reload command (e.g. {@code nginx -c ...
  *       -s reload}), waiting for it to exit;
@@ -104,7 +105,7 @@ public final class Switcher {
     String[] modeArgs = Arrays.copyOfRange(args, 5, args.length);
     @Nullable Admin admin =
         mode.equals("admin")
-            ? new Admin(Loopback.port(modeArgs[0], "adminPort"), proxyPort, adminWay(modeArgs))
+            ? new Admin(adminLink(modeArgs[0]), proxyPort, adminWay(modeArgs))
             : null;
     SwitchCall call = admin != null ? admin::promote : switchCall(mode, modeArgs);
 
@@ -340,14 +341,91 @@ public final class Switcher {
     };
   }
 
+  /** One connection to a contender's admin endpoint: sends a switch's query, returns the answer. */
+  private interface AdminLink extends AutoCloseable {
+    /** The answer's body, for a status of 200. */
+    String call(String query) throws IOException;
+
+    @Override
+    void close();
+  }
+
+  /** {@code admin <adminPort>}: HTTP, {@code POST /switch?<query>}, on one keep-alive connection. */
+  private static final class HttpAdminLink implements AdminLink {
+    private final HttpProbe connection;
+
+    HttpAdminLink(int port) {
+      this.connection = new HttpProbe(port, "127.0.0.1");
+    }
+
+    @Override
+    public String call(String query) throws IOException {
+      HttpProbe.Reply reply = connection.send("POST", "/switch?" + query);
+      if (reply.status() != 200) {
+        throw new IOException("switch ?" + query + " refused: " + reply);
+      }
+      return reply.body();
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+    }
+  }
+
+  /** {@code admin <adminSocket>}: a line per switch on one Unix domain socket connection. */
+  private static final class SocketAdminLink implements AdminLink {
+    private final SocketChannel channel;
+    private final ByteBuffer in = ByteBuffer.allocate(4096);
+
+    SocketAdminLink(Path socket) throws IOException {
+      this.channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+      channel.connect(UnixDomainSocketAddress.of(socket));
+    }
+
+    @Override
+    public String call(String query) throws IOException {
+      ByteBuffer out = ByteBuffer.wrap((query + "\n").getBytes(StandardCharsets.US_ASCII));
+      while (out.hasRemaining()) {
+        channel.write(out);
+      }
+      in.clear();
+      while (in.position() == 0 || in.get(in.position() - 1) != '\n') {
+        if (!in.hasRemaining() || channel.read(in) < 0) {
+          throw new IOException("admin socket closed or answered too long a line for ?" + query);
+        }
+      }
+      String line = new String(in.array(), 0, in.position() - 1, StandardCharsets.UTF_8);
+      if (!line.startsWith("200 ")) {
+        throw new IOException("switch ?" + query + " refused: " + line);
+      }
+      return line.substring("200 ".length());
+    }
+
+    @Override
+    public void close() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // closing at the end of the run
+      }
+    }
+  }
+
+  /** A port number is the HTTP endpoint; anything else is the path of the line endpoint's socket. */
+  private static AdminLink adminLink(String endpoint) throws IOException {
+    return endpoint.chars().allMatch(Character::isDigit)
+        ? new HttpAdminLink(Loopback.port(endpoint, "adminPort"))
+        : new SocketAdminLink(Path.of(endpoint));
+  }
+
   /**
-   * Switchover's switch, through the contender's {@link SwitchAdmin} endpoint on one keep-alive
-   * connection: {@link #promote} only promotes, and is what the measured switches call, as the
+   * Switchover's switch, through the contender's {@link SwitchAdmin} endpoint on one connection: {@link #promote} only promotes, and is what the measured switches call, as the
    * other contenders' calls only switch; {@link #promoteAndProbe} also has the endpoint measure
    * the switch inside the proxy's JVM, and answers once it has.
    */
   private static final class Admin implements AutoCloseable {
-    private final HttpProbe connection;
+    private final AdminLink connection;
     private final int proxyPort;
     private long lastFirstNewNanos = -1;
     private long lastStartedNanos;
@@ -356,14 +434,14 @@ public final class Switcher {
     /** Whether the last {@link #promote} committed a prepared table as it was prepared. */
     private boolean lastPrepared;
 
-    Admin(int adminPort, int proxyPort, boolean prepared) {
-      this.connection = new HttpProbe(adminPort, "127.0.0.1");
+    Admin(AdminLink connection, int proxyPort, boolean prepared) {
+      this.connection = connection;
       this.proxyPort = proxyPort;
       this.way = prepared ? "&prepared" : "";
     }
 
     long promote(String to) throws IOException {
-      String answer = call("/switch?to=" + to + way);
+      String answer = connection.call("to=" + to + way);
       lastStartedNanos = Long.parseLong(word(answer, "started_ns="));
       lastPrepared = value(answer, "prepared=") == 1;
       return value(answer, "promote_ns=");
@@ -380,7 +458,7 @@ public final class Switcher {
     }
 
     long promoteAndProbe(String to) throws IOException {
-      String answer = call("/switch?to=" + to + way + "&probe=" + proxyPort);
+      String answer = connection.call("to=" + to + way + "&probe=" + proxyPort);
       lastFirstNewNanos = value(answer, "first_new_ns=");
       return value(answer, "promote_ns=");
     }
@@ -390,21 +468,13 @@ public final class Switcher {
       return lastFirstNewNanos;
     }
 
-    private String call(String target) throws IOException {
-      HttpProbe.Reply reply = connection.send("POST", target);
-      if (reply.status() != 200) {
-        throw new IOException("switch " + target + " refused: " + reply);
-      }
-      return reply.body();
-    }
-
     @Override
     public void close() {
       connection.close();
     }
   }
 
-  /** Whether {@code admin <adminPort> [promote|prepared]} asks for prepared switches. */
+  /** Whether {@code admin <endpoint> [promote|prepared]} asks for prepared switches. */
   private static boolean adminWay(String[] modeArgs) {
     if (modeArgs.length < 2 || modeArgs[1].equals("promote")) {
       return false;

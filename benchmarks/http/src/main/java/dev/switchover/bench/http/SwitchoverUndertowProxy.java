@@ -13,7 +13,7 @@ import java.net.URI;
  * SwitchAdmin}. Undertow runs with its defaults (I/O and worker threads sized to the machine),
  * except that it does not add a {@code Date} header, like the Jetty processes ({@link Loopback}).
  *
- * <p>Usage: {@code SwitchoverUndertowProxy <port> <bluePort> <greenPort> <adminPort>}
+ * <p>Usage: {@code SwitchoverUndertowProxy <port> <bluePort> <greenPort> <adminPort> <adminSocket>}
  */
 public final class SwitchoverUndertowProxy {
   private SwitchoverUndertowProxy() {}
@@ -34,7 +34,9 @@ public final class SwitchoverUndertowProxy {
             .setHandler(handler)
             .build();
     server.start();
-    SwitchAdmin.startUndertow(a.adminPort(), router);
+    SwitchAdmin.Releases releases = new SwitchAdmin.Releases(router);
+    SwitchAdmin.startUndertow(a.adminPort(), releases);
+    SwitchAdmin.startSocket(a.adminSocket(), releases);
     System.out.printf(
         "Switchover Undertow adapter on %d (admin %d) -> blue %d / green %d%n",
         a.port(), a.adminPort(), a.bluePort(), a.greenPort());

@@ -5,8 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The admin endpoint's answers, without a server: {@link SwitchAdmin#answer}. */
 final class SwitchAdminTest {
@@ -52,6 +60,48 @@ final class SwitchAdminTest {
     assertEquals(409, unknown.status());
     assertTrue(unknown.body().contains("purple"), unknown.body());
     assertEquals(1, router.current().revision());
+  }
+
+  @Test
+  void socketEndpoint_answersALinePerSwitchOnOneConnection(@TempDir Path dir) throws Exception {
+    Path socket = dir.resolve("admin.sock");
+    SwitchAdmin.startSocket(socket, releases);
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(socket));
+      // Two lines in one write, then one split over two writes: each answered in order.
+      write(channel, "to=green\nto=blue\nto=gr");
+      assertTrue(readLine(channel).startsWith("200 revision=2 "));
+      assertTrue(readLine(channel).startsWith("200 revision=3 "));
+      write(channel, "een\n");
+      assertTrue(readLine(channel).startsWith("200 revision=4 "));
+      write(channel, "to=purple\n");
+      assertTrue(readLine(channel).startsWith("409 "));
+    }
+    assertEquals(WorkspaceId.of("green"), router.resolve(SwitchAdmin.HOST, "/").workspace());
+  }
+
+  private static void write(SocketChannel channel, String text) throws IOException {
+    ByteBuffer out = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+    while (out.hasRemaining()) {
+      channel.write(out);
+    }
+  }
+
+  /** Reads one byte at a time up to {@code '\n'}, so that no later line is consumed. */
+  private static String readLine(SocketChannel channel) throws IOException {
+    StringBuilder line = new StringBuilder();
+    ByteBuffer one = ByteBuffer.allocate(1);
+    while (true) {
+      one.clear();
+      if (channel.read(one) < 0) {
+        throw new IOException("closed after " + line);
+      }
+      char c = (char) one.get(0);
+      if (c == '\n') {
+        return line.toString();
+      }
+      line.append(c);
+    }
   }
 
   /** Waits until the endpoint's preparer, which runs a fixed delay after a switch, has prepared {@code to}. */
