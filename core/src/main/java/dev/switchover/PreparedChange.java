@@ -8,11 +8,14 @@ import com.google.common.base.MoreObjects;
  * compare-and-set, with nothing left to build. Made by {@link Router#preparePromote(HostName,
  * WorkspaceId)} and {@link Router#prepareSwap(HostName, HostName)}.
  *
- * <p>Preparing publishes nothing and changes nothing: resolves, listeners and history see the change
- * only once {@link #commit()} returns. If another write was published in between, the commit
- * applies the same change to the table that is current then, exactly as the direct call would
- * (a promote still promotes), so a prepared change never publishes routing built on a table that
- * is no longer current. A prepared change is committed at most once. Thread-safe.
+ * <p>Preparing publishes nothing and changes nothing: resolves, listeners and history see nothing
+ * of the change before {@link #commit()} is called, and all of it once the commit returns. If
+ * another write was published in between, the commit applies the same change to the table that
+ * is current then, exactly as the direct call would (a promote still promotes), so a prepared
+ * change never publishes routing built on a table that is no longer current; a prepared swap is
+ * refused instead if the routes it trades have changed (see {@link Router#prepareSwap}). A
+ * prepared change is committed at most once, also when a listener or a store's watcher tries
+ * again from inside the commit. Thread-safe.
  *
  * <pre>{@code
  * PreparedChange release = router.preparePromote("shop.example.com", "green"); // refused here if invalid
@@ -25,12 +28,18 @@ public final class PreparedChange {
   private final Router.Change change;
   private final long baseRevision;
   private final RoutingTable table;
-  /** Written by the router under its write lock. */
-  private volatile boolean committed;
+  private final RoutingTable base;
+  /** {@link #OPEN}, {@link #COMMITTING} or {@link #COMMITTED}; written by the router under its write lock. */
+  private volatile int state = OPEN;
+
+  private static final int OPEN = 0;
+  private static final int COMMITTING = 1;
+  private static final int COMMITTED = 2;
 
   PreparedChange(Router router, Router.Change change, RoutingTable base, RoutingTable table) {
     this.router = router;
     this.change = change;
+    this.base = base;
     this.baseRevision = base.revision();
     this.table = table;
   }
@@ -43,22 +52,30 @@ public final class PreparedChange {
    * sees the change, and listeners hear of it as of any write.
    *
    * @return the published table
-   * @throws IllegalStateException if this change was committed already; nothing was changed
+   * @throws IllegalStateException if this change was committed already, or is being committed (a
+   *     listener or a store's watcher called this from inside the commit); nothing was changed
    * @throws IllegalArgumentException if, applied again to a newer table, the change is refused (its
    *     domain has no routes any more, say); nothing was changed, and the change may be committed
    *     later
    * @throws InvalidTableException if, applied again to a newer table, the result is invalid;
    *     nothing was changed, and the change may be committed later
-   * @throws RevisionConflictException if another router sharing the store wrote first; nothing was
-   *     changed, the router has caught up, and the change may be committed again
+   * @throws RevisionConflictException if another router sharing the store wrote first (nothing was
+   *     changed, the router has caught up, and the change may be committed again), or if this is a
+   *     prepared swap and the routes it trades have changed since it was prepared (nothing was
+   *     changed; prepare the swap again if it still makes sense)
    */
   public RoutingTable commit() {
     return router.commit(this);
   }
 
-  /** Whether {@link #commit()} has published this change. */
+  /**
+   * Whether {@link #commit()} has published this change: true from just after the router's
+   * compare-and-set, before the commit returns. A store's watcher or a listener of another router
+   * sharing the store, called during that compare-and-set, may hear the published table while
+   * this is still false.
+   */
   public boolean isCommitted() {
-    return committed;
+    return state == COMMITTED;
   }
 
   /**
@@ -83,8 +100,25 @@ public final class PreparedChange {
     return change;
   }
 
+  /** The table the change was built on. */
+  RoutingTable base() {
+    return base;
+  }
+
+  boolean isOpen() {
+    return state == OPEN;
+  }
+
+  void beginCommit() {
+    state = COMMITTING;
+  }
+
   void committed() {
-    committed = true;
+    state = COMMITTED;
+  }
+
+  void abandonCommit() {
+    state = OPEN;
   }
 
   @Override
@@ -92,7 +126,7 @@ public final class PreparedChange {
     return MoreObjects.toStringHelper(this)
         .add("change", change.description())
         .add("baseRevision", baseRevision)
-        .add("committed", committed)
+        .add("committed", isCommitted())
         .toString();
   }
 }

@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * Router router = Router.create(table);
  * router.promote("shop.example.com", "green");  // release
  * router.rollback();                             // and back, as a new revision
+ * router.awaitDrained(WorkspaceId.of("green")).join();
  * PreparedChange next = router.preparePromote("shop.example.com", "green"); // staged, validated
  * next.commit();                                 // the release, with nothing left to build
- * router.awaitDrained(WorkspaceId.of("green")).join();
  * }</pre>
  */
 public final class Router implements AutoCloseable {
@@ -217,6 +217,9 @@ public final class Router implements AutoCloseable {
   /**
    * Prepares the promote of one path prefix of a domain; see {@link #promote(HostName, PathPrefix,
    * WorkspaceId)} and {@link #preparePromote(HostName, WorkspaceId)}.
+   *
+   * @throws IllegalArgumentException if the domain has no route for that prefix; nothing was changed
+   * @throws InvalidTableException if the workspace is not declared; nothing was changed
    */
   public PreparedChange preparePromote(HostName domain, PathPrefix prefix, WorkspaceId workspace) {
     return prepare(Change.promote(domain, prefix, workspace));
@@ -224,12 +227,23 @@ public final class Router implements AutoCloseable {
 
   /**
    * Prepares a {@linkplain #swap(HostName, HostName) swap}, to be published later by {@link
-   * PreparedChange#commit()}; see {@link #preparePromote(HostName, WorkspaceId)}.
+   * PreparedChange#commit()}; see {@link #preparePromote(HostName, WorkspaceId)}. A swap depends on
+   * what it trades: if the routes of either host change before the commit, the commit is refused
+   * with a {@link RevisionConflictException} rather than trading them again (after the same swap
+   * made directly, that would undo it). Writes to other hosts in between do not matter.
    *
-   * @throws IllegalArgumentException if the hosts are the same or either has no routes
+   * @throws IllegalArgumentException if the hosts are the same or either has no routes; nothing was
+   *     changed
    */
   public PreparedChange prepareSwap(HostName a, HostName b) {
     return prepare(Change.swap(a, b));
+  }
+
+  /** Prepares a swap by names; see {@link #prepareSwap(HostName, HostName)}. */
+  public PreparedChange prepareSwap(String a, String b) {
+    checkNotNull(a, "a");
+    checkNotNull(b, "b");
+    return prepareSwap(HostName.parse(a), HostName.parse(b));
   }
 
   /**
@@ -335,31 +349,61 @@ public final class Router implements AutoCloseable {
   RoutingTable commit(PreparedChange prepared) {
     writeLock.lock();
     try {
+      // Under the write lock; "being committed" is this very thread, re-entering from a watcher
+      // or a listener of another router sharing the store.
       checkState(
-          !prepared.isCommitted(),
-          "already committed: %s, prepared at revision %s",
+          prepared.isOpen(),
+          "%s: %s, prepared at revision %s",
+          prepared.isCommitted() ? "already committed" : "being committed",
           prepared.description(),
           prepared.baseRevision());
-      RoutingTable now = current;
-      RoutingTable next;
-      if (now.revision() == prepared.baseRevision()) {
-        next = prepared.table();
-        publish(now, next);
-        log.info("{}: revision {} -> {} (prepared)", next.description(), now.revision(), next.revision());
-      } else {
-        log.debug(
-            "{} was prepared at revision {}; applying it again at revision {}",
-            prepared.description(),
-            prepared.baseRevision(),
-            now.revision());
-        next = write(now.revision(), prepared.change());
+      prepared.beginCommit();
+      boolean published = false;
+      try {
+        RoutingTable now = current;
+        RoutingTable next;
+        if (now.revision() == prepared.baseRevision()) {
+          next = prepared.table();
+          publish(now, next);
+          prepared.committed();
+          published = true;
+          log.info("{}: revision {} -> {} (prepared)", next.description(), now.revision(), next.revision());
+        } else {
+          checkGroundUnchanged(prepared, now);
+          log.debug(
+              "{} was prepared at revision {}; applying it again at revision {}",
+              prepared.description(),
+              prepared.baseRevision(),
+              now.revision());
+          next = write(now.revision(), prepared.change());
+          prepared.committed();
+          published = true;
+        }
+        return next;
+      } finally {
+        if (!published) {
+          prepared.abandonCommit();
+        }
       }
-      prepared.committed();
-      return next;
     } finally {
       writeLock.unlock();
       if (!writeLock.isHeldByCurrentThread()) {
         deliver();
+      }
+    }
+  }
+
+  /** Refuses to apply {@code prepared} again if the routes it depends on changed since its base. */
+  private static void checkGroundUnchanged(PreparedChange prepared, RoutingTable now) {
+    for (HostName host : prepared.change().dependsOn()) {
+      if (!prepared.base().routes(host).equals(now.routes(host))) {
+        log.warn(
+            "refused {}: prepared at revision {}, but the routes of {} have changed by revision {}",
+            prepared.description(),
+            prepared.baseRevision(),
+            host,
+            now.revision());
+        throw new RevisionConflictException(prepared.baseRevision(), now.revision());
       }
     }
   }
@@ -479,8 +523,17 @@ public final class Router implements AutoCloseable {
     }
   }
 
-  /** A write to the current table: why, what the table will say of it, and what it does. */
-  record Change(ChangeReason reason, String description, Consumer<RoutingTable.Builder> apply) {
+  /**
+   * A write to the current table: why, what the table will say of it, what it does, and the hosts
+   * whose routes its outcome depends on (a prepared change is applied again to a newer table only
+   * if their routes are unchanged).
+   */
+  record Change(
+      ChangeReason reason, String description, Consumer<RoutingTable.Builder> apply, List<HostName> dependsOn) {
+    Change(ChangeReason reason, String description, Consumer<RoutingTable.Builder> apply) {
+      this(reason, description, apply, List.of());
+    }
+
     static Change promote(HostName domain, WorkspaceId workspace) {
       checkNotNull(domain, "domain");
       checkNotNull(workspace, "workspace");
@@ -507,7 +560,7 @@ public final class Router implements AutoCloseable {
     static Change swap(HostName a, HostName b) {
       checkNotNull(a, "a");
       checkNotNull(b, "b");
-      return new Change(ChangeReason.SWAP, "swap " + a + " <-> " + b, t -> t.swapRouting(a, b));
+      return new Change(ChangeReason.SWAP, "swap " + a + " <-> " + b, t -> t.swapRouting(a, b), List.of(a, b));
     }
   }
 

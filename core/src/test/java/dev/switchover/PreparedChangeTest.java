@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.spi.TableStore;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -240,6 +241,147 @@ final class PreparedChangeTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void commit_fromAWatcherInsideTheSameCommit_isRefusedAndPublishesOnce() {
+    TableStore store = TableStore.inMemory(blueGreen());
+    Router router = Router.builder().store(store).build();
+    PreparedChange release = router.preparePromote(SHOP, GREEN);
+    List<Throwable> inner = new ArrayList<>();
+    store.watch(
+        t -> {
+          try {
+            release.commit(); // on the committing thread, inside its compare-and-set
+          } catch (RuntimeException e) {
+            inner.add(e);
+          }
+        });
+
+    RoutingTable published = release.commit();
+
+    assertEquals(2, published.revision());
+    assertSame(published, router.current());
+    assertSame(published, store.load());
+    assertEquals(1, inner.size());
+    assertTrue(inner.get(0) instanceof IllegalStateException, inner.toString());
+    assertTrue(String.valueOf(inner.get(0).getMessage()).contains("being committed"), inner.toString());
+    assertTrue(release.isCommitted());
+  }
+
+  @Test
+  void preparedSwap_afterTheSameSwapMadeDirectly_isAConflictAndChangesNothing() {
+    Router router = Router.create(blueGreen());
+    List<Long> heard = new ArrayList<>();
+    router.addListener(t -> heard.add(t.revision()));
+    PreparedChange swap = router.prepareSwap("shop.example.com", "staging.example.com");
+    RoutingTable swapped = router.swap(SHOP, STAGING);
+    List<RoutingTable> history = router.history();
+
+    assertThrows(RevisionConflictException.class, swap::commit); // it would trade them back
+    assertSame(swapped, router.current());
+    assertEquals(history, router.history());
+    assertEquals(List.of(2L), heard);
+    assertFalse(swap.isCommitted());
+    assertEquals(GREEN, router.resolve("shop.example.com", "/").workspace());
+  }
+
+  @Test
+  void preparedSwap_afterAWriteToAnotherHost_isAppliedAgain() {
+    Router router = Router.create(withCheckout());
+    PreparedChange swap = router.prepareSwap(SHOP, STAGING);
+    router.promote(CHECKOUT, GREEN);
+
+    RoutingTable published = swap.commit();
+
+    assertEquals(swap.baseRevision() + 2, published.revision());
+    assertTrue(published.sameRoutingAs(swap.table().toBuilder().pointHost(CHECKOUT, GREEN).build()));
+    assertEquals(GREEN, router.resolve("shop.example.com", "/api").workspace());
+    assertEquals(BLUE, router.resolve("staging.example.com", "/").workspace());
+  }
+
+  @Test
+  void commit_appliedAgain_listenersHearBothWritesOnceInOrder() {
+    Router router = Router.create(withCheckout());
+    List<String> heard = new ArrayList<>();
+    router.addListener(t -> heard.add(t.revision() + " " + t.description()));
+    PreparedChange release = router.preparePromote(SHOP, GREEN);
+    router.promote(CHECKOUT, GREEN);
+    release.commit();
+    long base = release.baseRevision();
+    assertEquals(
+        List.of((base + 1) + " promote checkout.example.com -> green", (base + 2) + " promote shop.example.com -> green"),
+        heard);
+  }
+
+  @Test
+  void refusedCommit_leavesHistoryAndListenersAlone() {
+    Router router = Router.create(blueGreen().toBuilder().workspace("red").build());
+    List<Long> heard = new ArrayList<>();
+    router.addListener(t -> heard.add(t.revision()));
+    PreparedChange release = router.preparePromote("shop.example.com", "red");
+    router.update(router.current().revision(), b -> b.removeWorkspace(WorkspaceId.of("red")));
+    List<RoutingTable> history = router.history();
+    List<Long> heardBefore = List.copyOf(heard);
+
+    assertThrows(InvalidTableException.class, release::commit);
+    assertEquals(history, router.history());
+    assertEquals(heardBefore, heard);
+  }
+
+  @Test
+  void commitsRacingDirectWrites_eachLandOnceInOneLineOfRevisions() throws Exception {
+    Router router = Router.create(withCheckout());
+    long first = router.current().revision();
+    List<Long> heard = Collections.synchronizedList(new ArrayList<>());
+    router.addListener(t -> heard.add(t.revision()));
+    int rounds = 300;
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      Future<Integer> staged =
+          pool.submit(
+              () -> {
+                start.await();
+                int asPrepared = 0;
+                for (int i = 0; i < rounds; i++) {
+                  PreparedChange release = router.preparePromote(SHOP, i % 2 == 0 ? GREEN : BLUE);
+                  RoutingTable published = release.commit();
+                  assertTrue(release.isCommitted());
+                  asPrepared += published == release.table() ? 1 : 0;
+                }
+                return asPrepared;
+              });
+      Future<?> direct =
+          pool.submit(
+              () -> {
+                start.await();
+                for (int i = 0; i < rounds; i++) {
+                  router.promote(CHECKOUT, i % 2 == 0 ? GREEN : BLUE);
+                }
+                return null;
+              });
+      start.countDown();
+      staged.get(30, TimeUnit.SECONDS);
+      direct.get(30, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(first + 2L * rounds, router.current().revision());
+    assertEquals(BLUE, router.resolve("shop.example.com", "/").workspace()); // the last of each was blue
+    assertEquals(BLUE, router.resolve("checkout.example.com", "/").workspace());
+    List<Long> expected = new ArrayList<>();
+    for (long r = first + 1; r <= first + 2L * rounds; r++) {
+      expected.add(r);
+    }
+    assertEquals(expected, heard);
+  }
+
+  @Test
+  void prepareSwap_byNames_refusesNullsAndBadNames() {
+    Router router = Router.create(blueGreen());
+    assertThrows(IllegalArgumentException.class, () -> router.prepareSwap("shop.example.com", "not a host"));
+    assertEquals("swap shop.example.com <-> staging.example.com", router.prepareSwap("shop.example.com", "staging.example.com").description());
   }
 
   @Test

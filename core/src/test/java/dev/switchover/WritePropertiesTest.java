@@ -1,7 +1,9 @@
 package dev.switchover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayDeque;
@@ -107,7 +109,9 @@ final class WritePropertiesTest {
    * A prepared promote or swap, made {@code lead} writes ahead of its turn (so possibly on a table
    * that is no longer current when it is committed), commits as the direct call would at its turn:
    * refused exactly when the direct call is, and otherwise publishing the same routing at the same
-   * revision. Two routers take the same writes, one directly, one through prepared changes.
+   * revision. The one exception is a prepared swap whose hosts' routes changed in between: its
+   * commit is refused as a conflict and changes nothing (the direct call is then made instead).
+   * Two routers take the same writes, one directly, one through prepared changes.
    */
   @Property
   void preparedWrites_commitAsTheDirectCallWouldAtTheirTurn(
@@ -127,6 +131,13 @@ final class WritePropertiesTest {
       RoutingTable before = staged.current();
       boolean directOk = succeeds(() -> call(direct, op));
       @Nullable PreparedChange change = prepared.remove(i);
+      if (change != null && swapGroundMoved(change, op, before)) {
+        assertThrows(RevisionConflictException.class, change::commit, op.toString());
+        assertSame(before, staged.current(), op.toString());
+        assertFalse(change.isCommitted());
+        Statistics.label("commit").collect("swap refused: its hosts' routes changed");
+        change = null; // the direct call instead, below
+      }
       boolean stagedOk = succeeds(change != null ? change::commit : () -> call(staged, op));
       assertEquals(directOk, stagedOk, op + ", lead " + lead);
       if (change != null) {
@@ -145,6 +156,27 @@ final class WritePropertiesTest {
         assertEquals(direct.current().routesTo(id), staged.current().routesTo(id), ws + " after " + op);
       }
     }
+    Statistics.label("commit")
+        .coverage(
+            c -> {
+              c.check("as prepared").percentage(p -> p > 10);
+              c.check("applied again").percentage(p -> p > 10);
+              c.check("swap refused: its hosts' routes changed").count(n -> n > 0);
+            });
+  }
+
+  /** Whether {@code change} is a prepared swap whose hosts' routes differ in {@code now} from its base. */
+  private static boolean swapGroundMoved(PreparedChange change, Op op, RoutingTable now) {
+    if (!op.kind().equals("swap") || now.revision() == change.baseRevision()) {
+      return false;
+    }
+    for (String host : List.of(op.host(), op.other())) {
+      HostName h = HostName.parse(host);
+      if (!change.base().routes(h).equals(now.routes(h))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A prepared change for a promote or swap, or null for other writes and refused ones. */

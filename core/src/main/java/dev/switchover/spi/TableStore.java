@@ -18,7 +18,8 @@ public interface TableStore {
 
   /**
    * Replaces the current table with {@code next} if, and only if, the current table's revision is
-   * {@code expectedRevision}.
+   * {@code expectedRevision}. Implementations must refuse a {@code next} whose revision is not
+   * greater than the current one: the router relies on a revision naming one table of a store.
    *
    * @return whether the table was replaced
    */
