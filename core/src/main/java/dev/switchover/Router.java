@@ -434,7 +434,10 @@ public final class Router implements AutoCloseable {
       }
       RoutingTable next;
       try {
-        next = build(now, change);
+        // build(now, change), spelled out: one call level fewer on the hot write path
+        RoutingTable.Builder builder = now.toBuilder();
+        change.apply().accept(builder);
+        next = builder.describe(now.revision() + 1, change.reason(), change.description()).build();
       } catch (RuntimeException e) {
         log.warn("refused {} at revision {}: {}", change.description(), now.revision(), e.getMessage());
         throw e;
