@@ -49,8 +49,9 @@ CONTROL_PORT=$((BASE_PORT + 3)) # the upstreams' control endpoint: when a worksp
 HOST=shop.localhost
 
 # The contenders: name, kind, port, and for kind "java" the main class, which takes
-# <port> <bluePort> <greenPort> <adminPort> and, if it can switch, serves SwitchAdmin on adminPort
-# (port + 100). Switchable contenders are listed in SWITCHING with their switch mode.
+# <port> <bluePort> <greenPort> <adminPort> <adminSocket> and, if it can switch, serves SwitchAdmin
+# on adminPort (port + 100) and on the Unix socket adminSocket ($TMP/<name>-admin.sock). Switchable
+# contenders are listed in SWITCHING with their switch mode.
 CONTENDERS=(
   "direct               upstream $BLUE_PORT"
   "jetty-plain          java     $((BASE_PORT + 10)) $PKG.PlainJettyProxy"

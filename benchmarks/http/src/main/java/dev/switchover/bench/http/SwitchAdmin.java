@@ -173,9 +173,14 @@ public final class SwitchAdmin {
         String query = new String(bytes, 0, newline, StandardCharsets.US_ASCII);
         in.flip().position(newline + 1);
         in.compact();
-        Answer answer = answer(query, releases);
-        ByteBuffer out =
-            ByteBuffer.wrap((answer.status() + " " + answer.body() + "\n").getBytes(StandardCharsets.UTF_8));
+        Answer answer;
+        try {
+          answer = answer(query, releases);
+        } catch (RuntimeException e) { // a bad query: answered, and the session goes on
+          answer = new Answer(500, "?" + query + " failed: " + e);
+        }
+        String line = answer.status() + " " + answer.body().replace('\n', ' ').replace('\r', ' ') + "\n";
+        ByteBuffer out = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
         while (out.hasRemaining()) {
           channel.write(out);
         }
@@ -256,7 +261,7 @@ public final class SwitchAdmin {
 
   /**
    * A contender's router and the release prepared for its next switch. {@link #prepareLater} only
-   * notes what to prepare and when (a volatile write: the switch wakes no other thread); a
+   * notes what to prepare and when (an atomic write: the switch wakes no other thread); a
    * thread of its own looks every {@value #PREPARER_TICK_MILLIS} ms and prepares it once {@value
    * #PREPARE_DELAY_MILLIS} ms have passed, out of the way of the switch just made and of the first
    * requests after it.
@@ -264,7 +269,7 @@ public final class SwitchAdmin {
   public static final class Releases {
     final Router router;
     private final AtomicReference<@Nullable Staged> next = new AtomicReference<>();
-    private volatile @Nullable Wanted wanted;
+    private final AtomicReference<@Nullable Wanted> wanted = new AtomicReference<>();
 
     public Releases(Router router) {
       this.router = router;
@@ -293,15 +298,14 @@ public final class SwitchAdmin {
 
     /** Asks for the promote to {@code to} to be prepared {@value #PREPARE_DELAY_MILLIS} ms from now. */
     void prepareLater(String to) {
-      wanted = new Wanted(to, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PREPARE_DELAY_MILLIS));
+      wanted.set(new Wanted(to, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PREPARE_DELAY_MILLIS)));
     }
 
     private void tick() {
-      @Nullable Wanted w = wanted;
-      if (w == null || System.nanoTime() - w.notBefore() < 0) {
-        return;
+      @Nullable Wanted w = wanted.get();
+      if (w == null || System.nanoTime() - w.notBefore() < 0 || !wanted.compareAndSet(w, null)) {
+        return; // nothing due, or a newer request came in: that one is prepared when due
       }
-      wanted = null;
       try {
         next.set(new Staged(w.to(), router.preparePromote(HOST, w.to())));
       } catch (RuntimeException e) {

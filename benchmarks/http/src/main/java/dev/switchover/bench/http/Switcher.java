@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,14 +60,15 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>The measured switch call does what the contender needs to switch and nothing more: for
- * Switchover a {@code POST /switch?to=} that returns once {@code promote()} has. In {@code admin}
+ * Switchover one call to its admin endpoint that returns once the switch ({@code promote()}, or
+ * the commit of a prepared promote) has. In {@code admin}
  * mode a second series of as many switches, paced alike, then has the contender's admin endpoint
- * measure each switch from inside its own JVM ({@link SwitchAdmin}: from before {@code promote()}
+ * measure each switch from inside its own JVM ({@link SwitchAdmin}: from before the switch
  * to its own first new answer through the proxy), which leaves out the admin call's round trip.
  * That series is separate so that neither measurement contains the other: an endpoint probing
  * within the measured switches would hold the switch call open for its probing. The contender is
  * therefore switched twice as often in {@code admin} mode; both series are reported. In {@code
- * admin} mode the measured series also reports the time from just before {@code promote()} (the
+ * admin} mode the measured series also reports the time from just before the switch (the
  * endpoint says when, on the same clock) to the new workspace's first served request.
  *
  * <p>Prints one {@code switch} line per measured switch, one {@code inproc} line per switch of the
@@ -373,26 +376,43 @@ public final class Switcher {
     }
   }
 
-  /** {@code admin <adminSocket>}: a line per switch on one Unix domain socket connection. */
+  /**
+   * {@code admin <adminSocket>}: a line per switch on one Unix domain socket connection, each
+   * answer awaited for at most {@link #ANSWER_TIMEOUT_NANOS} (longer than the endpoint's own
+   * probing may take).
+   */
   private static final class SocketAdminLink implements AdminLink {
+    private static final long ANSWER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
     private final SocketChannel channel;
+    private final Selector selector;
     private final ByteBuffer in = ByteBuffer.allocate(4096);
 
     SocketAdminLink(Path socket) throws IOException {
       this.channel = SocketChannel.open(StandardProtocolFamily.UNIX);
       channel.connect(UnixDomainSocketAddress.of(socket));
+      channel.configureBlocking(false);
+      this.selector = Selector.open();
+      channel.register(selector, SelectionKey.OP_READ | SelectionKey.OP_WRITE);
     }
 
     @Override
     public String call(String query) throws IOException {
+      long deadline = System.nanoTime() + ANSWER_TIMEOUT_NANOS;
       ByteBuffer out = ByteBuffer.wrap((query + "\n").getBytes(StandardCharsets.US_ASCII));
       while (out.hasRemaining()) {
-        channel.write(out);
+        if (channel.write(out) == 0) {
+          await(deadline, query);
+        }
       }
       in.clear();
       while (in.position() == 0 || in.get(in.position() - 1) != '\n') {
-        if (!in.hasRemaining() || channel.read(in) < 0) {
+        int read = in.hasRemaining() ? channel.read(in) : -1;
+        if (read < 0) {
           throw new IOException("admin socket closed or answered too long a line for ?" + query);
+        }
+        if (read == 0) {
+          await(deadline, query);
         }
       }
       String line = new String(in.array(), 0, in.position() - 1, StandardCharsets.UTF_8);
@@ -402,9 +422,20 @@ public final class Switcher {
       return line.substring("200 ".length());
     }
 
+    /** Waits for the socket to be readable or writable, until {@code deadline}. */
+    private void await(long deadline, String query) throws IOException {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new IOException("no answer from the admin socket within 30 s for ?" + query);
+      }
+      selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      selector.selectedKeys().clear();
+    }
+
     @Override
     public void close() {
       try {
+        selector.close();
         channel.close();
       } catch (IOException e) {
         // closing at the end of the run
@@ -452,7 +483,7 @@ public final class Switcher {
       return lastPrepared;
     }
 
-    /** The proxy's {@link System#nanoTime()} just before its last {@code promote()}. */
+    /** The proxy's {@link System#nanoTime()} just before its last switch. */
     long lastStartedNanos() {
       return lastStartedNanos;
     }

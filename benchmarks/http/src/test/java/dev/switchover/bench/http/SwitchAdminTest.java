@@ -76,8 +76,13 @@ final class SwitchAdminTest {
       assertTrue(readLine(channel).startsWith("200 revision=4 "));
       write(channel, "to=purple\n");
       assertTrue(readLine(channel).startsWith("409 "));
+      // A query the endpoint cannot read is answered on one line, and the session goes on.
+      write(channel, "to=blue&probe=no-port\n");
+      assertTrue(readLine(channel).startsWith("500 "));
+      write(channel, "to=blue\n");
+      assertTrue(readLine(channel).startsWith("200 revision=5 "));
     }
-    assertEquals(WorkspaceId.of("green"), router.resolve(SwitchAdmin.HOST, "/").workspace());
+    assertEquals(WorkspaceId.of("blue"), router.resolve(SwitchAdmin.HOST, "/").workspace());
   }
 
   private static void write(SocketChannel channel, String text) throws IOException {
