@@ -367,7 +367,7 @@ switchover_way() { # how the Switchover contenders were switched, in words
     *) die "SWITCHOVER_ADMIN must be socket or http, not $SWITCHOVER_ADMIN" ;;
   esac
   case "$SWITCHOVER_SWITCH" in
-    prepared) echo "SWITCHOVER_SWITCH=prepared: PreparedChange.commit() of a promote the admin endpoint prepared 100-125 ms after the switch before, on a thread of its own; the first switch, unmeasured, promotes directly" ;;
+    prepared) echo "SWITCHOVER_SWITCH=prepared: PreparedChange.commit() of a promote the admin endpoint prepared 100-125 ms after the switch before, on a thread of its own; a switch that finds nothing prepared for its workspace (a contender's very first, an unmeasured warm-up switch) promotes directly" ;;
     promote) echo "SWITCHOVER_SWITCH=promote: Router.promote()" ;;
     *) die "SWITCHOVER_SWITCH must be prepared or promote, not $SWITCHOVER_SWITCH" ;;
   esac
