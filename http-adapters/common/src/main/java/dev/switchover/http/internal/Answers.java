@@ -1,0 +1,81 @@
+package dev.switchover.http.internal;
+
+import dev.switchover.Resolution;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The adapter contract's answers and settings, in one place: the status for each outcome of a
+ * resolution, the {@code Retry-After} of a workspace bound to nothing, and the checks and defaults
+ * of the settings every adapter's builder has.
+ */
+public final class Answers {
+  /** RFC 9110's 421, for a host the table does not know. */
+  public static final int MISDIRECTED_REQUEST = 421;
+  /** A known host without a route for the path. */
+  public static final int NOT_FOUND = 404;
+  /** A workspace bound to nothing here; sent with {@code Retry-After}. */
+  public static final int SERVICE_UNAVAILABLE = 503;
+  /** An upstream that failed. */
+  public static final int BAD_GATEWAY = 502;
+  /** An upstream that did not answer in time. */
+  public static final int GATEWAY_TIMEOUT = 504;
+
+  /** The {@code Retry-After} of a 503 unless the builder sets one. */
+  public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+  /** How long an upstream may stay silent unless the builder says otherwise. */
+  public static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
+
+  private Answers() {}
+
+  /** The status for a request that was not routed: 421 for an unknown host, 404 for no route. */
+  public static int statusOf(Resolution.Outcome outcome) {
+    return switch (outcome) {
+      case UNKNOWN_HOST -> MISDIRECTED_REQUEST;
+      case NO_ROUTE -> NOT_FOUND;
+      case ROUTED -> throw new IllegalArgumentException("a routed request has no refusal status");
+    };
+  }
+
+  /** The {@code Retry-After} value for a delay: whole seconds, rounded up. */
+  public static String retryAfter(Duration delay) {
+    long seconds = delay.getSeconds();
+    return Long.toString(delay.getNano() > 0 ? seconds + 1 : seconds);
+  }
+
+  /**
+   * Checks a builder's {@code retryAfter}.
+   *
+   * @param current the value already set, or null
+   * @throws IllegalStateException if it was already set
+   * @throws IllegalArgumentException if {@code delay} is negative
+   */
+  public static Duration checkRetryAfter(Duration delay, @Nullable Duration current) {
+    if (current != null) {
+      throw new IllegalStateException("retryAfter was already set to " + current);
+    }
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("retryAfter must not be negative, but was " + delay);
+    }
+    return delay;
+  }
+
+  /**
+   * Checks a builder's {@code upstreamTimeout}.
+   *
+   * @param current the value already set, or null
+   * @throws IllegalStateException if it was already set
+   * @throws IllegalArgumentException if {@code timeout} is shorter than a millisecond
+   */
+  public static Duration checkUpstreamTimeout(
+      Duration timeout, @Nullable Duration current) {
+    if (current != null) {
+      throw new IllegalStateException("upstreamTimeout was already set to " + current);
+    }
+    if (timeout.isNegative() || timeout.toMillis() == 0) {
+      throw new IllegalArgumentException(
+          "upstreamTimeout must be at least one millisecond, but was " + timeout);
+    }
+    return timeout;
+  }
+}

@@ -1,0 +1,130 @@
+package dev.switchover.http.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+final class RequestTargetsTest {
+  @ParameterizedTest
+  @CsvSource({
+    "/, /",
+    "/admin, /admin",
+    "/admin/, /admin/",
+    "/a/b/c, /a/b/c",
+    "/public/../admin/x, /admin/x",
+    "/admin/../public, /public",
+    "/admin/./x, /admin/x",
+    "/admin/., /admin/",
+    "/admin/.., /",
+    "/a/b/../.., /",
+    "/admin;x=1/secret, /admin/secret",
+    "/admin;x=1, /admin",
+    "/public;x=1/../admin, /admin",
+    "/%61dmin/x, /admin/x",
+    "/c%20d, /c d",
+    "/caf%C3%A9, /café",
+    "/a%2eb, /a.b",
+    "/.well-known/x, /.well-known/x",
+    "/...., /....",
+    "/a%3Bb, /a;b",
+  })
+  void canonicalPath_ofAcceptedPath_isDecodedAndResolved(String raw, String canonical) {
+    assertEquals(canonical, RequestTargets.canonicalPath(raw));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "admin",
+        "*",
+        "//admin",
+        "/public//admin",
+        "/../admin",
+        "/a/../../admin",
+        "/admin%2Fsecret",
+        "/admin%2fsecret",
+        "/public%2F..%2Fadmin",
+        "/admin%5Cx",
+        "/admin%5cx",
+        "/public\\..\\admin",
+        "/admin\\x",
+        "/%00/admin",
+        "/admin%00x",
+        "/admin%0ax",
+        "/admin%7F",
+        "/admin%252fx",
+        "/admin%25",
+        "/public/%2e%2e/admin",
+        "/public/%2E%2E/admin",
+        "/public/.%2e/admin",
+        "/admin/%2e/x",
+        "/public/..;/admin",
+        "/public/.;x/admin",
+        "/admin%",
+        "/admin%2",
+        "/admin%zz",
+        "/admin%ff",
+        "/%C0%AE%C0%AE/admin",
+        "/%C0%AF",
+        "/admin x",
+        "/admin\tx",
+        "/café",
+        "/admin#x",
+        "/admin;a\\b",
+      })
+  void canonicalPath_ofRefusedPath_isNull(String raw) {
+    assertNull(RequestTargets.canonicalPath(raw));
+    assertEquals(400, RequestTargets.refusal(raw));
+  }
+
+  @Test
+  void canonicalPath_ofOverlongTarget_isRefusedWith414() {
+    String raw = "/" + "a".repeat(RequestTargets.MAX_TARGET_LENGTH);
+    assertNull(RequestTargets.canonicalPath(raw));
+    assertEquals(414, RequestTargets.refusal(raw));
+    String longest = "/" + "a".repeat(RequestTargets.MAX_TARGET_LENGTH - 1);
+    assertEquals(longest, RequestTargets.canonicalPath(longest));
+  }
+
+  @Test
+  void hostRefusal_acceptsOneHostAndAMatchingAbsoluteAuthority() {
+    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com"), null));
+    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com:8080"), null));
+    assertEquals(0, RequestTargets.hostRefusal(List.of("[::1]:8080"), null));
+    assertEquals(0, RequestTargets.hostRefusal(List.of(), null));
+    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com"), "SHOP.example.COM"));
+  }
+
+  @Test
+  void hostRefusal_refusesAmbiguousHosts() {
+    assertEquals(400, RequestTargets.hostRefusal(List.of(""), null));
+    assertEquals(400, RequestTargets.hostRefusal(List.of("a.example.com", "a.example.com"), null));
+    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com,evil.com"), null));
+    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com evil.com"), null));
+    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "other.example.com"));
+    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "shop.example.com:8080"));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "http://shop.example.com/x, shop.example.com",
+    "HTTP://Shop.Example.com:8080, Shop.Example.com:8080",
+    "https://[::1]:8443/x?y, [::1]:8443",
+    "http://shop.example.com?q, shop.example.com",
+  })
+  void absoluteAuthority_ofAbsoluteForm_isItsAuthority(String target, String authority) {
+    assertEquals(authority, RequestTargets.absoluteAuthority(target));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/x", "/http://a/b", "*", "ftp://a/b", "://a"})
+  void absoluteAuthority_ofOtherForms_isNull(String target) {
+    assertNull(RequestTargets.absoluteAuthority(target));
+  }
+}
