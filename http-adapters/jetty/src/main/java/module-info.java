@@ -5,6 +5,7 @@
  */
 module dev.switchover.jetty {
   requires transitive dev.switchover.core;
+  requires dev.switchover.http;
   requires transitive org.eclipse.jetty.server;
   requires static org.eclipse.jetty.proxy;
   requires static org.eclipse.jetty.client;

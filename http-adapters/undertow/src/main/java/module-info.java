@@ -6,6 +6,7 @@
 @SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module dev.switchover.undertow {
   requires transitive dev.switchover.core;
+  requires dev.switchover.http;
   requires transitive undertow.core;
   requires org.slf4j;
 

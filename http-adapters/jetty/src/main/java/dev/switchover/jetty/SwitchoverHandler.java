@@ -6,6 +6,9 @@ import dev.switchover.Admission;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
+import dev.switchover.http.internal.Answers;
+import dev.switchover.http.internal.RequestTargets;
+import dev.switchover.http.internal.UpstreamBases;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,10 +17,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -34,13 +36,17 @@ import org.slf4j.LoggerFactory;
  * jetty-proxy.
  *
  * <p>Each request is resolved once, with the host Jetty parsed from its authority ({@link
- * Request#getServerName}: no port, IPv6 literals in brackets) and Jetty's canonical path in
- * context ({@link Request#getPathInContext}: decoded and normalized; Jetty refuses ambiguous paths
- * before any handler runs). The table it resolved against stays pinned for the request, which is
- * counted in flight on its workspace until its response completes, fails, or the workspace's
- * handler throws; {@link Router#awaitDrained} is therefore exact. The answers:
+ * Request#getServerName}: no port, IPv6 literals in brackets) and the canonical path within its
+ * context that every Switchover adapter makes from the raw path: decoded, without path
+ * parameters, dot segments resolved. The table it resolved against stays pinned for the request,
+ * which is counted in flight on its workspace until its response completes, fails, or the
+ * workspace's handler throws; {@link Router#awaitDrained} is therefore exact. The answers:
  *
  * <ul>
+ *   <li>a path every adapter refuses, because a workspace could read it otherwise than the router
+ *       (an encoded slash, backslash, NUL or percent sign, an encoded dot segment, {@code //},
+ *       {@code ..} above the root), or a {@code Host} that is empty, repeated, holds a comma, or
+ *       differs from an absolute-form target's authority: 400; a target over 8 KiB: 414;
  *   <li>a host the table does not know: {@code 421 Misdirected Request}, or the next handler if
  *       one is set ({@link Builder#unknownHostHandler}, or {@link #setHandler});
  *   <li>a known host without a route for the path: 404;
@@ -73,13 +79,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SwitchoverHandler extends Handler.Wrapper {
   private static final Logger log = LoggerFactory.getLogger(SwitchoverHandler.class);
-  /**
-   * Resolved for requests that name no path of the host (CONNECT, to which Jetty gives the path
-   * {@code /}, and any request without a path): it matches no prefix, so a known host answers 404
-   * and an unknown one 421 or the next handler. Switchover is a gateway, not a tunnel.
-   */
-  private static final String NO_PATH = "*";
-
   private final Router router;
   private final String retryAfterSeconds;
   private final Duration upstreamTimeout;
@@ -90,8 +89,8 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   private SwitchoverHandler(Builder b) {
     super(b.dynamic);
     this.router = b.router;
-    this.retryAfterSeconds = Long.toString(b.retryAfterSeconds());
-    this.upstreamTimeout = b.upstreamTimeout == null ? Builder.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
+    this.retryAfterSeconds = Answers.retryAfter(b.retryAfter == null ? Answers.DEFAULT_RETRY_AFTER : b.retryAfter);
+    this.upstreamTimeout = b.upstreamTimeout == null ? Answers.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
     b.handlers.forEach(this::bind);
     b.upstreams.forEach(this::bindBases);
     if (b.unknownHostHandler != null) {
@@ -105,7 +104,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   }
 
   /** The router this handler admits every request through. */
-  public Router getRouter() {
+  public Router router() {
     return router;
   }
 
@@ -160,21 +159,26 @@ public final class SwitchoverHandler extends Handler.Wrapper {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
-    String host = Request.getServerName(request);
-    String path =
-        HttpMethod.CONNECT.is(request.getMethod()) ? NO_PATH : Request.getPathInContext(request);
-    Admission admission = router.admit(host == null ? "" : host, path == null ? NO_PATH : path);
-    Resolution.Outcome outcome = admission.resolution().outcome();
-    if (outcome == Resolution.Outcome.UNKNOWN_HOST) {
-      Handler next = getHandler();
-      if (next != null) {
-        return next.handle(request, response, callback);
-      }
-      Response.writeError(request, response, callback, HttpStatus.MISDIRECTED_REQUEST_421);
+    HttpURI uri = request.getHttpURI();
+    String path = routedPath(request, uri);
+    int refusal =
+        path == null
+            ? RequestTargets.refusal(uri.getPath() == null ? "" : uri.getPath())
+            : RequestTargets.hostRefusal(
+                request.getHeaders().getValuesList(HttpHeader.HOST), uri.getAuthority());
+    if (refusal != 0 || path == null) {
+      Response.writeError(request, response, callback, refusal);
       return true;
     }
-    if (outcome == Resolution.Outcome.NO_ROUTE) {
-      Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+    String host = Request.getServerName(request);
+    Admission admission = router.admit(host == null ? "" : host, path);
+    Resolution.Outcome outcome = admission.resolution().outcome();
+    if (outcome != Resolution.Outcome.ROUTED) {
+      Handler next = getHandler();
+      if (outcome == Resolution.Outcome.UNKNOWN_HOST && next != null) {
+        return next.handle(request, response, callback);
+      }
+      Response.writeError(request, response, callback, Answers.statusOf(outcome));
       return true;
     }
     // Routed: counted in flight until the callback completes, or handle() throws.
@@ -183,9 +187,9 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       Target target = targets.get(admission.workspace());
       if (target == null) {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfterSeconds);
-        Response.writeError(request, response, completion, HttpStatus.SERVICE_UNAVAILABLE_503);
+        Response.writeError(request, response, completion, Answers.SERVICE_UNAVAILABLE);
       } else if (!target.handle(request, response, completion)) {
-        Response.writeError(request, response, completion, HttpStatus.NOT_FOUND_404);
+        Response.writeError(request, response, completion, Answers.NOT_FOUND);
       }
       return true;
     } catch (Throwable failure) {
@@ -193,6 +197,29 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       admission.close();
       throw failure;
     }
+  }
+
+  /**
+   * The canonical path the request is routed on, made by the adapters' shared policy from the raw
+   * path within this handler's context; {@link RequestTargets#NO_PATH} for a request that names no
+   * path of the host ({@code CONNECT}, {@code OPTIONS *}); null if the policy refuses the path.
+   */
+  private static @Nullable String routedPath(Request request, HttpURI uri) {
+    String raw = uri.getPath();
+    if (HttpMethod.CONNECT.is(request.getMethod()) || raw == null || raw.equals("*")) {
+      return RequestTargets.NO_PATH;
+    }
+    String context = Request.getContextPath(request);
+    if (context != null && !context.isEmpty() && !context.equals("/")) {
+      if (!raw.startsWith(context)) {
+        return null; // the context matched a spelling this path does not share
+      }
+      raw = raw.substring(context.length());
+      if (raw.isEmpty()) {
+        raw = "/";
+      }
+    }
+    return RequestTargets.canonicalPath(raw);
   }
 
   /**
@@ -231,7 +258,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     return Collections.unmodifiableList(handlers);
   }
 
-  private void bindBases(WorkspaceId workspace, List<UpstreamBase> bases) {
+  private void bindBases(WorkspaceId workspace, UpstreamBases bases) {
     put(workspace, new UpstreamTarget(bases, proxy()));
   }
 
@@ -331,25 +358,22 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   }
 
   private static final class UpstreamTarget implements Target {
-    final List<UpstreamBase> bases;
+    final UpstreamBases bases;
     final Handler proxy;
-    final AtomicInteger turn = new AtomicInteger();
 
-    UpstreamTarget(List<UpstreamBase> bases, Handler proxy) {
-      this.bases = List.copyOf(bases);
+    UpstreamTarget(UpstreamBases bases, Handler proxy) {
+      this.bases = bases;
       this.proxy = proxy;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-      UpstreamBase base =
-          bases.size() == 1 ? bases.get(0) : bases.get(Math.floorMod(turn.getAndIncrement(), bases.size()));
-      return proxy.handle(UpstreamProxy.toUpstream(request, base), response, callback);
+      return proxy.handle(UpstreamProxy.toUpstream(request, bases.next()), response, callback);
     }
 
     @Override
     public String toString() {
-      return "upstream " + bases;
+      return bases.toString();
     }
   }
 
@@ -358,12 +382,9 @@ public final class SwitchoverHandler extends Handler.Wrapper {
    * arguments are checked at once. Not thread-safe.
    */
   public static final class Builder {
-    static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
-    static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
-
     private final Router router;
     private final Map<WorkspaceId, Handler> handlers = new LinkedHashMap<>();
-    private final Map<WorkspaceId, List<UpstreamBase>> upstreams = new LinkedHashMap<>();
+    private final Map<WorkspaceId, UpstreamBases> upstreams = new LinkedHashMap<>();
     private @Nullable Handler unknownHostHandler;
     private @Nullable Duration retryAfter;
     private @Nullable Duration upstreamTimeout;
@@ -420,14 +441,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
      * seconds; 5 seconds by default.
      */
     public Builder retryAfter(Duration delay) {
-      requireNonNull(delay, "delay");
-      if (retryAfter != null) {
-        throw new IllegalStateException("retryAfter was already set to " + retryAfter);
-      }
-      if (delay.isNegative()) {
-        throw new IllegalArgumentException("retryAfter must not be negative, but was " + delay);
-      }
-      this.retryAfter = delay;
+      this.retryAfter = Answers.checkRetryAfter(requireNonNull(delay, "delay"), retryAfter);
       return this;
     }
 
@@ -436,15 +450,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
      * before the request fails with 504; 30 seconds by default.
      */
     public Builder upstreamTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      if (upstreamTimeout != null) {
-        throw new IllegalStateException("upstreamTimeout was already set to " + upstreamTimeout);
-      }
-      if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() == 0) {
-        throw new IllegalArgumentException(
-            "upstreamTimeout must be at least one millisecond, but was " + timeout);
-      }
-      this.upstreamTimeout = timeout;
+      this.upstreamTimeout = Answers.checkUpstreamTimeout(requireNonNull(timeout, "timeout"), upstreamTimeout);
       return this;
     }
 
@@ -466,12 +472,6 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       return new SwitchoverHandler(this);
     }
 
-    long retryAfterSeconds() {
-      Duration d = retryAfter == null ? DEFAULT_RETRY_AFTER : retryAfter;
-      long seconds = d.getSeconds();
-      return d.getNano() > 0 ? seconds + 1 : seconds;
-    }
-
     private void checkUnbound(WorkspaceId workspace) {
       requireNonNull(workspace, "workspace");
       if (handlers.containsKey(workspace) || upstreams.containsKey(workspace)) {
@@ -479,16 +479,8 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       }
     }
 
-    static List<UpstreamBase> bases(List<URI> uris) {
-      requireNonNull(uris, "uris");
-      if (uris.isEmpty()) {
-        throw new IllegalArgumentException("an upstream binding needs at least one base URI");
-      }
-      List<UpstreamBase> bases = new ArrayList<>(uris.size());
-      for (URI uri : uris) {
-        bases.add(UpstreamBase.of(requireNonNull(uri, "base URI")));
-      }
-      return List.copyOf(bases);
+    static UpstreamBases bases(List<URI> uris) {
+      return UpstreamBases.of(requireNonNull(uris, "uris"), UpstreamBases.HTTP_AND_HTTPS);
     }
   }
 }

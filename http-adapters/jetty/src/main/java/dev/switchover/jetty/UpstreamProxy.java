@@ -1,12 +1,14 @@
 package dev.switchover.jetty;
 
+import dev.switchover.http.internal.ForwardingHeaders;
+import dev.switchover.http.internal.UpstreamBase;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.proxy.ProxyHandler;
@@ -22,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The handler tells it where a request goes by wrapping the request ({@link #toUpstream}); the
  * proxy forwards to that base with the request's raw path and raw query unchanged, the client's
- * {@code Host}, and {@code Via}, {@code Forwarded} and {@code X-Forwarded-*} headers. A failed
+ * {@code Host}, and the forwarding headers every adapter adds ({@link ForwardingHeaders}). A failed
  * upstream exchange is answered 502, or 504 when it timed out: when the upstream did not accept
  * the connection, or stayed silent, for longer than the configured timeout. Only {@link SwitchoverHandler}
  * refers to this class, through methods typed with core Jetty types, so that applications without
@@ -55,10 +57,10 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
     HttpURI uri = request.getHttpURI();
     String rawPath = uri.getPath();
     return HttpURI.build()
-        .scheme(base.scheme)
-        .host(base.host)
-        .port(base.port)
-        .path(base.pathPrefix + (rawPath == null || rawPath.isEmpty() ? "/" : rawPath))
+        .scheme(base.scheme())
+        .host(base.host())
+        .port(base.port())
+        .path(base.pathPrefix() + (rawPath == null || rawPath.isEmpty() ? "/" : rawPath))
         .query(uri.getQuery());
   }
 
@@ -129,41 +131,41 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
     }
   }
 
+  /** The headers every Switchover adapter adds, in one format (not jetty-proxy's own). */
   @Override
   protected void addProxyHeaders(
       Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
-    super.addProxyHeaders(clientToProxyRequest, proxyToServerRequest); // Via and Forwarded
-    String remote = Request.getRemoteAddr(clientToProxyRequest);
+    HttpFields client = clientToProxyRequest.getHeaders();
     String scheme = clientToProxyRequest.getHttpURI().getScheme();
-    String proto = scheme != null ? scheme : clientToProxyRequest.isSecure() ? "https" : "http";
-    String host = clientToProxyRequest.getHeaders().get(HttpHeader.HOST);
+    String host = client.get(HttpHeader.HOST);
     if (host == null) {
       host = clientToProxyRequest.getHttpURI().getAuthority();
     }
-    @Nullable String forwardedHost = host;
+    ForwardingHeaders forwarding =
+        ForwardingHeaders.of(
+            Request.getRemoteAddr(clientToProxyRequest),
+            host,
+            scheme != null ? scheme : clientToProxyRequest.isSecure() ? "https" : "http",
+            clientToProxyRequest.getConnectionMetaData().getProtocol(),
+            Request.getLocalPort(clientToProxyRequest),
+            client.getValuesList(HttpHeader.FORWARDED),
+            client.getValuesList(HttpHeader.VIA),
+            client.getValuesList(HttpHeader.X_FORWARDED_FOR));
     proxyToServerRequest.headers(
         h -> {
-          h.computeField(HttpHeader.X_FORWARDED_FOR, (header, fields) -> appended(header, fields, remote));
-          h.put(HttpHeader.X_FORWARDED_PROTO, proto);
+          h.put(HttpHeader.FORWARDED, forwarding.forwarded());
+          h.put(HttpHeader.VIA, forwarding.via());
+          h.put(HttpHeader.X_FORWARDED_FOR, forwarding.forwardedFor());
+          h.put(HttpHeader.X_FORWARDED_PROTO, forwarding.forwardedProto());
+          h.put(HttpHeader.X_FORWARDED_PORT, forwarding.forwardedPort());
+          h.put(HttpHeader.X_FORWARDED_SERVER, forwarding.forwardedServer());
+          String forwardedHost = forwarding.forwardedHost();
           if (forwardedHost != null) {
             h.put(HttpHeader.X_FORWARDED_HOST, forwardedHost);
+          } else {
+            h.remove(HttpHeader.X_FORWARDED_HOST);
           }
         });
-  }
-
-  private static HttpField appended(
-      HttpHeader header, @Nullable List<HttpField> fields, String value) {
-    if (fields == null || fields.isEmpty()) {
-      return new HttpField(header, value);
-    }
-    StringBuilder joined = new StringBuilder();
-    for (HttpField field : fields) {
-      String v = field.getValue();
-      if (v != null && !v.isBlank()) {
-        joined.append(v).append(", ");
-      }
-    }
-    return new HttpField(header, joined.append(value).toString());
   }
 
   /** A request on its way to one upstream base. */

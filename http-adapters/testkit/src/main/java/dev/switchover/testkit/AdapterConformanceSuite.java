@@ -443,6 +443,7 @@ public abstract class AdapterConformanceSuite {
     }
     String served = r.workspace();
     String outcome = r.status() == 200 && served != null ? served : Integer.toString(r.status());
+    System.out.println("HOSTILE-OUTCOME\t" + s.kind + "\t" + c.name() + "\t" + outcome + "\t" + r.echo().get("target"));
     if (!c.allowed().contains(outcome)) {
       return "answered " + outcome + " (" + r + "), allowed: " + c.allowed();
     }

@@ -71,6 +71,9 @@ record HostileRequest(String name, String request, String target, Set<String> al
         host("two labels under a wildcard", "a.b.apps.example.com", MISDIRECTED),
         host("a percent-encoded dot", "shop%2eexample.com", MISDIRECTED, BAD_REQUEST),
         host("two names with a comma", "shop.example.com,other.example.com", MISDIRECTED, BAD_REQUEST),
+        host("a known name and an unknown one with a comma", "shop.example.com,evil.com", MISDIRECTED, BAD_REQUEST),
+        host("a name and a space", "shop.example.com other.example.com", MISDIRECTED, BAD_REQUEST),
+        host("an encoded NUL in the host", "shop.example.com%00.evil.net", MISDIRECTED, BAD_REQUEST),
         raw("no Host in HTTP/1.1", "GET /x HTTP/1.1\r\n\r\n", "/x", MISDIRECTED, BAD_REQUEST),
         raw("no Host in HTTP/1.0", "GET /x HTTP/1.0\r\n\r\n", "/x", MISDIRECTED, BAD_REQUEST),
         raw(
@@ -135,6 +138,39 @@ record HostileRequest(String name, String request, String target, Set<String> al
         path("another case", "/ADMIN", BLUE),
         path("a longer segment", "/adminx", BLUE),
         path("a dot-dot in the query", "/admin?next=/../public", GREEN),
-        path("a prefix in the query", "/public?x=/admin", BLUE));
+        path("a prefix in the query", "/public?x=/admin", BLUE),
+        path("an encoded slash then dot-dot", "/public/..%2fadmin", GREEN, BLUE, BAD_REQUEST),
+        path("an upper-case encoded slash in a prefix", "/api%2Fx", GREEN, BLUE, BAD_REQUEST),
+        path("encoded slashes out of /admin", "/admin%2f..%2fpublic", GREEN, BLUE, BAD_REQUEST),
+        path("lower-case encoded slashes into /admin", "/public%2f..%2fadmin", GREEN, BLUE, BAD_REQUEST),
+        path("an encoded NUL", "/%00/admin", GREEN, BLUE, BAD_REQUEST),
+        path("an encoded NUL in a segment", "/admin%00x", GREEN, BLUE, BAD_REQUEST),
+        path("an encoded backslash", "/public%5c..%5cadmin", GREEN, BLUE, BAD_REQUEST),
+        path("an upper-case encoded backslash", "/admin%5Cx", GREEN, BLUE, BAD_REQUEST),
+        path("a raw backslash", "/admin\\x", GREEN, BLUE, BAD_REQUEST),
+        path("a double-encoded slash", "/public%252f..%252fadmin", GREEN, BLUE, BAD_REQUEST),
+        path("a double-encoded backslash", "/admin%255cx", GREEN, BLUE, BAD_REQUEST),
+        path("an encoded dot-dot next to an encoded slash", "/public/%2e%2e%2Fadmin", GREEN, BLUE, BAD_REQUEST),
+        path("a mixed-case encoded dot-dot", "/public/%2E.%2fadmin", GREEN, BLUE, BAD_REQUEST),
+        path("an overlong path", "/admin/" + "a".repeat(9000), GREEN, BLUE, BAD_REQUEST, "414", "431"),
+        raw(
+            "an absolute-form target in upper case",
+            "GET http://SHOP.EXAMPLE.COM/admin HTTP/1.1\r\nHost: shop.example.com\r\n\r\n",
+            "/admin",
+            GREEN,
+            BAD_REQUEST),
+        raw(
+            "an absolute-form target with a port",
+            "GET http://shop.example.com:{port}/admin HTTP/1.1\r\nHost: shop.example.com\r\n\r\n",
+            "/admin",
+            GREEN,
+            BAD_REQUEST),
+        raw(
+            "an absolute-form target with an encoded slash",
+            "GET http://shop.example.com/public%2f..%2fadmin HTTP/1.1\r\nHost: shop.example.com\r\n\r\n",
+            "/public%2f..%2fadmin",
+            GREEN,
+            BLUE,
+            BAD_REQUEST));
   }
 }

@@ -6,20 +6,23 @@ import dev.switchover.Admission;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
+import dev.switchover.http.internal.Answers;
+import dev.switchover.http.internal.RequestTargets;
+import dev.switchover.http.internal.UpstreamBases;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.BlockingHandler;
+import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
-import io.undertow.util.StatusCodes;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -77,10 +80,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SwitchoverHttpHandler.class);
-  /** Resolved for requests that name no path of the host: it matches no prefix. */
-  private static final String NO_PATH = "*";
-  /** RFC 9110's 421, which Undertow's {@link StatusCodes} does not name. */
-  private static final int MISDIRECTED_REQUEST = 421;
 
   private final Router router;
   private final @Nullable HttpHandler unknownHostHandler;
@@ -93,13 +92,14 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   private SwitchoverHttpHandler(Builder b) {
     this.router = b.router;
     this.unknownHostHandler = b.unknownHostHandler;
-    this.retryAfterSeconds = Long.toString(b.retryAfterSeconds());
+    this.retryAfterSeconds =
+        Answers.retryAfter(b.retryAfter == null ? Answers.DEFAULT_RETRY_AFTER : b.retryAfter);
     this.upstreamTimeout =
-        b.upstreamTimeout == null ? Builder.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
+        b.upstreamTimeout == null ? Answers.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
     this.connectionsPerThread =
         b.connectionsPerThread == 0 ? Builder.DEFAULT_CONNECTIONS_PER_THREAD : b.connectionsPerThread;
     b.handlers.forEach(this::bind);
-    b.upstreams.forEach(this::bind);
+    b.upstreams.forEach(this::bindBases);
   }
 
   /** A builder for a handler in front of {@code router}. */
@@ -131,7 +131,11 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
    */
   public void bind(WorkspaceId workspace, List<URI> baseUris) {
     requireNonNull(workspace, "workspace");
-    put(workspace, new UpstreamTarget(Builder.bases(baseUris), upstreamTimeout, connectionsPerThread));
+    bindBases(workspace, Builder.bases(baseUris));
+  }
+
+  private void bindBases(WorkspaceId workspace, UpstreamBases bases) {
+    put(workspace, new UpstreamTarget(bases, upstreamTimeout, connectionsPerThread));
   }
 
   /**
@@ -166,38 +170,37 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
+    String rawPath = rawPathOf(exchange);
+    String path = rawPath == null ? null : routedPath(exchange, rawPath);
+    int refusal =
+        path == null
+            ? RequestTargets.refusal(rawPath == null ? "" : rawPath)
+            : RequestTargets.hostRefusal(
+                hostValues(exchange),
+                exchange.isHostIncludedInRequestURI()
+                    ? RequestTargets.absoluteAuthority(exchange.getRequestURI())
+                    : null);
+    if (refusal != 0 || path == null) {
+      answer(exchange, refusal);
+      return;
+    }
     String host;
     try {
       host = exchange.getHostName();
     } catch (RuntimeException malformed) {
       // Undertow's parse of a Host such as "[::1" fails: the request is malformed.
-      answer(exchange, StatusCodes.BAD_REQUEST);
+      answer(exchange, RequestTargets.BAD_REQUEST);
       return;
-    }
-    String path;
-    if (Methods.CONNECT.equals(exchange.getRequestMethod())) {
-      path = NO_PATH;
-    } else {
-      String canonical = CanonicalPath.of(exchange.getRelativePath());
-      if (canonical == null) {
-        answer(exchange, StatusCodes.BAD_REQUEST);
-        return;
-      }
-      path = canonical;
     }
     Admission admission = router.admit(host == null ? "" : host, path);
     Resolution.Outcome outcome = admission.resolution().outcome();
-    if (outcome == Resolution.Outcome.UNKNOWN_HOST) {
+    if (outcome != Resolution.Outcome.ROUTED) {
       HttpHandler next = unknownHostHandler;
-      if (next != null) {
+      if (outcome == Resolution.Outcome.UNKNOWN_HOST && next != null) {
         next.handleRequest(exchange);
       } else {
-        answer(exchange, MISDIRECTED_REQUEST);
+        answer(exchange, Answers.statusOf(outcome));
       }
-      return;
-    }
-    if (outcome == Resolution.Outcome.NO_ROUTE) {
-      answer(exchange, StatusCodes.NOT_FOUND);
       return;
     }
     // Routed: counted in flight until the exchange completes, however it completes.
@@ -212,10 +215,58 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     HttpHandler target = targets.get(admission.workspace());
     if (target == null) {
       exchange.getResponseHeaders().put(Headers.RETRY_AFTER, retryAfterSeconds);
-      answer(exchange, StatusCodes.SERVICE_UNAVAILABLE);
+      answer(exchange, Answers.SERVICE_UNAVAILABLE);
       return;
     }
+    if (!(target instanceof UpstreamTarget) && !path.equals(RequestTargets.NO_PATH)) {
+      // In process, the workspace reads the path the router routed on; Undertow's own decoded
+      // path keeps dot segments. Upstreams get the raw target unchanged.
+      exchange.setRelativePath(path);
+      exchange.setRequestPath(exchange.getResolvedPath() + path);
+    }
     target.handleRequest(exchange);
+  }
+
+  /**
+   * The request target's raw path: Undertow's request URI (still encoded, without the query),
+   * without the scheme and authority of an absolute-form target; null if there is none.
+   */
+  private static @Nullable String rawPathOf(HttpServerExchange exchange) {
+    String uri = exchange.getRequestURI();
+    if (!exchange.isHostIncludedInRequestURI()) {
+      return uri;
+    }
+    int authority = uri.indexOf("://");
+    int slash = authority < 0 ? -1 : uri.indexOf('/', authority + 3);
+    return slash < 0 ? "/" : uri.substring(slash);
+  }
+
+  /**
+   * The canonical path the request is routed on, made by the adapters' shared policy from the raw
+   * path below where this handler is mounted; {@link RequestTargets#NO_PATH} for a request that
+   * names no path of the host ({@code CONNECT}, {@code OPTIONS *}); null if the policy refuses it.
+   */
+  private static @Nullable String routedPath(HttpServerExchange exchange, String rawPath) {
+    if (Methods.CONNECT.equals(exchange.getRequestMethod()) || rawPath.equals("*")) {
+      return RequestTargets.NO_PATH;
+    }
+    String raw = rawPath;
+    String mount = exchange.getResolvedPath();
+    if (!mount.isEmpty() && !mount.equals("/")) {
+      if (!raw.startsWith(mount)) {
+        return null; // mounted on a spelling this path does not share
+      }
+      raw = raw.substring(mount.length());
+      if (raw.isEmpty()) {
+        raw = "/";
+      }
+    }
+    return RequestTargets.canonicalPath(raw);
+  }
+
+  private static Iterable<String> hostValues(HttpServerExchange exchange) {
+    HeaderValues values = exchange.getRequestHeaders().get(Headers.HOST);
+    return values == null ? List.of() : values;
   }
 
   private static void answer(HttpServerExchange exchange, int status) {
@@ -257,13 +308,11 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
    * once; arguments are checked at once. Not thread-safe.
    */
   public static final class Builder {
-    static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
-    static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
     static final int DEFAULT_CONNECTIONS_PER_THREAD = 64;
 
     private final Router router;
     private final Map<WorkspaceId, HttpHandler> handlers = new LinkedHashMap<>();
-    private final Map<WorkspaceId, List<URI>> upstreams = new LinkedHashMap<>();
+    private final Map<WorkspaceId, UpstreamBases> upstreams = new LinkedHashMap<>();
     private @Nullable HttpHandler unknownHostHandler;
     private @Nullable Duration retryAfter;
     private @Nullable Duration upstreamTimeout;
@@ -335,14 +384,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
      * seconds; 5 seconds by default.
      */
     public Builder retryAfter(Duration delay) {
-      requireNonNull(delay, "delay");
-      if (retryAfter != null) {
-        throw new IllegalStateException("retryAfter was already set to " + retryAfter);
-      }
-      if (delay.isNegative()) {
-        throw new IllegalArgumentException("retryAfter must not be negative, but was " + delay);
-      }
-      this.retryAfter = delay;
+      this.retryAfter = Answers.checkRetryAfter(requireNonNull(delay, "delay"), retryAfter);
       return this;
     }
 
@@ -351,15 +393,8 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
      * upstream's answer, before the request fails with 504; 30 seconds by default.
      */
     public Builder upstreamTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      if (upstreamTimeout != null) {
-        throw new IllegalStateException("upstreamTimeout was already set to " + upstreamTimeout);
-      }
-      if (timeout.toMillis() <= 0) {
-        throw new IllegalArgumentException(
-            "upstreamTimeout must be at least one millisecond, but was " + timeout);
-      }
-      this.upstreamTimeout = timeout;
+      this.upstreamTimeout =
+          Answers.checkUpstreamTimeout(requireNonNull(timeout, "timeout"), upstreamTimeout);
       return this;
     }
 
@@ -383,12 +418,6 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
       return new SwitchoverHttpHandler(this);
     }
 
-    long retryAfterSeconds() {
-      Duration d = retryAfter == null ? DEFAULT_RETRY_AFTER : retryAfter;
-      long seconds = d.getSeconds();
-      return d.getNano() > 0 ? seconds + 1 : seconds;
-    }
-
     private void checkUnbound(WorkspaceId workspace) {
       requireNonNull(workspace, "workspace");
       if (handlers.containsKey(workspace) || upstreams.containsKey(workspace)) {
@@ -396,33 +425,9 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
       }
     }
 
-    static List<URI> bases(List<URI> uris) {
-      requireNonNull(uris, "uris");
-      if (uris.isEmpty()) {
-        throw new IllegalArgumentException("an upstream binding needs at least one base URI");
-      }
-      for (URI uri : uris) {
-        checkBase(requireNonNull(uri, "base URI"));
-      }
-      return List.copyOf(uris);
-    }
-
-    private static void checkBase(URI uri) {
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http")) {
-        // https would need an XnioSsl per binding: not supported yet.
-        throw invalid(uri, "the scheme must be http");
-      }
-      if (uri.getHost() == null || uri.getHost().isEmpty()) {
-        throw invalid(uri, "it needs a host");
-      }
-      if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-        throw invalid(uri, "it must not have user info, a query or a fragment");
-      }
-    }
-
-    private static IllegalArgumentException invalid(URI uri, String rule) {
-      return new IllegalArgumentException("upstream base URI " + uri + " is not valid: " + rule);
+    /** Undertow's proxy is given no {@code XnioSsl} here, so it reaches upstreams over http only. */
+    static UpstreamBases bases(List<URI> uris) {
+      return UpstreamBases.of(requireNonNull(uris, "uris"), Set.of("http"));
     }
   }
 }

@@ -1,19 +1,21 @@
 package dev.switchover.undertow;
 
+import dev.switchover.http.internal.ForwardingHeaders;
+import dev.switchover.http.internal.UpstreamBase;
+import dev.switchover.http.internal.UpstreamBases;
 import io.undertow.server.DefaultResponseListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyHandler;
 import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.StatusCodes;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,9 +23,8 @@ import org.jspecify.annotations.Nullable;
  * LoadBalancingProxyClient} of its own (round robin over the base URIs, pooled connections per
  * I/O thread).
  *
- * <p>The request goes with its raw path and query unchanged (after the base's path, if any) and
- * the client's {@code Host}. {@code Forwarded} gets this hop appended; {@code X-Forwarded-For}
- * and {@code -Proto} are set by the proxy, {@code X-Forwarded-Host} to the client's {@code Host}.
+ * <p>The request goes with its raw path and query unchanged (after the base's path, if any), the
+ * client's {@code Host}, and the forwarding headers every adapter adds ({@link ForwardingHeaders}).
  *
  * <p>Answers, when the upstream fails before its response head has arrived: 502 for a failure
  * (no connection, none left to try, a connection closed or reset before or while the request or
@@ -35,8 +36,6 @@ import org.jspecify.annotations.Nullable;
  * been sent on, a failure can only cut the response short: Undertow closes the connection.
  */
 final class UpstreamTarget implements HttpHandler {
-  private static final HttpString FORWARDED = new HttpString("Forwarded");
-
   /**
    * Answers 502 for the 503 or 500 Undertow's {@link ProxyHandler} answers when the upstream
    * fails. It runs when the exchange ends with its response not started: that is how the proxy
@@ -58,26 +57,26 @@ final class UpstreamTarget implements HttpHandler {
         return false; // Undertow sends the answer, as it would have
       };
 
-  private final List<URI> baseUris;
+  private final UpstreamBases bases;
   private final LoadBalancingProxyClient client;
   private final HttpHandler proxy;
 
-  UpstreamTarget(List<URI> baseUris, Duration timeout, int connectionsPerThread) {
-    this.baseUris = List.copyOf(baseUris);
+  UpstreamTarget(UpstreamBases bases, Duration timeout, int connectionsPerThread) {
+    this.bases = bases;
     this.client =
         new LoadBalancingProxyClient()
             .setConnectionsPerThread(connectionsPerThread)
             // Requests beyond the pool wait for a connection (within the timeout) instead of failing.
             .setMaxQueueSize(Integer.MAX_VALUE);
-    for (URI base : this.baseUris) {
-      client.addHost(base);
+    for (UpstreamBase base : bases.all()) {
+      client.addHost(base.uri());
     }
     this.proxy =
         ProxyHandler.builder()
             .setProxyClient(client)
             .setMaxRequestTime(Math.toIntExact(Math.min(Integer.MAX_VALUE, timeout.toMillis())))
             .setRewriteHostHeader(false)
-            .setReuseXForwarded(false)
+            .setReuseXForwarded(true)
             // No upstream the client would try (all marked as failing): nothing to proxy to.
             .setNext(UpstreamTarget::badGateway)
             .build();
@@ -86,11 +85,30 @@ final class UpstreamTarget implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     HeaderMap headers = exchange.getRequestHeaders();
-    String host = headers.getFirst(Headers.HOST);
-    String proto = exchange.getRequestScheme().toLowerCase(Locale.ROOT);
-    String hop = forwardedElement(exchange, host, proto);
-    String previous = headers.getFirst(FORWARDED);
-    headers.put(FORWARDED, previous == null || previous.isBlank() ? hop : previous + ", " + hop);
+    InetSocketAddress source = exchange.getSourceAddress();
+    ForwardingHeaders forwarding =
+        ForwardingHeaders.of(
+            source == null || source.getAddress() == null ? null : source.getAddress().getHostAddress(),
+            headers.getFirst(Headers.HOST),
+            exchange.getRequestScheme(),
+            exchange.getProtocol().toString(),
+            exchange.getDestinationAddress().getPort(),
+            values(headers, Headers.FORWARDED),
+            values(headers, Headers.VIA),
+            values(headers, Headers.X_FORWARDED_FOR));
+    headers.put(Headers.FORWARDED, forwarding.forwarded());
+    headers.put(Headers.VIA, forwarding.via());
+    // Undertow's proxy appends ",<client address>" to this itself (setReuseXForwarded), and takes
+    // the other X-Forwarded-* fields as set here.
+    if (forwarding.previousForwardedFor().isEmpty()) {
+      headers.remove(Headers.X_FORWARDED_FOR);
+    } else {
+      headers.put(Headers.X_FORWARDED_FOR, forwarding.previousForwardedFor());
+    }
+    headers.put(Headers.X_FORWARDED_PROTO, forwarding.forwardedProto());
+    headers.put(Headers.X_FORWARDED_PORT, forwarding.forwardedPort());
+    headers.put(Headers.X_FORWARDED_SERVER, forwarding.forwardedServer());
+    String host = forwarding.forwardedHost();
     if (host != null) {
       headers.put(Headers.X_FORWARDED_HOST, host);
     } else {
@@ -100,48 +118,14 @@ final class UpstreamTarget implements HttpHandler {
     proxy.handleRequest(exchange);
   }
 
+  private static Iterable<String> values(HeaderMap headers, HttpString name) {
+    HeaderValues values = headers.get(name);
+    return values == null ? List.of() : values;
+  }
+
   /** Closes the pooled idle connections to the upstreams. */
   void closeConnections() {
     client.closeCurrentConnections();
-  }
-
-  private static String forwardedElement(
-      HttpServerExchange exchange, @Nullable String host, String proto) {
-    StringBuilder hop = new StringBuilder(64).append("for=");
-    InetSocketAddress source = exchange.getSourceAddress();
-    String forAddress = source == null || source.getAddress() == null ? "unknown" : source.getAddress().getHostAddress();
-    if (forAddress.indexOf(':') >= 0) {
-      hop.append("\"[").append(forAddress).append("]\"");
-    } else {
-      hop.append(forAddress);
-    }
-    if (host != null && !host.isEmpty()) {
-      hop.append(";host=");
-      appendToken(hop, host);
-    }
-    return hop.append(";proto=").append(proto).toString();
-  }
-
-  /** A token as is, anything else as a quoted string (RFC 7239). */
-  private static void appendToken(StringBuilder out, String value) {
-    boolean token = true;
-    for (int i = 0; i < value.length() && token; i++) {
-      char c = value.charAt(i);
-      token = c > ' ' && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
-    }
-    if (token) {
-      out.append(value);
-      return;
-    }
-    out.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\');
-      }
-      out.append(c);
-    }
-    out.append('"');
   }
 
   private static void badGateway(HttpServerExchange exchange) {
@@ -151,6 +135,6 @@ final class UpstreamTarget implements HttpHandler {
 
   @Override
   public String toString() {
-    return "upstream " + baseUris;
+    return bases.toString();
   }
 }

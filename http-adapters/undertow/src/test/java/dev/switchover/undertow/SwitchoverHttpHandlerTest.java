@@ -45,27 +45,6 @@ final class SwitchoverHttpHandlerTest {
   }
 
   @Test
-  void canonicalPath_dotSegmentsAndParameters_areRemovedAndAmbiguityRefused() {
-    assertAll(
-        () -> assertEquals("/", CanonicalPath.of("/")),
-        () -> assertEquals("/a/b/", CanonicalPath.of("/a/b/")),
-        () -> assertEquals("/admin/x", CanonicalPath.of("/public/../admin/x")),
-        () -> assertEquals("/admin", CanonicalPath.of("/public/..;/admin")),
-        () -> assertEquals("/admin/secret", CanonicalPath.of("/admin;x=1/secret")),
-        () -> assertEquals("/a/b", CanonicalPath.of("/a/./b")),
-        () -> assertEquals("/a/", CanonicalPath.of("/a/b/..")),
-        () -> assertEquals("/a/", CanonicalPath.of("/a/.")),
-        () -> assertEquals("/", CanonicalPath.of("/a/..")),
-        () -> assertEquals("/..x/.y", CanonicalPath.of("/..x/.y")),
-        () -> assertNull(CanonicalPath.of("/../admin")),
-        () -> assertNull(CanonicalPath.of("/a/../../b")),
-        () -> assertNull(CanonicalPath.of("//admin")),
-        () -> assertNull(CanonicalPath.of("/a//b")),
-        () -> assertNull(CanonicalPath.of("")),
-        () -> assertNull(CanonicalPath.of("a/b")));
-  }
-
-  @Test
   void builder_badArguments_areRefusedAtOnce() {
     SwitchoverHttpHandler.Builder b = SwitchoverHttpHandler.builder(Router.create(table()));
     b.handler(BLUE, app("blue"));

@@ -34,7 +34,7 @@ final class WorkspaceAppHttpHandler implements HttpHandler {
     AppRequest.Builder request =
         AppRequest.builder(exchange.getRequestMethod().toString(), target)
             .serverName(exchange.getHostName())
-            .canonicalPath(CanonicalPath.of(exchange.getRelativePath()));
+            .canonicalPath(exchange.getRelativePath());
     for (HeaderValues values : exchange.getRequestHeaders()) {
       for (String value : values) {
         request.header(values.getHeaderName().toString(), value);

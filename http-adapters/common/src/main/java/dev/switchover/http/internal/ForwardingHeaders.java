@@ -5,12 +5,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The headers every adapter adds to a request it forwards to an upstream, in one format: {@code
- * Forwarded} (RFC 7239) and {@code Via} get this hop appended; {@code X-Forwarded-For} gets the
- * client's address appended; {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} are set to the
- * client's scheme and {@code Host}, replacing what the client sent. The client's {@code Host} is
- * forwarded unchanged.
+ * Forwarded} (RFC 7239) and {@code Via} get this hop appended ({@code ", "} between elements);
+ * {@code X-Forwarded-For} gets the client's address appended ({@code ","} between addresses, as
+ * Undertow's proxy writes it); {@code X-Forwarded-Proto}, {@code -Host}, {@code -Port} and {@code
+ * -Server} are set to the client's scheme, its {@code Host}, the port it connected to and {@value
+ * #VIA_NAME}, replacing whatever the client sent. The client's {@code Host} is forwarded unchanged.
  *
- * <p>An adapter reads the client's values, calls {@link #of}, and writes the five fields with its
+ * <p>An adapter reads the client's values, calls {@link #of}, and writes the seven fields with its
  * server's header API.
  */
 public final class ForwardingHeaders {
@@ -19,17 +20,27 @@ public final class ForwardingHeaders {
 
   private final String forwarded;
   private final String via;
+  private final String previousFor;
   private final String forwardedFor;
   private final String proto;
   private final @Nullable String host;
+  private final String port;
 
   private ForwardingHeaders(
-      String forwarded, String via, String forwardedFor, String proto, @Nullable String host) {
+      String forwarded,
+      String via,
+      String previousFor,
+      String forwardedFor,
+      String proto,
+      @Nullable String host,
+      String port) {
     this.forwarded = forwarded;
     this.via = via;
+    this.previousFor = previousFor;
     this.forwardedFor = forwardedFor;
     this.proto = proto;
     this.host = host;
+    this.port = port;
   }
 
   /**
@@ -39,18 +50,20 @@ public final class ForwardingHeaders {
    * @param host the client's {@code Host}, or null if it sent none
    * @param scheme the scheme the client used ({@code http} or {@code https})
    * @param protocol the client's protocol ({@code HTTP/1.1})
-   * @param previousForwarded the {@code Forwarded} values the client sent, joined with commas, or null
-   * @param previousVia the {@code Via} values the client sent, joined with commas, or null
-   * @param previousFor the {@code X-Forwarded-For} values the client sent, joined, or null
+   * @param localPort the port of this server the client connected to
+   * @param previousForwarded the {@code Forwarded} fields the client sent, in order
+   * @param previousVia the {@code Via} fields the client sent
+   * @param previousFor the {@code X-Forwarded-For} fields the client sent
    */
   public static ForwardingHeaders of(
       @Nullable String remoteAddress,
       @Nullable String host,
       String scheme,
       String protocol,
-      @Nullable String previousForwarded,
-      @Nullable String previousVia,
-      @Nullable String previousFor) {
+      int localPort,
+      Iterable<String> previousForwarded,
+      Iterable<String> previousVia,
+      Iterable<String> previousFor) {
     String proto = scheme.toLowerCase(Locale.ROOT);
     String address = remoteAddress == null || remoteAddress.isEmpty() ? "unknown" : remoteAddress;
     StringBuilder element = new StringBuilder(64).append("for=");
@@ -64,12 +77,15 @@ public final class ForwardingHeaders {
       appendValue(element, host);
     }
     element.append(";proto=").append(proto);
+    String before = joined(previousFor, ",");
     return new ForwardingHeaders(
-        appended(previousForwarded, element.toString()),
-        appended(previousVia, viaVersion(protocol) + " " + VIA_NAME),
-        appended(previousFor, address),
+        appended(joined(previousForwarded, ", "), element.toString()),
+        appended(joined(previousVia, ", "), viaVersion(protocol) + " " + VIA_NAME),
+        before,
+        before.isEmpty() ? address : before + "," + address,
         proto,
-        host);
+        host,
+        Integer.toString(localPort));
   }
 
   /** {@code Forwarded}: the client's, with this hop appended. */
@@ -82,9 +98,17 @@ public final class ForwardingHeaders {
     return via;
   }
 
-  /** {@code X-Forwarded-For}: the client's, with its address appended. */
+  /** {@code X-Forwarded-For}: the client's, with its address appended after a comma. */
   public String forwardedFor() {
     return forwardedFor;
+  }
+
+  /**
+   * The {@code X-Forwarded-For} chain the client sent, its fields joined, without this hop: for a
+   * proxy that appends the client's address itself. Empty if the client sent none.
+   */
+  public String previousForwardedFor() {
+    return previousFor;
   }
 
   /** {@code X-Forwarded-Proto}: the client's scheme. */
@@ -97,8 +121,32 @@ public final class ForwardingHeaders {
     return host;
   }
 
-  private static String appended(@Nullable String previous, String value) {
-    return previous == null || previous.isBlank() ? value : previous + ", " + value;
+  /** {@code X-Forwarded-Port}: the port of this server the client connected to. */
+  public String forwardedPort() {
+    return port;
+  }
+
+  /** {@code X-Forwarded-Server}: {@value #VIA_NAME}. */
+  public String forwardedServer() {
+    return VIA_NAME;
+  }
+
+  private static String appended(String previous, String value) {
+    return previous.isEmpty() ? value : previous + ", " + value;
+  }
+
+  /** The non-blank fields, trimmed and joined with {@code separator}. */
+  private static String joined(Iterable<String> fields, String separator) {
+    StringBuilder out = new StringBuilder();
+    for (String field : fields) {
+      if (!field.isBlank()) {
+        if (out.length() > 0) {
+          out.append(separator);
+        }
+        out.append(field.trim());
+      }
+    }
+    return out.toString();
   }
 
   /** {@code 1.1} for {@code HTTP/1.1}; the whole protocol if it is not HTTP. */

@@ -25,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  * each segment's parameters ({@code ;...}) removed and dot segments resolved (RFC 3986, 5.2.4).
  *
  * <p>Hosts: a request is refused (400) if it has more than one {@code Host}, an empty one, one
- * that holds a comma or white space, or an absolute-form target whose authority is not its {@code
- * Host} (ignoring case).
+ * that holds a comma or white space, or an absolute-form target whose authority is not exactly its
+ * {@code Host} (Undertow refuses a difference in case before any handler runs, so every adapter
+ * does).
  */
 public final class RequestTargets {
   /** The longest request target (path and query) accepted; longer ones get 414. */
@@ -135,7 +136,7 @@ public final class RequestTargets {
         return BAD_REQUEST;
       }
     }
-    if (absoluteAuthority != null && !absoluteAuthority.equalsIgnoreCase(host)) {
+    if (absoluteAuthority != null && !absoluteAuthority.equals(host)) {
       return BAD_REQUEST;
     }
     return 0;

@@ -3,13 +3,14 @@ package dev.switchover.http.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 final class ForwardingHeadersTest {
   @Test
   void of_firstHop_namesTheClient() {
     ForwardingHeaders h =
-        ForwardingHeaders.of("127.0.0.1", "shop.example.com:8080", "http", "HTTP/1.1", null, null, null);
+        ForwardingHeaders.of("127.0.0.1", "shop.example.com:8080", "http", "HTTP/1.1", 8080, List.of(), List.of(), List.of());
     assertEquals("for=127.0.0.1;host=\"shop.example.com:8080\";proto=http", h.forwarded());
     assertEquals("1.1 switchover", h.via());
     assertEquals("127.0.0.1", h.forwardedFor());
@@ -21,23 +22,35 @@ final class ForwardingHeadersTest {
   void of_laterHop_appendsToWhatTheClientSent() {
     ForwardingHeaders h =
         ForwardingHeaders.of(
-            "::1", "shop.example.com", "HTTPS", "HTTP/2.0", "for=10.0.0.1", "1.0 edge", "10.0.0.1");
+            "::1", "shop.example.com", "HTTPS", "HTTP/2.0", 443, List.of("for=10.0.0.1"), List.of("1.0 edge"), List.of("10.0.0.1"));
     assertEquals("for=10.0.0.1, for=\"[::1]\";host=shop.example.com;proto=https", h.forwarded());
     assertEquals("1.0 edge, 2.0 switchover", h.via());
-    assertEquals("10.0.0.1, ::1", h.forwardedFor());
+    assertEquals("10.0.0.1,::1", h.forwardedFor());
+    assertEquals("443", h.forwardedPort());
+    assertEquals("10.0.0.1", h.previousForwardedFor());
+    assertEquals("switchover", h.forwardedServer());
     assertEquals("https", h.forwardedProto());
   }
 
   @Test
   void of_withoutHostOrAddress_saysUnknownAndSetsNoHost() {
-    ForwardingHeaders h = ForwardingHeaders.of(null, null, "http", "HTTP/1.0", " ", null, null);
+    ForwardingHeaders h = ForwardingHeaders.of(null, null, "http", "HTTP/1.0", 80, List.of(" "), List.of(), List.of());
     assertEquals("for=unknown;proto=http", h.forwarded());
     assertNull(h.forwardedHost());
   }
 
   @Test
+  void of_severalFields_areJoinedInOrder() {
+    ForwardingHeaders h =
+        ForwardingHeaders.of(
+            "1.2.3.4", "a", "http", "HTTP/1.1", 80, List.of("for=a", "for=b"), List.of(), List.of("x", "y"));
+    assertEquals("for=a, for=b, for=1.2.3.4;host=a;proto=http", h.forwarded());
+    assertEquals("x,y,1.2.3.4", h.forwardedFor());
+  }
+
+  @Test
   void of_hostNeedingQuotes_isQuotedAndEscaped() {
-    ForwardingHeaders h = ForwardingHeaders.of("1.2.3.4", "a\"b", "http", "HTTP/1.1", null, null, null);
+    ForwardingHeaders h = ForwardingHeaders.of("1.2.3.4", "a\"b", "http", "HTTP/1.1", 80, List.of(), List.of(), List.of());
     assertEquals("for=1.2.3.4;host=\"a\\\"b\";proto=http", h.forwarded());
   }
 }

@@ -32,6 +32,8 @@ final class RequestTargetsTest {
     "/.well-known/x, /.well-known/x",
     "/...., /....",
     "/a%3Bb, /a;b",
+    "/a/b/.., /a/",
+    "/..x/.y, /..x/.y",
   })
   void canonicalPath_ofAcceptedPath_isDecodedAndResolved(String raw, String canonical) {
     assertEquals(canonical, RequestTargets.canonicalPath(raw));
@@ -98,7 +100,7 @@ final class RequestTargetsTest {
     assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com:8080"), null));
     assertEquals(0, RequestTargets.hostRefusal(List.of("[::1]:8080"), null));
     assertEquals(0, RequestTargets.hostRefusal(List.of(), null));
-    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com"), "SHOP.example.COM"));
+    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com"), "shop.example.com"));
   }
 
   @Test
@@ -109,6 +111,7 @@ final class RequestTargetsTest {
     assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com evil.com"), null));
     assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "other.example.com"));
     assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "shop.example.com:8080"));
+    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "SHOP.example.com"));
   }
 
   @ParameterizedTest
