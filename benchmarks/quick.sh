@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The short comparison of issue 6, in a few minutes: builds benchmarks.jar (and core), then runs
+# The short comparison (benchmarks/RESULTS.md), in a few minutes: builds benchmarks.jar (and core), then runs
 # every contender of ResolveBenchmark, PromoteBenchmark and ResolveUnderWriteBenchmark at 10,
 # 1,000 and 100,000 domains, one fork, 3 warm-up and 5 measured iterations of one second each,
 # with JMH's GC profiler (gc.alloc.rate.norm is B/op). JSON results go to OUT.json.

@@ -9,11 +9,11 @@
 # THREADS and CONNECTIONS (wrk), PAIRS and PAIR_DURATION (paired A/B runs), SWITCHES and SWITCH_INTERVAL_MS (switching runs), BASE_PORT,
 # ONLY (space-separated contender names to run), SKIP_BUILD=1, JAVA_OPTS, OUT (results directory),
 # QUIET_LOAD and QUIET_WAIT (before measuring, wait up to QUIET_WAIT seconds for the 1-minute load
-# average to fall below QUIET_LOAD; the machine is shared, and the load seen is recorded anyway),
-# SWITCHOVER_SWITCH (how a Switchover contender is switched: "prepared", the default, commits a
-# promote its admin endpoint prepared 100-125 ms after the switch before; "promote" calls promote()),
-# SWITCHOVER_ADMIN (how the switcher reaches that endpoint: "socket", the default, a line per
-# switch on a Unix domain socket, as HAProxy's runtime API; "http", POST /switch on port + 100).
+# average to fall below QUIET_LOAD; the machine is shared, and the load seen is recorded anyway).
+#
+# A Switchover contender is switched through its admin endpoint, a line per switch on a Unix
+# domain socket (as HAProxy's runtime API), and each switch commits a promote the endpoint
+# prepared 100-125 ms after the switch before (SwitchAdmin).
 #
 # It installs wrk, nginx and haproxy from Debian's packages if they are missing (needs root or
 # sudo), starts every process itself with its own configuration in a temporary directory (never
@@ -40,18 +40,21 @@ OUT=${OUT:-$HERE/target/results-$(date -u +%Y%m%dT%H%M%SZ)}
 ONLY=${ONLY:-}
 QUIET_LOAD=${QUIET_LOAD:-}
 QUIET_WAIT=${QUIET_WAIT:-600}
-SWITCHOVER_SWITCH=${SWITCHOVER_SWITCH:-prepared}
-SWITCHOVER_ADMIN=${SWITCHOVER_ADMIN:-socket}
 
 BLUE_PORT=$((BASE_PORT + 1))
 GREEN_PORT=$((BASE_PORT + 2))
 CONTROL_PORT=$((BASE_PORT + 3)) # the upstreams' control endpoint: when a workspace started serving
 HOST=shop.localhost
+# How the Switchover contenders are switched, in words, for the environment and the summary.
+SWITCHOVER_WAY="the admin endpoint's line protocol on a Unix domain socket, one connection;"\
+" PreparedChange.commit() of a promote the admin endpoint prepared 100-125 ms after the switch"\
+" before, on a thread of its own; a switch that finds nothing prepared for its workspace"\
+" (a contender's very first, an unmeasured warm-up switch) promotes directly"
 
 # The contenders: name, kind, port, and for kind "java" the main class, which takes
-# <port> <bluePort> <greenPort> <adminPort> <adminSocket> and, if it can switch, serves SwitchAdmin
-# on adminPort (port + 100) and on the Unix socket adminSocket ($TMP/<name>-admin.sock). Switchable
-# contenders are listed in SWITCHING with their switch mode.
+# <port> <bluePort> <greenPort> <adminSocket> and, if it can switch, serves SwitchAdmin on the Unix
+# socket adminSocket ($TMP/<name>-admin.sock). Switchable contenders are listed in SWITCHING with
+# their switch mode.
 CONTENDERS=(
   "direct               upstream $BLUE_PORT"
   "jetty-plain          java     $((BASE_PORT + 10)) $PKG.PlainJettyProxy"
@@ -152,7 +155,7 @@ await_body() { # port expected-body label
 }
 
 start_java() { # name main port
-  java $JAVA_OPTS -cp "$JAR" "$2" "$3" "$BLUE_PORT" "$GREEN_PORT" "$(($3 + 100))" "$TMP/$1-admin.sock" \
+  java $JAVA_OPTS -cp "$JAR" "$2" "$3" "$BLUE_PORT" "$GREEN_PORT" "$TMP/$1-admin.sock" \
     >"$TMP/$1.log" 2>&1 &
   PIDS+=($!)
 }
@@ -243,7 +246,7 @@ record_environment() {
     echo "wrk: -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency (warmup ${WARMUP}s, $ROUNDS rounds)"
     echo "switching: $SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart"
     echo "JAVA_OPTS: $JAVA_OPTS"
-    echo "Switchover's switch: $(switchover_way)"
+    echo "Switchover's switch: $SWITCHOVER_WAY"
     echo; echo '$ nginx -v'; nginx -v 2>&1
     echo; echo '$ haproxy -v'; haproxy -v 2>&1 | sed -n 1,2p
     echo; echo '$ wrk -v'; { wrk -v 2>&1 || true; } | sed -n 1p
@@ -332,7 +335,7 @@ summarise() {
       done <"$sw"
       echo
       echo "The switch call is only the switch: for Switchover the admin call returns once its switch has" \
-        "($(switchover_way))." \
+        "($SWITCHOVER_WAY)." \
         "The in-JVM figures come from a second series of $SWITCHES switches per Switchover contender," \
         "paced alike, so Switchover contenders are switched twice as often ($((2 * SWITCHES)) + 4 unmeasured" \
         "against $SWITCHES + 2); wrk's counts cover all of them."
@@ -360,29 +363,11 @@ summarise() {
   cat "$OUT/summary.md"
 }
 
-switchover_way() { # how the Switchover contenders were switched, in words
-  case "$SWITCHOVER_ADMIN" in
-    socket) echo -n "SWITCHOVER_ADMIN=socket: the admin endpoint's line protocol on a Unix domain socket, one connection; " ;;
-    http) echo -n "SWITCHOVER_ADMIN=http: POST /switch to the admin endpoint's HTTP server on port + 100, one keep-alive connection; " ;;
-    *) die "SWITCHOVER_ADMIN must be socket or http, not $SWITCHOVER_ADMIN" ;;
-  esac
-  case "$SWITCHOVER_SWITCH" in
-    prepared) echo "SWITCHOVER_SWITCH=prepared: PreparedChange.commit() of a promote the admin endpoint prepared 100-125 ms after the switch before, on a thread of its own; a switch that finds nothing prepared for its workspace (a contender's very first, an unmeasured warm-up switch) promotes directly" ;;
-    promote) echo "SWITCHOVER_SWITCH=promote: Router.promote()" ;;
-    *) die "SWITCHOVER_SWITCH must be prepared or promote, not $SWITCHOVER_SWITCH" ;;
-  esac
-}
-
 switch_contender() { # name mode output-file; prints the SWITCH-SUMMARY line
   local port args
   port=$(contender_field "$1" 2)
   case "$2" in
-    admin)
-      if [[ "$SWITCHOVER_ADMIN" == http ]]; then
-        args=(admin "$((port + 100))" "$SWITCHOVER_SWITCH")
-      else
-        args=(admin "$TMP/$1-admin.sock" "$SWITCHOVER_SWITCH")
-      fi ;;
+    admin) args=(admin "$TMP/$1-admin.sock") ;;
     nginx) args=(nginx "$NGINX_DIR/upstream.conf" "$BLUE_PORT" "$GREEN_PORT" \
       nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -s reload) ;;
     haproxy) args=(haproxy "$HAPROXY_SOCKET" "$HAPROXY_MAP") ;;
@@ -395,7 +380,6 @@ switch_contender() { # name mode output-file; prints the SWITCH-SUMMARY line
 
 # --- the run -----------------------------------------------------------------------------------
 main() {
-  switchover_way >/dev/null
   ensure_tools
   if [[ -z "${SKIP_BUILD:-}" || ! -f "$JAR" ]]; then
     log "building $JAR"

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A diagnostic, not part of issue 6's comparison: the contenders of {@link ResolveBenchmark}
+ * A diagnostic, outside the resolve targets: the contenders of {@link ResolveBenchmark}
  * with each request made to wait for the answer to the one before it.
  *
  * <p>In {@link ResolveBenchmark} the requests are independent, so a processor that runs out of

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The one workload every contender is built from and timed on, as issue 6 describes it.
+ * The one workload every contender is built from and timed on.
  *
  * <ul>
  *   <li>{@code domains} domains, each with routes {@code /}, {@code /api}, {@code /api/v2} and

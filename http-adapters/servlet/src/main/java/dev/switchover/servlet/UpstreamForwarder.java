@@ -53,9 +53,9 @@ import org.slf4j.LoggerFactory;
  * servlet's {@code ReadListener} and {@code WriteListener}); blocking exchanges go through a
  * client that runs its tasks on a pool the forwarder owns ({@link OnDemandThreadPool}), since
  * reading a request body with blocking I/O must not stop the selector. Handing every task of an
- * async exchange to a pool instead made each exchange hop between threads several more times; on
- * two CPUs the filter proxied about 1.8 times as many requests a second without those hops (see
- * {@code benchmarks/http/RESULTS.md}). A blocking exchange holds its request thread throughout.
+ * async exchange to a pool instead would make each exchange hop between threads several more
+ * times, a wake-up and a context switch each (measured in {@code benchmarks/http/RESULTS.md}). A
+ * blocking exchange holds its request thread throughout.
  *
  * <p>How an async exchange awaits the upstream's status and headers ({@link AsyncSend}), chosen
  * once per forwarder:
@@ -65,9 +65,8 @@ import org.slf4j.LoggerFactory;
  *       more (three CPUs or more, or {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=2}):
  *       {@code HttpClient.sendAsync}, and no thread waits at all; the exchange is abandoned by
  *       cancelling its future, and {@link SendLimit} keeps the bound the waiting threads' pool
- *       sets otherwise. On two CPUs given a common pool of two, the filter proxied about 1.4 to
- *       1.5 times as many requests a second this way as with the waiting thread (see {@code
- *       benchmarks/http/RESULTS.md}).
+ *       sets otherwise. It proxies more requests a second than the waiting thread (measured in
+ *       {@code benchmarks/http/RESULTS.md}).
  *   <li>{@link AsyncSend#WAITING_THREAD}, where the common pool has fewer than two threads (one or
  *       two CPUs), or where async exchanges were given an executor of the application's to wait
  *       on: {@code HttpClient.send} on a thread of {@code waits} (see {@link

@@ -14,8 +14,8 @@ import org.eclipse.jetty.server.Server;
  * and a per-exchange idle timeout. The difference between it and the adapter is then the
  * routing itself (resolve, admission, in-flight counting, the request wrapper).
  *
- * <p>Usage: {@code ForwardingJettyProxy <port> <bluePort> <greenPort> <adminPort> <adminSocket>}
- * (the last three ignored).
+ * <p>Usage: {@code ForwardingJettyProxy <port> <bluePort> <greenPort> <adminSocket>}
+ * ({@code greenPort} and {@code adminSocket} are ignored).
  */
 public final class ForwardingJettyProxy {
   private static final long IDLE_TIMEOUT_MILLIS = 30_000;

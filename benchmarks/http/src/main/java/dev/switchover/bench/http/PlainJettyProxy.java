@@ -9,8 +9,9 @@ import org.eclipse.jetty.server.Server;
  * every request to {@code blue}, with no routing, rewriting the URI the way Switchover's proxy
  * does (upstream scheme, host and port; the request's raw path and query).
  *
- * <p>Usage: {@code PlainJettyProxy <port> <bluePort> <greenPort> <adminPort> <adminSocket>} (the
- * last three are accepted, so that every Java contender takes the same arguments, and ignored).
+ * <p>Usage: {@code PlainJettyProxy <port> <bluePort> <greenPort> <adminSocket>} (the
+ * {@code greenPort} and {@code adminSocket} are accepted, so that every Java contender takes the
+ * same arguments, and ignored).
  */
 public final class PlainJettyProxy {
   private PlainJettyProxy() {}

@@ -15,8 +15,8 @@ import java.net.URI;
  * 502 mapping. Undertow runs with its defaults, without a {@code Date} header, like {@link
  * SwitchoverUndertowProxy}.
  *
- * <p>Usage: {@code PlainUndertowProxy <port> <bluePort> <greenPort> <adminPort> <adminSocket>} (the
- * last three are not used: there is nothing to switch)
+ * <p>Usage: {@code PlainUndertowProxy <port> <bluePort> <greenPort> <adminSocket>} (the
+ * {@code greenPort} and {@code adminSocket} are not used: there is nothing to switch)
  */
 public final class PlainUndertowProxy {
   private PlainUndertowProxy() {}

@@ -4,11 +4,6 @@ import dev.switchover.DomainStatus;
 import dev.switchover.PreparedChange;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
-import io.undertow.server.HttpHandler;
-import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -18,6 +13,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,38 +22,30 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The routing every Switchover contender starts with, and the admin endpoint through which the
- * {@link Switcher} switches it: {@code POST /switch?to=green} on a separate loopback port, served by
- * a server of the contender's own kind ({@link #startJetty}, {@link #startUndertow}), calls
- * {@link Router#promote(String, String)} for {@value #HOST} and answers {@code revision=<n>
- * promote_ns=<time spent in the switch> started_ns=<System.nanoTime() just before it>
- * prepared=<0|1>} (the system-wide monotonic clock on Linux, so the switcher can compare it with
- * the upstreams' {@link Onsets}).
+ * {@link Switcher} switches it: a Unix domain socket in the contender's JVM, as HAProxy's runtime
+ * API is served, taking one line per switch, {@code to=green\n}, and answering one line,
+ * {@code <status> <body>\n}, on the same connection.
  *
- * <p>With {@code &prepared}, the switch is instead the {@link PreparedChange#commit()} of a
- * promote the endpoint prepared ({@link Router#preparePromote(String, String)}) {@value
+ * <p>A switch is the {@link PreparedChange#commit()} of a promote of {@value #HOST} that the
+ * endpoint prepared ({@link Router#preparePromote(String, String)}) {@value
  * #PREPARE_DELAY_MILLIS} to {@value #PREPARE_DELAY_MILLIS} + {@value #PREPARER_TICK_MILLIS} ms
- * after the switch before, on a thread of its own ({@link Releases}): a release staged
- * between two switches, as an operator stages one before releasing it. {@code prepared=1} says
- * the commit published the prepared table itself (nothing was written in between); a switch
- * that finds no prepared change for its workspace (the first, or one out of turn) promotes
- * directly and says {@code prepared=0}.
+ * after the switch before, on a thread of its own ({@link Releases}): a release staged between
+ * two switches, as an operator stages one before releasing it, so that the switch itself builds
+ * nothing. A switch that finds nothing prepared for its workspace (the first, or one out of turn)
+ * promotes directly. The answer's body is {@code revision=<n> switch_ns=<time spent in the
+ * switch> started_ns=<System.nanoTime() just before it> prepared=<1 if the commit published the
+ * prepared table itself, else 0>} (the system-wide monotonic clock on Linux, so the switcher can
+ * compare it with the upstreams' {@link Onsets}).
  *
- * <p>With {@code &probe=<port>} it also measures the switch from
- * inside the proxy's JVM: after promote returns it sends requests to the proxy on that loopback
- * port until one is answered by the new workspace, and adds {@code first_new_ns=<from before
- * the switch to that answer>} (or {@code first_new_ns=-1} after 10 seconds without one). Any
- * Switchover adapter's contender (Jetty, Undertow, servlet filter) uses both, so they are
- * switched and measured the same way.
+ * <p>With {@code &probe=<port>} it also measures the switch from inside the proxy's JVM: after
+ * the switch it sends requests to the proxy on that loopback port until one is answered by the
+ * new workspace, and adds {@code first_new_ns=<from before the switch to that answer>} (or
+ * {@code first_new_ns=-1} after 10 seconds without one). Every Switchover adapter's contender
+ * (Jetty, Undertow, servlet filter) serves this endpoint, so they are switched and measured alike.
  */
 public final class SwitchAdmin {
   /** The host every contender serves, in front of {@code blue} and {@code green}. */
@@ -65,7 +53,7 @@ public final class SwitchAdmin {
 
   private SwitchAdmin() {}
 
-  /** How long after a switch the endpoint prepares the next one, in {@code &prepared} mode. */
+  /** How long after a switch the endpoint prepares the next one. */
   static final long PREPARE_DELAY_MILLIS = 100;
 
   /** How often the endpoint's preparing thread looks for a release to prepare. */
@@ -84,54 +72,9 @@ public final class SwitchAdmin {
   }
 
   /**
-   * Starts the admin endpoint for {@code router} on {@code 127.0.0.1:port}, as a Jetty server of
-   * its own in the contender's JVM: for the Jetty contenders, whose traffic keeps Jetty's HTTP code
-   * compiled, as an operator would add an admin port to the server they already run.
-   */
-  public static Server startJetty(int port, Releases releases) throws Exception {
-    Server server = new Server();
-    Loopback.addConnector(server, port);
-    server.setHandler(
-        new Handler.Abstract() { // blocking: with ?probe= the answer waits for the probing
-          @Override
-          public boolean handle(Request request, Response response, Callback callback) {
-            Answer answer = answer(request.getHttpURI().getQuery(), releases);
-            response.setStatus(answer.status());
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
-            response.write(true, ByteBuffer.wrap(answer.body().getBytes(StandardCharsets.UTF_8)), callback);
-            return true;
-          }
-        });
-    server.start();
-    return server;
-  }
-
-  /**
-   * Starts the admin endpoint for {@code router} on {@code 127.0.0.1:port}, as an Undertow server of
-   * its own in the contender's JVM, for the Undertow contender (see {@link #startJetty}). A switch
-   * is answered on the I/O thread; a switch with {@code ?probe=}, which blocks, on a worker thread.
-   */
-  public static Undertow startUndertow(int port, Releases releases) {
-    Undertow server =
-        Undertow.builder()
-            .addHttpListener(port, "127.0.0.1")
-            .setIoThreads(1)
-            .setWorkerThreads(2)
-            .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false)
-            .setHandler(new UndertowAdmin(releases))
-            .build();
-    server.start();
-    return server;
-  }
-
-  /**
-   * Starts the admin endpoint for {@code releases} on a Unix domain socket at {@code path}, as
-   * HAProxy's runtime API is served: one line per switch, {@code <query>\n} (the query of {@code
-   * POST /switch}, {@code to=green&prepared}), answered with one line, {@code <status>
-   * <body>\n}, on the same connection. Each connection is served by a blocking platform thread of
-   * its own, which waits in {@code read} for the next switch: the switch wakes one thread and runs
-   * little code besides the switch, where the HTTP endpoints run their server's request handling,
-   * which nothing else in the proxy's traffic keeps compiled for the admin's connector.
+   * Starts the admin endpoint for {@code releases} on a Unix domain socket at {@code path}. Each
+   * connection is served by a blocking platform thread of its own, which waits in {@code read} for
+   * the next switch: a switch wakes one thread and runs little code besides the switch.
    */
   public static void startSocket(Path path, Releases releases) throws IOException {
     Files.deleteIfExists(path);
@@ -177,7 +120,7 @@ public final class SwitchAdmin {
         try {
           answer = answer(query, releases);
         } catch (RuntimeException e) { // a bad query: answered, and the session goes on
-          answer = new Answer(500, "?" + query + " failed: " + e);
+          answer = new Answer(500, query + " failed: " + e);
         }
         String line = answer.status() + " " + answer.body().replace('\n', ' ').replace('\r', ' ') + "\n";
         ByteBuffer out = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
@@ -200,34 +143,13 @@ public final class SwitchAdmin {
     return -1;
   }
 
-  private static final class UndertowAdmin implements HttpHandler {
-    private final Releases releases;
-
-    UndertowAdmin(Releases releases) {
-      this.releases = releases;
-    }
-
-    @Override
-    public void handleRequest(HttpServerExchange exchange) {
-      String query = exchange.getQueryString();
-      if (exchange.isInIoThread() && query.contains("&probe=")) {
-        exchange.dispatch(this);
-        return;
-      }
-      Answer answer = answer(query, releases);
-      exchange.setStatusCode(answer.status());
-      exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
-      exchange.getResponseSender().send(answer.body(), StandardCharsets.UTF_8);
-    }
-  }
-
   /** An admin answer: a status and a body. */
   record Answer(int status, String body) {}
 
-  /** Does what {@code ?query} asks of the router, for either server. */
+  /** Does what one line, {@code to=<workspace>[&probe=<port>]}, asks of the router. */
   static Answer answer(@Nullable String query, Releases releases) {
     if (query == null || !query.startsWith("to=")) {
-      return new Answer(400, "expected ?to=<workspace>[&prepared][&probe=<port>], got ?" + query);
+      return new Answer(400, "expected to=<workspace>[&probe=<port>], got " + query);
     }
     Map<String, String> params = new HashMap<>();
     for (String param : query.split("&", -1)) {
@@ -237,21 +159,18 @@ public final class SwitchAdmin {
     String to = params.getOrDefault("to", "");
     @Nullable String probePort = params.get("probe");
     @Nullable HttpProbe probe = probePort == null ? null : probe(Loopback.port(probePort, "probe"));
-    boolean prepared = params.containsKey("prepared");
-    @Nullable PreparedChange staged = prepared ? releases.take(to) : null;
+    @Nullable PreparedChange staged = releases.take(to);
     long start = System.nanoTime();
     RoutingTable table;
     try {
       table = staged != null ? staged.commit() : releases.router.promote(HOST, to);
     } catch (RuntimeException e) {
-      return new Answer(409, "promote " + HOST + " to " + to + " failed: " + e);
+      return new Answer(409, "switch of " + HOST + " to " + to + " failed: " + e);
     }
     long switchNanos = System.nanoTime() - start;
-    if (prepared) {
-      releases.prepareLater("blue".equals(to) ? "green" : "blue");
-    }
+    releases.prepareLater("blue".equals(to) ? "green" : "blue");
     String answer =
-        "revision=" + table.revision() + " promote_ns=" + switchNanos + " started_ns=" + start
+        "revision=" + table.revision() + " switch_ns=" + switchNanos + " started_ns=" + start
             + " prepared=" + (staged != null && table == staged.table() ? 1 : 0);
     if (probe != null) {
       answer += " first_new_ns=" + firstNew(probe, to, start);
@@ -270,6 +189,8 @@ public final class SwitchAdmin {
     final Router router;
     private final AtomicReference<@Nullable Staged> next = new AtomicReference<>();
     private final AtomicReference<@Nullable Wanted> wanted = new AtomicReference<>();
+    /** Signalled each time a change has been prepared, for {@link #awaitPrepared}. */
+    private final Object preparedSignal = new Object();
 
     public Releases(Router router) {
       this.router = router;
@@ -296,6 +217,24 @@ public final class SwitchAdmin {
       return staged == null ? null : staged.to();
     }
 
+    /**
+     * Waits until the change prepared for the next switch is one to {@code to}, for at most
+     * {@code timeout}; returns whether it is.
+     */
+    boolean awaitPrepared(String to, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      synchronized (preparedSignal) {
+        while (!to.equals(preparedFor())) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          TimeUnit.NANOSECONDS.timedWait(preparedSignal, left);
+        }
+        return true;
+      }
+    }
+
     /** Asks for the promote to {@code to} to be prepared {@value #PREPARE_DELAY_MILLIS} ms from now. */
     void prepareLater(String to) {
       wanted.set(new Wanted(to, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PREPARE_DELAY_MILLIS)));
@@ -308,6 +247,9 @@ public final class SwitchAdmin {
       }
       try {
         next.set(new Staged(w.to(), router.preparePromote(HOST, w.to())));
+        synchronized (preparedSignal) {
+          preparedSignal.notifyAll();
+        }
       } catch (RuntimeException e) {
         // the next switch then promotes directly, and says prepared=0
         System.err.println("preparing the promote of " + HOST + " to " + w.to() + " failed: " + e);

@@ -48,10 +48,9 @@ import org.jspecify.annotations.Nullable;
  * where the mode is how the contender is switched:
  *
  * <ul>
- *   <li>{@code admin <adminPort>|<adminSocket> [promote|prepared]}: Switchover's API, through
- *       {@link SwitchAdmin}'s HTTP endpoint on a loopback port or its line endpoint on a Unix domain
- *       socket (a path): each switch a {@code promote()}, or (with {@code prepared}) the commit of
- *       a promote the endpoint prepared between two switches;
+ *   <li>{@code admin <adminSocket>}: Switchover's API, through {@link SwitchAdmin}'s line
+ *       endpoint on a Unix domain socket: each switch the commit of a promote the endpoint
+ *       prepared between two switches;
  *   <li>{@code nginx <upstreamFile> <bluePort> <greenPort> <reload command...>}: rewrite the
  *       included {@code upstream shop} block and run the reload command (e.g. {@code nginx -c ...
  *       -s reload}), waiting for it to exit;
@@ -60,8 +59,8 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>The measured switch call does what the contender needs to switch and nothing more: for
- * Switchover one call to its admin endpoint that returns once the switch ({@code promote()}, or
- * the commit of a prepared promote) has. In {@code admin}
+ * Switchover one call to its admin endpoint that returns once the switch (the commit of a
+ * prepared promote) has. In {@code admin}
  * mode a second series of as many switches, paced alike, then has the contender's admin endpoint
  * measure each switch from inside its own JVM ({@link SwitchAdmin}: from before the switch
  * to its own first new answer through the proxy), which leaves out the admin call's round trip.
@@ -106,11 +105,8 @@ public final class Switcher {
     long intervalNanos = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(args[3]));
     String mode = args[4];
     String[] modeArgs = Arrays.copyOfRange(args, 5, args.length);
-    @Nullable Admin admin =
-        mode.equals("admin")
-            ? new Admin(adminLink(modeArgs[0]), proxyPort, adminWay(modeArgs))
-            : null;
-    SwitchCall call = admin != null ? admin::promote : switchCall(mode, modeArgs);
+    @Nullable Admin admin = mode.equals("admin") ? new Admin(adminSocket(modeArgs), proxyPort) : null;
+    SwitchCall call = admin != null ? admin::switchTo : switchCall(mode, modeArgs);
 
     List<Long> callMicros = new ArrayList<>();
     List<Long> reportedMicros = new ArrayList<>();
@@ -201,7 +197,7 @@ public final class Switcher {
       if (admin != null) {
         // The in-JVM measurement, in switches of its own: had the endpoint probed within the
         // measured switches above, their admin call would include its probing through the proxy.
-        SwitchCall probed = admin::promoteAndProbe;
+        SwitchCall probed = admin::switchAndProbe;
         if (!"blue".equals(current)) {
           probed.to("blue");
           current = "blue";
@@ -265,7 +261,7 @@ public final class Switcher {
           probeIoErrors,
           probe.connects(),
           timeouts,
-          admin == null ? mode : admin.way.isEmpty() ? "promote" : "prepared",
+          admin == null ? mode : "prepared",
           preparedCommits);
     } finally {
       if (admin != null) {
@@ -344,51 +340,19 @@ public final class Switcher {
     };
   }
 
-  /** One connection to a contender's admin endpoint: sends a switch's query, returns the answer. */
-  private interface AdminLink extends AutoCloseable {
-    /** The answer's body, for a status of 200. */
-    String call(String query) throws IOException;
-
-    @Override
-    void close();
-  }
-
-  /** {@code admin <adminPort>}: HTTP, {@code POST /switch?<query>}, on one keep-alive connection. */
-  private static final class HttpAdminLink implements AdminLink {
-    private final HttpProbe connection;
-
-    HttpAdminLink(int port) {
-      this.connection = new HttpProbe(port, "127.0.0.1");
-    }
-
-    @Override
-    public String call(String query) throws IOException {
-      HttpProbe.Reply reply = connection.send("POST", "/switch?" + query);
-      if (reply.status() != 200) {
-        throw new IOException("switch ?" + query + " refused: " + reply);
-      }
-      return reply.body();
-    }
-
-    @Override
-    public void close() {
-      connection.close();
-    }
-  }
-
   /**
-   * {@code admin <adminSocket>}: a line per switch on one Unix domain socket connection, each
-   * answer awaited for at most {@link #ANSWER_TIMEOUT_NANOS} (longer than the endpoint's own
+   * One connection to a contender's admin endpoint: a line per switch on a Unix domain socket,
+   * each answer awaited for at most {@link #ANSWER_TIMEOUT_NANOS} (longer than the endpoint's own
    * probing may take).
    */
-  private static final class SocketAdminLink implements AdminLink {
+  private static final class AdminSocket implements AutoCloseable {
     private static final long ANSWER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final SocketChannel channel;
     private final Selector selector;
     private final ByteBuffer in = ByteBuffer.allocate(4096);
 
-    SocketAdminLink(Path socket) throws IOException {
+    AdminSocket(Path socket) throws IOException {
       this.channel = SocketChannel.open(StandardProtocolFamily.UNIX);
       channel.connect(UnixDomainSocketAddress.of(socket));
       channel.configureBlocking(false);
@@ -396,8 +360,8 @@ public final class Switcher {
       channel.register(selector, SelectionKey.OP_READ | SelectionKey.OP_WRITE);
     }
 
-    @Override
-    public String call(String query) throws IOException {
+    /** Sends a switch's query; returns the answer's body, for a status of 200. */
+    String call(String query) throws IOException {
       long deadline = System.nanoTime() + ANSWER_TIMEOUT_NANOS;
       ByteBuffer out = ByteBuffer.wrap((query + "\n").getBytes(StandardCharsets.US_ASCII));
       while (out.hasRemaining()) {
@@ -443,42 +407,41 @@ public final class Switcher {
     }
   }
 
-  /** A port number is the HTTP endpoint; anything else is the path of the line endpoint's socket. */
-  private static AdminLink adminLink(String endpoint) throws IOException {
-    return endpoint.chars().allMatch(Character::isDigit)
-        ? new HttpAdminLink(Loopback.port(endpoint, "adminPort"))
-        : new SocketAdminLink(Path.of(endpoint));
+  /** The admin socket named by {@code admin <adminSocket>}. */
+  private static AdminSocket adminSocket(String[] modeArgs) throws IOException {
+    if (modeArgs.length != 1) {
+      throw new IllegalArgumentException("admin needs <adminSocket>");
+    }
+    return new AdminSocket(Path.of(modeArgs[0]));
   }
 
   /**
-   * Switchover's switch, through the contender's {@link SwitchAdmin} endpoint on one connection: {@link #promote} only promotes, and is what the measured switches call, as the
-   * other contenders' calls only switch; {@link #promoteAndProbe} also has the endpoint measure
-   * the switch inside the proxy's JVM, and answers once it has.
+   * Switchover's switch, through the contender's {@link SwitchAdmin} endpoint on one connection:
+   * {@link #switchTo} only switches, and is what the measured switches call, as the other
+   * contenders' calls only switch; {@link #switchAndProbe} also has the endpoint measure the switch
+   * inside the proxy's JVM, and answers once it has.
    */
   private static final class Admin implements AutoCloseable {
-    private final AdminLink connection;
+    private final AdminSocket connection;
     private final int proxyPort;
     private long lastFirstNewNanos = -1;
     private long lastStartedNanos;
-    /** Appended to each switch's query: {@code &prepared}, or nothing. */
-    private final String way;
-    /** Whether the last {@link #promote} committed a prepared table as it was prepared. */
+    /** Whether the last {@link #switchTo} committed a prepared table as it was prepared. */
     private boolean lastPrepared;
 
-    Admin(AdminLink connection, int proxyPort, boolean prepared) {
+    Admin(AdminSocket connection, int proxyPort) {
       this.connection = connection;
       this.proxyPort = proxyPort;
-      this.way = prepared ? "&prepared" : "";
     }
 
-    long promote(String to) throws IOException {
-      String answer = connection.call("to=" + to + way);
+    long switchTo(String to) throws IOException {
+      String answer = connection.call("to=" + to);
       lastStartedNanos = Long.parseLong(word(answer, "started_ns="));
       lastPrepared = value(answer, "prepared=") == 1;
-      return value(answer, "promote_ns=");
+      return value(answer, "switch_ns=");
     }
 
-    /** Whether the last {@link #promote} committed a prepared table as it was prepared. */
+    /** Whether the last {@link #switchTo} committed a prepared table as it was prepared. */
     boolean lastPrepared() {
       return lastPrepared;
     }
@@ -488,13 +451,13 @@ public final class Switcher {
       return lastStartedNanos;
     }
 
-    long promoteAndProbe(String to) throws IOException {
-      String answer = connection.call("to=" + to + way + "&probe=" + proxyPort);
+    long switchAndProbe(String to) throws IOException {
+      String answer = connection.call("to=" + to + "&probe=" + proxyPort);
       lastFirstNewNanos = value(answer, "first_new_ns=");
-      return value(answer, "promote_ns=");
+      return value(answer, "switch_ns=");
     }
 
-    /** From before {@code promote()} to the endpoint's first new answer, in the last {@link #promoteAndProbe}; -1 for none. */
+    /** From before the switch to the endpoint's first new answer, in the last {@link #switchAndProbe}; -1 for none. */
     long lastFirstNewNanos() {
       return lastFirstNewNanos;
     }
@@ -503,17 +466,6 @@ public final class Switcher {
     public void close() {
       connection.close();
     }
-  }
-
-  /** Whether {@code admin <endpoint> [promote|prepared]} asks for prepared switches. */
-  private static boolean adminWay(String[] modeArgs) {
-    if (modeArgs.length < 2 || modeArgs[1].equals("promote")) {
-      return false;
-    }
-    if (modeArgs[1].equals("prepared")) {
-      return true;
-    }
-    throw new IllegalArgumentException("admin mode: expected promote or prepared, got " + modeArgs[1]);
   }
 
   /** The number after {@code key} in a {@code key=value key=value} answer, or -1. */

@@ -9,7 +9,7 @@ import org.eclipse.jetty.server.Server;
  * The Switchover Jetty adapter as a reverse proxy: {@code shop.localhost} routed through the
  * router to the {@code blue} or {@code green} upstream, switched through {@link SwitchAdmin}.
  *
- * <p>Usage: {@code SwitchoverJettyProxy <port> <bluePort> <greenPort> <adminPort> <adminSocket>}
+ * <p>Usage: {@code SwitchoverJettyProxy <port> <bluePort> <greenPort> <adminSocket>}
  */
 public final class SwitchoverJettyProxy {
   private SwitchoverJettyProxy() {}
@@ -28,11 +28,10 @@ public final class SwitchoverJettyProxy {
     server.setHandler(handler);
     server.start();
     SwitchAdmin.Releases releases = new SwitchAdmin.Releases(router);
-    SwitchAdmin.startJetty(a.adminPort(), releases);
     SwitchAdmin.startSocket(a.adminSocket(), releases);
     System.out.printf(
-        "Switchover Jetty adapter on %d (admin %d) -> blue %d / green %d%n",
-        a.port(), a.adminPort(), a.bluePort(), a.greenPort());
+        "Switchover Jetty adapter on %d (admin socket %s) -> blue %d / green %d%n",
+        a.port(), a.adminSocket(), a.bluePort(), a.greenPort());
     server.join();
   }
 }

@@ -28,7 +28,7 @@ import org.eclipse.jetty.server.Server;
  * {@code asyncSupported}: the filter then forwards in async mode with non-blocking I/O, the way it
  * is meant to run, not on a blocked request thread.
  *
- * <p>Usage: {@code SwitchoverServletProxy <port> <bluePort> <greenPort> <adminPort> <adminSocket>}
+ * <p>Usage: {@code SwitchoverServletProxy <port> <bluePort> <greenPort> <adminSocket>}
  */
 public final class SwitchoverServletProxy {
   private SwitchoverServletProxy() {}
@@ -58,11 +58,10 @@ public final class SwitchoverServletProxy {
     server.setHandler(context);
     server.start();
     SwitchAdmin.Releases releases = new SwitchAdmin.Releases(router);
-    SwitchAdmin.startJetty(a.adminPort(), releases);
     SwitchAdmin.startSocket(a.adminSocket(), releases);
     System.out.printf(
-        "Switchover servlet filter (Jetty ee10) on %d (admin %d) -> blue %d / green %d%n",
-        a.port(), a.adminPort(), a.bluePort(), a.greenPort());
+        "Switchover servlet filter (Jetty ee10) on %d (admin socket %s) -> blue %d / green %d%n",
+        a.port(), a.adminSocket(), a.bluePort(), a.greenPort());
     server.join();
   }
 

@@ -13,7 +13,7 @@ import java.net.URI;
  * SwitchAdmin}. Undertow runs with its defaults (I/O and worker threads sized to the machine),
  * except that it does not add a {@code Date} header, like the Jetty processes ({@link Loopback}).
  *
- * <p>Usage: {@code SwitchoverUndertowProxy <port> <bluePort> <greenPort> <adminPort> <adminSocket>}
+ * <p>Usage: {@code SwitchoverUndertowProxy <port> <bluePort> <greenPort> <adminSocket>}
  */
 public final class SwitchoverUndertowProxy {
   private SwitchoverUndertowProxy() {}
@@ -35,11 +35,10 @@ public final class SwitchoverUndertowProxy {
             .build();
     server.start();
     SwitchAdmin.Releases releases = new SwitchAdmin.Releases(router);
-    SwitchAdmin.startUndertow(a.adminPort(), releases);
     SwitchAdmin.startSocket(a.adminSocket(), releases);
     System.out.printf(
-        "Switchover Undertow adapter on %d (admin %d) -> blue %d / green %d%n",
-        a.port(), a.adminPort(), a.bluePort(), a.greenPort());
+        "Switchover Undertow adapter on %d (admin socket %s) -> blue %d / green %d%n",
+        a.port(), a.adminSocket(), a.bluePort(), a.greenPort());
     Thread.currentThread().join(); // Undertow has no join(); run.sh stops the process
   }
 }

@@ -12,20 +12,20 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The admin endpoint's answers, without a server: {@link SwitchAdmin#answer}. */
+/** The admin endpoint's answers ({@link SwitchAdmin#answer}), and its socket. */
 final class SwitchAdminTest {
   private final Router router = SwitchAdmin.newRouter();
   private final SwitchAdmin.Releases releases = new SwitchAdmin.Releases(router);
 
   @Test
-  void switch_promotesAndSaysWhen() {
+  void firstSwitch_promotesDirectlyAndSaysWhen() {
     SwitchAdmin.Answer answer = SwitchAdmin.answer("to=green", releases);
     assertEquals(200, answer.status(), answer.body());
-    assertTrue(answer.body().startsWith("revision=2 promote_ns="), answer.body());
+    assertTrue(answer.body().startsWith("revision=2 switch_ns="), answer.body());
     assertTrue(answer.body().contains(" started_ns="), answer.body());
     assertTrue(answer.body().endsWith(" prepared=0"), answer.body());
     assertEquals(WorkspaceId.of("green"), router.resolve(SwitchAdmin.HOST, "/").workspace());
@@ -34,11 +34,11 @@ final class SwitchAdminTest {
   @Test
   void preparedSwitches_commitWhatWasPreparedAfterTheSwitchBefore() throws Exception {
     // Nothing is prepared before the first switch: it promotes directly, then prepares the way back.
-    SwitchAdmin.Answer first = SwitchAdmin.answer("to=green&prepared", releases);
+    SwitchAdmin.Answer first = SwitchAdmin.answer("to=green", releases);
     assertTrue(first.body().endsWith(" prepared=0"), first.body());
     awaitPrepared("blue");
 
-    SwitchAdmin.Answer second = SwitchAdmin.answer("to=blue&prepared", releases);
+    SwitchAdmin.Answer second = SwitchAdmin.answer("to=blue", releases);
     assertEquals(200, second.status(), second.body());
     assertTrue(second.body().startsWith("revision=3 "), second.body());
     assertTrue(second.body().endsWith(" prepared=1"), second.body());
@@ -46,7 +46,7 @@ final class SwitchAdminTest {
     awaitPrepared("green");
 
     // Out of turn (green is prepared, blue is asked): promoted directly, nothing stale committed.
-    SwitchAdmin.Answer outOfTurn = SwitchAdmin.answer("to=blue&prepared", releases);
+    SwitchAdmin.Answer outOfTurn = SwitchAdmin.answer("to=blue", releases);
     assertEquals(200, outOfTurn.status(), outOfTurn.body());
     assertTrue(outOfTurn.body().endsWith(" prepared=0"), outOfTurn.body());
     assertEquals(WorkspaceId.of("blue"), router.resolve(SwitchAdmin.HOST, "/").workspace());
@@ -111,10 +111,6 @@ final class SwitchAdminTest {
 
   /** Waits until the endpoint's preparer, which runs a fixed delay after a switch, has prepared {@code to}. */
   private void awaitPrepared(String to) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!to.equals(releases.preparedFor())) {
-      assertTrue(System.nanoTime() < deadline, "nothing prepared for " + to + " within 10 s");
-      TimeUnit.MILLISECONDS.sleep(10);
-    }
+    assertTrue(releases.awaitPrepared(to, Duration.ofSeconds(10)), "nothing prepared for " + to + " within 10 s");
   }
 }
