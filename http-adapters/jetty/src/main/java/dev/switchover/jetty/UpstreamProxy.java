@@ -1,10 +1,10 @@
 package dev.switchover.jetty;
 
+import dev.switchover.http.internal.Answers;
 import dev.switchover.http.internal.ForwardingHeaders;
 import dev.switchover.http.internal.UpstreamBase;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
@@ -16,7 +16,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The one reverse proxy of a {@link SwitchoverHandler}: jetty-proxy's {@code ProxyHandler.Reverse}
@@ -84,7 +83,7 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
       Callback proxyToClientCallback,
       Throwable failure) {
     Throwable reported = failure;
-    if (!(failure instanceof TimeoutException) && isTimeout(failure)) {
+    if (!(failure instanceof TimeoutException) && Answers.isTimeout(failure)) {
       TimeoutException timeout = new TimeoutException("upstream timed out: " + failure);
       timeout.initCause(failure);
       reported = timeout;
@@ -96,18 +95,6 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         proxyToClientResponse,
         proxyToClientCallback,
         reported);
-  }
-
-  private static boolean isTimeout(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
-        return true;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return false;
   }
 
   @Override

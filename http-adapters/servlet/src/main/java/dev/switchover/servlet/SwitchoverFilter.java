@@ -6,17 +6,20 @@ import dev.switchover.Admission;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
+import dev.switchover.http.internal.Answers;
+import dev.switchover.http.internal.RequestTargets;
+import dev.switchover.http.internal.UpstreamBases;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.RequestDispatcher;
-import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
@@ -26,44 +29,46 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Jakarta Servlet 6 filter that routes every request through a Switchover {@link Router} to
  * the workspace that serves it: a servlet of this application (in process), or upstream servers.
  *
  * <p>Each request is resolved once, with the host the container parsed from the request's
- * authority ({@link ServletRequest#getServerName}) and the container's decoded, normalized path
- * within the application: {@link HttpServletRequest#getServletPath} followed by {@link
- * HttpServletRequest#getPathInfo}. Servlet 6 requires containers to decode that path, remove its
- * path parameters and dot segments, and refuse the ambiguous ones (encoded dot segments, {@code
- * ..} above the root) with 400; it is the path servlet mappings and security constraints match
- * on, so routing cannot disagree with them. A container that leaves a dot segment in that path
- * (Undertow's servlet container 2.3 does: {@code /public/../admin} reaches filters as is) gets
- * 400 for it rather than a guess, as does a raw path with an empty segment ({@code //admin}). The raw request target is forwarded unchanged.
+ * authority ({@link ServletRequest#getServerName}) and the canonical path within the application
+ * that every Switchover adapter makes from the raw path: decoded, without path parameters, dot
+ * segments resolved. A path a workspace could read otherwise than the router (an encoded slash,
+ * backslash, NUL or percent sign, an encoded dot segment, {@code //}, {@code ..} above the root)
+ * is refused with 400, the same in every container, as is a {@code Host} that is empty, repeated
+ * or holds a comma; a target over 8 KiB gets 414. The raw request target is forwarded unchanged.
  *
  * <p>Targets:
  *
  * <ul>
  *   <li>in process: a named servlet of the same application, reached through {@link
- *       ServletContext#getNamedDispatcher} — a forward that keeps the request's paths, and works
- *       alike on every container (cross-context dispatch, which Jetty and Undertow disable by
- *       default, is not needed: give each workspace its own servlet);
- *   <li>upstream: base URIs taken in turn, reached with the JDK's HTTP client, bodies streamed
- *       both ways: with non-blocking servlet I/O in async mode when the request supports async
- *       (the filter and the servlet it maps to are {@code asyncSupported}), otherwise with
- *       blocking I/O on the request thread; see {@code UpstreamForwarder}.
+ *       jakarta.servlet.ServletContext#getNamedDispatcher} — a forward that keeps the request, and
+ *       works alike on every container (give each workspace its own servlet). Where the
+ *       container's own servlet path differs from the routed path (Undertow keeps dot segments),
+ *       the servlet sees the routed path;
+ *   <li>upstream: base URIs taken in turn, reached through Jetty's {@code AsyncProxyServlet}
+ *       (jetty-ee10-proxy on jetty-client, which need no Jetty server), bodies streamed both ways
+ *       with non-blocking servlet I/O. The request keeps its {@code Host}, and gets the forwarding
+ *       headers every adapter adds. This needs async support: the filter, and every filter before
+ *       it in the chain, must be {@code asyncSupported}; a request that is not is answered 500
+ *       (and the misconfiguration logged once).
  * </ul>
  *
  * <p>The answers: an unknown host is {@code 421 Misdirected Request}, or passed down the filter
  * chain if so configured; a known host without a route, 404; a workspace bound to nothing, 503
- * with {@code Retry-After}; an upstream that fails, 502, or that times out, 504. A routed request
- * is counted in flight until its response completes: when the forward returns, or, if the
- * workspace's servlet went asynchronous, when the async cycle completes, fails or times out.
+ * with {@code Retry-After}; an upstream that fails, 502, or that does not accept the connection or
+ * stays silent for longer than the upstream timeout, 504. A routed request is counted in flight
+ * until its response completes: when the forward returns, or, if the request went asynchronous
+ * (every upstream exchange does), when the async cycle completes, fails or times out.
  *
  * <p>Configured in code ({@link #builder}) or from {@link FilterConfig} init parameters, when the
  * container creates the filter itself (no-argument constructor):
@@ -76,67 +81,36 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code unknown-host}: {@code 421} (default) or {@code chain};
  *   <li>{@code retry-after}: seconds (default 5); {@code upstream-timeout}: milliseconds
  *       (default 30000);
- *   <li>{@code upstream-threads}: the bound of each of the filter's two thread pools (default
- *       {@value #DEFAULT_UPSTREAM_THREADS}; see below).
+ *   <li>{@code upstream-threads}: the most threads of the HTTP client's pool (default {@value
+ *       #DEFAULT_UPSTREAM_THREADS}).
  * </ul>
  *
  * <p>Any other init parameter, or a value out of these rules, fails {@link #init} with a {@link
- * ServletException} that names the parameter, its value and what was expected.
- *
- * <p>Threads, for upstream targets: the bodies of an async exchange stream on the HTTP client's
- * selector thread, with non-blocking servlet I/O. How it awaits the upstream's status and headers
- * depends on the JVM, and is chosen once, when the filter is built:
- *
- * <ul>
- *   <li>where {@code ForkJoinPool.getCommonPoolParallelism()} is 2 or more (three CPUs or more, or
- *       {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} or higher), with the JDK
- *       client's {@code sendAsync}: no thread waits, and an exchange that ends early (the client
- *       went away) cancels the call's future. At most {@link Builder#upstreamThreads} calls are
- *       under way at once, as where threads wait: the rest wait their turn, holding no thread
- *       (the JDK client opens a connection to the upstream for each call under way).
- *       A failure before the answer's head (answered 502 or 504) is completed on the common pool,
- *       so an application that keeps that pool busy delays those answers; answers that arrive do
- *       not go through it;
- *   <li>with fewer (one or two CPUs), on a thread of a pool the filter owns, blocked in the JDK
- *       client's {@code send} until the head is in; an exchange that ends early interrupts it. On
- *       JDK 17 {@code sendAsync} completes its futures through {@code CompletableFuture}'s default
- *       executor, which starts a new thread per task where the common pool has fewer than two
- *       threads: it would start one per request there. Async exchanges also wait this way on
- *       an executor of yours, if you give one ({@link Builder#upstreamExecutor}), on any number of
- *       CPUs.
- * </ul>
- *
- * <p>A blocking exchange (a request whose chain is not {@code asyncSupported}) runs on its request
- * thread, and its HTTP client runs its tasks on a second pool, so that blocking reads of the
- * request body never stop the client's selector. Each pool starts a thread only when none of its
- * threads is idle, at most {@link Builder#upstreamThreads} (default {@value
- * #DEFAULT_UPSTREAM_THREADS}), and ends threads idle for a minute; past the bound, exchanges wait
- * their turn. Both are shut down by {@link #destroy}. No request starts a thread of its own, on
- * any number of CPUs. Because the async exchanges share the client's one selector thread, prefer
- * upstream URIs with IP addresses (or names the JVM resolves from its cache or {@code
- * /etc/hosts}): where the JDK client retries an exchange on a new connection from that thread, it
- * looks the name up there, and a slow DNS answer would hold up the other exchanges; with {@code
- * sendAsync} a new connection's name may also be looked up on the container's request thread.
- *
- * <p>The filter and the workspaces' servlets must be {@code asyncSupported} if those servlets go
- * asynchronous. Thread-safe once initialized.
+ * ServletException} that names the parameter, its value and what was expected. The HTTP client is
+ * started by {@link #init} if a workspace is bound to upstreams, and stopped by {@link #destroy};
+ * it is also published, as Jetty's proxy servlet does, in the servlet-context attribute {@code
+ * <filter name>-upstream.HttpClient}. Thread-safe once initialized.
  *
  * <pre>{@code
  * SwitchoverFilter filter = SwitchoverFilter.builder(router)
  *     .servlet("blue", "blue-app")                                // in process
  *     .upstream("green", URI.create("http://10.0.0.7:8080"))     // behind a proxy
  *     .build();
- * context.addFilter("switchover", filter).addMappingForUrlPatterns(null, false, "/*");
+ * context.addFilter("switchover", filter).setAsyncSupported(true);
+ * context.getFilterRegistration("switchover").addMappingForUrlPatterns(null, false, "/*");
  * }</pre>
  */
 public final class SwitchoverFilter implements Filter {
   /** The default servlet-context attribute name under which the router is found. */
   public static final String DEFAULT_ROUTER_ATTRIBUTE = "dev.switchover.Router";
 
-  /** The default bound of each of the filter's thread pools; see {@link Builder#upstreamThreads}. */
+  /** The default bound of the HTTP client's thread pool; see {@link Builder#upstreamThreads}. */
   public static final int DEFAULT_UPSTREAM_THREADS = 256;
 
-  private static final int MISDIRECTED_REQUEST = 421;
+  /** The fewest threads the HTTP client runs with: its selector and its work need their own. */
+  static final int MIN_UPSTREAM_THREADS = 4;
+
+  private static final Logger log = LoggerFactory.getLogger(SwitchoverFilter.class);
   private static final String ROUTER_ATTRIBUTE = "router-attribute";
   private static final String UNKNOWN_HOST = "unknown-host";
   private static final String RETRY_AFTER = "retry-after";
@@ -148,6 +122,8 @@ public final class SwitchoverFilter implements Filter {
           + " retry-after, upstream-timeout and upstream-threads";
 
   private volatile @Nullable Config config;
+  private volatile @Nullable UpstreamProxyServlet proxy;
+  private final AtomicBoolean toldNotAsync = new AtomicBoolean();
 
   /** For containers that create the filter and configure it from init parameters. */
   public SwitchoverFilter() {}
@@ -156,29 +132,35 @@ public final class SwitchoverFilter implements Filter {
     this.config = config;
   }
 
-  /** For tests: the forwarder of a filter that has its configuration. */
-  UpstreamForwarder forwarder() {
-    Config c = config;
-    if (c == null) {
-      throw new IllegalStateException("the filter has no configuration yet");
-    }
-    return c.forwarder;
-  }
-
   /** A builder for a filter in front of {@code router}. */
   public static Builder builder(Router router) {
     return new Builder(router);
   }
 
+  /**
+   * Reads the init parameters (unless the filter was built in code) and, if a workspace is bound
+   * to upstreams, starts the HTTP client.
+   */
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
-    if (config != null) {
-      return; // built in code
+    Config c = config;
+    if (c == null) {
+      try {
+        c = fromInitParameters(filterConfig);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new ServletException("SwitchoverFilter " + filterConfig.getFilterName() + ": " + e.getMessage(), e);
+      }
+      config = c;
     }
-    try {
-      config = fromInitParameters(filterConfig);
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new ServletException("SwitchoverFilter " + filterConfig.getFilterName() + ": " + e.getMessage(), e);
+    if (c.hasUpstreams() && proxy == null) {
+      UpstreamProxyServlet p = new UpstreamProxyServlet(c.upstreamTimeout);
+      p.init(
+          UpstreamProxyServlet.config(
+              filterConfig.getFilterName() + "-upstream",
+              filterConfig.getServletContext(),
+              c.upstreamTimeout,
+              c.upstreamThreads));
+      proxy = p;
     }
   }
 
@@ -208,8 +190,9 @@ public final class SwitchoverFilter implements Filter {
           b.upstreamTimeout(Duration.ofMillis(wholeNumber(value, "milliseconds")));
         } else if (name.equals(UPSTREAM_THREADS)) {
           long threads = wholeNumber(value, "threads");
-          if (threads < 1 || threads > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("expected a number of threads from 1 to " + Integer.MAX_VALUE);
+          if (threads < MIN_UPSTREAM_THREADS || threads > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                "expected a number of threads from " + MIN_UPSTREAM_THREADS + " to " + Integer.MAX_VALUE);
           }
           b.upstreamThreads((int) threads);
         } else if (!name.equals(ROUTER_ATTRIBUTE)) {
@@ -271,24 +254,32 @@ public final class SwitchoverFilter implements Filter {
       chain.doFilter(req, res);
       return;
     }
-    String host = request.getServerName();
-    String path = "CONNECT".equals(request.getMethod()) ? "*" : pathOf(request);
-    if (hasDotSegment(path) || hasEmptySegment(request.getRequestURI())) {
-      response.sendError(HttpServletResponse.SC_BAD_REQUEST);
+    String rawPath = rawPathOf(request);
+    String path =
+        "CONNECT".equals(request.getMethod()) || rawPath.equals("*")
+            ? RequestTargets.NO_PATH
+            : RequestTargets.canonicalPath(rawPath);
+    // The servlet API hides the raw target; the request URL shows an absolute-form target's
+    // authority as it came (Undertow), or as the container read it (Jetty).
+    int refusal =
+        path == null
+            ? RequestTargets.refusal(rawPath)
+            : RequestTargets.hostRefusal(
+                Collections.list(request.getHeaders("Host")),
+                RequestTargets.absoluteAuthority(request.getRequestURL().toString()));
+    if (refusal != 0 || path == null) {
+      response.sendError(refusal);
       return;
     }
+    String host = request.getServerName();
     Admission admission = c.router.admit(host == null ? "" : host, path);
     Resolution.Outcome outcome = admission.resolution().outcome();
-    if (outcome == Resolution.Outcome.UNKNOWN_HOST) {
-      if (c.unknownHostToChain) {
+    if (outcome != Resolution.Outcome.ROUTED) {
+      if (outcome == Resolution.Outcome.UNKNOWN_HOST && c.unknownHostToChain) {
         chain.doFilter(request, response);
       } else {
-        response.sendError(MISDIRECTED_REQUEST);
+        response.sendError(Answers.statusOf(outcome));
       }
-      return;
-    }
-    if (outcome == Resolution.Outcome.NO_ROUTE) {
-      response.sendError(HttpServletResponse.SC_NOT_FOUND);
       return;
     }
     boolean closeNow = true;
@@ -296,23 +287,20 @@ public final class SwitchoverFilter implements Filter {
       Target target = c.targets.get(admission.workspace());
       if (target == null) {
         response.setHeader("Retry-After", c.retryAfterSeconds);
-        response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+        response.sendError(Answers.SERVICE_UNAVAILABLE);
       } else if (target.servletName != null) {
         RequestDispatcher dispatcher = request.getServletContext().getNamedDispatcher(target.servletName);
         if (dispatcher == null) {
           throw new ServletException("no servlet named " + target.servletName + " for workspace " + admission.workspace());
         }
-        dispatcher.forward(request, response);
-        if (request.isAsyncStarted()) {
-          // complete() cannot take effect before this dispatch returns: the listener hears it.
-          request.getAsyncContext().addListener(new Closing(admission));
-          closeNow = false;
-        }
-      } else if (request.isAsyncSupported()) {
-        closeNow = false; // the async exchange owns the admission now, also if it throws
-        c.forwarder.forwardAsync(request, response, target.nextBase(), admission);
-      } else {
-        c.forwarder.forward(request, response, target.nextBase());
+        dispatcher.forward(routedView(request, path), response);
+      } else if (target.bases != null) {
+        proxy(request, response, target.bases);
+      }
+      if (request.isAsyncStarted()) {
+        // complete() cannot take effect before this dispatch returns: the listener hears it.
+        request.getAsyncContext().addListener(new Closing(admission));
+        closeNow = false;
       }
     } finally {
       if (closeNow) {
@@ -321,59 +309,76 @@ public final class SwitchoverFilter implements Filter {
     }
   }
 
-  /** The container's decoded, normalized path within the application. */
-  private static String pathOf(HttpServletRequest request) {
+  private void proxy(HttpServletRequest request, HttpServletResponse response, UpstreamBases bases)
+      throws IOException, ServletException {
+    UpstreamProxyServlet p = proxy;
+    if (p == null) {
+      throw new ServletException("SwitchoverFilter was not initialized by its container (init was not called)");
+    }
+    if (!request.isAsyncSupported()) {
+      if (toldNotAsync.compareAndSet(false, true)) {
+        log.error(
+            "SwitchoverFilter cannot proxy {}: the request does not support async; declare the filter,"
+                + " and every filter before it, asyncSupported",
+            request.getRequestURI());
+      }
+      response.sendError(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
+      return;
+    }
+    request.setAttribute(UpstreamProxyServlet.BASE_ATTRIBUTE, bases.next());
+    p.service(request, response);
+  }
+
+  /** The request's raw path within the application: the request URI without the context path. */
+  private static String rawPathOf(HttpServletRequest request) {
+    String uri = request.getRequestURI();
+    String context = request.getContextPath();
+    if (uri == null) {
+      return "";
+    }
+    if (context == null || context.isEmpty()) {
+      return uri;
+    }
+    if (!uri.startsWith(context)) {
+      return ""; // the context matched a spelling this path does not share: refused
+    }
+    String rest = uri.substring(context.length());
+    return rest.isEmpty() ? "/" : rest;
+  }
+
+  /** The container's decoded path within the application. */
+  private static String containerPath(HttpServletRequest request) {
     String servletPath = request.getServletPath();
     String pathInfo = request.getPathInfo();
     String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
     return path.isEmpty() ? "/" : path;
   }
 
-  /**
-   * Whether a segment of the path is {@code .} or {@code ..}, with or without parameters: the
-   * container left it unnormalized (Undertow's servlet container does), so the path may not be
-   * what the container's own mappings and constraints read.
-   */
-  static boolean hasDotSegment(String path) {
-    int start = 0;
-    int length = path.length();
-    while (start <= length) {
-      int end = path.indexOf('/', start);
-      if (end < 0) {
-        end = length;
-      }
-      int semicolon = path.indexOf(';', start);
-      int segmentEnd = semicolon >= 0 && semicolon < end ? semicolon : end;
-      int n = segmentEnd - start;
-      if ((n == 1 || n == 2) && path.charAt(start) == '.' && path.charAt(segmentEnd - 1) == '.') {
-        return true;
-      }
-      start = end + 1;
+  /** The request as the routed path reads it, where the container's own path differs. */
+  private static HttpServletRequest routedView(HttpServletRequest request, String path) {
+    if (path.equals(containerPath(request))) {
+      return request;
     }
-    return false;
+    return new HttpServletRequestWrapper(request) {
+      @Override
+      public String getServletPath() {
+        return path;
+      }
+
+      @Override
+      public @Nullable String getPathInfo() {
+        return null;
+      }
+    };
   }
 
-  /**
-   * Whether the raw path has an empty segment before its last ({@code //admin}): containers and
-   * upstreams disagree on whether {@code //} is one separator or two (Jetty refuses it, Undertow
-   * merges it for its mappings but forwards it as is), so it is refused everywhere.
-   */
-  static boolean hasEmptySegment(String rawUri) {
-    int from = 0;
-    int scheme = rawUri.indexOf("://");
-    if (scheme > 0 && rawUri.indexOf('/') > scheme) {
-      int path = rawUri.indexOf('/', scheme + 3); // absolute form: skip the authority
-      from = path < 0 ? rawUri.length() : path;
-    }
-    return rawUri.indexOf("//", from) >= 0;
-  }
-
-  /** Shuts down the filter's thread pools (not an executor given to {@link Builder#upstreamExecutor}). */
+  /** Stops the HTTP client, if the filter started one. */
   @Override
   public void destroy() {
-    Config c = config;
-    if (c != null) {
-      c.forwarder.close();
+    UpstreamProxyServlet p = proxy;
+    if (p != null) {
+      proxy = null;
+      p.destroy();
     }
   }
 
@@ -415,21 +420,16 @@ public final class SwitchoverFilter implements Filter {
   /** A workspace's binding: a servlet name, or upstream base URIs taken in turn. */
   private static final class Target {
     final @Nullable String servletName;
-    final List<URI> bases;
-    final AtomicInteger turn = new AtomicInteger();
+    final @Nullable UpstreamBases bases;
 
-    Target(@Nullable String servletName, List<URI> bases) {
+    Target(@Nullable String servletName, @Nullable UpstreamBases bases) {
       this.servletName = servletName;
-      this.bases = List.copyOf(bases);
-    }
-
-    URI nextBase() {
-      return bases.size() == 1 ? bases.get(0) : bases.get(Math.floorMod(turn.getAndIncrement(), bases.size()));
+      this.bases = bases;
     }
 
     @Override
     public String toString() {
-      return servletName != null ? "servlet " + servletName : "upstream " + bases;
+      return servletName != null ? "servlet " + servletName : String.valueOf(bases);
     }
   }
 
@@ -438,20 +438,27 @@ public final class SwitchoverFilter implements Filter {
     final Map<WorkspaceId, Target> targets;
     final boolean unknownHostToChain;
     final String retryAfterSeconds;
-    final UpstreamForwarder forwarder;
+    final Duration upstreamTimeout;
+    final int upstreamThreads;
 
     Config(Builder b) {
       this.router = b.router;
       this.targets = Map.copyOf(b.targets);
       this.unknownHostToChain = b.unknownHostToChain;
-      Duration d = b.retryAfter == null ? Duration.ofSeconds(5) : b.retryAfter;
-      this.retryAfterSeconds = Long.toString(d.getNano() > 0 ? d.getSeconds() + 1 : d.getSeconds());
-      this.forwarder =
-          new UpstreamForwarder(
-              b.upstreamTimeout == null ? Duration.ofSeconds(30) : b.upstreamTimeout,
-              b.upstreamThreads == 0 ? DEFAULT_UPSTREAM_THREADS : b.upstreamThreads,
-              b.upstreamExecutor,
-              b.asyncSend);
+      this.retryAfterSeconds =
+          Answers.retryAfter(b.retryAfter == null ? Answers.DEFAULT_RETRY_AFTER : b.retryAfter);
+      this.upstreamTimeout =
+          b.upstreamTimeout == null ? Answers.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
+      this.upstreamThreads = b.upstreamThreads == 0 ? DEFAULT_UPSTREAM_THREADS : b.upstreamThreads;
+    }
+
+    boolean hasUpstreams() {
+      for (Target t : targets.values()) {
+        if (t.servletName == null) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 
@@ -466,8 +473,6 @@ public final class SwitchoverFilter implements Filter {
     private @Nullable Duration retryAfter;
     private @Nullable Duration upstreamTimeout;
     private int upstreamThreads;
-    private @Nullable Executor upstreamExecutor;
-    private UpstreamForwarder.@Nullable AsyncSend asyncSend;
 
     private Builder(Router router) {
       this.router = requireNonNull(router, "router");
@@ -479,7 +484,7 @@ public final class SwitchoverFilter implements Filter {
       if (requireNonNull(servletName, "servletName").isBlank()) {
         throw new IllegalArgumentException("a servlet name must not be blank");
       }
-      targets.put(workspace, new Target(servletName, List.of()));
+      targets.put(workspace, new Target(servletName, null));
       return this;
     }
 
@@ -496,14 +501,8 @@ public final class SwitchoverFilter implements Filter {
      */
     public Builder upstream(WorkspaceId workspace, List<URI> baseUris) {
       checkUnbound(workspace);
-      requireNonNull(baseUris, "baseUris");
-      if (baseUris.isEmpty()) {
-        throw new IllegalArgumentException("an upstream binding needs at least one base URI");
-      }
-      for (URI uri : baseUris) {
-        checkBase(requireNonNull(uri, "base URI"));
-      }
-      targets.put(workspace, new Target(null, baseUris));
+      UpstreamBases bases = UpstreamBases.of(requireNonNull(baseUris, "baseUris"), UpstreamBases.HTTP_AND_HTTPS);
+      targets.put(workspace, new Target(null, bases));
       return this;
     }
 
@@ -523,81 +522,37 @@ public final class SwitchoverFilter implements Filter {
 
     /** The {@code Retry-After} sent with 503, rounded up to whole seconds; 5 seconds by default. */
     public Builder retryAfter(Duration delay) {
-      requireNonNull(delay, "delay");
-      if (retryAfter != null) {
-        throw new IllegalStateException("retryAfter was already set to " + retryAfter);
-      }
-      if (delay.isNegative()) {
-        throw new IllegalArgumentException("retryAfter must not be negative, but was " + delay);
-      }
-      this.retryAfter = delay;
+      this.retryAfter = Answers.checkRetryAfter(requireNonNull(delay, "delay"), retryAfter);
       return this;
     }
 
     /**
-     * How long an upstream may take to accept the connection, and to answer with its headers,
+     * How long an upstream may take to accept the connection, and stay silent during an exchange,
      * before the request fails with 504; 30 seconds by default.
      */
     public Builder upstreamTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      if (upstreamTimeout != null) {
-        throw new IllegalStateException("upstreamTimeout was already set to " + upstreamTimeout);
-      }
-      if (timeout.toMillis() <= 0) {
-        throw new IllegalArgumentException("upstreamTimeout must be at least one millisecond, but was " + timeout);
-      }
-      this.upstreamTimeout = timeout;
+      this.upstreamTimeout =
+          Answers.checkUpstreamTimeout(requireNonNull(timeout, "timeout"), upstreamTimeout);
       return this;
     }
 
     /**
-     * The most threads in each of the filter's two pools: the one its HTTP client runs on, and the
-     * one async exchanges wait on for the upstream's status and headers where they wait (see
-     * {@link SwitchoverFilter}; unless {@link #upstreamExecutor} replaces it); {@value
-     * SwitchoverFilter#DEFAULT_UPSTREAM_THREADS} by default. A pool starts a thread only when none
-     * of its threads is idle, so it holds about as many as the most exchanges waiting at once, and
-     * ends threads idle for a minute; past the bound, exchanges wait for a thread in turn. Where
-     * async exchanges use {@code sendAsync}, no thread waits for them, and this bounds how many of
-     * their calls are under way at once; the rest wait their turn without a thread.
+     * The most threads of the HTTP client's pool ({@value
+     * SwitchoverFilter#DEFAULT_UPSTREAM_THREADS} by default). No thread waits for an upstream:
+     * the pool runs the client's reads, writes and callbacks.
      *
-     * @throws IllegalArgumentException if {@code max} is less than 1
+     * @throws IllegalArgumentException if {@code max} is less than 4 (the client's selector and
+     *     its work need threads of their own)
      */
     public Builder upstreamThreads(int max) {
       if (upstreamThreads != 0) {
         throw new IllegalStateException("upstreamThreads was already set to " + upstreamThreads);
       }
-      if (max < 1) {
-        throw new IllegalArgumentException("upstreamThreads must be at least 1, but was " + max);
+      if (max < MIN_UPSTREAM_THREADS) {
+        throw new IllegalArgumentException(
+            "upstreamThreads must be at least " + MIN_UPSTREAM_THREADS + ", but was " + max);
       }
       this.upstreamThreads = max;
-      return this;
-    }
-
-    /**
-     * Async exchanges wait for the upstream's status and headers on threads of {@code executor}
-     * instead of a pool of the filter's: each holds one of its threads from sending the request
-     * until those are in, so the executor bounds how many upstreams can be awaited at once. They
-     * then wait so on any number of CPUs, also where the filter would otherwise await them without
-     * a thread (see {@link SwitchoverFilter}). It must run tasks on threads of its own, not on the
-     * caller's (the container's request thread, which must return for the request body to be
-     * read), and is not shut down by the filter.
-     */
-    public Builder upstreamExecutor(Executor executor) {
-      requireNonNull(executor, "executor");
-      if (upstreamExecutor != null) {
-        throw new IllegalStateException("upstreamExecutor was already set to " + upstreamExecutor);
-      }
-      this.upstreamExecutor = executor;
-      return this;
-    }
-
-    /** For tests: how async exchanges await the upstream, whatever the JVM (see {@link SwitchoverFilter}). */
-    Builder asyncSend(UpstreamForwarder.AsyncSend mode) {
-      requireNonNull(mode, "mode");
-      if (asyncSend != null) {
-        throw new IllegalStateException("asyncSend was already set to " + asyncSend);
-      }
-      this.asyncSend = mode;
       return this;
     }
 
@@ -615,23 +570,6 @@ public final class SwitchoverFilter implements Filter {
       if (targets.containsKey(workspace)) {
         throw new IllegalStateException("workspace " + workspace + " is already bound");
       }
-    }
-
-    private static void checkBase(URI uri) {
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https")) {
-        throw invalid(uri, "the scheme must be http or https");
-      }
-      if (uri.getHost() == null || uri.getHost().isEmpty()) {
-        throw invalid(uri, "it needs a host");
-      }
-      if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-        throw invalid(uri, "it must not have user info, a query or a fragment");
-      }
-    }
-
-    private static IllegalArgumentException invalid(URI uri, String rule) {
-      return new IllegalArgumentException("upstream base URI " + uri + " is not valid: " + rule);
     }
   }
 }

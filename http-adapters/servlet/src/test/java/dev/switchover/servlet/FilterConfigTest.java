@@ -77,7 +77,7 @@ final class FilterConfigTest {
     parameters.put("unknown-host", "chain");
     parameters.put("retry-after", "7");
     parameters.put("upstream-timeout", "500");
-    parameters.put("upstream-threads", "1");
+    parameters.put("upstream-threads", "4");
     int port = start("my.router", parameters);
 
     assertEquals("blue", get(port, SHOP, "/a").workspace());
@@ -131,7 +131,7 @@ final class FilterConfigTest {
         bad(Map.of("upstream-timeout", "1.5"), "expected a whole number of milliseconds"),
         bad(Map.of("upstream-timeout", "0"), "at least one millisecond"),
         bad(Map.of("upstream-threads", "some"), "expected a whole number of threads"),
-        bad(Map.of("upstream-threads", "0"), "expected a number of threads from 1 to 2147483647"),
+        bad(Map.of("upstream-threads", "3"), "expected a number of threads from 4 to 2147483647"),
         bad(Map.of("retry_after", "5"), "retry_after=\"5\": unknown init parameter"));
   }
 

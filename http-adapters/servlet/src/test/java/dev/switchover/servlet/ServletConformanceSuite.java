@@ -1,14 +1,10 @@
 package dev.switchover.servlet;
 
-import dev.switchover.servlet.UpstreamForwarder.AsyncSend;
 import dev.switchover.testkit.AdapterConformanceSuite;
 import dev.switchover.testkit.RouterServer;
 import dev.switchover.testkit.RouterServerSpec;
 
-/**
- * The whole adapter conformance suite against {@link SwitchoverFilter} in one servlet container,
- * its async exchanges awaiting the upstream's answer one way ({@link AsyncSend}).
- */
+/** The whole adapter conformance suite against {@link SwitchoverFilter} in one servlet container. */
 abstract class ServletConformanceSuite extends AdapterConformanceSuite {
   /** Starts a container on a free loopback port with a deployment. */
   interface Container {
@@ -16,15 +12,13 @@ abstract class ServletConformanceSuite extends AdapterConformanceSuite {
   }
 
   private final Container container;
-  private final AsyncSend mode;
 
-  ServletConformanceSuite(Container container, AsyncSend mode) {
+  ServletConformanceSuite(Container container) {
     this.container = container;
-    this.mode = mode;
   }
 
   @Override
   protected final RouterServer startRouterServer(RouterServerSpec spec) throws Exception {
-    return container.start(ServletRouterServers.deployment(spec, mode));
+    return container.start(ServletRouterServers.deployment(spec));
   }
 }

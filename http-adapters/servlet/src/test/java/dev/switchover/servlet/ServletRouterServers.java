@@ -1,7 +1,6 @@
 package dev.switchover.servlet;
 
 import dev.switchover.WorkspaceId;
-import dev.switchover.servlet.UpstreamForwarder.AsyncSend;
 import dev.switchover.testkit.RouterServerSpec;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceTarget;
@@ -24,13 +23,12 @@ final class ServletRouterServers {
   /** A deployment: the filter, the named servlets, and the default servlet. */
   record Deployment(SwitchoverFilter filter, Map<String, Servlet> namedServlets, Servlet defaultServlet) {}
 
-  /** The deployment for {@code spec}, its async exchanges awaiting upstreams as {@code mode} says. */
-  static Deployment deployment(RouterServerSpec spec, AsyncSend mode) {
+  /** The deployment for {@code spec}. */
+  static Deployment deployment(RouterServerSpec spec) {
     SwitchoverFilter.Builder builder =
         SwitchoverFilter.builder(spec.router())
             .retryAfter(spec.retryAfter())
-            .upstreamTimeout(spec.upstreamTimeout())
-            .asyncSend(mode);
+            .upstreamTimeout(spec.upstreamTimeout());
     Map<String, Servlet> servlets = new LinkedHashMap<>();
     for (Map.Entry<WorkspaceId, WorkspaceTarget> e : spec.targets().entrySet()) {
       WorkspaceTarget target = e.getValue();

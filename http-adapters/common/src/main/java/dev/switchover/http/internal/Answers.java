@@ -1,7 +1,9 @@
 package dev.switchover.http.internal;
 
 import dev.switchover.Resolution;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,6 +37,23 @@ public final class Answers {
       case NO_ROUTE -> NOT_FOUND;
       case ROUTED -> throw new IllegalArgumentException("a routed request has no refusal status");
     };
+  }
+
+  /**
+   * Whether an upstream exchange failed because the upstream did not accept the connection, or
+   * stayed silent, in time: a {@link TimeoutException} or a {@link SocketTimeoutException} anywhere
+   * in the chain of causes. Such a failure is a 504; any other, a 502.
+   */
+  public static boolean isTimeout(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   /** The {@code Retry-After} value for a delay: whole seconds, rounded up. */

@@ -1,0 +1,136 @@
+package dev.switchover.servlet;
+
+import dev.switchover.http.internal.Answers;
+import dev.switchover.http.internal.ForwardingHeaders;
+import dev.switchover.http.internal.UpstreamBase;
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
+import org.eclipse.jetty.http.HttpHeader;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The servlet filter's reverse proxy: Jetty's {@code AsyncProxyServlet} (jetty-ee10-proxy, on
+ * jetty-client), which streams both bodies with non-blocking servlet I/O and needs nothing of a
+ * Jetty server, so it runs inside any Servlet 6 container. The filter calls {@link #service} for
+ * a request it marked with {@link #BASE_ATTRIBUTE}.
+ *
+ * <p>What it changes in Jetty's servlet: the target is the marked base followed by the raw request
+ * URI and query, unchanged; the client's {@code Host} is kept; the forwarding headers are the ones
+ * every Switchover adapter adds; an upstream that does not accept the connection, or stays silent,
+ * for longer than the upstream timeout is a 504, any other failure a 502; there is no limit on an
+ * exchange's total time, only on silence.
+ */
+final class UpstreamProxyServlet extends AsyncProxyServlet {
+  /** The request attribute that holds the {@link UpstreamBase} a request goes to. */
+  static final String BASE_ATTRIBUTE = UpstreamProxyServlet.class.getName() + ".base";
+
+  private static final long serialVersionUID = 1L;
+
+  private final long timeoutMillis;
+
+  UpstreamProxyServlet(Duration timeout) {
+    this.timeoutMillis = timeout.toMillis();
+  }
+
+  /** The configuration Jetty's servlet reads, for a filter's proxy. */
+  static ServletConfig config(String name, ServletContext context, Duration timeout, int maxThreads) {
+    Map<String, String> parameters =
+        Map.of(
+            "preserveHost", "true",
+            "maxThreads", Integer.toString(maxThreads),
+            "idleTimeout", Long.toString(timeout.toMillis()),
+            "timeout", "0"); // no total limit: a long download is not a timeout
+    return new ServletConfig() {
+      @Override
+      public String getServletName() {
+        return name;
+      }
+
+      @Override
+      public ServletContext getServletContext() {
+        return context;
+      }
+
+      @Override
+      public @Nullable String getInitParameter(String parameter) {
+        return parameters.get(parameter);
+      }
+
+      @Override
+      public Enumeration<String> getInitParameterNames() {
+        return Collections.enumeration(parameters.keySet());
+      }
+    };
+  }
+
+  @Override
+  protected HttpClient newHttpClient() {
+    HttpClient client = super.newHttpClient();
+    client.setConnectTimeout(timeoutMillis);
+    return client;
+  }
+
+  @Override
+  protected String rewriteTarget(HttpServletRequest clientRequest) {
+    UpstreamBase base = (UpstreamBase) clientRequest.getAttribute(BASE_ATTRIBUTE);
+    if (base == null) {
+      throw new IllegalStateException("request was not marked with an upstream: " + clientRequest);
+    }
+    return base.target(clientRequest.getRequestURI(), clientRequest.getQueryString());
+  }
+
+  @Override
+  protected Request newProxyRequest(HttpServletRequest request, String rewrittenTarget) {
+    return super.newProxyRequest(request, rewrittenTarget)
+        .idleTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** The headers every Switchover adapter adds, in one format (not Jetty's servlet's own). */
+  @Override
+  protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
+    ForwardingHeaders forwarding =
+        ForwardingHeaders.of(
+            clientRequest.getRemoteAddr(),
+            clientRequest.getHeader(HttpHeader.HOST.asString()),
+            clientRequest.getScheme(),
+            clientRequest.getProtocol(),
+            clientRequest.getLocalPort(),
+            values(clientRequest, HttpHeader.FORWARDED),
+            values(clientRequest, HttpHeader.VIA),
+            values(clientRequest, HttpHeader.X_FORWARDED_FOR));
+    proxyRequest.headers(
+        h -> {
+          h.put(HttpHeader.FORWARDED, forwarding.forwarded());
+          h.put(HttpHeader.VIA, forwarding.via());
+          h.put(HttpHeader.X_FORWARDED_FOR, forwarding.forwardedFor());
+          h.put(HttpHeader.X_FORWARDED_PROTO, forwarding.forwardedProto());
+          h.put(HttpHeader.X_FORWARDED_PORT, forwarding.forwardedPort());
+          h.put(HttpHeader.X_FORWARDED_SERVER, forwarding.forwardedServer());
+          String host = forwarding.forwardedHost();
+          if (host != null) {
+            h.put(HttpHeader.X_FORWARDED_HOST, host);
+          } else {
+            h.remove(HttpHeader.X_FORWARDED_HOST);
+          }
+        });
+  }
+
+  @Override
+  protected int proxyResponseStatus(Throwable failure) {
+    return Answers.isTimeout(failure) ? Answers.GATEWAY_TIMEOUT : Answers.BAD_GATEWAY;
+  }
+
+  private static List<String> values(HttpServletRequest request, HttpHeader header) {
+    return Collections.list(request.getHeaders(header.asString()));
+  }
+}
