@@ -149,6 +149,9 @@ public final class WorkspaceApp {
     line(text, "x-forwarded-for", request.header("X-Forwarded-For"));
     line(text, "x-forwarded-proto", request.header("X-Forwarded-Proto"));
     line(text, "x-forwarded-host", request.header("X-Forwarded-Host"));
+    line(text, "x-forwarded-port", request.header("X-Forwarded-Port"));
+    line(text, "x-forwarded-server", request.header("X-Forwarded-Server"));
+    line(text, "via", request.header("Via"));
     line(text, "body-length", Integer.toString(request.bodyLength()));
     return AppResponse.text(code, name, text.toString());
   }
