@@ -17,7 +17,7 @@ import org.eclipse.jetty.server.Server;
 /**
  * The Switchover servlet filter as a reverse proxy: {@link SwitchoverFilter} on {@code /*} of a
  * servlet context, routing {@code shop.localhost} through the router to the {@code blue} or
- * {@code green} upstream (which the filter reaches with the JDK's HTTP client), switched through
+ * {@code green} upstream (which the filter reaches through Jetty's proxy servlet), switched through
  * {@link SwitchAdmin}.
  *
  * <p>The container is embedded Jetty 12 (ee10), on the same connector as the Jetty contenders
@@ -25,8 +25,7 @@ import org.eclipse.jetty.server.Server;
  * for {@code jetty-plain} and {@code switchover-jetty}, and what differs is the filter and its
  * forwarding. The filter answers every request itself (421 for a host it does not know); the one
  * servlet, mapped to {@code /}, is never reached and is there so that the request's whole chain is
- * {@code asyncSupported}: the filter then forwards in async mode with non-blocking I/O, the way it
- * is meant to run, not on a blocked request thread.
+ * {@code asyncSupported}, which the filter needs to proxy.
  *
  * <p>Usage: {@code SwitchoverServletProxy <port> <bluePort> <greenPort> <adminSocket>}
  */
@@ -35,9 +34,6 @@ public final class SwitchoverServletProxy {
 
   /** Starts the proxy and its admin endpoint, and runs until killed. */
   public static void main(String[] args) throws Exception {
-    // Lets the JDK client send the client's Host upstream, as the other proxies do; read once,
-    // when the client's classes load, so it is set before the filter is built.
-    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
     ContenderArgs a = ContenderArgs.parse("SwitchoverServletProxy", args);
     Router router = SwitchAdmin.newRouter();
     SwitchoverFilter filter =
