@@ -82,6 +82,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   private final Router router;
   private final String retryAfterSeconds;
   private final Duration upstreamTimeout;
+  private final boolean decodeEncodedSeparators;
   private final Object bindLock = new Object();
   private volatile Map<WorkspaceId, Target> targets = Map.of();
   private volatile @Nullable Handler proxy;
@@ -91,6 +92,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     this.router = b.router;
     this.retryAfterSeconds = Answers.retryAfter(b.retryAfter == null ? Answers.DEFAULT_RETRY_AFTER : b.retryAfter);
     this.upstreamTimeout = b.upstreamTimeout == null ? Answers.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
+    this.decodeEncodedSeparators = b.decodeEncodedSeparators != null && b.decodeEncodedSeparators;
     b.handlers.forEach(this::bind);
     b.upstreams.forEach(this::bindBases);
     if (b.unknownHostHandler != null) {
@@ -160,10 +162,31 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     HttpURI uri = request.getHttpURI();
-    String path = routedPath(request, uri);
+    @Nullable String contextPath = Request.getContextPath(request); // null outside a context
+    String context = contextPath == null ? "" : contextPath;
+    String raw = rawPathInContext(uri.getPath(), context);
+    boolean decoded = false;
+    if (decodeEncodedSeparators && raw != null && !isNoPath(request, raw)) {
+      String form = RequestTargets.separatorsDecoded(raw);
+      decoded = !form.equals(raw);
+      raw = form;
+    }
+    String path =
+        raw == null ? null : isNoPath(request, raw) ? RequestTargets.NO_PATH : RequestTargets.canonicalPath(raw);
+    if (decoded && path != null) {
+      // Routed on the decoded form: the workspace reads, and an upstream gets, that form too.
+      HttpURI seen = HttpURI.build(uri).path(context + raw).asImmutable();
+      request =
+          new Request.Wrapper(request) {
+            @Override
+            public HttpURI getHttpURI() {
+              return seen;
+            }
+          };
+    }
     int refusal =
         path == null
-            ? RequestTargets.refusal(uri.getPath() == null ? "" : uri.getPath())
+            ? RequestTargets.refusal(raw == null ? "" : raw)
             : RequestTargets.hostRefusal(
                 request.getHeaders().getValuesList(HttpHeader.HOST), uri.getAuthority());
     if (refusal != 0 || path == null) {
@@ -200,26 +223,26 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   }
 
   /**
-   * The canonical path the request is routed on, made by the adapters' shared policy from the raw
-   * path within this handler's context; {@link RequestTargets#NO_PATH} for a request that names no
-   * path of the host ({@code CONNECT}, {@code OPTIONS *}); null if the policy refuses the path.
+   * The raw path within this handler's context ({@code /} for the context's root), or null if
+   * the context matched a spelling this path does not share.
    */
-  private static @Nullable String routedPath(Request request, HttpURI uri) {
-    String raw = uri.getPath();
-    if (HttpMethod.CONNECT.is(request.getMethod()) || raw == null || raw.equals("*")) {
-      return RequestTargets.NO_PATH;
+  private static @Nullable String rawPathInContext(@Nullable String raw, String context) {
+    if (raw == null || raw.isEmpty()) {
+      return "/";
     }
-    String context = Request.getContextPath(request);
-    if (context != null && !context.isEmpty() && !context.equals("/")) {
-      if (!raw.startsWith(context)) {
-        return null; // the context matched a spelling this path does not share
-      }
-      raw = raw.substring(context.length());
-      if (raw.isEmpty()) {
-        raw = "/";
-      }
+    if (context.isEmpty() || context.equals("/")) {
+      return raw;
     }
-    return RequestTargets.canonicalPath(raw);
+    if (!raw.startsWith(context)) {
+      return null;
+    }
+    String rest = raw.substring(context.length());
+    return rest.isEmpty() ? "/" : rest;
+  }
+
+  /** A request that names no path of the host ({@code CONNECT}, {@code OPTIONS *}). */
+  private static boolean isNoPath(Request request, String raw) {
+    return HttpMethod.CONNECT.is(request.getMethod()) || raw.equals("*");
   }
 
   /**
@@ -390,6 +413,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     private @Nullable Duration upstreamTimeout;
     private boolean dynamic;
     private boolean dynamicSet;
+    private @Nullable Boolean decodeEncodedSeparators;
 
     private Builder(Router router) {
       this.router = requireNonNull(router, "router");
@@ -464,6 +488,22 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       }
       this.dynamic = isDynamic;
       this.dynamicSet = true;
+      return this;
+    }
+
+    /**
+     * Whether a path's encoded slashes and backslashes ({@code %2F}, {@code %5C}) are decoded into
+     * separators, the request routed on that decoded form and the decoded form passed on (to an
+     * in-process handler as its path, to an upstream as its target); false by default, and such
+     * a path is refused with 400. Jetty itself refuses such paths before any handler runs unless
+     * the connector's {@code UriCompliance} allows {@code AMBIGUOUS_PATH_SEPARATOR} (and, for
+     * {@code %5C}, {@code AMBIGUOUS_PATH_ENCODING}): set both, or this has no effect.
+     */
+    public Builder decodeEncodedSeparators(boolean decode) {
+      if (decodeEncodedSeparators != null) {
+        throw new IllegalStateException("decodeEncodedSeparators was already set to " + decodeEncodedSeparators);
+      }
+      this.decodeEncodedSeparators = decode;
       return this;
     }
 

@@ -6,6 +6,9 @@ import dev.switchover.testkit.RouterServerSpec;
 import dev.switchover.testkit.WorkspaceTarget;
 import java.util.Map;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -25,7 +28,8 @@ final class JettyRouterServer implements RouterServer {
     SwitchoverHandler.Builder builder =
         SwitchoverHandler.builder(spec.router())
             .retryAfter(spec.retryAfter())
-            .upstreamTimeout(spec.upstreamTimeout());
+            .upstreamTimeout(spec.upstreamTimeout())
+            .decodeEncodedSeparators(spec.decodeEncodedSeparators());
     for (Map.Entry<WorkspaceId, WorkspaceTarget> e : spec.targets().entrySet()) {
       WorkspaceTarget target = e.getValue();
       if (target instanceof WorkspaceTarget.InProcess inProcess) {
@@ -35,12 +39,26 @@ final class JettyRouterServer implements RouterServer {
       }
     }
     spec.unknownHostApp().ifPresent(app -> builder.unknownHostHandler(new WorkspaceAppHandler(app)));
-    return start(builder.build());
+    return start(builder.build(), spec.decodeEncodedSeparators());
   }
 
   static JettyRouterServer start(Handler handler) throws Exception {
+    return start(handler, false);
+  }
+
+  /** With {@code ambiguousSeparators}, Jetty lets {@code %2F} and {@code %5C} reach the handler. */
+  static JettyRouterServer start(Handler handler, boolean ambiguousSeparators) throws Exception {
     Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
+    HttpConfiguration http = new HttpConfiguration();
+    if (ambiguousSeparators) {
+      http.setUriCompliance(
+          UriCompliance.DEFAULT.with(
+              "separators",
+              UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+              UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+              UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
+    }
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);

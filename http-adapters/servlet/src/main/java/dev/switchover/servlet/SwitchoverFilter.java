@@ -82,7 +82,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code retry-after}: seconds (default 5); {@code upstream-timeout}: milliseconds
  *       (default 30000);
  *   <li>{@code upstream-threads}: the most threads of the HTTP client's pool (default {@value
- *       #DEFAULT_UPSTREAM_THREADS}).
+ *       #DEFAULT_UPSTREAM_THREADS});
+ *   <li>{@code encoded-separators}: {@code refuse} (default) or {@code decode}; see {@link
+ *       Builder#decodeEncodedSeparators}.
  * </ul>
  *
  * <p>Any other init parameter, or a value out of these rules, fails {@link #init} with a {@link
@@ -116,10 +118,11 @@ public final class SwitchoverFilter implements Filter {
   private static final String RETRY_AFTER = "retry-after";
   private static final String UPSTREAM_TIMEOUT = "upstream-timeout";
   private static final String UPSTREAM_THREADS = "upstream-threads";
+  private static final String ENCODED_SEPARATORS = "encoded-separators";
   private static final String WORKSPACE = "workspace.";
   private static final String PARAMETERS =
       "router-attribute, workspace.<name>.servlet, workspace.<name>.upstream, unknown-host,"
-          + " retry-after, upstream-timeout and upstream-threads";
+          + " retry-after, upstream-timeout, upstream-threads and encoded-separators";
 
   private volatile @Nullable Config config;
   private volatile @Nullable UpstreamProxyServlet proxy;
@@ -195,6 +198,11 @@ public final class SwitchoverFilter implements Filter {
                 "expected a number of threads from " + MIN_UPSTREAM_THREADS + " to " + Integer.MAX_VALUE);
           }
           b.upstreamThreads((int) threads);
+        } else if (name.equals(ENCODED_SEPARATORS)) {
+          if (!value.equals("refuse") && !value.equals("decode")) {
+            throw new IllegalArgumentException("expected refuse or decode");
+          }
+          b.decodeEncodedSeparators(value.equals("decode"));
         } else if (!name.equals(ROUTER_ATTRIBUTE)) {
           throw new IllegalArgumentException("unknown init parameter; the filter reads " + PARAMETERS);
         }
@@ -255,6 +263,15 @@ public final class SwitchoverFilter implements Filter {
       return;
     }
     String rawPath = rawPathOf(request);
+    String forwardedUri = null;
+    if (c.decodeEncodedSeparators) {
+      String decoded = RequestTargets.separatorsDecoded(rawPath);
+      if (!decoded.equals(rawPath)) {
+        // Routed on the decoded form: the workspace reads, and an upstream gets, that form too.
+        rawPath = decoded;
+        forwardedUri = request.getContextPath() + decoded;
+      }
+    }
     String path =
         "CONNECT".equals(request.getMethod()) || rawPath.equals("*")
             ? RequestTargets.NO_PATH
@@ -293,9 +310,9 @@ public final class SwitchoverFilter implements Filter {
         if (dispatcher == null) {
           throw new ServletException("no servlet named " + target.servletName + " for workspace " + admission.workspace());
         }
-        dispatcher.forward(routedView(request, path), response);
+        dispatcher.forward(routedView(request, path, forwardedUri), response);
       } else if (target.bases != null) {
-        proxy(request, response, target.bases);
+        proxy(request, response, target.bases, forwardedUri);
       }
       if (request.isAsyncStarted()) {
         // complete() cannot take effect before this dispatch returns: the listener hears it.
@@ -309,7 +326,11 @@ public final class SwitchoverFilter implements Filter {
     }
   }
 
-  private void proxy(HttpServletRequest request, HttpServletResponse response, UpstreamBases bases)
+  private void proxy(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      UpstreamBases bases,
+      @Nullable String forwardedUri)
       throws IOException, ServletException {
     UpstreamProxyServlet p = proxy;
     if (p == null) {
@@ -326,6 +347,9 @@ public final class SwitchoverFilter implements Filter {
       return;
     }
     request.setAttribute(UpstreamProxyServlet.BASE_ATTRIBUTE, bases.next());
+    if (forwardedUri != null) {
+      request.setAttribute(UpstreamProxyServlet.URI_ATTRIBUTE, forwardedUri);
+    }
     p.service(request, response);
   }
 
@@ -354,12 +378,21 @@ public final class SwitchoverFilter implements Filter {
     return path.isEmpty() ? "/" : path;
   }
 
-  /** The request as the routed path reads it, where the container's own path differs. */
-  private static HttpServletRequest routedView(HttpServletRequest request, String path) {
-    if (path.equals(containerPath(request))) {
+  /**
+   * The request as the routed path reads it, where the container's own path differs, with the
+   * decoded request URI if separators were decoded.
+   */
+  private static HttpServletRequest routedView(
+      HttpServletRequest request, String path, @Nullable String decodedUri) {
+    if (decodedUri == null && path.equals(containerPath(request))) {
       return request;
     }
     return new HttpServletRequestWrapper(request) {
+      @Override
+      public String getRequestURI() {
+        return decodedUri != null ? decodedUri : super.getRequestURI();
+      }
+
       @Override
       public String getServletPath() {
         return path;
@@ -440,6 +473,7 @@ public final class SwitchoverFilter implements Filter {
     final String retryAfterSeconds;
     final Duration upstreamTimeout;
     final int upstreamThreads;
+    final boolean decodeEncodedSeparators;
 
     Config(Builder b) {
       this.router = b.router;
@@ -450,6 +484,7 @@ public final class SwitchoverFilter implements Filter {
       this.upstreamTimeout =
           b.upstreamTimeout == null ? Answers.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
       this.upstreamThreads = b.upstreamThreads == 0 ? DEFAULT_UPSTREAM_THREADS : b.upstreamThreads;
+      this.decodeEncodedSeparators = b.decodeEncodedSeparators != null && b.decodeEncodedSeparators;
     }
 
     boolean hasUpstreams() {
@@ -473,6 +508,7 @@ public final class SwitchoverFilter implements Filter {
     private @Nullable Duration retryAfter;
     private @Nullable Duration upstreamTimeout;
     private int upstreamThreads;
+    private @Nullable Boolean decodeEncodedSeparators;
 
     private Builder(Router router) {
       this.router = requireNonNull(router, "router");
@@ -553,6 +589,22 @@ public final class SwitchoverFilter implements Filter {
             "upstreamThreads must be at least " + MIN_UPSTREAM_THREADS + ", but was " + max);
       }
       this.upstreamThreads = max;
+      return this;
+    }
+
+    /**
+     * Whether a path's encoded slashes and backslashes ({@code %2F}, {@code %5C}) are decoded into
+     * separators, the request routed on that decoded form and the decoded form passed on (to a
+     * workspace's servlet as its request URI and servlet path, to an upstream as its target);
+     * false by default, and such a path is refused with 400. A container may refuse such paths
+     * before any filter runs (Jetty's does unless its {@code UriCompliance} allows them and its
+     * servlet handler decodes ambiguous URIs).
+     */
+    public Builder decodeEncodedSeparators(boolean decode) {
+      if (decodeEncodedSeparators != null) {
+        throw new IllegalStateException("decodeEncodedSeparators was already set to " + decodeEncodedSeparators);
+      }
+      this.decodeEncodedSeparators = decode;
       return this;
     }
 

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * a request it marked with {@link #BASE_ATTRIBUTE}.
  *
  * <p>What it changes in Jetty's servlet: the target is the marked base followed by the raw request
- * URI and query, unchanged; the client's {@code Host} is kept; the forwarding headers are the ones
+ * URI (or the one in {@link #URI_ATTRIBUTE}) and query, unchanged; the client's {@code Host} is kept; the forwarding headers are the ones
  * every Switchover adapter adds; an upstream that does not accept the connection, or stays silent,
  * for longer than the upstream timeout is a 504, any other failure a 502; there is no limit on an
  * exchange's total time, only on silence.
@@ -33,6 +33,9 @@ import org.jspecify.annotations.Nullable;
 final class UpstreamProxyServlet extends AsyncProxyServlet {
   /** The request attribute that holds the {@link UpstreamBase} a request goes to. */
   static final String BASE_ATTRIBUTE = UpstreamProxyServlet.class.getName() + ".base";
+
+  /** The request attribute that holds the request URI to forward, where it is not the client's. */
+  static final String URI_ATTRIBUTE = UpstreamProxyServlet.class.getName() + ".uri";
 
   private static final long serialVersionUID = 1L;
 
@@ -86,7 +89,10 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
     if (base == null) {
       throw new IllegalStateException("request was not marked with an upstream: " + clientRequest);
     }
-    return base.target(clientRequest.getRequestURI(), clientRequest.getQueryString());
+    Object uri = clientRequest.getAttribute(URI_ATTRIBUTE);
+    return base.target(
+        uri instanceof String decoded ? decoded : clientRequest.getRequestURI(),
+        clientRequest.getQueryString());
   }
 
   @Override

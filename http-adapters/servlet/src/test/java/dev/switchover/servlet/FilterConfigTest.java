@@ -78,6 +78,7 @@ final class FilterConfigTest {
     parameters.put("retry-after", "7");
     parameters.put("upstream-timeout", "500");
     parameters.put("upstream-threads", "4");
+    parameters.put("encoded-separators", "refuse");
     int port = start("my.router", parameters);
 
     assertEquals("blue", get(port, SHOP, "/a").workspace());
@@ -132,6 +133,7 @@ final class FilterConfigTest {
         bad(Map.of("upstream-timeout", "0"), "at least one millisecond"),
         bad(Map.of("upstream-threads", "some"), "expected a whole number of threads"),
         bad(Map.of("upstream-threads", "3"), "expected a number of threads from 4 to 2147483647"),
+        bad(Map.of("encoded-separators", "maybe"), "expected refuse or decode"),
         bad(Map.of("retry_after", "5"), "retry_after=\"5\": unknown init parameter"));
   }
 

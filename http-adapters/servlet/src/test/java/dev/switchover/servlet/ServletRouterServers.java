@@ -21,14 +21,19 @@ final class ServletRouterServers {
   private ServletRouterServers() {}
 
   /** A deployment: the filter, the named servlets, and the default servlet. */
-  record Deployment(SwitchoverFilter filter, Map<String, Servlet> namedServlets, Servlet defaultServlet) {}
+  record Deployment(
+      SwitchoverFilter filter,
+      Map<String, Servlet> namedServlets,
+      Servlet defaultServlet,
+      boolean ambiguousSeparators) {}
 
   /** The deployment for {@code spec}. */
   static Deployment deployment(RouterServerSpec spec) {
     SwitchoverFilter.Builder builder =
         SwitchoverFilter.builder(spec.router())
             .retryAfter(spec.retryAfter())
-            .upstreamTimeout(spec.upstreamTimeout());
+            .upstreamTimeout(spec.upstreamTimeout())
+            .decodeEncodedSeparators(spec.decodeEncodedSeparators());
     Map<String, Servlet> servlets = new LinkedHashMap<>();
     for (Map.Entry<WorkspaceId, WorkspaceTarget> e : spec.targets().entrySet()) {
       WorkspaceTarget target = e.getValue();
@@ -48,7 +53,7 @@ final class ServletRouterServers {
     } else {
       fallback = new NotFound();
     }
-    return new Deployment(builder.build(), servlets, fallback);
+    return new Deployment(builder.build(), servlets, fallback, spec.decodeEncodedSeparators());
   }
 
   private static final class NotFound extends HttpServlet {

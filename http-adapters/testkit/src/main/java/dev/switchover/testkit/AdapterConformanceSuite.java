@@ -472,6 +472,38 @@ public abstract class AdapterConformanceSuite {
     return null;
   }
 
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void encodedSeparators_whenDecoding_routeAndPassOnTheDecodedPath(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).decodeEncodedSeparators().start();
+    List<HostileRequest> cases =
+        List.of(
+            new HostileRequest("a slash", pathRequest("/public/..%2fadmin/x"), "/public/../admin/x", GREEN),
+            new HostileRequest("an upper-case slash", pathRequest("/api%2Fv2/x"), "/api/v2/x", BLUE),
+            new HostileRequest("a backslash", pathRequest("/admin%5Cx?q=%2F"), "/admin/x?q=%2F", GREEN),
+            new HostileRequest("a plain path", pathRequest("/admin/%61"), "/admin/%61", GREEN),
+            new HostileRequest("above the root", pathRequest("/public%2F..%2F..%2Fadmin"), "-", "400"),
+            new HostileRequest("an empty segment", pathRequest("/a%2F%2Fadmin"), "-", "400"),
+            new HostileRequest("a NUL", pathRequest("/%00%2Fadmin"), "-", "400"),
+            new HostileRequest("a double encoding", pathRequest("/admin%252fx"), "-", "400"));
+    List<String> wrong = new ArrayList<>();
+    for (HostileRequest c : cases) {
+      String problem = hostileProblem(s, c);
+      if (problem != null) {
+        wrong.add(c.name() + ": " + problem);
+      }
+    }
+    awaitNothingInFlight(s.router, BLUE);
+    awaitNothingInFlight(s.router, GREEN);
+    if (!wrong.isEmpty()) {
+      fail(wrong.size() + " requests were mishandled:\n  " + String.join("\n  ", wrong));
+    }
+  }
+
+  private static String pathRequest(String target) {
+    return "GET " + target + " HTTP/1.1\r\nHost: " + SHOP + "\r\n\r\n";
+  }
+
   // ---------------------------------------------------------------- zero downtime and draining
 
   @ParameterizedTest
@@ -657,6 +689,7 @@ public abstract class AdapterConformanceSuite {
     final Map<WorkspaceId, WorkspaceTarget> targets = new LinkedHashMap<>();
     @Nullable WorkspaceApp unknownHostApp;
     Duration upstreamTimeout = Duration.ofSeconds(30);
+    boolean decodeEncodedSeparators;
     int port;
 
     Scenario(TargetKind kind, Router router) {
@@ -696,6 +729,11 @@ public abstract class AdapterConformanceSuite {
       return this;
     }
 
+    Scenario decodeEncodedSeparators() {
+      this.decodeEncodedSeparators = true;
+      return this;
+    }
+
     Scenario start() throws Exception {
       RouterServer server =
           startRouterServer(
@@ -704,7 +742,8 @@ public abstract class AdapterConformanceSuite {
                   targets,
                   unknownHostApp,
                   Duration.ofSeconds(RETRY_AFTER_SECONDS),
-                  upstreamTimeout));
+                  upstreamTimeout,
+                  decodeEncodedSeparators));
       assertNotNull(server, "startRouterServer returned null");
       resources.push(server::stop);
       port = server.port();

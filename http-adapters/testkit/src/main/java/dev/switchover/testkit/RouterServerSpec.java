@@ -22,18 +22,21 @@ public final class RouterServerSpec {
   private final @Nullable WorkspaceApp unknownHostApp;
   private final Duration retryAfter;
   private final Duration upstreamTimeout;
+  private final boolean decodeEncodedSeparators;
 
   RouterServerSpec(
       Router router,
       Map<WorkspaceId, WorkspaceTarget> targets,
       @Nullable WorkspaceApp unknownHostApp,
       Duration retryAfter,
-      Duration upstreamTimeout) {
+      Duration upstreamTimeout,
+      boolean decodeEncodedSeparators) {
     this.router = requireNonNull(router, "router");
     this.targets = Map.copyOf(new LinkedHashMap<>(targets));
     this.unknownHostApp = unknownHostApp;
     this.retryAfter = requireNonNull(retryAfter, "retryAfter");
     this.upstreamTimeout = requireNonNull(upstreamTimeout, "upstreamTimeout");
+    this.decodeEncodedSeparators = decodeEncodedSeparators;
   }
 
   /** The router the adapter admits every request through. */
@@ -64,6 +67,14 @@ public final class RouterServerSpec {
     return upstreamTimeout;
   }
 
+  /**
+   * Whether the adapter is configured to decode encoded slashes and backslashes into separators
+   * (and the server, if it refuses them by itself, to let them through); false in most tests.
+   */
+  public boolean decodeEncodedSeparators() {
+    return decodeEncodedSeparators;
+  }
+
   @Override
   public String toString() {
     return "RouterServerSpec{targets="
@@ -74,6 +85,8 @@ public final class RouterServerSpec {
         + retryAfter
         + ", upstreamTimeout="
         + upstreamTimeout
+        + ", decodeEncodedSeparators="
+        + decodeEncodedSeparators
         + "}";
   }
 }

@@ -86,6 +86,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   private final String retryAfterSeconds;
   private final Duration upstreamTimeout;
   private final int connectionsPerThread;
+  private final boolean decodeEncodedSeparators;
   private final Object bindLock = new Object();
   private volatile Map<WorkspaceId, HttpHandler> targets = Map.of();
 
@@ -98,6 +99,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
         b.upstreamTimeout == null ? Answers.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
     this.connectionsPerThread =
         b.connectionsPerThread == 0 ? Builder.DEFAULT_CONNECTIONS_PER_THREAD : b.connectionsPerThread;
+    this.decodeEncodedSeparators = b.decodeEncodedSeparators != null && b.decodeEncodedSeparators;
     b.handlers.forEach(this::bind);
     b.upstreams.forEach(this::bindBases);
   }
@@ -171,15 +173,23 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     String rawPath = rawPathOf(exchange);
+    String absoluteAuthority =
+        exchange.isHostIncludedInRequestURI()
+            ? RequestTargets.absoluteAuthority(exchange.getRequestURI())
+            : null;
+    if (decodeEncodedSeparators && rawPath != null) {
+      String decoded = RequestTargets.separatorsDecoded(rawPath);
+      if (!decoded.equals(rawPath)) {
+        // Routed on the decoded form: the workspace reads, and an upstream gets, that form too.
+        rawPath = decoded;
+        exchange.setRequestURI(decoded, false);
+      }
+    }
     String path = rawPath == null ? null : routedPath(exchange, rawPath);
     int refusal =
         path == null
             ? RequestTargets.refusal(rawPath == null ? "" : rawPath)
-            : RequestTargets.hostRefusal(
-                hostValues(exchange),
-                exchange.isHostIncludedInRequestURI()
-                    ? RequestTargets.absoluteAuthority(exchange.getRequestURI())
-                    : null);
+            : RequestTargets.hostRefusal(hostValues(exchange), absoluteAuthority);
     if (refusal != 0 || path == null) {
       answer(exchange, refusal);
       return;
@@ -317,6 +327,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     private @Nullable Duration retryAfter;
     private @Nullable Duration upstreamTimeout;
     private int connectionsPerThread;
+    private @Nullable Boolean decodeEncodedSeparators;
 
     private Builder(Router router) {
       this.router = requireNonNull(router, "router");
@@ -410,6 +421,20 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
         throw new IllegalArgumentException("connectionsPerThread must be positive, but was " + connections);
       }
       this.connectionsPerThread = connections;
+      return this;
+    }
+
+    /**
+     * Whether a path's encoded slashes and backslashes ({@code %2F}, {@code %5C}) are decoded into
+     * separators, the request routed on that decoded form and the decoded form passed on (to an
+     * in-process handler as its path, to an upstream as its target); false by default, and such
+     * a path is refused with 400.
+     */
+    public Builder decodeEncodedSeparators(boolean decode) {
+      if (decodeEncodedSeparators != null) {
+        throw new IllegalStateException("decodeEncodedSeparators was already set to " + decodeEncodedSeparators);
+      }
+      this.decodeEncodedSeparators = decode;
       return this;
     }
 

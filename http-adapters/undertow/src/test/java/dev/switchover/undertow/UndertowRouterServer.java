@@ -25,7 +25,8 @@ final class UndertowRouterServer implements RouterServer {
     SwitchoverHttpHandler.Builder builder =
         SwitchoverHttpHandler.builder(spec.router())
             .retryAfter(spec.retryAfter())
-            .upstreamTimeout(spec.upstreamTimeout());
+            .upstreamTimeout(spec.upstreamTimeout())
+            .decodeEncodedSeparators(spec.decodeEncodedSeparators());
     for (Map.Entry<WorkspaceId, WorkspaceTarget> e : spec.targets().entrySet()) {
       WorkspaceTarget target = e.getValue();
       if (target instanceof WorkspaceTarget.InProcess inProcess) {

@@ -104,6 +104,37 @@ public final class RequestTargets {
     return out.length() == 0 ? "/" : out.toString();
   }
 
+  /**
+   * The raw path with its encoded slashes and backslashes ({@code %2F}, {@code %5C}, either case)
+   * made separators, for an adapter configured to decode them: it routes on the canonical path
+   * of this form, and forwards this form instead of the client's, so that router and workspace
+   * read the same path. Any other escape stays as it was. The same string if there is none.
+   */
+  public static String separatorsDecoded(String rawPath) {
+    int percent = rawPath.indexOf('%');
+    if (percent < 0) {
+      return rawPath;
+    }
+    StringBuilder out = null;
+    int copied = 0;
+    for (int i = percent; i + 2 < rawPath.length(); i++) {
+      if (rawPath.charAt(i) != '%') {
+        continue;
+      }
+      char high = rawPath.charAt(i + 1);
+      char low = Character.toLowerCase(rawPath.charAt(i + 2));
+      if ((high == '2' && low == 'f') || (high == '5' && low == 'c')) {
+        if (out == null) {
+          out = new StringBuilder(rawPath.length());
+        }
+        out.append(rawPath, copied, i).append('/');
+        copied = i + 3;
+        i += 2;
+      }
+    }
+    return out == null ? rawPath : out.append(rawPath, copied, rawPath.length()).toString();
+  }
+
   /** The status with which {@code rawPath} is refused: 414 if it is too long, else 400. */
   public static int refusal(String rawPath) {
     return rawPath.length() > MAX_TARGET_LENGTH ? URI_TOO_LONG : BAD_REQUEST;

@@ -94,6 +94,27 @@ final class RequestTargetsTest {
     assertEquals(longest, RequestTargets.canonicalPath(longest));
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "/admin, /admin",
+    "/public/..%2fadmin, /public/../admin",
+    "/api%2Fv2%2fx, /api/v2/x",
+    "/admin%5Cx%5cy, /admin/x/y",
+    "/a%252fb, /a%252fb",
+    "/a%2, /a%2",
+    "/a%20b%2F, /a%20b/",
+  })
+  void separatorsDecoded_makesEncodedSlashesAndBackslashesSeparators(String raw, String decoded) {
+    assertEquals(decoded, RequestTargets.separatorsDecoded(raw));
+  }
+
+  @Test
+  void separatorsDecoded_thenCanonical_routesOnTheDecodedForm() {
+    assertEquals("/admin", RequestTargets.canonicalPath(RequestTargets.separatorsDecoded("/public/..%2fadmin")));
+    assertNull(RequestTargets.canonicalPath(RequestTargets.separatorsDecoded("/a%2F%2Fb")));
+    assertNull(RequestTargets.canonicalPath(RequestTargets.separatorsDecoded("/%00%2Fadmin")));
+  }
+
   @Test
   void hostRefusal_acceptsOneHostAndAMatchingAbsoluteAuthority() {
     assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com"), null));
