@@ -3,19 +3,16 @@ package dev.switchover;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.quicktheories.generators.Generate.pick;
+import static org.quicktheories.generators.Generate.range;
 
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * The persistent table against a plain map, with hashes forced into a tiny set so that full
@@ -34,15 +31,22 @@ final class HostTablePropertiesTest {
     return HASHES[i % HASHES.length];
   }
 
-  @Property
-  void putAndRemove_agreeWithAMap(@ForAll("ops") List<Tuple.Tuple2<Boolean, Integer>> ops) {
+  /** A put (or else a remove) of the name numbered {@code index}. */
+  record Op(boolean put, int index) {}
+
+  @Test
+  void putAndRemove_agreeWithAMap() {
+    PropertyRun.of(0x9e55da9c4ab8L).check(ops(), HostTablePropertiesTest::putAndRemoveAgreeWithAMap);
+  }
+
+  private static void putAndRemoveAgreeWithAMap(List<Op> ops) {
     HostTable table = HostTable.EMPTY;
     Map<String, HostEntry> model = new HashMap<>();
-    for (Tuple.Tuple2<Boolean, Integer> op : ops) {
-      int i = op.get2();
+    for (Op op : ops) {
+      int i = op.index();
       HostName host = name(i);
       HostTable before = table;
-      if (op.get1()) {
+      if (op.put()) {
         HostEntry e = HostEntry.withHash(host, hashOf(i), i % 2 == 0 ? DomainStatus.VERIFIED : DomainStatus.PENDING);
         table = table.put(e);
         model.put(host.toString(), e);
@@ -76,12 +80,7 @@ final class HostTablePropertiesTest {
     return n[0];
   }
 
-  @Provide
-  Arbitrary<List<Tuple.Tuple2<Boolean, Integer>>> ops() {
-    return Combinators.combine(
-            Arbitraries.of(true, true, false), Arbitraries.integers().between(0, 39))
-        .as(Tuple::of)
-        .list()
-        .ofMaxSize(60);
+  private static Gen<List<Op>> ops() {
+    return ShrinkingLists.of(pick(List.of(true, true, false)).zip(range(0, 39), Op::new), 0, 60);
   }
 }

@@ -2,24 +2,25 @@ package dev.switchover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.generators.Generate.frequency;
+import static org.quicktheories.generators.Generate.pick;
 
+import com.google.common.collect.HashMultiset;
+import com.google.common.collect.Multiset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
 
 /**
  * Random sequences of every builder method, one per revision or several in one builder, checked
  * after every build: the table's count of routes per workspace ({@link RoutingTable#routesTo},
  * which drains and {@code removeWorkspace} rely on) agrees with its routes, and every route's
  * workspace is declared. A refused call or an invalid table leaves the previous table as it was.
+ * Each example is up to 30 builds, so the property runs a tenth of {@link PropertyRun#EXAMPLES}
+ * (1,000 in the build).
  */
 final class RouteCountsPropertiesTest {
   private static final List<HostName> HOSTS =
@@ -55,8 +56,21 @@ final class RouteCountsPropertiesTest {
   /** One builder call: kind, two hosts, a prefix, a workspace, a status, a suffix (each kind uses what it needs). */
   record Op(String kind, HostName host, HostName other, PathPrefix prefix, WorkspaceId workspace, DomainStatus status, HostName suffix) {}
 
-  @Property(tries = 1000)
-  void routeCounts_agreeWithRoutes_afterEveryBuild(@ForAll("steps") List<List<Op>> steps) {
+  @Test
+  void routeCounts_agreeWithRoutes_afterEveryBuild() {
+    PropertyRun run = PropertyRun.of(0x4ce6536029e9L, PropertyRun.EXAMPLES / 10);
+    Multiset<List<String>> ops = HashMultiset.create();
+    Multiset<List<String>> opsInBatch = HashMultiset.create();
+    run.check(steps(), steps -> routeCountsAgreeWithRoutes(steps, ops, opsInBatch));
+    for (String kind : KINDS) {
+      run.assertSeen(List.of(kind, "built"), ops);
+    }
+    run.assertSeen(List.of("swapRouting", "built"), opsInBatch);
+  }
+
+  /** Counts each call as its kind and "refused", "invalid" or "built", alone or in a batch. */
+  private static void routeCountsAgreeWithRoutes(
+      List<List<Op>> steps, Multiset<List<String>> ops, Multiset<List<String>> opsInBatch) {
     RoutingTable table = initial();
     checkCounts(table, "initial table");
     for (List<Op> step : steps) {
@@ -81,9 +95,9 @@ final class RouteCountsPropertiesTest {
           // the table as a whole is not valid: the previous one stays
         }
       }
-      String label = step.size() == 1 ? "op" : "op in batch";
       for (int i = 0; i < step.size(); i++) {
-        Statistics.label(label).collect(step.get(i).kind(), refused[i] ? "refused" : next == null ? "invalid" : "built");
+        (step.size() == 1 ? ops : opsInBatch)
+            .add(List.of(step.get(i).kind(), refused[i] ? "refused" : next == null ? "invalid" : "built"));
       }
       // The previous table is immutable: neither its builder nor a refused change touched it.
       assertEquals(routesBefore, table.routes(), step.toString());
@@ -93,8 +107,6 @@ final class RouteCountsPropertiesTest {
         checkCounts(table, step.toString());
       }
     }
-    Statistics.label("op").coverage(c -> KINDS.forEach(k -> c.check(k, "built").count(n -> n > 0)));
-    Statistics.label("op in batch").coverage(c -> c.check("swapRouting", "built").count(n -> n > 0));
   }
 
   private static void checkCounts(RoutingTable table, String after) {
@@ -153,23 +165,22 @@ final class RouteCountsPropertiesTest {
     return Arrays.stream(names).map(HostName::parse).toList();
   }
 
-  @Provide
-  Arbitrary<List<List<Op>>> steps() {
-    Arbitrary<Op> op =
-        Combinators.combine(
-                Arbitraries.of(KINDS),
-                Arbitraries.of(HOSTS),
-                Arbitraries.of(HOSTS),
-                Arbitraries.of(PREFIXES),
-                Arbitraries.of(WORKSPACES),
-                Arbitraries.of(DomainStatus.VERIFIED, DomainStatus.VERIFIED, DomainStatus.PENDING, DomainStatus.REVOKED),
-                Arbitraries.of(SUFFIXES))
-            .as(Op::new)
-            // edge cases would crowd out the kinds between the first and the last
-            .withoutEdgeCases();
-    Arbitrary<List<Op>> step =
-        Arbitraries.frequencyOf(
-            Tuple.of(3, op.list().ofSize(1)), Tuple.of(1, op.list().ofMinSize(2).ofMaxSize(5)));
-    return step.list().ofMaxSize(30);
+  private static Gen<List<List<Op>>> steps() {
+    Gen<String> kinds = pick(KINDS);
+    Gen<HostName> hosts = pick(HOSTS);
+    Gen<PathPrefix> prefixes = pick(PREFIXES);
+    Gen<WorkspaceId> workspaces = pick(WORKSPACES);
+    Gen<DomainStatus> statuses = pick(List.of(DomainStatus.VERIFIED, DomainStatus.VERIFIED, DomainStatus.PENDING, DomainStatus.REVOKED));
+    Gen<HostName> suffixes = pick(SUFFIXES);
+    Gen<Op> op = in -> new Op(
+        kinds.generate(in),
+        hosts.generate(in),
+        hosts.generate(in),
+        prefixes.generate(in),
+        workspaces.generate(in),
+        statuses.generate(in),
+        suffixes.generate(in));
+    Gen<List<Op>> step = frequency(Pair.of(3, op.map(o -> List.of(o))), Pair.of(1, ShrinkingLists.of(op, 2, 5)));
+    return ShrinkingLists.of(step, 0, 30);
   }
 }

@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.generators.Generate.pick;
+import static org.quicktheories.generators.Generate.range;
 
+import com.google.common.collect.HashMultiset;
+import com.google.common.collect.Multiset;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -13,15 +17,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.statistics.Statistics;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * Random sequences of promote, swap, rollback and refused writes, checked after every step against
@@ -37,8 +35,20 @@ final class WritePropertiesTest {
   /** One write: kind, two hosts, a prefix, a workspace (each kind uses what it needs). */
   record Op(String kind, String host, String other, String prefix, String workspace) {}
 
-  @Property
-  void writes_agreeWithTheModel(@ForAll("ops") List<Op> ops) {
+  @Test
+  void writes_agreeWithTheModel() {
+    PropertyRun run = PropertyRun.of(0x3523033903d1L);
+    Multiset<String> writes = HashMultiset.create();
+    run.check(ops(), ops -> writesAgreeWithTheModel(ops, writes));
+    // Each kind of write is made, and each that the model may refuse or accept is seen both ways.
+    for (String write : List.of(
+        "promote accepted", "promotePrefix accepted", "promotePrefix refused", "swap accepted", "swap refused",
+        "rollback accepted", "rollback refused", "stale refused", "undeclared refused")) {
+      run.assertSeen(write, writes);
+    }
+  }
+
+  private static void writesAgreeWithTheModel(List<Op> ops, Multiset<String> writes) {
     Router router = Router.builder().initialTable(initial()).historySize(HISTORY).build();
     Map<String, String> state = initialState();
     Deque<Map<String, String>> history = new ArrayDeque<>();
@@ -60,7 +70,7 @@ final class WritePropertiesTest {
       } catch (SwitchoverException | IllegalArgumentException | IllegalStateException e) {
         succeeded = false;
       }
-      Statistics.label("write").collect(op.kind(), succeeded);
+      writes.add(op.kind() + (succeeded ? " accepted" : " refused"));
       assertEquals(next != null, succeeded, op.toString());
       if (next == null) {
         // A refused write changes nothing.
@@ -81,8 +91,16 @@ final class WritePropertiesTest {
     }
   }
 
-  @Property
-  void rollbackOfRollback_isIdentity(@ForAll("ops") List<Op> ops) {
+  @Test
+  void rollbackOfRollback_isIdentity() {
+    PropertyRun run = PropertyRun.of(0x2587dd644a0bL);
+    Multiset<String> runs = HashMultiset.create();
+    run.check(ops(), ops -> runs.add(rollbackOfRollbackIsIdentity(ops) ? "rolled back twice" : "no history"));
+    run.assertShareAbove(50, "rolled back twice", runs);
+  }
+
+  /** Whether there was a write to roll back (and so the property was checked). */
+  private static boolean rollbackOfRollbackIsIdentity(List<Op> ops) {
     Router router = Router.create(initial());
     for (Op op : ops) {
       try {
@@ -96,13 +114,14 @@ final class WritePropertiesTest {
       }
     }
     if (router.history().isEmpty()) {
-      return;
+      return false;
     }
     RoutingTable start = router.current();
     router.rollback();
     RoutingTable twice = router.rollback();
     assertTrue(twice.sameRoutingAs(start));
     assertEquals(start.revision() + 2, twice.revision());
+    return true;
   }
 
   /**
@@ -113,9 +132,17 @@ final class WritePropertiesTest {
    * commit is refused as a conflict and changes nothing (the direct call is then made instead).
    * Two routers take the same writes, one directly, one through prepared changes.
    */
-  @Property
-  void preparedWrites_commitAsTheDirectCallWouldAtTheirTurn(
-      @ForAll("ops") List<Op> ops, @ForAll @IntRange(min = 0, max = 3) int lead) {
+  @Test
+  void preparedWrites_commitAsTheDirectCallWouldAtTheirTurn() {
+    PropertyRun run = PropertyRun.of(0xfa4ffdb079ddL);
+    Multiset<String> commits = HashMultiset.create();
+    run.check(ops(), range(0, 3), (ops, lead) -> preparedWritesCommitAsTheDirectCallWould(ops, lead, commits));
+    run.assertShareAbove(10, "as prepared", commits);
+    run.assertShareAbove(10, "applied again", commits);
+    run.assertSeen("swap refused: its hosts' routes changed", commits);
+  }
+
+  private static void preparedWritesCommitAsTheDirectCallWould(List<Op> ops, int lead, Multiset<String> commits) {
     Router direct = Router.builder().initialTable(initial()).historySize(HISTORY).build();
     Router staged = Router.builder().initialTable(initial()).historySize(HISTORY).build();
     Map<Integer, PreparedChange> prepared = new HashMap<>();
@@ -135,15 +162,14 @@ final class WritePropertiesTest {
         assertThrows(RevisionConflictException.class, change::commit, op.toString());
         assertSame(before, staged.current(), op.toString());
         assertFalse(change.isCommitted());
-        Statistics.label("commit").collect("swap refused: its hosts' routes changed");
+        commits.add("swap refused: its hosts' routes changed");
         change = null; // the direct call instead, below
       }
       boolean stagedOk = succeeds(change != null ? change::commit : () -> call(staged, op));
       assertEquals(directOk, stagedOk, op + ", lead " + lead);
       if (change != null) {
         assertEquals(stagedOk, change.isCommitted());
-        Statistics.label("commit")
-            .collect(!stagedOk ? "refused" : staged.current() == change.table() ? "as prepared" : "applied again");
+        commits.add(!stagedOk ? "refused" : staged.current() == change.table() ? "as prepared" : "applied again");
       }
       if (!stagedOk) {
         assertSame(before, staged.current(), op.toString());
@@ -156,13 +182,6 @@ final class WritePropertiesTest {
         assertEquals(direct.current().routesTo(id), staged.current().routesTo(id), ws + " after " + op);
       }
     }
-    Statistics.label("commit")
-        .coverage(
-            c -> {
-              c.check("as prepared").percentage(p -> p > 10);
-              c.check("applied again").percentage(p -> p > 10);
-              c.check("swap refused: its hosts' routes changed").count(n -> n > 0);
-            });
   }
 
   /** Whether {@code change} is a prepared swap whose hosts' routes differ in {@code now} from its base. */
@@ -305,16 +324,9 @@ final class WritePropertiesTest {
     return m;
   }
 
-  @Provide
-  Arbitrary<List<Op>> ops() {
-    return Combinators.combine(
-            Arbitraries.of("promote", "promote", "promotePrefix", "swap", "swap", "rollback", "rollback", "stale", "undeclared"),
-            Arbitraries.of(HOSTS),
-            Arbitraries.of(HOSTS),
-            Arbitraries.of(PREFIXES),
-            Arbitraries.of(WORKSPACES))
-        .as(Op::new)
-        .list()
-        .ofMaxSize(25);
+  private static Gen<List<Op>> ops() {
+    Gen<Op> op = pick(List.of("promote", "promote", "promotePrefix", "swap", "swap", "rollback", "rollback", "stale", "undeclared"))
+        .zip(pick(HOSTS), pick(HOSTS), pick(PREFIXES), pick(WORKSPACES), Op::new);
+    return ShrinkingLists.of(op, 0, 25);
   }
 }
