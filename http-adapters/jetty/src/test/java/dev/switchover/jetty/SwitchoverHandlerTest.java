@@ -77,11 +77,13 @@ final class SwitchoverHandlerTest {
     b.retryAfter(Duration.ofSeconds(1));
     b.upstreamTimeout(Duration.ofSeconds(1));
     b.dynamic(true);
+    b.decodeEncodedSeparators(false);
     assertAll(
         () -> assertThrows(IllegalStateException.class, () -> b.retryAfter(Duration.ofSeconds(2))),
         () -> assertThrows(
             IllegalStateException.class, () -> b.upstreamTimeout(Duration.ofSeconds(2))),
-        () -> assertThrows(IllegalStateException.class, () -> b.dynamic(false)));
+        () -> assertThrows(IllegalStateException.class, () -> b.dynamic(false)),
+        () -> assertThrows(IllegalStateException.class, () -> b.decodeEncodedSeparators(true)));
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.switchover.DomainStatus;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
+import dev.switchover.WorkspaceId;
 import dev.switchover.testkit.Gate;
 import dev.switchover.testkit.RawConnection;
 import dev.switchover.testkit.RawResponse;
@@ -24,6 +25,9 @@ import java.util.stream.Stream;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.jspecify.annotations.Nullable;
@@ -112,6 +116,46 @@ final class FilterConfigTest {
         () -> assertEquals("5", unbound.header("Retry-After"), unbound::toString));
   }
 
+  @Test
+  void upstream_requestWithoutAsyncSupport_isAnswered500AndEndsItsInFlightCount() throws Exception {
+    WorkspaceServer upstream = WorkspaceServer.start(green);
+    resources.add(upstream);
+    int port =
+        start(
+            SwitchoverFilter.DEFAULT_ROUTER_ATTRIBUTE,
+            Map.of("workspace.green.upstream", upstream.baseUri().toString()),
+            false);
+    RawResponse r = get(port, OTHER, "/");
+    assertEquals(500, r.status(), r::toString);
+    assertEquals(500, get(port, OTHER, "/again").status());
+    assertEquals(0, router.inFlight(WorkspaceId.of("green")));
+    assertEquals(0, green.served(), "requests the upstream served");
+  }
+
+  @Test
+  void encodedSeparatorsParameter_decode_routesOnTheDecodedPath() throws Exception {
+    int port =
+        start(
+            SwitchoverFilter.DEFAULT_ROUTER_ATTRIBUTE,
+            Map.of("workspace.blue.servlet", "workspace-blue", "encoded-separators", "decode"),
+            true,
+            true);
+    RawResponse decoded = get(port, SHOP, "/a%2Fb");
+    assertEquals("blue", decoded.workspace(), decoded::toString);
+    assertEquals("/a/b", decoded.echo().get("target"));
+  }
+
+  @Test
+  void encodedSeparatorsParameter_byDefault_refusesThem() throws Exception {
+    int port =
+        start(
+            SwitchoverFilter.DEFAULT_ROUTER_ATTRIBUTE,
+            Map.of("workspace.blue.servlet", "workspace-blue"),
+            true,
+            true);
+    assertEquals(400, get(port, SHOP, "/a%2Fb").status());
+  }
+
   static Stream<Arguments> badParameters() {
     return Stream.of(
         bad(Map.of("router-attribute", "nowhere"), "nowhere must hold a dev.switchover.Router, but holds nothing"),
@@ -183,12 +227,24 @@ final class FilterConfigTest {
 
   /** Jetty with the router in {@code attribute} and the filter created by the container. */
   private int start(String attribute, Map<String, String> parameters) throws Exception {
+    return start(attribute, parameters, true, false);
+  }
+
+  private int start(String attribute, Map<String, String> parameters, boolean asyncSupported)
+      throws Exception {
+    return start(attribute, parameters, asyncSupported, false);
+  }
+
+  /** With {@code ambiguousSeparators}, Jetty lets {@code %2F} reach the filter. */
+  private int start(
+      String attribute, Map<String, String> parameters, boolean asyncSupported, boolean ambiguousSeparators)
+      throws Exception {
     ServletContextHandler context = new ServletContextHandler("/");
     context.setAttribute(attribute, router);
     FilterHolder filter = new FilterHolder(SwitchoverFilter.class);
     filter.setName("switchover");
     filter.setInitParameters(parameters);
-    filter.setAsyncSupported(true);
+    filter.setAsyncSupported(asyncSupported);
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
     ServletHolder blue = new ServletHolder("workspace-blue", new WorkspaceAppServlet(WorkspaceApp.named("blue")));
     blue.setAsyncSupported(true);
@@ -197,7 +253,13 @@ final class FilterConfigTest {
     fallback.setAsyncSupported(true);
     context.addServlet(fallback, "/");
     Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
+    HttpConfiguration http = new HttpConfiguration();
+    if (ambiguousSeparators) {
+      http.setUriCompliance(
+          UriCompliance.DEFAULT.with("separators", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
+      context.getServletHandler().setDecodeAmbiguousURIs(true);
+    }
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);

@@ -64,7 +64,9 @@ final class SwitchoverHttpHandlerTest {
         () -> assertThrows(IllegalArgumentException.class, () -> b.upstreamTimeout(Duration.ZERO)),
         () -> assertThrows(IllegalArgumentException.class, () -> b.connectionsPerThread(0)));
     b.retryAfter(Duration.ofSeconds(1)).upstreamTimeout(Duration.ofSeconds(1)).connectionsPerThread(2);
+    b.decodeEncodedSeparators(false);
     assertAll(
+        () -> assertThrows(IllegalStateException.class, () -> b.decodeEncodedSeparators(true)),
         () -> assertThrows(IllegalStateException.class, () -> b.retryAfter(Duration.ofSeconds(2))),
         () -> assertThrows(
             IllegalStateException.class, () -> b.upstreamTimeout(Duration.ofSeconds(2))),
