@@ -139,20 +139,13 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
             client.getValuesList(HttpHeader.VIA),
             client.getValuesList(HttpHeader.X_FORWARDED_FOR));
     proxyToServerRequest.headers(
-        h -> {
-          h.put(HttpHeader.FORWARDED, forwarding.forwarded());
-          h.put(HttpHeader.VIA, forwarding.via());
-          h.put(HttpHeader.X_FORWARDED_FOR, forwarding.forwardedFor());
-          h.put(HttpHeader.X_FORWARDED_PROTO, forwarding.forwardedProto());
-          h.put(HttpHeader.X_FORWARDED_PORT, forwarding.forwardedPort());
-          h.put(HttpHeader.X_FORWARDED_SERVER, forwarding.forwardedServer());
-          String forwardedHost = forwarding.forwardedHost();
-          if (forwardedHost != null) {
-            h.put(HttpHeader.X_FORWARDED_HOST, forwardedHost);
+        h -> forwarding.forEachField((name, value) -> {
+          if (value != null) {
+            h.put(name, value);
           } else {
-            h.remove(HttpHeader.X_FORWARDED_HOST);
+            h.remove(name);
           }
-        });
+        }));
   }
 
   /** A request on its way to one upstream base. */

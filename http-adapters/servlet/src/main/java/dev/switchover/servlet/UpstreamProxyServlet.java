@@ -115,20 +115,13 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
             values(clientRequest, HttpHeader.VIA),
             values(clientRequest, HttpHeader.X_FORWARDED_FOR));
     proxyRequest.headers(
-        h -> {
-          h.put(HttpHeader.FORWARDED, forwarding.forwarded());
-          h.put(HttpHeader.VIA, forwarding.via());
-          h.put(HttpHeader.X_FORWARDED_FOR, forwarding.forwardedFor());
-          h.put(HttpHeader.X_FORWARDED_PROTO, forwarding.forwardedProto());
-          h.put(HttpHeader.X_FORWARDED_PORT, forwarding.forwardedPort());
-          h.put(HttpHeader.X_FORWARDED_SERVER, forwarding.forwardedServer());
-          String host = forwarding.forwardedHost();
-          if (host != null) {
-            h.put(HttpHeader.X_FORWARDED_HOST, host);
+        h -> forwarding.forEachField((name, value) -> {
+          if (value != null) {
+            h.put(name, value);
           } else {
-            h.remove(HttpHeader.X_FORWARDED_HOST);
+            h.remove(name);
           }
-        });
+        }));
   }
 
   @Override

@@ -96,23 +96,20 @@ final class UpstreamTarget implements HttpHandler {
             values(headers, Headers.FORWARDED),
             values(headers, Headers.VIA),
             values(headers, Headers.X_FORWARDED_FOR));
-    headers.put(Headers.FORWARDED, forwarding.forwarded());
-    headers.put(Headers.VIA, forwarding.via());
+    forwarding.forEachField(
+        (name, value) -> {
+          if (value != null) {
+            headers.put(HttpString.tryFromString(name), value);
+          } else {
+            headers.remove(name);
+          }
+        });
     // Undertow's proxy appends ",<client address>" to this itself (setReuseXForwarded), and takes
     // the other X-Forwarded-* fields as set here.
     if (forwarding.previousForwardedFor().isEmpty()) {
       headers.remove(Headers.X_FORWARDED_FOR);
     } else {
       headers.put(Headers.X_FORWARDED_FOR, forwarding.previousForwardedFor());
-    }
-    headers.put(Headers.X_FORWARDED_PROTO, forwarding.forwardedProto());
-    headers.put(Headers.X_FORWARDED_PORT, forwarding.forwardedPort());
-    headers.put(Headers.X_FORWARDED_SERVER, forwarding.forwardedServer());
-    String host = forwarding.forwardedHost();
-    if (host != null) {
-      headers.put(Headers.X_FORWARDED_HOST, host);
-    } else {
-      headers.remove(Headers.X_FORWARDED_HOST);
     }
     exchange.addDefaultResponseListener(UPSTREAM_FAILED);
     proxy.handleRequest(exchange);

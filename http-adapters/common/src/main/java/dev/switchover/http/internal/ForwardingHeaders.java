@@ -1,6 +1,7 @@
 package dev.switchover.http.internal;
 
 import java.util.Locale;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -86,6 +87,20 @@ public final class ForwardingHeaders {
         proto,
         host,
         Integer.toString(localPort));
+  }
+
+  /**
+   * Hands each of the seven fields to {@code field}: its name, and its value, or null where the
+   * field must be removed ({@code X-Forwarded-Host} of a client that sent no {@code Host}).
+   */
+  public void forEachField(BiConsumer<String, @Nullable String> field) {
+    field.accept("Forwarded", forwarded);
+    field.accept("Via", via);
+    field.accept("X-Forwarded-For", forwardedFor);
+    field.accept("X-Forwarded-Proto", proto);
+    field.accept("X-Forwarded-Host", host);
+    field.accept("X-Forwarded-Port", port);
+    field.accept("X-Forwarded-Server", VIA_NAME);
   }
 
   /** {@code Forwarded}: the client's, with this hop appended. */
