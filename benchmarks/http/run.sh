@@ -61,6 +61,7 @@ CONTENDERS=(
   "switchover-jetty     java     $((BASE_PORT + 11)) $PKG.SwitchoverJettyProxy"
   "undertow-plain       java     $((BASE_PORT + 15)) $PKG.PlainUndertowProxy"
   "switchover-undertow  java     $((BASE_PORT + 12)) $PKG.SwitchoverUndertowProxy"
+  "servlet-plain        java     $((BASE_PORT + 16)) $PKG.PlainServletProxy" # Jetty's AsyncProxyServlet
   "switchover-servlet   java     $((BASE_PORT + 13)) $PKG.SwitchoverServletProxy" # the filter in Jetty ee10
   "jetty-xfwd           java     $((BASE_PORT + 14)) $PKG.ForwardingJettyProxy" # diagnostic, see RESULTS.md
   "nginx                nginx    $((BASE_PORT + 20))"
@@ -69,11 +70,11 @@ CONTENDERS=(
 # Paired A/B runs (baseline candidate), alternated back to back so that slow changes in the
 # machine's load hit both alike: the ratio of each pair is what the "within 5%" target is read from.
 # The target is the Jetty adapter's; the Undertow adapter is paired with plain Undertow too, for
-# the reading. The filter has no pair: it forwards with the JDK's client, which no plain
-# container proxy does.
+# the reading, and the servlet filter with the Jetty proxy servlet it forwards through.
 PAIRED=(
   "jetty-plain switchover-jetty"
   "undertow-plain switchover-undertow"
+  "servlet-plain switchover-servlet"
   "jetty-plain jetty-xfwd"
   "jetty-xfwd switchover-jetty"
 )

@@ -7,6 +7,7 @@ module dev.switchover.bench.http {
   requires dev.switchover.undertow; // reads Undertow's automatic module undertow.core through it
   requires dev.switchover.servlet; // and jakarta.servlet
   requires org.eclipse.jetty.ee10.servlet;
+  requires org.eclipse.jetty.ee10.proxy;
   requires org.eclipse.jetty.server;
   requires org.eclipse.jetty.proxy;
   requires org.eclipse.jetty.client;
