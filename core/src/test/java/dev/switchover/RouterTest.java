@@ -206,6 +206,26 @@ final class RouterTest {
   }
 
   @Test
+  void rollback_fromAStoreWatcherInsideAWrite_isHeardAfterItInRevisionOrder() {
+    TableStore store = TableStore.inMemory(blueGreen());
+    Router router = Router.builder().store(store).build();
+    List<Long> heard = new ArrayList<>();
+    router.addListener(t -> heard.add(t.revision()));
+    store.watch(
+        t -> {
+          if (t.revision() == 2) {
+            router.rollback(); // on the writing thread, inside its compare-and-set
+          }
+        });
+
+    router.promote(SHOP, GREEN);
+
+    assertEquals(List.of(2L, 3L), heard);
+    assertEquals(ChangeReason.ROLLBACK, router.current().reason());
+    assertEquals(BLUE, router.resolve("shop.example.com", "/").workspace());
+  }
+
+  @Test
   void sharedStore_tablesWrittenByAnotherRouter_areSeenAndHeard() {
     TableStore store = TableStore.inMemory(blueGreen());
     Router a = Router.builder().store(store).build();
