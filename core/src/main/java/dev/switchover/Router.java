@@ -531,7 +531,7 @@ public final class Router implements AutoCloseable {
     public RoutingTable next(RoutingTable now) {
       RoutingTable previous = previousOf(now);
       checkState(previous != null, "nothing to roll back to: revision %s has no earlier revision in the history", now.revision());
-      if (previous.statusEpoch() != now.statusEpoch()) {
+      if (previous.statusEpoch != now.statusEpoch) {
         log.warn(
             "refused rollback of revision {}: it changed domain verification status ({})",
             now.revision(),
