@@ -74,7 +74,7 @@ public final class PreparedChange {
    * sharing the store, called during that compare-and-set, may hear the published table while
    * this is still false.
    */
-  public boolean isCommitted() {
+  boolean isCommitted() {
     return state == COMMITTED;
   }
 

@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * write changes nothing. Once a write returns, every resolve that starts afterwards, on any
  * thread, sees the new table. Listeners hear about each published table afterwards, in revision
  * order. A promote or swap can also be prepared ahead ({@link #preparePromote}, {@link
- * #prepareSwap}), so that the switch itself is only the compare-and-set. The router also counts
- * requests in flight per workspace ({@link #admit}) and tells when a workspace that no table
- * routes to has drained ({@link #awaitDrained}). Thread-safe.
+ * #prepareSwap}), so that the switch itself is only the compare-and-set. Each write that names a
+ * domain, a prefix or a workspace also takes them as text ({@link HostName#parse}, {@link
+ * PathPrefix#of}, {@link WorkspaceId#of}). The router also counts requests in flight per workspace
+ * ({@link #admit}) and tells when a workspace that no table routes to has drained ({@link
+ * #awaitDrained}). Thread-safe.
  *
  * <pre>{@code
  * Router router = Router.create(table);
@@ -107,11 +109,11 @@ public final class Router implements AutoCloseable {
       RoutingTable table = current;
       Resolution resolution = table.resolve(host, path);
       if (!resolution.isRouted()) {
-        return new Admission(table, resolution, null);
+        return new Admission(table.revision(), resolution, null);
       }
       InFlight.Counter counter = inFlight.counter(resolution.workspace());
       if (counter.tryEnter()) {
-        return new Admission(table, resolution, counter);
+        return new Admission(table.revision(), resolution, counter);
       }
       // The workspace drained and closed. If the current table routes to it again (a rollback
       // whose publication is still reopening counters), reopen it now rather than wait.
@@ -179,6 +181,11 @@ public final class Router implements AutoCloseable {
     return write(Change.promote(domain, prefix, workspace));
   }
 
+  /** Promotes one prefix by names; see {@link #promote(HostName, PathPrefix, WorkspaceId)}. */
+  public RoutingTable promote(String domain, String prefix, String workspace) {
+    return write(Change.promote(domain, prefix, workspace));
+  }
+
   /**
    * Trades the routing of two hosts atomically: production takes staging's workspaces and staging
    * production's. A resolve sees the swap entirely or not at all.
@@ -223,6 +230,14 @@ public final class Router implements AutoCloseable {
   }
 
   /**
+   * Prepares the promote of one prefix by names; see {@link #preparePromote(HostName, PathPrefix,
+   * WorkspaceId)}.
+   */
+  public PreparedChange preparePromote(String domain, String prefix, String workspace) {
+    return prepare(Change.promote(domain, prefix, workspace));
+  }
+
+  /**
    * Prepares a {@linkplain #swap(HostName, HostName) swap}, to be published later by {@link
    * PreparedChange#commit()}; see {@link #preparePromote(HostName, WorkspaceId)}. A swap depends on
    * what it trades: if the routes of either host change before the commit, the commit is refused
@@ -263,6 +278,13 @@ public final class Router implements AutoCloseable {
       log.warn("domain {} is {}: its routes are removed in revision {}", domain, status, table.revision());
     }
     return table;
+  }
+
+  /** Sets a domain's status by name; see {@link #setDomainStatus(HostName, DomainStatus)}. */
+  public RoutingTable setDomainStatus(String domain, DomainStatus status) {
+    checkNotNull(domain, "domain");
+    checkNotNull(status, "status");
+    return setDomainStatus(HostName.parse(domain), status);
   }
 
   /** The tables published before the current one, newest first, up to the history size. */
@@ -450,6 +472,13 @@ public final class Router implements AutoCloseable {
           ChangeReason.PROMOTE,
           "promote " + domain + prefix + " -> " + workspace,
           b -> b.pointRoute(domain, prefix, workspace));
+    }
+
+    static Change promote(String domain, String prefix, String workspace) {
+      checkNotNull(domain, "domain");
+      checkNotNull(prefix, "prefix");
+      checkNotNull(workspace, "workspace");
+      return promote(HostName.parse(domain), PathPrefix.of(prefix), WorkspaceId.of(workspace));
     }
 
     static Change swap(HostName a, HostName b) {

@@ -252,7 +252,7 @@ public final class RoutingTable {
    * Whether this table routes exactly as {@code other} does: the same workspaces, domains and
    * statuses, routes and preview suffix, whatever the revisions. Costs the size of the tables.
    */
-  public boolean sameRoutingAs(RoutingTable other) {
+  boolean sameRoutingAs(RoutingTable other) {
     return workspaces.equals(other.workspaces)
         && routes().equals(other.routes())
         && domains().equals(other.domains())
@@ -290,7 +290,8 @@ public final class RoutingTable {
    * {@link #build()} checks the whole and throws {@link InvalidTableException} listing every
    * problem. A builder is not thread-safe; {@code build()} may be called more than once and each
    * table is independent of later changes to the builder. Adding n routes to one host costs about
-   * n log n, not n².
+   * n log n, not n². Each method that takes a host, a prefix or a workspace also takes them as text
+   * ({@link HostName#parse}, {@link PathPrefix#of}, {@link WorkspaceId#of}).
    */
   // Abstract only to keep this, the public contract, apart from its one implementation
   // (TableBuilder), with no extra object or call on the write path.
@@ -312,6 +313,11 @@ public final class RoutingTable {
      */
     public abstract Builder removeWorkspace(WorkspaceId workspace);
 
+    /** Withdraws a workspace by name; see {@link #removeWorkspace(WorkspaceId)}. */
+    public final Builder removeWorkspace(String name) {
+      return removeWorkspace(WorkspaceId.of(name));
+    }
+
     /**
      * Declares a domain (or a wildcard) with a verification status, or changes its status. Routes
      * need the domain {@link DomainStatus#VERIFIED}; to withdraw a domain's routes along with its
@@ -331,6 +337,11 @@ public final class RoutingTable {
      * @throws IllegalArgumentException if the domain is neither declared nor routed
      */
     public abstract Builder removeDomain(HostName domain);
+
+    /** Forgets a domain by name; see {@link #removeDomain(HostName)}. */
+    public final Builder removeDomain(String domain) {
+      return removeDomain(HostName.parse(domain));
+    }
 
     /**
      * Adds a route from a host and a prefix to a workspace.
@@ -354,8 +365,20 @@ public final class RoutingTable {
      */
     public abstract Builder removeRoute(HostName host, PathPrefix prefix);
 
+    /** Removes a route by names; see {@link #removeRoute(HostName, PathPrefix)}. */
+    public final Builder removeRoute(String host, String prefix) {
+      checkNotNull(host, "host");
+      checkNotNull(prefix, "prefix");
+      return removeRoute(HostName.parse(host), PathPrefix.of(prefix));
+    }
+
     /** Removes every route of a host, keeping its domain status. A host with no routes is fine. */
     public abstract Builder removeRoutes(HostName host);
+
+    /** Removes every route of a host by name; see {@link #removeRoutes(HostName)}. */
+    public final Builder removeRoutes(String host) {
+      return removeRoutes(HostName.parse(host));
+    }
 
     /**
      * Points every route of a host at one workspace: the promote of a whole domain.
@@ -364,12 +387,27 @@ public final class RoutingTable {
      */
     public abstract Builder pointHost(HostName host, WorkspaceId workspace);
 
+    /** Points a host by names; see {@link #pointHost(HostName, WorkspaceId)}. */
+    public final Builder pointHost(String host, String workspace) {
+      checkNotNull(host, "host");
+      checkNotNull(workspace, "workspace");
+      return pointHost(HostName.parse(host), WorkspaceId.of(workspace));
+    }
+
     /**
      * Points the route of a host for one prefix at a workspace.
      *
      * @throws IllegalArgumentException if there is no such route
      */
     public abstract Builder pointRoute(HostName host, PathPrefix prefix, WorkspaceId workspace);
+
+    /** Points a route by names; see {@link #pointRoute(HostName, PathPrefix, WorkspaceId)}. */
+    public final Builder pointRoute(String host, String prefix, String workspace) {
+      checkNotNull(host, "host");
+      checkNotNull(prefix, "prefix");
+      checkNotNull(workspace, "workspace");
+      return pointRoute(HostName.parse(host), PathPrefix.of(prefix), WorkspaceId.of(workspace));
+    }
 
     /**
      * Trades the workspaces behind two hosts: production takes staging's and staging production's.
@@ -381,6 +419,13 @@ public final class RoutingTable {
      *     prefixes differ while one of them splits its paths between several workspaces
      */
     public abstract Builder swapRouting(HostName a, HostName b);
+
+    /** Swaps by names; see {@link #swapRouting(HostName, HostName)}. */
+    public final Builder swapRouting(String a, String b) {
+      checkNotNull(a, "a");
+      checkNotNull(b, "b");
+      return swapRouting(HostName.parse(a), HostName.parse(b));
+    }
 
     /**
      * Sets the platform-owned suffix (such as {@code preview.example.net}) under which hosts may

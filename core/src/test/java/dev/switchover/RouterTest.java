@@ -206,6 +206,24 @@ final class RouterTest {
   }
 
   @Test
+  void writes_namesAsText_actAsTheValuesDo() {
+    Router byText = Router.create(blueGreen());
+    Router byValue = Router.create(blueGreen());
+
+    byText.promote("Shop.Example.com", "/api", "green");
+    byValue.promote(SHOP, PathPrefix.of("/api"), GREEN);
+    assertTrue(byText.current().sameRoutingAs(byValue.current()));
+    byText.preparePromote("shop.example.com.", "/api", "blue").commit();
+    byValue.preparePromote(SHOP, PathPrefix.of("/api"), BLUE).commit();
+    assertTrue(byText.current().sameRoutingAs(byValue.current()));
+    byText.setDomainStatus("STAGING.example.com", DomainStatus.REVOKED);
+    byValue.setDomainStatus(STAGING, DomainStatus.REVOKED);
+    assertTrue(byText.current().sameRoutingAs(byValue.current()));
+    assertEquals(byValue.current().description(), byText.current().description());
+    assertThrows(IllegalArgumentException.class, () -> byText.promote("shop.example.com", "/api/", "green"));
+  }
+
+  @Test
   void rollback_fromAStoreWatcherInsideAWrite_isHeardAfterItInRevisionOrder() {
     TableStore store = TableStore.inMemory(blueGreen());
     Router router = Router.builder().store(store).build();
