@@ -293,9 +293,9 @@ public final class RoutingTable {
    * n log n, not n². Each method that takes a host, a prefix or a workspace also takes them as text
    * ({@link HostName#parse}, {@link PathPrefix#of}, {@link WorkspaceId#of}).
    */
-  // Abstract only to keep this, the public contract, apart from its one implementation
-  // (TableBuilder), with no extra object or call on the write path.
   public abstract static sealed class Builder permits TableBuilder {
+    // Abstract only to keep this, the public contract, apart from its one implementation
+    // (TableBuilder), with no extra object or call on the write path.
     Builder() {}
 
     /** Declares a workspace that routes may point at. Declaring one twice is harmless. */
