@@ -4,8 +4,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One request admitted by {@link Router#admit}: the table it was resolved against (pinned for the
- * whole request), the resolution, and, when routed, its place in the workspace's in-flight count.
+ * One request admitted by {@link Router#admit}: its resolution against the table current then
+ * (the answer for the whole request), and, when routed, its place in the workspace's in-flight
+ * count.
  *
  * <p>An adapter admits a request once, serves it from {@link #resolution()}, and closes the
  * admission exactly when the response has completed, also on failure and on asynchronous
@@ -23,22 +24,19 @@ public final class Admission implements AutoCloseable {
   private static final AtomicIntegerFieldUpdater<Admission> CLOSED =
       AtomicIntegerFieldUpdater.newUpdater(Admission.class, "closed");
 
-  private final RoutingTable table;
+  /** The revision of the table the request was resolved against. */
+  private final long revision;
+
   private final Resolution resolution;
   private final InFlight.@Nullable Counter counter;
 
   @SuppressWarnings("unused") // updated through CLOSED
   private volatile int closed;
 
-  Admission(RoutingTable table, Resolution resolution, InFlight.@Nullable Counter counter) {
-    this.table = table;
+  Admission(long revision, Resolution resolution, InFlight.@Nullable Counter counter) {
+    this.revision = revision;
     this.resolution = resolution;
     this.counter = counter;
-  }
-
-  /** The table the request was resolved against; use it for the whole request. */
-  public RoutingTable table() {
-    return table;
   }
 
   /** What the table answered for the request. */
@@ -71,6 +69,6 @@ public final class Admission implements AutoCloseable {
   /** For example {@code Admission{revision=7, ROUTED shop.example.com/ -> green}}. */
   @Override
   public String toString() {
-    return "Admission{revision=" + table.revision() + ", " + resolution + (closed != 0 ? ", closed" : "") + "}";
+    return "Admission{revision=" + revision + ", " + resolution + (closed != 0 ? ", closed" : "") + "}";
   }
 }

@@ -13,32 +13,49 @@ import org.jspecify.annotations.Nullable;
  * Everything a table knows about one host or wildcard: its domain status (if declared) and its
  * routes, indexed for lookup. Immutable; a change makes a new entry and leaves other hosts alone.
  *
- * <p>What a lookup needs is kept apart from the rest, in two arrays allocated one right after the
- * other (so that they stay neighbours in memory), which {@link HostTable} stores in its buckets:
+ * <p>What a lookup needs is packed into two arrays, allocated one right after the other so that
+ * they stay neighbours in memory, which {@link HostTable} keeps in its buckets. A lookup reads no
+ * {@code String}, {@code Route} or list, and a hit allocates nothing.
  *
- * <ul>
- *   <li>{@link #data}, one byte array: the key (the host's lower-case ASCII name, or a wildcard's
- *       parent), then the host's path prefixes in an open-addressing table probed at the segment
- *       boundaries of the request's path. Layout: {@code [0]} the key's length {@code K}; {@code
- *       [1, 1+K)} the key; at {@code p = 1+K} two little-endian ints, the slot mask ({@code -1} when
- *       the host has no routes) and the longest prefix's length; then the slots, three ints each
- *       (the prefix's path hash, its length or 0 for an empty slot, the offset of its characters
- *       in {@code data}); then the prefixes' characters.
- *   <li>{@link #results}: {@code [0]} this entry, {@code [1]} the resolution of the root route
- *       {@code /} or null, {@code [2 + s]} the resolution of slot {@code s}'s route. The
- *       resolutions are made right after the array, so that they follow it in memory too.
- * </ul>
+ * <pre>
+ * data (byte[], ints little-endian), K = the key's length, h = KEY + K:
+ *   | K | key, K bytes | mask | longest | slot 0 | slot 1 | ... | the prefixes' characters |
+ *   0   KEY            h      h+LONGEST h+SLOTS  each SLOT bytes
  *
- * <p>A lookup thus reads no {@code String}, {@code Route} or list, and a hit allocates nothing. A
- * builder changes a host as a draft and makes its entry once, when it builds.
+ *   key      the host's lower-case ASCII name, or a wildcard's parent
+ *   mask     int: the slots' mask, or -1 if the host has no routes
+ *   longest  int: the longest prefix's length
+ *   slots    an open-addressing table of the prefixes, probed at each segment boundary of the path
+ *
+ * a slot:
+ *   | path hash | length, 0 if empty | where its characters are in data |
+ *   SLOT_HASH   SLOT_LENGTH          SLOT_CHARS
+ *
+ * results (Object[]), the resolutions made right after it:
+ *   | this entry | the resolution of "/", or null | slot 0's resolution | slot 1's | ... |
+ *   ENTRY        ROOT                             FIRST
+ * </pre>
  */
 final class HostEntry {
   /** The order of an entry's routes, and of a builder's drafts in messages. */
   static final Comparator<Route> BY_PREFIX = Comparator.comparing(Route::prefix);
   private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-  /** Bytes per slot of the path table: hash, length, offset. */
+  // Offsets in data; see the class comment.
+  private static final int KEY_LENGTH = 0;
+  private static final int KEY = 1;
+  private static final int MASK = 0;
+  private static final int LONGEST = 4;
+  private static final int SLOTS = 8;
+  private static final int SLOT_HASH = 0;
+  private static final int SLOT_LENGTH = 4;
+  private static final int SLOT_CHARS = 8;
   private static final int SLOT = 12;
+
+  // Indexes in results; see the class comment.
+  private static final int ENTRY = 0;
+  private static final int ROOT = 1;
+  private static final int FIRST = 2;
 
   final HostName host;
   /** The table key: the name, or for a wildcard its parent. Lower case. */
@@ -72,10 +89,9 @@ final class HostEntry {
       }
     }
     int capacity = routes.isEmpty() ? 0 : capacityFor(prefixes);
-    int k = key.length();
     // Allocated back to back: data, results, then each resolution (in compile).
-    this.data = new byte[1 + k + 8 + capacity * SLOT + chars];
-    this.results = new Object[2 + capacity];
+    this.data = new byte[KEY + key.length() + SLOTS + capacity * SLOT + chars];
+    this.results = new Object[FIRST + capacity];
     compile(capacity);
   }
 
@@ -88,44 +104,45 @@ final class HostEntry {
   private void compile(int capacity) {
     byte[] d = data;
     int k = key.length();
-    d[0] = (byte) k; // at most 253: HostName's limit
+    d[KEY_LENGTH] = (byte) k; // at most 253: HostName's limit
     for (int i = 0; i < k; i++) {
-      d[1 + i] = (byte) key.charAt(i); // lower-case ASCII: HostName keeps only that
+      d[KEY + i] = (byte) key.charAt(i); // lower-case ASCII: HostName keeps only that
     }
-    int p = 1 + k;
-    results[0] = this;
+    int h = KEY + k;
+    results[ENTRY] = this;
     if (capacity == 0) {
-      INT.set(d, p, -1);
+      INT.set(d, h + MASK, -1);
       return;
     }
     int mask = capacity - 1;
-    INT.set(d, p, mask);
-    int slots = p + 8;
-    int offset = slots + capacity * SLOT;
-    int maxLength = 0;
+    INT.set(d, h + MASK, mask);
+    int slots = h + SLOTS;
+    int chars = slots + capacity * SLOT;
+    int longest = 0;
     for (Route r : routes) {
       String prefix = r.prefix().matchKey();
       Resolution resolution = new Resolution(Resolution.Outcome.ROUTED, r, r.workspace());
       if (prefix.isEmpty()) {
-        results[1] = resolution;
+        results[ROOT] = resolution;
         continue;
       }
-      int h = Hashing.pathHash(prefix);
-      int s = slotOf(h, prefix.length()) & mask;
-      while ((int) INT.get(d, slots + s * SLOT + 4) != 0) {
+      int hash = Hashing.pathHash(prefix);
+      int s = slotOf(hash, prefix.length()) & mask;
+      while ((int) INT.get(d, slots + s * SLOT + SLOT_LENGTH) != 0) {
         s = (s + 1) & mask;
       }
-      INT.set(d, slots + s * SLOT, h);
-      INT.set(d, slots + s * SLOT + 4, prefix.length());
-      INT.set(d, slots + s * SLOT + 8, offset);
-      results[2 + s] = resolution;
+      int at = slots + s * SLOT;
+      INT.set(d, at + SLOT_HASH, hash);
+      INT.set(d, at + SLOT_LENGTH, prefix.length());
+      INT.set(d, at + SLOT_CHARS, chars);
+      results[FIRST + s] = resolution;
       for (int i = 0; i < prefix.length(); i++) {
-        d[offset + i] = (byte) prefix.charAt(i); // visible ASCII, checked by PathPrefix
+        d[chars + i] = (byte) prefix.charAt(i); // visible ASCII, checked by PathPrefix
       }
-      offset += prefix.length();
-      maxLength = Math.max(maxLength, prefix.length());
+      chars += prefix.length();
+      longest = Math.max(longest, prefix.length());
     }
-    INT.set(d, p + 4, maxLength);
+    INT.set(d, h + LONGEST, longest);
   }
 
   static HostEntry of(HostName host, @Nullable DomainStatus status, Collection<Route> routes) {
@@ -138,9 +155,9 @@ final class HostEntry {
   }
 
   /** The entry whose {@link #results} these are. */
-  @SuppressWarnings("NullAway") // results[0] is always the entry, set first by compile
+  @SuppressWarnings("NullAway") // results[ENTRY] is always the entry, set first by compile
   static HostEntry from(@Nullable Object[] results) {
-    return (HostEntry) results[0];
+    return (HostEntry) results[ENTRY];
   }
 
   boolean hasRoutes() {
@@ -159,10 +176,10 @@ final class HostEntry {
 
   /** Whether the request text {@code s[from, to)} is the key in {@code data}, ignoring ASCII case. */
   static boolean keyMatches(byte[] data, CharSequence s, int from, int to) {
-    if (to - from != (data[0] & 0xff)) {
+    if (to - from != (data[KEY_LENGTH] & 0xff)) {
       return false;
     }
-    for (int i = from, j = 1; i < to; i++, j++) {
+    for (int i = from, j = KEY; i < to; i++, j++) {
       // key characters are ASCII, so a request character beyond it cannot alias one
       if (HostName.asciiLower(s.charAt(i)) != data[j]) {
         return false;
@@ -177,35 +194,35 @@ final class HostEntry {
    * Resolution#NO_ROUTE} if none of them matches. Allocates nothing.
    */
   static @Nullable Resolution match(byte[] data, @Nullable Object[] results, CharSequence path) {
-    int p = 1 + (data[0] & 0xff);
-    int mask = (int) INT.get(data, p);
+    int h = KEY + (data[KEY_LENGTH] & 0xff);
+    int mask = (int) INT.get(data, h + MASK);
     if (mask < 0) {
       return null;
     }
-    Resolution best = (Resolution) results[1];
+    Resolution best = (Resolution) results[ROOT];
     int n = path.length();
     if (n > 0) {
       if (path.charAt(0) != '/') {
         return Resolution.NO_ROUTE;
       }
-      int maxLength = (int) INT.get(data, p + 4);
-      int slots = p + 8;
-      int h = 0;
-      int last = Math.min(n - 1, maxLength);
+      int longest = (int) INT.get(data, h + LONGEST);
+      int slots = h + SLOTS;
+      int hash = 0;
+      int last = Math.min(n - 1, longest);
       for (int i = 0; i <= last; i++) {
         char c = path.charAt(i);
         if (c == '/' && i > 0) {
-          int s = find(data, slots, mask, path, i, h);
+          int s = find(data, slots, mask, path, i, hash);
           if (s >= 0) {
-            best = (Resolution) results[2 + s];
+            best = (Resolution) results[FIRST + s];
           }
         }
-        h = Hashing.step(h, c);
+        hash = Hashing.step(hash, c);
       }
-      if (n <= maxLength) {
-        int s = find(data, slots, mask, path, n, h);
+      if (n <= longest) {
+        int s = find(data, slots, mask, path, n, hash);
         if (s >= 0) {
-          best = (Resolution) results[2 + s];
+          best = (Resolution) results[FIRST + s];
         }
       }
     }
@@ -216,13 +233,15 @@ final class HostEntry {
     return Hashing.spread(hash + length);
   }
 
-  /** The slot of the prefix {@code path[0, length)}, whose hash is {@code h}; -1 if none. */
-  private static int find(byte[] data, int slots, int mask, CharSequence path, int length, int h) {
-    int s = slotOf(h, length) & mask;
-    int keyLength;
-    while ((keyLength = (int) INT.get(data, slots + s * SLOT + 4)) != 0) {
+  /** The slot of the prefix {@code path[0, length)}, whose hash is {@code hash}; -1 if none. */
+  private static int find(byte[] data, int slots, int mask, CharSequence path, int length, int hash) {
+    int s = slotOf(hash, length) & mask;
+    int slotLength;
+    while ((slotLength = (int) INT.get(data, slots + s * SLOT + SLOT_LENGTH)) != 0) {
       int at = slots + s * SLOT;
-      if (keyLength == length && (int) INT.get(data, at) == h && regionEquals(data, (int) INT.get(data, at + 8), path, length)) {
+      if (slotLength == length
+          && (int) INT.get(data, at + SLOT_HASH) == hash
+          && regionEquals(data, (int) INT.get(data, at + SLOT_CHARS), path, length)) {
         return s;
       }
       s = (s + 1) & mask;

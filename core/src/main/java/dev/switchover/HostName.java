@@ -215,7 +215,7 @@ public final class HostName implements Comparable<HostName> {
   }
 
   /** Whether this name is a public or registry suffix, such as {@code com}, {@code co.uk} or {@code github.io}. */
-  public boolean isPublicSuffix() {
+  boolean isPublicSuffix() {
     return isPublicSuffix(lookupKey());
   }
 

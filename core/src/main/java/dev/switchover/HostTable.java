@@ -6,24 +6,31 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A persistent hash map of {@link HostEntry} by key, laid out so that a lookup reads as few cache
- * lines, one after the other, as it can: it is the first thing every request touches, and at
- * 100,000 hosts almost nothing it reads is in cache already.
+ * lines, one after the other, as it can: it is the first thing every request touches, and in a
+ * large table almost nothing it reads is in cache already.
  *
- * <p>Two levels. The top is one array of up to {@value #MAX_BUCKETS} buckets, picked by the low
- * bits of the host's hash; it is small enough to stay in cache. A bucket is an open-addressing
- * table (linear probing, at most half full) held in two arrays whose references sit side by side
- * in the top, so both are fetched at once: the slots' hashes, compared first so that a probe that
- * is not the host's costs no further read, and the slots' entries, each as its {@link
- * HostEntry#data} (key and path index in one byte array) and {@link HostEntry#results} (the
- * ready-made resolutions). A lookup thus waits for the bucket, then for the host's data and
- * results (fetched together), then for the resolution it returns.
+ * <p>Two levels. The top has a bucket for each value of the hash's low bits, and is small
+ * enough to stay in cache. A bucket is an open-addressing table (linear probing, at most half
+ * full) in two arrays whose references sit side by side in the top, so that both are fetched at
+ * once: the slots' hashes, compared first so that a probe that is not the host's costs no further
+ * read, and the slots' entries, each as its {@link HostEntry#data} and {@link HostEntry#results}.
  *
- * <p>A change copies the top and the buckets it touches, never the entries of other hosts: a
- * promote among 100,000 hosts copies two references for each of the {@value #MAX_BUCKETS} buckets
- * (32 KB with compressed references) and one bucket of a few dozen slots; the masks (16 KB) are
- * copied only when a bucket's capacity changes, which a put or a remove near a power of two can do. The top doubles (rehashing every entry once) while the table grows past
- * {@value #HOSTS_PER_BUCKET} hosts a bucket, up to its maximum; it never shrinks. A batch of
- * changes goes through one {@link Editor}, which copies the top and each touched bucket once.
+ * <pre>
+ * top (Object[]), two for each bucket b:         masks (int[]), one for each bucket:
+ *   | hashes 0 | entries 0 | hashes 1 | ...       | mask 0 | mask 1 | ...
+ *   2b+HASHES  2b+ENTRIES
+ *
+ * hashes (int[]): each slot's stored hash, 0 for an empty slot; mask = its length less one
+ * entries (Object[]), two for each slot i:
+ *   | data 0 | results 0 | data 1 | ...            (the slot's HostEntry's arrays)
+ *   2i+DATA  2i+RESULTS
+ * </pre>
+ *
+ * <p>A change copies the top and the buckets it touches, never the entries of other hosts (the
+ * masks only when a bucket's capacity changes). The top doubles, rehashing every entry once, while
+ * the table grows past {@value #HOSTS_PER_BUCKET} hosts a bucket, up to {@value #MAX_BUCKETS}
+ * buckets; it never shrinks. A batch of changes goes through one {@link Editor}, which copies the
+ * top and each touched bucket once.
  */
 final class HostTable {
   /** Hosts a bucket holds on average before the top doubles. */
@@ -35,17 +42,23 @@ final class HostTable {
   /** The hash bits the top may use; a bucket's slot is picked by the bits above them. */
   private static final int TOP_BITS = 12;
 
+  // Offsets in the top and in a bucket's entries; see the class comment.
+  private static final int HASHES = 0;
+  private static final int ENTRIES = 1;
+  private static final int DATA = 0;
+  private static final int RESULTS = 1;
+
   private static final int[] EMPTY_HASHES = new int[1];
-  private static final @Nullable Object[] EMPTY_SLOTS = new Object[2];
+  private static final @Nullable Object[] EMPTY_ENTRIES = new Object[2];
 
-  static final HostTable EMPTY = new HostTable(new Object[] {EMPTY_HASHES, EMPTY_SLOTS}, new int[1], 0);
+  static final HostTable EMPTY = new HostTable(new Object[] {EMPTY_HASHES, EMPTY_ENTRIES}, new int[1], 0);
 
-  /** For bucket {@code b}: {@code top[2b]} its {@code int[]} hashes, {@code top[2b+1]} its slots. */
+  /** The buckets' hashes and entries; see the class comment. */
   private final Object[] top;
 
   /**
-   * For bucket {@code b}: its slot mask, its hashes' length less one. Kept here, next to the top,
-   * so that a lookup can read its slot without first waiting for the hashes' array header.
+   * The buckets' slot masks. Kept here, next to the top, so that a lookup can pick its slot
+   * without first waiting for the hashes' array header.
    */
   private final int[] masks;
 
@@ -76,20 +89,16 @@ final class HostTable {
     int[] m = masks;
     int bucket = hash & (m.length - 1);
     int mask = m[bucket];
-    int[] hashes = (int[]) t[bucket << 1];
-    @Nullable Object[] slots = (@Nullable Object[]) t[(bucket << 1) + 1];
+    int[] hashes = hashes(t, bucket);
+    @Nullable Object[] entries = entries(t, bucket);
     int want = stored(hash);
     int i = (hash >>> TOP_BITS) & mask;
     int h;
     while ((h = hashes[i]) != 0) {
       if (h == want) {
-        byte[] data = dataAt(slots, i);
-        @Nullable Object[] results = resultsAt(slots, i);
-        // The results' length is read before the key is compared (it is never 0), so that the
-        // processor can fetch the results while the data arrives. Meant to overlap the two cache
-        // misses; the benchmarks on this project's machine could not tell its effect from noise.
-        if (results.length != 0 && HostEntry.keyMatches(data, s, from, to)) {
-          return HostEntry.match(data, results, path);
+        byte[] data = dataAt(entries, i);
+        if (HostEntry.keyMatches(data, s, from, to)) {
+          return HostEntry.match(data, resultsAt(entries, i), path);
         }
       }
       i = (i + 1) & mask;
@@ -101,9 +110,9 @@ final class HostTable {
   @Nullable HostEntry get(CharSequence s, int from, int to, int hash) {
     // through the masks, as resolve does, so that tests of get hold them to the buckets
     int bucket = hash & (masks.length - 1);
-    @Nullable Object[] slots = (@Nullable Object[]) top[(bucket << 1) + 1];
-    int i = indexOf(masks[bucket], (int[]) top[bucket << 1], slots, s, from, to, hash);
-    return i < 0 ? null : entryAt(slots, i);
+    @Nullable Object[] entries = entries(top, bucket);
+    int i = indexOf(masks[bucket], hashes(top, bucket), entries, s, from, to, hash);
+    return i < 0 ? null : entryAt(entries, i);
   }
 
   /** The entry of a lower-case key (see {@link Hashing#hostHash}). */
@@ -119,18 +128,18 @@ final class HostTable {
    */
   @Nullable HostEntry getKey(String key, int hash) {
     int bucket = hash & (masks.length - 1);
-    @Nullable Object[] slots = (@Nullable Object[]) top[(bucket << 1) + 1];
-    int i = slotOfKey(masks[bucket], (int[]) top[bucket << 1], slots, key, hash);
-    return i < 0 ? null : entryAt(slots, i);
+    @Nullable Object[] entries = entries(top, bucket);
+    int i = slotOfKey(masks[bucket], hashes(top, bucket), entries, key, hash);
+    return i < 0 ? null : entryAt(entries, i);
   }
 
   /** The slot holding exactly {@code key}, or -1; see {@link #getKey}. */
-  private static int slotOfKey(int mask, int[] hashes, @Nullable Object[] slots, String key, int hash) {
+  private static int slotOfKey(int mask, int[] hashes, @Nullable Object[] entries, String key, int hash) {
     int want = stored(hash);
     int i = (hash >>> TOP_BITS) & mask;
     int h;
     while ((h = hashes[i]) != 0) {
-      if (h == want && entryAt(slots, i).key.equals(key)) {
+      if (h == want && entryAt(entries, i).key.equals(key)) {
         return i;
       }
       i = (i + 1) & mask;
@@ -139,12 +148,12 @@ final class HostTable {
   }
 
   private static int indexOf(
-      int mask, int[] hashes, @Nullable Object[] slots, CharSequence s, int from, int to, int hash) {
+      int mask, int[] hashes, @Nullable Object[] entries, CharSequence s, int from, int to, int hash) {
     int want = stored(hash);
     int i = (hash >>> TOP_BITS) & mask;
     int h;
     while ((h = hashes[i]) != 0) {
-      if (h == want && HostEntry.keyMatches(dataAt(slots, i), s, from, to)) {
+      if (h == want && HostEntry.keyMatches(dataAt(entries, i), s, from, to)) {
         return i;
       }
       i = (i + 1) & mask;
@@ -152,20 +161,33 @@ final class HostTable {
     return -1;
   }
 
-  private static HostEntry entryAt(@Nullable Object[] slots, int i) {
-    return HostEntry.from(resultsAt(slots, i));
+  private static int[] hashes(Object[] top, int bucket) {
+    return (int[]) top[2 * bucket + HASHES];
+  }
+
+  private static @Nullable Object[] entries(Object[] top, int bucket) {
+    return (@Nullable Object[]) top[2 * bucket + ENTRIES];
+  }
+
+  private static void setBucket(Object[] top, int bucket, int[] hashes, @Nullable Object[] entries) {
+    top[2 * bucket + HASHES] = hashes;
+    top[2 * bucket + ENTRIES] = entries;
+  }
+
+  private static HostEntry entryAt(@Nullable Object[] entries, int i) {
+    return HostEntry.from(resultsAt(entries, i));
   }
 
   // A slot whose hash is not 0 holds its entry's data and results: these two read them as such.
 
   @SuppressWarnings("NullAway") // occupied slot, see above
-  private static byte[] dataAt(@Nullable Object[] slots, int i) {
-    return (byte[]) slots[i << 1];
+  private static byte[] dataAt(@Nullable Object[] entries, int i) {
+    return (byte[]) entries[2 * i + DATA];
   }
 
   @SuppressWarnings("NullAway") // occupied slot, see above
-  private static @Nullable Object[] resultsAt(@Nullable Object[] slots, int i) {
-    return (@Nullable Object[]) slots[(i << 1) + 1];
+  private static @Nullable Object[] resultsAt(@Nullable Object[] entries, int i) {
+    return (@Nullable Object[]) entries[2 * i + RESULTS];
   }
 
   HostTable put(HostEntry entry) {
@@ -187,11 +209,16 @@ final class HostTable {
   }
 
   void forEach(Consumer<HostEntry> action) {
-    for (int b = 1; b < top.length; b += 2) {
-      @Nullable Object[] slots = (@Nullable Object[]) top[b];
-      for (int i = 1; i < slots.length; i += 2) {
-        if (slots[i] != null) {
-          action.accept(HostEntry.from((@Nullable Object[]) slots[i]));
+    forEach(top, action);
+  }
+
+  private static void forEach(Object[] top, Consumer<HostEntry> action) {
+    for (int b = 0; b < top.length / 2; b++) {
+      @Nullable Object[] entries = entries(top, b);
+      for (int i = 0; i < entries.length / 2; i++) {
+        @Nullable Object[] results = (@Nullable Object[]) entries[2 * i + RESULTS];
+        if (results != null) {
+          action.accept(HostEntry.from(results));
         }
       }
     }
@@ -215,7 +242,7 @@ final class HostTable {
     Editor(HostTable base) {
       this.top = base.top.clone();
       this.masks = base.masks;
-      this.owned = new boolean[top.length >> 1];
+      this.owned = new boolean[buckets()];
       this.size = base.size;
     }
 
@@ -223,52 +250,48 @@ final class HostTable {
     void put(HostEntry entry) {
       checkOpen();
       int b = bucketOf(entry.hash);
-      int[] hashes = (int[]) top[b << 1];
-      @Nullable Object[] slots = (@Nullable Object[]) top[(b << 1) + 1];
-      int i = slotOfKey(hashes.length - 1, hashes, slots, entry.key, entry.hash);
+      int[] hashes = hashes(top, b);
+      int i = slotOfKey(hashes.length - 1, hashes, entries(top, b), entry.key, entry.hash);
       if (i >= 0) {
         own(b);
-        setSlot((@Nullable Object[]) top[(b << 1) + 1], i, entry);
+        setSlot(entries(top, b), i, entry);
         return;
       }
       size++;
-      if (size > (top.length >> 1) * HOSTS_PER_BUCKET && (top.length >> 1) < MAX_BUCKETS) {
-        regrow(top.length); // twice the buckets
+      if (size > buckets() * HOSTS_PER_BUCKET && buckets() < MAX_BUCKETS) {
+        regrow(2 * buckets());
         b = bucketOf(entry.hash);
       }
-      int count = count((int[]) top[b << 1]) + 1;
-      int capacity = ((int[]) top[b << 1]).length;
-      if (count * 2 > capacity) {
+      int capacity = hashes(top, b).length;
+      if ((count(hashes(top, b)) + 1) * 2 > capacity) {
         rehashBucket(b, capacity * 2);
       } else {
         own(b);
       }
-      insert((int[]) top[b << 1], (@Nullable Object[]) top[(b << 1) + 1], entry);
+      insert(hashes(top, b), entries(top, b), entry);
     }
 
     /** Removes the key, whose hash is given; nothing if it is absent. */
     void remove(String key, int hash) {
       checkOpen();
       int b = bucketOf(hash);
-      int[] hashes = (int[]) top[b << 1];
-      @Nullable Object[] slots = (@Nullable Object[]) top[(b << 1) + 1];
-      int i = slotOfKey(hashes.length - 1, hashes, slots, key, hash);
+      int[] hashes = hashes(top, b);
+      @Nullable Object[] entries = entries(top, b);
+      int i = slotOfKey(hashes.length - 1, hashes, entries, key, hash);
       if (i < 0) {
         return;
       }
       size--;
       // Linear probing cannot just empty a slot (later probes would stop there): the bucket is
       // made again without the entry, at the capacity its remaining entries need.
-      int remaining = count(hashes) - 1;
-      int[] newHashes = new int[capacityFor(remaining)];
-      @Nullable Object[] newSlots = new Object[newHashes.length * 2];
+      int[] newHashes = new int[capacityFor(count(hashes) - 1)];
+      @Nullable Object[] newEntries = new Object[newHashes.length * 2];
       for (int k = 0; k < hashes.length; k++) {
         if (hashes[k] != 0 && k != i) {
-          insert(newHashes, newSlots, entryAt(slots, k));
+          insert(newHashes, newEntries, entryAt(entries, k));
         }
       }
-      top[b << 1] = newHashes;
-      top[(b << 1) + 1] = newSlots;
+      setBucket(top, b, newHashes, newEntries);
       owned[b] = true;
       setMask(b, newHashes.length - 1);
     }
@@ -285,29 +308,32 @@ final class HostTable {
       }
     }
 
+    private int buckets() {
+      return top.length / 2;
+    }
+
     private int bucketOf(int hash) {
-      return hash & ((top.length >> 1) - 1);
+      return hash & (buckets() - 1);
     }
 
     private void own(int b) {
       if (!owned[b]) {
-        top[b << 1] = ((int[]) top[b << 1]).clone();
-        top[(b << 1) + 1] = ((@Nullable Object[]) top[(b << 1) + 1]).clone();
+        setBucket(top, b, hashes(top, b).clone(), entries(top, b).clone());
         owned[b] = true;
       }
     }
 
     private void rehashBucket(int b, int capacity) {
-      @Nullable Object[] slots = (@Nullable Object[]) top[(b << 1) + 1];
       int[] newHashes = new int[capacity];
-      @Nullable Object[] newSlots = new Object[capacity * 2];
-      for (int i = 1; i < slots.length; i += 2) {
-        if (slots[i] != null) {
-          insert(newHashes, newSlots, HostEntry.from((@Nullable Object[]) slots[i]));
+      @Nullable Object[] newEntries = new Object[capacity * 2];
+      @Nullable Object[] entries = entries(top, b);
+      int[] hashes = hashes(top, b);
+      for (int i = 0; i < hashes.length; i++) {
+        if (hashes[i] != 0) {
+          insert(newHashes, newEntries, entryAt(entries, i));
         }
       }
-      top[b << 1] = newHashes;
-      top[(b << 1) + 1] = newSlots;
+      setBucket(top, b, newHashes, newEntries);
       owned[b] = true;
       setMask(b, capacity - 1);
     }
@@ -325,17 +351,10 @@ final class HostTable {
     /** Spreads every entry over {@code buckets} buckets, each sized for what it receives. */
     private void regrow(int buckets) {
       HostEntry[] all = new HostEntry[size];
-      int n = 0;
-      for (int b = 1; b < top.length; b += 2) {
-        @Nullable Object[] slots = (@Nullable Object[]) top[b];
-        for (int i = 1; i < slots.length; i += 2) {
-          if (slots[i] != null) {
-            all[n++] = HostEntry.from((@Nullable Object[]) slots[i]);
-          }
-        }
-      }
+      int[] n = {0};
+      forEach(top, e -> all[n[0]++] = e);
       int[] counts = new int[buckets];
-      for (int k = 0; k < n; k++) {
+      for (int k = 0; k < n[0]; k++) {
         counts[all[k].hash & (buckets - 1)]++;
       }
       Object[] newTop = new Object[buckets * 2];
@@ -343,13 +362,12 @@ final class HostTable {
       for (int b = 0; b < buckets; b++) {
         // room for one more: the entry whose put caused this regrowth is inserted next
         int capacity = capacityFor(counts[b] + 1);
-        newTop[b << 1] = new int[capacity];
-        newTop[(b << 1) + 1] = new Object[capacity * 2];
+        setBucket(newTop, b, new int[capacity], new Object[capacity * 2]);
         newMasks[b] = capacity - 1;
       }
-      for (int k = 0; k < n; k++) {
+      for (int k = 0; k < n[0]; k++) {
         int b = all[k].hash & (buckets - 1);
-        insert((int[]) newTop[b << 1], (@Nullable Object[]) newTop[(b << 1) + 1], all[k]);
+        insert(hashes(newTop, b), entries(newTop, b), all[k]);
       }
       top = newTop;
       masks = newMasks;
@@ -373,19 +391,19 @@ final class HostTable {
       return n;
     }
 
-    private static void insert(int[] hashes, @Nullable Object[] slots, HostEntry entry) {
+    private static void insert(int[] hashes, @Nullable Object[] entries, HostEntry entry) {
       int mask = hashes.length - 1;
       int i = (entry.hash >>> TOP_BITS) & mask;
       while (hashes[i] != 0) {
         i = (i + 1) & mask;
       }
       hashes[i] = stored(entry.hash);
-      setSlot(slots, i, entry);
+      setSlot(entries, i, entry);
     }
 
-    private static void setSlot(@Nullable Object[] slots, int i, HostEntry entry) {
-      slots[i << 1] = entry.data;
-      slots[(i << 1) + 1] = entry.results;
+    private static void setSlot(@Nullable Object[] entries, int i, HostEntry entry) {
+      entries[2 * i + DATA] = entry.data;
+      entries[2 * i + RESULTS] = entry.results;
     }
   }
 }

@@ -13,20 +13,13 @@ import java.util.function.Supplier;
  *
  * <p>A count is {@code >= 0} while the workspace is open. Once no table routes to a workspace and
  * its count reaches zero while someone awaits its drain, the count is closed (set to {@link
- * #CLOSED}) and the futures complete. A request that resolved against an older table and arrives
- * after that cannot enter: it is resolved again against the current table. A table that routes
- * to the workspace again reopens it.
+ * #CLOSED}) and the futures complete; a request that resolved against an older table then cannot
+ * enter, and is resolved again. A table that routes to the workspace again reopens it. A
+ * publication looks only at the counters that are closed or awaited, never at idle ones.
  *
- * <p>Only the counters that are closed or awaited are looked at when a table is published, so a
- * publication costs nothing per idle workspace.
- *
- * <p>Where the futures complete: on the caller's thread when {@link #awaitDrained} finds the
- * workspace drained already, or when a publication (a write by the application) completes the
- * drain; but when the last request leaving completes it, on a new daemon thread of their own. That
- * request leaves on whatever thread the server ends it on, often one of its I/O or selector
- * threads, which a dependent action of the application (stopping the old workspace, say) must not
- * hold up: every other exchange on that thread would wait for it. Drains are rare (one per
- * workspace per release), so a thread each costs nothing that matters.
+ * <p>When the last request leaving completes a drain, the futures complete on a new daemon
+ * thread: that request ends on a server's thread, often an I/O thread, which a dependent action
+ * (stopping the workspace, say) must not hold up. Drains are rare, so a thread each is cheap.
  */
 final class InFlight {
   static final long CLOSED = -1;

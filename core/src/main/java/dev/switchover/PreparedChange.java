@@ -5,17 +5,15 @@ import com.google.common.base.MoreObjects;
 /**
  * A write built and validated ahead of time, published later by {@link #commit()}: a release
  * staged while the old version still serves, so that the switch itself is only the router's
- * compare-and-set, with nothing left to build. Made by {@link Router#preparePromote(HostName,
- * WorkspaceId)} and {@link Router#prepareSwap(HostName, HostName)}.
+ * compare-and-set. Made by {@link Router#preparePromote(HostName, WorkspaceId)} and {@link
+ * Router#prepareSwap(HostName, HostName)}.
  *
- * <p>Preparing publishes nothing and changes nothing: resolves, listeners and history see nothing
- * of the change before {@link #commit()} is called, and all of it once the commit returns. If
- * another write was published in between, the commit applies the same change to the table that
- * is current then, exactly as the direct call would (a promote still promotes), so a prepared
- * change never publishes routing built on a table that is no longer current; a prepared swap is
- * refused instead if the routes it trades have changed (see {@link Router#prepareSwap}). A
- * prepared change is committed at most once, also when a listener or a store's watcher tries
- * again from inside the commit. Thread-safe.
+ * <p>Preparing publishes nothing: resolves, listeners and history see nothing of the change
+ * before {@link #commit()}, and all of it once the commit returns. If another write was published
+ * in between, the commit applies the same change to the table that is current then, as the direct
+ * call would; a prepared swap is refused instead if the routes it trades have changed (see {@link
+ * Router#prepareSwap}). A prepared change is committed at most once, also when a listener or a
+ * store's watcher tries again from inside the commit. Thread-safe.
  *
  * <pre>{@code
  * PreparedChange release = router.preparePromote("shop.example.com", "green"); // refused here if invalid
@@ -74,7 +72,7 @@ public final class PreparedChange {
    * sharing the store, called during that compare-and-set, may hear the published table while
    * this is still false.
    */
-  public boolean isCommitted() {
+  boolean isCommitted() {
     return state == COMMITTED;
   }
 

@@ -206,6 +206,44 @@ final class RouterTest {
   }
 
   @Test
+  void writes_namesAsText_actAsTheValuesDo() {
+    Router byText = Router.create(blueGreen());
+    Router byValue = Router.create(blueGreen());
+
+    byText.promote("Shop.Example.com", "/api", "green");
+    byValue.promote(SHOP, PathPrefix.of("/api"), GREEN);
+    assertTrue(byText.current().sameRoutingAs(byValue.current()));
+    byText.preparePromote("shop.example.com.", "/api", "blue").commit();
+    byValue.preparePromote(SHOP, PathPrefix.of("/api"), BLUE).commit();
+    assertTrue(byText.current().sameRoutingAs(byValue.current()));
+    byText.setDomainStatus("STAGING.example.com", DomainStatus.REVOKED);
+    byValue.setDomainStatus(STAGING, DomainStatus.REVOKED);
+    assertTrue(byText.current().sameRoutingAs(byValue.current()));
+    assertEquals(byValue.current().description(), byText.current().description());
+    assertThrows(IllegalArgumentException.class, () -> byText.promote("shop.example.com", "/api/", "green"));
+  }
+
+  @Test
+  void rollback_fromAStoreWatcherInsideAWrite_isHeardAfterItInRevisionOrder() {
+    TableStore store = TableStore.inMemory(blueGreen());
+    Router router = Router.builder().store(store).build();
+    List<Long> heard = new ArrayList<>();
+    router.addListener(t -> heard.add(t.revision()));
+    store.watch(
+        t -> {
+          if (t.revision() == 2) {
+            router.rollback(); // on the writing thread, inside its compare-and-set
+          }
+        });
+
+    router.promote(SHOP, GREEN);
+
+    assertEquals(List.of(2L, 3L), heard);
+    assertEquals(ChangeReason.ROLLBACK, router.current().reason());
+    assertEquals(BLUE, router.resolve("shop.example.com", "/").workspace());
+  }
+
+  @Test
   void sharedStore_tablesWrittenByAnotherRouter_areSeenAndHeard() {
     TableStore store = TableStore.inMemory(blueGreen());
     Router a = Router.builder().store(store).build();

@@ -162,6 +162,40 @@ final class RoutingTableTest {
   }
 
   @Test
+  void builder_namesAsText_editAsTheValuesDo() {
+    HostName staging = HostName.parse("staging.example.com");
+    RoutingTable base =
+        shop().toBuilder()
+            .workspace("gray")
+            .domain(staging, DomainStatus.VERIFIED)
+            .route(staging, PathPrefix.ROOT, GREEN)
+            .route(staging, PathPrefix.of("/api"), GREEN)
+            .build();
+    assertTrue(
+        base.toBuilder().pointHost("Shop.Example.com", "green").build()
+            .sameRoutingAs(base.toBuilder().pointHost(SHOP, GREEN).build()));
+    assertTrue(
+        base.toBuilder().pointRoute("shop.example.com.", "/api", "blue").build()
+            .sameRoutingAs(base.toBuilder().pointRoute(SHOP, PathPrefix.of("/api"), BLUE).build()));
+    assertTrue(
+        base.toBuilder().swapRouting("shop.example.com", "staging.example.com").build()
+            .sameRoutingAs(base.toBuilder().swapRouting(SHOP, staging).build()));
+    assertTrue(
+        base.toBuilder().removeRoute("shop.example.com", "/api").build()
+            .sameRoutingAs(base.toBuilder().removeRoute(SHOP, PathPrefix.of("/api")).build()));
+    assertTrue(
+        base.toBuilder().removeRoutes("staging.example.com").build()
+            .sameRoutingAs(base.toBuilder().removeRoutes(staging).build()));
+    assertTrue(
+        base.toBuilder().removeDomain("staging.example.com").build()
+            .sameRoutingAs(base.toBuilder().removeDomain(staging).build()));
+    assertTrue(
+        base.toBuilder().removeWorkspace("gray").build()
+            .sameRoutingAs(base.toBuilder().removeWorkspace(WorkspaceId.of("gray")).build()));
+    assertThrows(IllegalArgumentException.class, () -> base.toBuilder().pointRoute("shop.example.com", "api", "blue"));
+  }
+
+  @Test
   void builder_buildsAgainAfterEachChange_earlierTablesKeepTheirRouting() {
     RoutingTable.Builder b = shop().toBuilder();
     RoutingTable first = b.pointRoute(SHOP, PathPrefix.of("/api"), BLUE).build();

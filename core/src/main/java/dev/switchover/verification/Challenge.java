@@ -142,16 +142,6 @@ public final class Challenge {
     return method == Method.DNS_TXT || !domain.isWildcard();
   }
 
-  /** What the owner must do, in one or two sentences to show them. */
-  public String instructions() {
-    String dns =
-        "To prove control of " + domain + ", create a DNS TXT record named " + recordName()
-            + " with the value " + recordValue() + ".";
-    return httpUrl()
-        .map(url -> dns + " Or serve the text " + recordValue() + " at " + url + " (HTTP 200, no redirect to another host).")
-        .orElse(dns);
-  }
-
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof Challenge other

@@ -46,8 +46,6 @@ final class ChallengeTest {
     assertEquals("/.well-known/switchover-challenge/" + c.id(), c.httpPath());
     assertEquals(Optional.of(URI.create("http://shop.example.com/.well-known/switchover-challenge/" + c.id())), c.httpUrl());
     assertEquals(START, c.issuedAt());
-    assertTrue(c.instructions().contains("create a DNS TXT record named _switchover-challenge.shop.example.com with the value " + c.recordValue()), c.instructions());
-    assertTrue(c.instructions().contains(c.httpUrl().orElseThrow().toString()), c.instructions());
     assertTrue(c.supports(Method.DNS_TXT));
     assertTrue(c.supports(Method.HTTP_TOKEN));
   }
@@ -60,7 +58,6 @@ final class ChallengeTest {
     assertEquals("_switchover-challenge.example.com", c.recordName());
     assertTrue(c.httpUrl().isEmpty());
     assertFalse(c.supports(Method.HTTP_TOKEN));
-    assertFalse(c.instructions().contains("http://"), c.instructions());
   }
 
   @Test
