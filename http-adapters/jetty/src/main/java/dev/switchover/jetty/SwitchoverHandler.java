@@ -184,11 +184,20 @@ public final class SwitchoverHandler extends Handler.Wrapper {
             }
           };
     }
+    // Jetty fills the URI's scheme and authority from the connection and Host for an origin-form
+    // target, so comparing them is a no-op there and a check for an absolute-form one.
+    String scheme = uri.getScheme();
+    String authority = uri.getAuthority();
     int refusal =
         path == null
             ? RequestTargets.refusal(raw == null ? "" : raw)
             : RequestTargets.hostRefusal(
-                request.getHeaders().getValuesList(HttpHeader.HOST), uri.getAuthority());
+                request.getHeaders().getValuesList(HttpHeader.HOST),
+                scheme == null || authority == null ? null : scheme + "://" + authority,
+                request.getConnectionMetaData().isSecure());
+    if (refusal == 0) {
+      refusal = RequestTargets.queryRefusal(uri.getQuery(), raw == null ? 0 : raw.length());
+    }
     if (refusal != 0 || path == null) {
       Response.writeError(request, response, callback, refusal);
       return true;

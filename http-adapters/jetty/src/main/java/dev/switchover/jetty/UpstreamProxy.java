@@ -123,7 +123,6 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
   protected void addProxyHeaders(
       Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
     HttpFields client = clientToProxyRequest.getHeaders();
-    String scheme = clientToProxyRequest.getHttpURI().getScheme();
     String host = client.get(HttpHeader.HOST);
     if (host == null) {
       host = clientToProxyRequest.getHttpURI().getAuthority();
@@ -132,7 +131,8 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         ForwardingHeaders.of(
             Request.getRemoteAddr(clientToProxyRequest),
             host,
-            scheme != null ? scheme : clientToProxyRequest.isSecure() ? "https" : "http",
+            // the connection's scheme: an absolute-form target could name another
+            clientToProxyRequest.getConnectionMetaData().isSecure() ? "https" : "http",
             clientToProxyRequest.getConnectionMetaData().getProtocol(),
             Request.getLocalPort(clientToProxyRequest),
             client.getValuesList(HttpHeader.FORWARDED),

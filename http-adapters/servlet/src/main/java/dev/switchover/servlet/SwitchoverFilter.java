@@ -10,6 +10,7 @@ import dev.switchover.http.internal.Answers;
 import dev.switchover.http.internal.RequestTargets;
 import dev.switchover.http.internal.UpstreamBases;
 import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -258,8 +259,10 @@ public final class SwitchoverFilter implements Filter {
     if (c == null) {
       throw new ServletException("SwitchoverFilter was not initialized");
     }
-    if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
-      chain.doFilter(req, res);
+    if (!(req instanceof HttpServletRequest request)
+        || !(res instanceof HttpServletResponse response)
+        || req.getDispatcherType() != DispatcherType.REQUEST) {
+      chain.doFilter(req, res); // a forward, include, async or error dispatch was routed already
       return;
     }
     String rawPath = rawPathOf(request);
@@ -277,13 +280,17 @@ public final class SwitchoverFilter implements Filter {
             ? RequestTargets.NO_PATH
             : RequestTargets.canonicalPath(rawPath);
     // The servlet API hides the raw target; the request URL shows an absolute-form target's
-    // authority as it came (Undertow), or as the container read it (Jetty).
+    // scheme and authority as they came (Undertow), or as the container read them (Jetty).
     int refusal =
         path == null
             ? RequestTargets.refusal(rawPath)
             : RequestTargets.hostRefusal(
                 Collections.list(request.getHeaders("Host")),
-                RequestTargets.absoluteAuthority(request.getRequestURL().toString()));
+                request.getRequestURL().toString(),
+                isSecure(request));
+    if (refusal == 0) {
+      refusal = RequestTargets.queryRefusal(request.getQueryString(), rawPath.length());
+    }
     if (refusal != 0 || path == null) {
       response.sendError(refusal);
       return;
@@ -353,6 +360,14 @@ public final class SwitchoverFilter implements Filter {
     p.service(request, response);
   }
 
+  /**
+   * Whether the client's connection is TLS: containers set the cipher-suite attribute only then,
+   * while {@code isSecure} and {@code getScheme} may follow an absolute-form target's scheme.
+   */
+  static boolean isSecure(HttpServletRequest request) {
+    return request.getAttribute("jakarta.servlet.request.cipher_suite") != null;
+  }
+
   /** The request's raw path within the application: the request URI without the context path. */
   private static String rawPathOf(HttpServletRequest request) {
     String uri = request.getRequestURI();
@@ -405,13 +420,14 @@ public final class SwitchoverFilter implements Filter {
     };
   }
 
-  /** Stops the HTTP client, if the filter started one. */
+  /** Stops the HTTP client, if the filter started one, and removes its servlet-context attribute. */
   @Override
   public void destroy() {
     UpstreamProxyServlet p = proxy;
     if (p != null) {
       proxy = null;
       p.destroy();
+      p.getServletContext().removeAttribute(p.getServletName() + ".HttpClient");
     }
   }
 

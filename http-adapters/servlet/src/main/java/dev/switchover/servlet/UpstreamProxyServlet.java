@@ -108,7 +108,7 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
         ForwardingHeaders.of(
             clientRequest.getRemoteAddr(),
             clientRequest.getHeader(HttpHeader.HOST.asString()),
-            clientRequest.getScheme(),
+            SwitchoverFilter.isSecure(clientRequest) ? "https" : "http",
             clientRequest.getProtocol(),
             clientRequest.getLocalPort(),
             values(clientRequest, HttpHeader.FORWARDED),

@@ -472,6 +472,29 @@ public abstract class AdapterConformanceSuite {
     return null;
   }
 
+  /**
+   * The status a request that names no path of a host ({@code CONNECT}, {@code OPTIONS *}) gets
+   * on a known host: 404 from the adapter, since Switchover is a gateway, not a tunnel. A server
+   * that answers such requests itself before the adapter runs overrides this with its answer.
+   */
+  protected int statusOfRequestsWithoutAPath() {
+    return 404;
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void requestWithoutAPath_onAKnownHost_reachesNoWorkspace(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    for (String request :
+        List.of(
+            "CONNECT shop.example.com:443 HTTP/1.1\r\nHost: shop.example.com:443\r\n\r\n",
+            "OPTIONS * HTTP/1.1\r\nHost: shop.example.com\r\n\r\n")) {
+      RawResponse r = s.exchange(request);
+      assertEquals(statusOfRequestsWithoutAPath(), r.status(), () -> request + ": " + r);
+    }
+    assertEquals(0, s.app(BLUE).served() + s.app(GREEN).served(), "requests a workspace served");
+  }
+
   @ParameterizedTest
   @EnumSource(TargetKind.class)
   void encodedSeparators_whenDecoding_routeAndPassOnTheDecodedPath(TargetKind kind) throws Exception {

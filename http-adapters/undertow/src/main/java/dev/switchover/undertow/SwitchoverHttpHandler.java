@@ -173,10 +173,8 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     String rawPath = rawPathOf(exchange);
-    String absoluteAuthority =
-        exchange.isHostIncludedInRequestURI()
-            ? RequestTargets.absoluteAuthority(exchange.getRequestURI())
-            : null;
+    // Undertow's request scheme is the connection's, whatever an absolute-form target names.
+    String absoluteTarget = exchange.isHostIncludedInRequestURI() ? exchange.getRequestURI() : null;
     if (decodeEncodedSeparators && rawPath != null) {
       String decoded = RequestTargets.separatorsDecoded(rawPath);
       if (!decoded.equals(rawPath)) {
@@ -189,7 +187,12 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     int refusal =
         path == null
             ? RequestTargets.refusal(rawPath == null ? "" : rawPath)
-            : RequestTargets.hostRefusal(hostValues(exchange), absoluteAuthority);
+            : RequestTargets.hostRefusal(
+                hostValues(exchange), absoluteTarget, "https".equals(exchange.getRequestScheme()));
+    if (refusal == 0) {
+      String query = exchange.getQueryString();
+      refusal = RequestTargets.queryRefusal(query.isEmpty() ? null : query, rawPath == null ? 0 : rawPath.length());
+    }
     if (refusal != 0 || path == null) {
       answer(exchange, refusal);
       return;

@@ -14,6 +14,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.StatusCodes;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -69,7 +70,8 @@ final class UpstreamTarget implements HttpHandler {
             // Requests beyond the pool wait for a connection (within the timeout) instead of failing.
             .setMaxQueueSize(Integer.MAX_VALUE);
     for (UpstreamBase base : bases.all()) {
-      client.addHost(base.uri());
+      // The base without a trailing slash, so that its path and the request's join with one.
+      client.addHost(URI.create(base.withoutTrailingSlash()));
     }
     this.proxy =
         ProxyHandler.builder()
@@ -112,6 +114,9 @@ final class UpstreamTarget implements HttpHandler {
       headers.put(Headers.X_FORWARDED_FOR, forwarding.previousForwardedFor());
     }
     exchange.addDefaultResponseListener(UPSTREAM_FAILED);
+    // Undertow's proxy would cut where this handler is mounted off the path; every adapter
+    // forwards the whole raw path, after the base's.
+    exchange.setResolvedPath("");
     proxy.handleRequest(exchange);
   }
 

@@ -25,7 +25,7 @@ public final class Answers {
 
   /** The {@code Retry-After} of a 503 unless the builder sets one. */
   public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
-  /** How long an upstream may stay silent unless the builder says otherwise. */
+  /** The upstream timeout unless the builder says otherwise (each adapter says what it bounds). */
   public static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
 
   private Answers() {}
@@ -45,15 +45,13 @@ public final class Answers {
    * in the chain of causes. Such a failure is a 504; any other, a 502.
    */
   public static boolean isTimeout(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
+    Throwable t = failure;
+    for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) {
       if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
         return true;
       }
-      if (t.getCause() == t) {
-        break;
-      }
     }
-    return false;
+    return false; // also for a chain of causes that loops
   }
 
   /** The {@code Retry-After} value for a delay: whole seconds, rounded up. */

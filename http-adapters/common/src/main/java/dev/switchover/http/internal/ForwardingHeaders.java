@@ -67,11 +67,14 @@ public final class ForwardingHeaders {
       Iterable<String> previousFor) {
     String proto = scheme.toLowerCase(Locale.ROOT);
     String address = remoteAddress == null || remoteAddress.isEmpty() ? "unknown" : remoteAddress;
+    if (address.length() > 2 && address.startsWith("[") && address.endsWith("]")) {
+      address = address.substring(1, address.length() - 1); // Jetty's addresses come bracketed
+    }
     StringBuilder element = new StringBuilder(64).append("for=");
     if (address.indexOf(':') >= 0) {
       element.append("\"[").append(address).append("]\"");
     } else {
-      element.append(address);
+      appendValue(element, address);
     }
     if (host != null && !host.isEmpty()) {
       element.append(";host=");
@@ -79,8 +82,9 @@ public final class ForwardingHeaders {
     }
     element.append(";proto=").append(proto);
     String before = joined(previousFor, ",");
+    String forwardedBefore = joined(previousForwarded, ", ");
     return new ForwardingHeaders(
-        appended(joined(previousForwarded, ", "), element.toString()),
+        appended(isForwardedList(forwardedBefore) ? forwardedBefore : "", element.toString()),
         appended(joined(previousVia, ", "), viaVersion(protocol) + " " + VIA_NAME),
         before,
         before.isEmpty() ? address : before + "," + address,
@@ -150,6 +154,64 @@ public final class ForwardingHeaders {
     return previous.isEmpty() ? value : previous + ", " + value;
   }
 
+  /**
+   * Whether a client's {@code Forwarded} value parses as RFC 7239 elements (pairs of a token and
+   * a token or quoted string, {@code ;} between pairs, {@code ,} between elements). A malformed
+   * one, such as an unclosed quote that would swallow this hop's element, is dropped.
+   */
+  static boolean isForwardedList(String value) {
+    int i = 0;
+    int n = value.length();
+    while (i < n) {
+      while (i < n && (value.charAt(i) == ' ' || value.charAt(i) == '\t' || value.charAt(i) == ',' || value.charAt(i) == ';')) {
+        i++;
+      }
+      if (i == n) {
+        break;
+      }
+      int name = i;
+      while (i < n && isTokenChar(value.charAt(i))) {
+        i++;
+      }
+      if (i == name || i == n || value.charAt(i) != '=') {
+        return false;
+      }
+      i++;
+      if (i < n && value.charAt(i) == '"') {
+        i++;
+        while (i < n && value.charAt(i) != '"') {
+          if (value.charAt(i) == '\\') {
+            i++;
+          }
+          i++;
+        }
+        if (i >= n) {
+          return false; // unclosed
+        }
+        i++;
+      } else {
+        int start = i;
+        while (i < n && isTokenChar(value.charAt(i))) {
+          i++;
+        }
+        if (i == start) {
+          return false;
+        }
+      }
+      while (i < n && (value.charAt(i) == ' ' || value.charAt(i) == '\t')) {
+        i++;
+      }
+      if (i < n && value.charAt(i) != ',' && value.charAt(i) != ';') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isTokenChar(char c) {
+    return c > ' ' && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
+  }
+
   /** The non-blank fields, trimmed and joined with {@code separator}. */
   private static String joined(Iterable<String> fields, String separator) {
     StringBuilder out = new StringBuilder();
@@ -171,10 +233,9 @@ public final class ForwardingHeaders {
 
   /** A token as is, anything else as a quoted string (RFC 7239, section 4). */
   private static void appendValue(StringBuilder out, String value) {
-    boolean token = true;
+    boolean token = !value.isEmpty();
     for (int i = 0; i < value.length() && token; i++) {
-      char c = value.charAt(i);
-      token = c > ' ' && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
+      token = isTokenChar(value.charAt(i));
     }
     if (token) {
       out.append(value);

@@ -24,10 +24,11 @@ import org.jspecify.annotations.Nullable;
  * #MAX_TARGET_LENGTH} is refused with 414. Otherwise the canonical path is the decoded path with
  * each segment's parameters ({@code ;...}) removed and dot segments resolved (RFC 3986, 5.2.4).
  *
- * <p>Hosts: a request is refused (400) if it has more than one {@code Host}, an empty one, one
- * that holds a comma or white space, or an absolute-form target whose authority is not exactly its
- * {@code Host} (Undertow refuses a difference in case before any handler runs, so every adapter
- * does).
+ * <p>Hosts: a request is refused (400) if it has more than one {@code Host}, one that is not a
+ * plain name or IP literal with an optional port (empty, with user info, an escape, a comma or
+ * white space), or an absolute-form target whose scheme is not the connection's or whose
+ * authority is not exactly its {@code Host} (a default port aside). Queries: a character a query
+ * may not hold, or a malformed escape, is refused (400); the whole target counts for 414.
  */
 public final class RequestTargets {
   /** The longest request target (path and query) accepted; longer ones get 414. */
@@ -70,11 +71,11 @@ public final class RequestTargets {
       int semicolon = rawPath.indexOf(';', start);
       boolean hasParameters = semicolon >= 0 && semicolon < end;
       int nameEnd = hasParameters ? semicolon : end;
-      if (nameEnd == start && !last && !hasParameters) {
-        return null; // an empty segment before the last: "//" is ambiguous
+      if (nameEnd == start && !last) {
+        return null; // an empty segment before the last ("//", "/;x/"): ambiguous
       }
-      if (!checkRaw(rawPath, nameEnd, end)) {
-        return null; // parameters are dropped, but must still be clean text
+      if (hasParameters && decode(rawPath, nameEnd + 1, end) == null) {
+        return null; // parameters are dropped, but a workspace that keeps them reads them decoded
       }
       String name = decode(rawPath, start, nameEnd);
       if (name == null) {
@@ -144,9 +145,12 @@ public final class RequestTargets {
    * 0 if the request's hosts are acceptable, else the status to refuse it with (400).
    *
    * @param hostValues the values of every {@code Host} field the request carries, as received
-   * @param absoluteAuthority the authority of an absolute-form request target, or null
+   * @param absoluteTarget the request target if it was in absolute form (or, for an adapter that
+   *     cannot tell, the request URL as its server shows it), else null
+   * @param secure whether the client's connection is TLS: an absolute-form target must name the
+   *     connection's own scheme
    */
-  public static int hostRefusal(Iterable<String> hostValues, @Nullable String absoluteAuthority) {
+  public static int hostRefusal(Iterable<String> hostValues, @Nullable String absoluteTarget, boolean secure) {
     String host = null;
     int count = 0;
     for (String value : hostValues) {
@@ -155,22 +159,101 @@ public final class RequestTargets {
       }
       host = value;
     }
-    if (host == null) {
-      return 0; // HTTP/1.0: routed as an empty host, which no table knows
-    }
-    if (host.isEmpty()) {
-      return BAD_REQUEST;
-    }
-    for (int i = 0; i < host.length(); i++) {
-      char c = host.charAt(i);
-      if (c <= ' ' || c == ',' || c >= 0x7f) {
-        return BAD_REQUEST;
+    String scheme = secure ? "https" : "http";
+    if (absoluteTarget != null) {
+      String targetScheme = absoluteScheme(absoluteTarget);
+      if (targetScheme != null && !targetScheme.equalsIgnoreCase(scheme)) {
+        return BAD_REQUEST; // another scheme than the connection's: a client could fake "https"
       }
     }
-    if (absoluteAuthority != null && !absoluteAuthority.equals(host)) {
+    if (host == null) {
+      return 0; // HTTP/1.0 without Host: the server names the authority
+    }
+    if (!isAuthority(host)) {
+      return BAD_REQUEST;
+    }
+    String authority = absoluteTarget == null ? null : absoluteAuthority(absoluteTarget);
+    if (authority != null
+        && !withoutDefaultPort(authority, scheme).equals(withoutDefaultPort(host, scheme))) {
       return BAD_REQUEST;
     }
     return 0;
+  }
+
+  /**
+   * Whether {@code host} is a {@code Host} value this policy accepts: a name of letters, digits,
+   * {@code -}, {@code .} and {@code _}, or an IP literal in brackets, then at most a port of one to
+   * five digits. No user info, no escapes, no white space, no commas.
+   */
+  static boolean isAuthority(String host) {
+    int end = host.length();
+    int i;
+    if (host.startsWith("[")) {
+      int close = host.indexOf(']');
+      if (close < 2) {
+        return false;
+      }
+      for (i = 1; i < close; i++) {
+        char c = host.charAt(i);
+        if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {
+          return false;
+        }
+      }
+      i = close + 1;
+    } else {
+      for (i = 0; i < end && host.charAt(i) != ':'; i++) {
+        char c = host.charAt(i);
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')) {
+          return false;
+        }
+      }
+      if (i == 0) {
+        return false;
+      }
+    }
+    if (i == end) {
+      return true;
+    }
+    if (host.charAt(i) != ':' || end - i - 1 < 1 || end - i - 1 > 5) {
+      return false;
+    }
+    int port = 0;
+    for (int k = i + 1; k < end; k++) {
+      char c = host.charAt(k);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+      port = port * 10 + (c - '0');
+    }
+    return port >= 1 && port <= 65535;
+  }
+
+  /**
+   * The authority without the scheme's default port ({@code :80}, {@code :443}). Case counts:
+   * Undertow refuses a target whose host differs from {@code Host} in case before any handler runs,
+   * so every adapter does.
+   */
+  private static String withoutDefaultPort(String authority, String scheme) {
+    String defaultPort = scheme.equals("https") ? ":443" : ":80";
+    return authority.endsWith(defaultPort)
+        ? authority.substring(0, authority.length() - defaultPort.length())
+        : authority;
+  }
+
+  /** The scheme of an absolute-form target ({@code http} of {@code http://a/b}), or null. */
+  public static @Nullable String absoluteScheme(String target) {
+    int end = target.indexOf("://");
+    if (end <= 0) {
+      return null;
+    }
+    for (int i = 0; i < end; i++) {
+      char c = target.charAt(i);
+      boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      if (!letter && (i == 0 || !((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))) {
+        return null;
+      }
+    }
+    return target.substring(0, end);
   }
 
   /**
@@ -178,15 +261,11 @@ public final class RequestTargets {
    * or null if {@code target} is not in absolute form.
    */
   public static @Nullable String absoluteAuthority(String target) {
-    int scheme = target.indexOf("://");
-    if (scheme <= 0 || target.charAt(0) == '/') {
+    String scheme = absoluteScheme(target);
+    if (scheme == null) {
       return null;
     }
-    String lower = target.substring(0, scheme).toLowerCase(Locale.ROOT);
-    if (!lower.equals("http") && !lower.equals("https")) {
-      return null;
-    }
-    int start = scheme + 3;
+    int start = scheme.length() + 3;
     int end = start;
     while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
       end++;
@@ -199,29 +278,72 @@ public final class RequestTargets {
     char previous = 0;
     for (int i = 0; i < path.length(); i++) {
       char c = path.charAt(i);
-      if (c <= ' ' || c >= 0x7f || c == '%' || c == ';' || c == '\\' || c == '#') {
+      if (c == '/') {
+        if (previous == '/') {
+          return false;
+        }
+      } else if (c == '%' || c == ';' || !isPathChar(c)) {
         return false;
-      }
-      if (c == '.' && previous == '/') {
+      } else if (c == '.' && previous == '/') {
         return false; // may start a dot segment
-      }
-      if (c == '/' && previous == '/') {
-        return false;
       }
       previous = c;
     }
     return true;
   }
 
+  /**
+   * A character a path segment may hold as it is (RFC 3986's pchar, with {@code %} for escapes):
+   * letters, digits, {@code -._~!$&'()*+,;=:@}. Everything else (space, {@code " < > \ ^ ` { | }
+   * #}, controls, bytes outside ASCII) is refused, as {@code java.net.URI}, which proxies build
+   * upstream requests with, refuses it.
+   */
+  private static boolean isPathChar(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || "-._~!$&'()*+,;=:@%".indexOf(c) >= 0;
+  }
+
   /** Whether the raw text from {@code from} to {@code to} holds only characters a path may. */
   private static boolean checkRaw(String raw, int from, int to) {
     for (int i = from; i < to; i++) {
-      char c = raw.charAt(i);
-      if (c <= ' ' || c >= 0x7f || c == '\\' || c == '#') {
+      if (!isPathChar(raw.charAt(i))) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * 0 if the query is acceptable, else the status to refuse the request with: 414 if the whole
+   * target (path, {@code ?} and query) is longer than {@link #MAX_TARGET_LENGTH}, 400 if the query
+   * holds a character a query may not (anything but a path's characters, {@code /} and {@code ?})
+   * or a malformed escape.
+   *
+   * @param rawQuery the query as received, without its {@code ?}, or null if there is none
+   * @param rawPathLength the length of the raw path before it
+   */
+  public static int queryRefusal(@Nullable String rawQuery, int rawPathLength) {
+    if (rawQuery == null) {
+      return 0;
+    }
+    if (rawPathLength + 1 + rawQuery.length() > MAX_TARGET_LENGTH) {
+      return URI_TOO_LONG;
+    }
+    for (int i = 0; i < rawQuery.length(); i++) {
+      char c = rawQuery.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= rawQuery.length()
+            || Character.digit(rawQuery.charAt(i + 1), 16) < 0
+            || Character.digit(rawQuery.charAt(i + 2), 16) < 0) {
+          return BAD_REQUEST;
+        }
+      } else if (c != '/' && c != '?' && !isPathChar(c)) {
+        return BAD_REQUEST;
+      }
+    }
+    return 0;
   }
 
   /** The segment name decoded as UTF-8, or null if anything in it must be refused. */
@@ -249,7 +371,7 @@ public final class RequestTargets {
         return null;
       }
       int b = high * 16 + low;
-      if (b < 0x20 || b == 0x7f || b == '/' || b == '\\' || b == '%') {
+      if (b < 0x20 || b == 0x7f || b == '/' || b == '\\' || b == '%' || b == ';') {
         return null;
       }
       bytes.put((byte) b);

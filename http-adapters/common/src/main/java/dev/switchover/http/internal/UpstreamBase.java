@@ -85,15 +85,21 @@ public final class UpstreamBase {
    * path) and raw query, both unchanged.
    */
   public String target(String rawPath, @Nullable String rawQuery) {
-    StringBuilder target = new StringBuilder(64).append(scheme).append("://").append(host);
-    if (port >= 0) {
-      target.append(':').append(port);
-    }
-    target.append(pathPrefix).append(rawPath.isEmpty() ? "/" : rawPath);
+    StringBuilder target = new StringBuilder(64).append(withoutTrailingSlash());
+    target.append(rawPath.isEmpty() ? "/" : rawPath);
     if (rawQuery != null) {
       target.append('?').append(rawQuery);
     }
     return target.toString();
+  }
+
+  /** The base as scheme, host, port and path, without a trailing {@code /}: {@code http://h:1/app}. */
+  public String withoutTrailingSlash() {
+    StringBuilder base = new StringBuilder(48).append(scheme).append("://").append(host);
+    if (port >= 0) {
+      base.append(':').append(port);
+    }
+    return base.append(pathPrefix).toString();
   }
 
   @Override

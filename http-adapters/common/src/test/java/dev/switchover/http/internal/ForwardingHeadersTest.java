@@ -1,6 +1,8 @@
 package dev.switchover.http.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
@@ -46,6 +48,25 @@ final class ForwardingHeadersTest {
             "1.2.3.4", "a", "http", "HTTP/1.1", 80, List.of("for=a", "for=b"), List.of(), List.of("x", "y"));
     assertEquals("for=a, for=b, for=1.2.3.4;host=a;proto=http", h.forwarded());
     assertEquals("x,y,1.2.3.4", h.forwardedFor());
+  }
+
+  @Test
+  void of_bracketedIpv6Address_isQuotedOnce() {
+    ForwardingHeaders h =
+        ForwardingHeaders.of("[0:0:0:0:0:0:0:1]", "a", "http", "HTTP/1.1", 80, List.of(), List.of(), List.of());
+    assertEquals("for=\"[0:0:0:0:0:0:0:1]\";host=a;proto=http", h.forwarded());
+    assertEquals("0:0:0:0:0:0:0:1", h.forwardedFor());
+  }
+
+  @Test
+  void of_malformedClientForwarded_isDropped() {
+    ForwardingHeaders h =
+        ForwardingHeaders.of("1.2.3.4", "a", "http", "HTTP/1.1", 80, List.of("for=\"x"), List.of(), List.of());
+    assertEquals("for=1.2.3.4;host=a;proto=http", h.forwarded());
+    assertTrue(ForwardingHeaders.isForwardedList("for=\"[::1]:80\";proto=https, for=unknown;by=_a"));
+    assertFalse(ForwardingHeaders.isForwardedList("for"));
+    assertFalse(ForwardingHeaders.isForwardedList("for=a b"));
+    assertFalse(ForwardingHeaders.isForwardedList("for=\"a\\\""));
   }
 
   @Test

@@ -31,7 +31,9 @@ final class RequestTargetsTest {
     "/a%2eb, /a.b",
     "/.well-known/x, /.well-known/x",
     "/...., /....",
-    "/a%3Bb, /a;b",
+    "/a;%61=b/c, /a/c",
+    "/a/;x, /a/",
+    "/a/b@c:d, /a/b@c:d",
     "/a/b/.., /a/",
     "/..x/.y, /..x/.y",
   })
@@ -79,6 +81,19 @@ final class RequestTargetsTest {
         "/café",
         "/admin#x",
         "/admin;a\\b",
+        "/;x/admin",
+        "/a/;/b",
+        "/public;%2F..%2Fadmin",
+        "/admin;%00/x",
+        "/admin;%25",
+        "/a%3Bb",
+        "/a%3bb",
+        "/a{b}",
+        "/a|b",
+        "/a\"b",
+        "/a<b>",
+        "/a^b",
+        "/a`b",
       })
   void canonicalPath_ofRefusedPath_isNull(String raw) {
     assertNull(RequestTargets.canonicalPath(raw));
@@ -116,23 +131,66 @@ final class RequestTargetsTest {
   }
 
   @Test
-  void hostRefusal_acceptsOneHostAndAMatchingAbsoluteAuthority() {
-    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com"), null));
-    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com:8080"), null));
-    assertEquals(0, RequestTargets.hostRefusal(List.of("[::1]:8080"), null));
-    assertEquals(0, RequestTargets.hostRefusal(List.of(), null));
-    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com"), "shop.example.com"));
+  void hostRefusal_acceptsOneHostAndAMatchingAbsoluteTarget() {
+    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com"), null, false));
+    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com:8080"), null, false));
+    assertEquals(0, RequestTargets.hostRefusal(List.of("[::1]:8080"), null, false));
+    assertEquals(0, RequestTargets.hostRefusal(List.of("127.0.0.1"), null, false));
+    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com."), null, false));
+    assertEquals(0, RequestTargets.hostRefusal(List.of(), null, false));
+    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com"), "http://shop.example.com/x", false));
+    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com:80"), "http://shop.example.com/x", false));
+    assertEquals(0, RequestTargets.hostRefusal(List.of("SHOP.example.com"), "http://SHOP.example.com:80/x", false));
+    assertEquals(0, RequestTargets.hostRefusal(List.of("shop.example.com"), "https://shop.example.com:443/", true));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "shop.example.com,evil.com",
+        "shop.example.com evil.com",
+        "user@shop.example.com",
+        "shop.example.com:http",
+        "shop.example.com:",
+        "shop.example.com:0",
+        "shop.example.com:65536",
+        "shop.example.com:123456",
+        "shop%2eexample.com",
+        "*.apps.example.com",
+        "[::1",
+        "[]",
+        "[::1]x",
+        ":80",
+        "shop.example.com\t",
+      })
+  void hostRefusal_refusesWhatIsNotANameOrAddressWithAPort(String host) {
+    assertEquals(400, RequestTargets.hostRefusal(List.of(host), null, false));
   }
 
   @Test
-  void hostRefusal_refusesAmbiguousHosts() {
-    assertEquals(400, RequestTargets.hostRefusal(List.of(""), null));
-    assertEquals(400, RequestTargets.hostRefusal(List.of("a.example.com", "a.example.com"), null));
-    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com,evil.com"), null));
-    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com evil.com"), null));
-    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "other.example.com"));
-    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "shop.example.com:8080"));
-    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "SHOP.example.com"));
+  void hostRefusal_refusesRepeatedHostsAndMismatchedAbsoluteTargets() {
+    assertEquals(400, RequestTargets.hostRefusal(List.of("a.example.com", "a.example.com"), null, false));
+    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "http://other.example.com/", false));
+    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "http://shop.example.com:8080/", false));
+    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "https://shop.example.com/", false));
+    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "http://shop.example.com/", true));
+    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "ws://shop.example.com/", false));
+    assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "http://SHOP.example.com/", false));
+    assertEquals(400, RequestTargets.hostRefusal(List.of(), "https://shop.example.com/", false));
+  }
+
+  @Test
+  void queryRefusal_refusesWhatAQueryMayNotHold() {
+    assertEquals(0, RequestTargets.queryRefusal(null, 10));
+    assertEquals(0, RequestTargets.queryRefusal("a=b&c=%2F/?x:@!$'()*+,;", 10));
+    assertEquals(400, RequestTargets.queryRefusal("q={\"a\":1}", 10));
+    assertEquals(400, RequestTargets.queryRefusal("a|b", 10));
+    assertEquals(400, RequestTargets.queryRefusal("a b", 10));
+    assertEquals(400, RequestTargets.queryRefusal("a%2", 10));
+    assertEquals(400, RequestTargets.queryRefusal("a%zz", 10));
+    assertEquals(400, RequestTargets.queryRefusal("a#b", 10));
+    assertEquals(414, RequestTargets.queryRefusal("a".repeat(RequestTargets.MAX_TARGET_LENGTH), 2));
   }
 
   @ParameterizedTest
@@ -141,13 +199,14 @@ final class RequestTargetsTest {
     "HTTP://Shop.Example.com:8080, Shop.Example.com:8080",
     "https://[::1]:8443/x?y, [::1]:8443",
     "http://shop.example.com?q, shop.example.com",
+    "ws://other.example.com/x, other.example.com",
   })
   void absoluteAuthority_ofAbsoluteForm_isItsAuthority(String target, String authority) {
     assertEquals(authority, RequestTargets.absoluteAuthority(target));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/x", "/http://a/b", "*", "ftp://a/b", "://a"})
+  @ValueSource(strings = {"/x", "/http://a/b", "*", "1http://a/b", "://a"})
   void absoluteAuthority_ofOtherForms_isNull(String target) {
     assertNull(RequestTargets.absoluteAuthority(target));
   }
