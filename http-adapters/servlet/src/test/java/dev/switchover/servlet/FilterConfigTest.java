@@ -9,9 +9,9 @@ import dev.switchover.DomainStatus;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
+import dev.switchover.rawhttp.RawConnection;
+import dev.switchover.rawhttp.RawResponse;
 import dev.switchover.testkit.Gate;
-import dev.switchover.testkit.RawConnection;
-import dev.switchover.testkit.RawResponse;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceServer;
 import jakarta.servlet.DispatcherType;
@@ -220,9 +220,7 @@ final class FilterConfigTest {
   }
 
   private static RawResponse get(int port, String host, String target) throws Exception {
-    try (RawConnection c = RawConnection.open(port)) {
-      return c.exchange("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
-    }
+    return RawConnection.getOnce(port, host, target);
   }
 
   /** Jetty with the router in {@code attribute} and the filter created by the container. */

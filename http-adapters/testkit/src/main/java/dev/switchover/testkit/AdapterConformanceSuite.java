@@ -14,6 +14,8 @@ import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
+import dev.switchover.rawhttp.RawConnection;
+import dev.switchover.rawhttp.RawResponse;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -766,7 +768,7 @@ public abstract class AdapterConformanceSuite {
 
     /** Sends one GET on a fresh connection and reads the answer. */
     RawResponse get(String host, String target) throws IOException {
-      return exchange("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+      return RawConnection.getOnce(port, host, target);
     }
 
     RawResponse exchange(String rawRequest) throws IOException {
