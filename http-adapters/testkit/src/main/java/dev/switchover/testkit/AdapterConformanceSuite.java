@@ -384,7 +384,7 @@ public abstract class AdapterConformanceSuite {
     Gate gate = s.app(BLUE).gate("abandoned");
     try (RawConnection c = s.connect()) {
       c.send(request(SHOP, "/x?hold=abandoned"));
-      gate.awaitArrivals(1, Await.DEADLINE);
+      gate.awaitArrivals(1);
       assertEquals(1, s.router.inFlight(WorkspaceId.of(BLUE)));
     }
     gate.open();
@@ -554,7 +554,7 @@ public abstract class AdapterConformanceSuite {
       held.add(c);
       c.send(request(SHOP, "/held?hold=drain&n=" + i));
     }
-    gate.awaitArrivals(3, Await.DEADLINE);
+    gate.awaitArrivals(3);
 
     s.router.promote(SHOP, GREEN);
     CompletableFuture<Void> drained = s.router.awaitDrained(blue);
