@@ -11,4 +11,5 @@ module dev.switchover.examples {
   requires org.eclipse.jetty.client;
   requires java.management; // the CPU time of a switch
   requires com.google.common;
+  requires dev.switchover.rawhttp; // the clients' raw HTTP/1.1 connections, with any Host
 }

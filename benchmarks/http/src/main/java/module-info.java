@@ -11,4 +11,5 @@ module dev.switchover.bench.http {
   requires org.eclipse.jetty.server;
   requires org.eclipse.jetty.proxy;
   requires org.eclipse.jetty.client;
+  requires dev.switchover.rawhttp; // the switcher's probe
 }

@@ -5,6 +5,7 @@
  */
 module dev.switchover.testkit {
   requires transitive dev.switchover.core;
+  requires transitive dev.switchover.rawhttp;
   requires transitive org.junit.jupiter.api;
   requires transitive org.junit.jupiter.params;
   requires jdk.httpserver;

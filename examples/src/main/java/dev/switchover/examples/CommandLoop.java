@@ -5,6 +5,7 @@ import dev.switchover.Route;
 import dev.switchover.RoutingTable;
 import dev.switchover.SwitchoverException;
 import dev.switchover.WorkspaceId;
+import dev.switchover.rawhttp.RawResponse;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -143,9 +144,10 @@ final class CommandLoop {
 
   private void get(String host, String path) {
     try {
-      LoopbackConnection.Reply reply = LoopbackConnection.getOnce(shop.port(), host, path);
-      String from = reply.workspace().isEmpty() ? "router" : reply.workspace();
-      out.printf(Locale.ROOT, "%d from %s: %s%n", reply.status(), from, reply.firstLine());
+      RawResponse reply = ShopRequests.getOnce(shop.port(), host, path);
+      String workspace = ShopRequests.workspace(reply);
+      String from = workspace.isEmpty() ? "router" : workspace;
+      out.printf(Locale.ROOT, "%d from %s: %s%n", reply.status(), from, ShopRequests.firstLine(reply));
     } catch (IOException e) {
       out.println("request failed: " + e);
     }

@@ -2,6 +2,7 @@ package dev.switchover.examples;
 
 import dev.switchover.DomainStatus;
 import dev.switchover.RoutingTable;
+import dev.switchover.rawhttp.RawResponse;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -60,10 +61,11 @@ final class ExampleRun {
    */
   static boolean expect(PrintStream out, int port, String host, String path, String workspace)
       throws IOException {
-    LoopbackConnection.Reply reply = LoopbackConnection.getOnce(port, host, path);
-    boolean ok = reply.workspace().equals(workspace);
+    RawResponse reply = ShopRequests.getOnce(port, host, path);
+    String servedBy = ShopRequests.workspace(reply);
+    boolean ok = servedBy.equals(workspace);
     out.printf(Locale.ROOT, "  %-23s GET %-15s -> %d from %s%s%n",
-        host, path, reply.status(), reply.workspace().isEmpty() ? "-" : reply.workspace(),
+        host, path, reply.status(), servedBy.isEmpty() ? "-" : servedBy,
         ok ? "" : " (expected " + (workspace.isEmpty() ? "none" : workspace) + ")");
     return ok;
   }

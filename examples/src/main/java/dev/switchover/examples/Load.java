@@ -1,5 +1,7 @@
 package dev.switchover.examples;
 
+import dev.switchover.rawhttp.RawConnection;
+import dev.switchover.rawhttp.RawResponse;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,7 +105,7 @@ final class Load {
   }
 
   private void client(int id) {
-    LoopbackConnection connection = null;
+    RawConnection connection = null;
     long next = System.nanoTime();
     try {
       for (long n = 0; running; n++) {
@@ -117,12 +119,12 @@ final class Load {
         long returnedBefore = switchboard.returned();
         try {
           if (connection == null) {
-            connection = LoopbackConnection.open(port);
+            connection = ShopRequests.open(port);
           }
-          LoopbackConnection.Reply reply = connection.get(host, "/");
+          RawResponse reply = connection.get(host, "/");
           sent.increment();
           check(id, n, reply, returnedBefore, switchboard.begun());
-          if (!connection.isReusable()) {
+          if (connection.isClosedByPeer()) {
             connection = close(connection);
           }
         } catch (IOException e) {
@@ -136,15 +138,16 @@ final class Load {
     }
   }
 
-  private void check(int id, long n, LoopbackConnection.Reply reply, long returnedBefore, long begunAfter) {
+  private void check(int id, long n, RawResponse reply, long returnedBefore, long begunAfter) {
+    String workspace = ShopRequests.workspace(reply);
     if (reply.status() != 200) {
-      fail("client " + id + ", request " + n + ": status " + reply.status() + " " + reply.firstLine());
-    } else if (!switchboard.mayHaveServed(reply.workspace(), returnedBefore, begunAfter)) {
-      fail("client " + id + ", request " + n + ": served by " + reply.workspace()
+      fail("client " + id + ", request " + n + ": status " + reply.status() + " " + ShopRequests.firstLine(reply));
+    } else if (!switchboard.mayHaveServed(workspace, returnedBefore, begunAfter)) {
+      fail("client " + id + ", request " + n + ": served by " + workspace
           + ", but it was sent after switch " + returnedBefore + " had returned (to "
           + switchboard.servingAfter(returnedBefore) + ")");
     } else {
-      servedBy.computeIfAbsent(reply.workspace(), ws -> new LongAdder()).increment();
+      servedBy.computeIfAbsent(workspace, ws -> new LongAdder()).increment();
     }
   }
 
@@ -154,7 +157,7 @@ final class Load {
     }
   }
 
-  private static @Nullable LoopbackConnection close(@Nullable LoopbackConnection connection) {
+  private static @Nullable RawConnection close(@Nullable RawConnection connection) {
     if (connection != null) {
       try {
         connection.close();

@@ -4,6 +4,7 @@ import static dev.switchover.examples.ShopDeployment.GREEN_PREVIEW;
 import static dev.switchover.examples.ShopDeployment.SHOP;
 import static dev.switchover.examples.ShopDeployment.STAGING;
 
+import dev.switchover.rawhttp.RawResponse;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -88,10 +89,11 @@ final class ReleaseScript {
   private boolean greenPreviewIsReady() {
     step = "checking green";
     try {
-      LoopbackConnection.Reply reply = LoopbackConnection.getOnce(shop.port(), GREEN_PREVIEW, "/");
-      boolean ready = reply.status() == 200 && reply.workspace().equals("green");
-      event(GREEN_PREVIEW + " answers " + reply.status() + " from " + reply.workspace() + ": \""
-          + reply.firstLine() + "\"" + (ready ? "" : " -- not releasing"));
+      RawResponse reply = ShopRequests.getOnce(shop.port(), GREEN_PREVIEW, "/");
+      String workspace = ShopRequests.workspace(reply);
+      boolean ready = reply.status() == 200 && workspace.equals("green");
+      event(GREEN_PREVIEW + " answers " + reply.status() + " from " + workspace + ": \""
+          + ShopRequests.firstLine(reply) + "\"" + (ready ? "" : " -- not releasing"));
       return ready;
     } catch (IOException e) {
       event(GREEN_PREVIEW + " does not answer (" + e + ") -- not releasing");

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.Await;
 import java.io.ByteArrayInputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.Test;
 final class DomainVerificationExampleTest {
   private static final Pattern RECORD =
       Pattern.compile("  (_switchover-challenge\\.[a-z.]+)\\.  300  IN  TXT  \"(switchover-verification=[a-z2-7]+)\"");
-  private static final Duration DEADLINE = Duration.ofSeconds(30);
 
   @Test
   void withoutResolver_printsTheRecordToCreate_andChecksNothing() {
@@ -57,7 +55,7 @@ final class DomainVerificationExampleTest {
       keyboard.write('\n');
       keyboard.flush();
 
-      int status = run.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      int status = run.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
       String text = out.text();
       assertEquals(0, status, text);
       assertTrue(text.contains("FAILED: "), text);
@@ -92,14 +90,8 @@ final class DomainVerificationExampleTest {
     return new ByteArrayInputStream(new byte[0]);
   }
 
-  /** Waits until the example has printed {@code text}, for at most the deadline. */
+  /** Waits until the example has printed {@code text}, for at most {@link Await#DEADLINE}. */
   private static void awaitOutput(Output out, String text) {
-    long end = System.nanoTime() + DEADLINE.toNanos();
-    while (!out.text().contains(text)) {
-      if (System.nanoTime() - end > 0) {
-        throw new AssertionError("timed out waiting for \"" + text + "\" in:\n" + out.text());
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-    }
+    Await.until("\"" + text + "\" in the output", () -> out.text().contains(text), () -> "the output:\n" + out.text());
   }
 }

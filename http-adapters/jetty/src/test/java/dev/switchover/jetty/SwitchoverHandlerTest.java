@@ -12,9 +12,9 @@ import dev.switchover.DomainStatus;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
+import dev.switchover.rawhttp.RawConnection;
+import dev.switchover.rawhttp.RawResponse;
 import dev.switchover.testkit.Await;
-import dev.switchover.testkit.RawConnection;
-import dev.switchover.testkit.RawResponse;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceServer;
 import java.io.IOException;
@@ -308,8 +308,6 @@ final class SwitchoverHandlerTest {
 
   private static RawResponse get(JettyRouterServer server, String host, String target)
       throws IOException {
-    try (RawConnection c = RawConnection.open(server.port())) {
-      return c.exchange("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
-    }
+    return RawConnection.getOnce(server.port(), host, target);
   }
 }

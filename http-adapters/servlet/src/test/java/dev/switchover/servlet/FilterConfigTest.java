@@ -9,27 +9,19 @@ import dev.switchover.DomainStatus;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
+import dev.switchover.rawhttp.RawConnection;
+import dev.switchover.rawhttp.RawResponse;
 import dev.switchover.testkit.Gate;
-import dev.switchover.testkit.RawConnection;
-import dev.switchover.testkit.RawResponse;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceServer;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -220,9 +212,7 @@ final class FilterConfigTest {
   }
 
   private static RawResponse get(int port, String host, String target) throws Exception {
-    try (RawConnection c = RawConnection.open(port)) {
-      return c.exchange("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
-    }
+    return RawConnection.getOnce(port, host, target);
   }
 
   /** Jetty with the router in {@code attribute} and the filter created by the container. */
@@ -239,33 +229,18 @@ final class FilterConfigTest {
   private int start(
       String attribute, Map<String, String> parameters, boolean asyncSupported, boolean ambiguousSeparators)
       throws Exception {
-    ServletContextHandler context = new ServletContextHandler("/");
-    context.setAttribute(attribute, router);
     FilterHolder filter = new FilterHolder(SwitchoverFilter.class);
     filter.setName("switchover");
     filter.setInitParameters(parameters);
     filter.setAsyncSupported(asyncSupported);
-    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-    ServletHolder blue = new ServletHolder("workspace-blue", new WorkspaceAppServlet(WorkspaceApp.named("blue")));
-    blue.setAsyncSupported(true);
-    context.getServletHandler().addServlet(blue);
-    ServletHolder fallback = new ServletHolder("fallback", new WorkspaceAppServlet(WorkspaceApp.named("fallback")));
-    fallback.setAsyncSupported(true);
-    context.addServlet(fallback, "/");
-    Server server = new Server();
-    HttpConfiguration http = new HttpConfiguration();
-    if (ambiguousSeparators) {
-      http.setUriCompliance(
-          UriCompliance.DEFAULT.with("separators", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
-      context.getServletHandler().setDecodeAmbiguousURIs(true);
-    }
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
-    server.setHandler(context);
+    ServletContextHandler context =
+        JettyServletRouterServer.context(
+            filter,
+            Map.of("workspace-blue", new WorkspaceAppServlet(WorkspaceApp.named("blue"))),
+            new WorkspaceAppServlet(WorkspaceApp.named("fallback")));
+    context.setAttribute(attribute, router);
+    JettyServletRouterServer server = JettyServletRouterServer.start(context, ambiguousSeparators);
     resources.add(0, server::stop);
-    server.start();
-    return connector.getLocalPort();
+    return server.port();
   }
 }

@@ -26,21 +26,39 @@ final class JettyServletRouterServer implements RouterServer {
 
   /** The container on a free loopback port with {@code d} deployed. */
   static JettyServletRouterServer start(ServletRouterServers.Deployment d) throws Exception {
+    FilterHolder filter = new FilterHolder(d.filter());
+    filter.setAsyncSupported(true);
+    return start(context(filter, d.namedServlets(), d.defaultServlet()), d.ambiguousSeparators());
+  }
+
+  /**
+   * A context on {@code /} with {@code filter} on {@code /*}, {@code namedServlets} under their
+   * names and {@code fallback} on {@code /}; the servlets with async support.
+   */
+  static ServletContextHandler context(
+      FilterHolder filter, Map<String, Servlet> namedServlets, Servlet fallback) {
     ServletContextHandler context = new ServletContextHandler("/");
-    for (Map.Entry<String, Servlet> s : d.namedServlets().entrySet()) {
+    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+    for (Map.Entry<String, Servlet> s : namedServlets.entrySet()) {
       ServletHolder holder = new ServletHolder(s.getKey(), s.getValue());
       holder.setAsyncSupported(true);
       context.getServletHandler().addServlet(holder);
     }
-    ServletHolder fallback = new ServletHolder("fallback", d.defaultServlet());
-    fallback.setAsyncSupported(true);
-    context.addServlet(fallback, "/");
-    FilterHolder filter = new FilterHolder(d.filter());
-    filter.setAsyncSupported(true);
-    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+    ServletHolder holder = new ServletHolder("fallback", fallback);
+    holder.setAsyncSupported(true);
+    context.addServlet(holder, "/");
+    return context;
+  }
+
+  /**
+   * Jetty on a free loopback port serving {@code context}; with {@code ambiguousSeparators}, Jetty
+   * lets {@code %2F} and {@code %5C} reach it. A server that fails to start is stopped again.
+   */
+  static JettyServletRouterServer start(ServletContextHandler context, boolean ambiguousSeparators)
+      throws Exception {
     Server server = new Server();
     HttpConfiguration http = new HttpConfiguration();
-    if (d.ambiguousSeparators()) {
+    if (ambiguousSeparators) {
       // Jetty refuses %2F and %5C itself unless both its parser and its servlet handler allow them.
       http.setUriCompliance(
           UriCompliance.DEFAULT.with(
@@ -55,7 +73,16 @@ final class JettyServletRouterServer implements RouterServer {
     connector.setPort(0);
     server.addConnector(connector);
     server.setHandler(context);
-    server.start();
+    try {
+      server.start();
+    } catch (Exception e) {
+      try {
+        server.stop();
+      } catch (Exception stopping) {
+        e.addSuppressed(stopping);
+      }
+      throw e;
+    }
     return new JettyServletRouterServer(server, connector);
   }
 

@@ -14,6 +14,8 @@ import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
+import dev.switchover.rawhttp.RawConnection;
+import dev.switchover.rawhttp.RawResponse;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -382,7 +384,7 @@ public abstract class AdapterConformanceSuite {
     Gate gate = s.app(BLUE).gate("abandoned");
     try (RawConnection c = s.connect()) {
       c.send(request(SHOP, "/x?hold=abandoned"));
-      gate.awaitArrivals(1, Await.DEADLINE);
+      gate.awaitArrivals(1);
       assertEquals(1, s.router.inFlight(WorkspaceId.of(BLUE)));
     }
     gate.open();
@@ -575,7 +577,7 @@ public abstract class AdapterConformanceSuite {
       held.add(c);
       c.send(request(SHOP, "/held?hold=drain&n=" + i));
     }
-    gate.awaitArrivals(3, Await.DEADLINE);
+    gate.awaitArrivals(3);
 
     s.router.promote(SHOP, GREEN);
     CompletableFuture<Void> drained = s.router.awaitDrained(blue);
@@ -789,7 +791,7 @@ public abstract class AdapterConformanceSuite {
 
     /** Sends one GET on a fresh connection and reads the answer. */
     RawResponse get(String host, String target) throws IOException {
-      return exchange("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+      return RawConnection.getOnce(port, host, target);
     }
 
     RawResponse exchange(String rawRequest) throws IOException {

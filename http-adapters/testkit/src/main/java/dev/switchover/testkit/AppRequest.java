@@ -2,6 +2,7 @@ package dev.switchover.testkit;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.switchover.rawhttp.HeaderMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package dev.switchover.testkit;
 
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Holds the requests that name it ({@code ?hold=<id>}) until it is opened: the way a test keeps
@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 public final class Gate {
   private final String id;
   private final CompletableFuture<Void> opened = new CompletableFuture<>();
-  private int arrivals;
+  private final AtomicInteger arrivals = new AtomicInteger();
 
   Gate(String id) {
     this.id = id;
@@ -18,35 +18,23 @@ public final class Gate {
 
   /** Counts one held request and returns the future that completes when the gate opens. */
   CompletableFuture<Void> arrive() {
-    synchronized (this) {
-      arrivals++;
-      notifyAll();
-    }
+    arrivals.incrementAndGet();
     return opened;
   }
 
   /** How many requests have arrived at the gate so far. */
-  public synchronized int arrivals() {
-    return arrivals;
+  public int arrivals() {
+    return arrivals.get();
   }
 
   /**
    * Waits until at least {@code count} requests have arrived.
    *
-   * @throws AssertionError if they have not within the deadline
+   * @throws AssertionError if they have not within {@link Await#DEADLINE}
    */
-  public void awaitArrivals(int count, Duration deadline) throws InterruptedException {
-    long end = System.nanoTime() + deadline.toNanos();
-    synchronized (this) {
-      while (arrivals < count) {
-        long left = end - System.nanoTime();
-        if (left <= 0) {
-          throw new AssertionError(
-              "gate " + id + ": expected " + count + " held requests, but " + arrivals + " arrived");
-        }
-        wait(Math.max(1, left / 1_000_000));
-      }
-    }
+  public void awaitArrivals(int count) {
+    Await.until(
+        count + " held requests at gate " + id, () -> arrivals() >= count, () -> arrivals() + " arrived");
   }
 
   /** Lets every held request, and every later one, through. */

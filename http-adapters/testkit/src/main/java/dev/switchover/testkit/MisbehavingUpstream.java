@@ -2,6 +2,7 @@ package dev.switchover.testkit;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.switchover.rawhttp.HttpLine;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;

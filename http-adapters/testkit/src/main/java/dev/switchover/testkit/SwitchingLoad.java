@@ -3,6 +3,8 @@ package dev.switchover.testkit;
 import dev.switchover.HostName;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
+import dev.switchover.rawhttp.RawConnection;
+import dev.switchover.rawhttp.RawResponse;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -158,12 +160,10 @@ final class SwitchingLoad {
         if (connection == null) {
           connection = RawConnection.open(port);
         }
-        String request =
-            "GET " + targetPrefix + n + " HTTP/1.1\r\nHost: " + domain + "\r\n\r\n";
         long returnedBefore = switchesReturned.get();
         RawResponse response;
         try {
-          response = connection.exchange(request);
+          response = connection.get(domain.toString(), targetPrefix + n);
         } catch (IOException e) {
           fail("connection " + id + ", request " + n + ": I/O error " + e);
           close(connection);

@@ -2,6 +2,7 @@ package dev.switchover.testkit;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.switchover.rawhttp.RawResponse;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class WorkspaceApp {
   /** The response header that names the workspace that served a request. */
-  public static final String WORKSPACE_HEADER = "X-Workspace";
+  public static final String WORKSPACE_HEADER = RawResponse.WORKSPACE_HEADER;
 
   private static final ScheduledExecutorService TIMER =
       Executors.newScheduledThreadPool(

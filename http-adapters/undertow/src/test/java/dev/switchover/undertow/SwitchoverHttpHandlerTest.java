@@ -11,9 +11,9 @@ import dev.switchover.DomainStatus;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
+import dev.switchover.rawhttp.RawConnection;
+import dev.switchover.rawhttp.RawResponse;
 import dev.switchover.testkit.Await;
-import dev.switchover.testkit.RawConnection;
-import dev.switchover.testkit.RawResponse;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceServer;
 import io.undertow.server.HttpHandler;
@@ -167,9 +167,6 @@ final class SwitchoverHttpHandlerTest {
 
   private static RawResponse get(UndertowRouterServer server, String host, String target)
       throws IOException {
-    try (RawConnection c = RawConnection.open(server.port())) {
-      return c.exchange(
-          "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
-    }
+    return RawConnection.getOnce(server.port(), host, target);
   }
 }

@@ -4,6 +4,7 @@ import dev.switchover.DomainStatus;
 import dev.switchover.PreparedChange;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
+import dev.switchover.rawhttp.RawResponse;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -276,8 +277,8 @@ public final class SwitchAdmin {
     long deadline = start + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       try {
-        HttpProbe.Reply r = probe.send("GET", "/");
-        if (r.status() / 100 == 2 && r.body().equals(to)) {
+        RawResponse r = probe.get("/");
+        if (r.status() / 100 == 2 && r.bodyText().equals(to)) {
           return System.nanoTime() - start;
         }
       } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.switchover.bench.http;
 
+import dev.switchover.rawhttp.RawResponse;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -127,7 +128,7 @@ public final class Switcher {
         HttpProbe control = new HttpProbe(controlPort, "127.0.0.1")) {
       for (int i = 0; i < WARMUP_PROBES; i++) {
         try {
-          probe.send("GET", "/");
+          probe.get("/");
         } catch (IOException e) {
           // counted only when measuring
         }
@@ -148,16 +149,16 @@ public final class Switcher {
         long stale = 0;
         long firstNew = -1;
         while (System.nanoTime() - start < PROBE_DEADLINE_NANOS) {
-          HttpProbe.Reply reply;
+          RawResponse reply;
           try {
-            reply = probe.send("GET", "/");
+            reply = probe.get("/");
           } catch (IOException e) {
             probeIoErrors++;
             continue;
           }
           if (reply.status() / 100 != 2) {
             probeNon2xx++;
-          } else if (reply.body().equals(to)) {
+          } else if (reply.bodyText().equals(to)) {
             firstNew = System.nanoTime();
             break;
           } else {
@@ -277,15 +278,16 @@ public final class Switcher {
    */
   private static Onsets.@Nullable Onset onset(HttpProbe control, String workspace, long start)
       throws IOException {
-    HttpProbe.Reply reply = control.send("GET", "/onset?workspace=" + workspace + "&after=" + start);
+    RawResponse reply = control.get("/onset?workspace=" + workspace + "&after=" + start);
     if (reply.status() != 200) {
-      throw new IOException("the upstreams' control endpoint refused: " + reply);
+      throw new IOException("the upstreams' control endpoint refused: " + reply + " " + reply.bodyText());
     }
-    String onset = word(reply.body(), "onset_ns=");
+    String body = reply.bodyText();
+    String onset = word(body, "onset_ns=");
     if (onset.equals("none")) {
       return null;
     }
-    String previous = word(reply.body(), "previous_ns=");
+    String previous = word(body, "previous_ns=");
     return new Onsets.Onset(Long.parseLong(onset), previous.equals("none") ? null : Long.parseLong(previous));
   }
 

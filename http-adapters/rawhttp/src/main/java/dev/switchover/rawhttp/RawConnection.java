@@ -1,4 +1,4 @@
-package dev.switchover.testkit;
+package dev.switchover.rawhttp;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,8 +21,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * An HTTP/1.1 client connection over a plain loopback socket that sends requests exactly as
  * given, byte for byte, and reads responses (Content-Length, chunked, or up to the close). It
- * is how the suite sends hostile requests no ordinary client would send, and how its load
- * generator keeps connections alive. Not thread-safe: one thread per connection.
+ * is how the testkit sends hostile requests no ordinary client would send, and how the load
+ * generators (the testkit's and the demo's) and the HTTP benchmark's probe keep connections
+ * alive and set any {@code Host} (the JDK's HttpClient refuses to). Not thread-safe: one thread
+ * per connection.
  *
  * <pre>{@code
  * try (RawConnection c = RawConnection.open(port)) {
@@ -32,6 +35,9 @@ import org.jspecify.annotations.Nullable;
 public final class RawConnection implements AutoCloseable {
   /** No response in a test takes this long; reaching it fails the request with an I/O error. */
   private static final int READ_TIMEOUT_MILLIS = 60_000;
+  private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+  /** How long {@link #close} waits for an upload to notice that the socket is closed. */
+  private static final long UPLOAD_END_MILLIS = 30_000;
 
   private final Socket socket;
   private final InputStream in;
@@ -45,18 +51,55 @@ public final class RawConnection implements AutoCloseable {
     this.out = socket.getOutputStream();
   }
 
-  /** Opens a connection to 127.0.0.1 on {@code port}. */
+  /**
+   * Opens a connection to 127.0.0.1 on {@code port}, for tests: connecting may take 10 s and
+   * reading a response 60 s before it fails.
+   */
   public static RawConnection open(int port) throws IOException {
+    return open(port, CONNECT_TIMEOUT_MILLIS, READ_TIMEOUT_MILLIS);
+  }
+
+  /**
+   * Opens a connection to 127.0.0.1 on {@code port} on which connecting, and each read of a
+   * response, fails with an I/O error after {@code timeout}.
+   *
+   * @throws IllegalArgumentException if {@code timeout} is not from 1 ms to {@link
+   *     Integer#MAX_VALUE} ms
+   */
+  public static RawConnection open(int port, Duration timeout) throws IOException {
+    long millis = timeout.toMillis();
+    if (millis < 1 || millis > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("expected a timeout from 1 ms to " + Integer.MAX_VALUE + " ms, but got " + timeout);
+    }
+    return open(port, (int) millis, (int) millis);
+  }
+
+  private static RawConnection open(int port, int connectMillis, int readMillis) throws IOException {
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
-      socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+      socket.setSoTimeout(readMillis);
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), connectMillis);
       return new RawConnection(socket);
     } catch (IOException e) {
       socket.close();
       throw e;
     }
+  }
+
+  /**
+   * Sends {@code GET target} for {@code host} on a new connection that asks the server to close
+   * it ({@code Connection: close}), and reads the response.
+   */
+  public static RawResponse getOnce(int port, String host, String target) throws IOException {
+    try (RawConnection c = open(port)) {
+      return c.exchange("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    }
+  }
+
+  /** Sends {@code GET target} for {@code host}, with no other header, and reads the response. */
+  public RawResponse get(String host, String target) throws IOException {
+    return exchange("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
   }
 
   /** Sends one request, given as text (ISO-8859-1), and reads its response. */
@@ -124,14 +167,19 @@ public final class RawConnection implements AutoCloseable {
       }
       byte[] body = readBody(status, headers);
       List<String> connection = headers.getOrDefault("connection", List.of());
-      if (connection.stream().anyMatch(v -> v.toLowerCase(Locale.ROOT).contains("close"))) {
-        closedByPeer = true;
+      if (connection.stream().anyMatch(v -> v.toLowerCase(Locale.ROOT).contains("close"))
+          || (statusLine.startsWith("HTTP/1.0")
+              && connection.stream().noneMatch(v -> v.toLowerCase(Locale.ROOT).contains("keep-alive")))) {
+        closedByPeer = true; // HTTP/1.0 closes after the response unless it says keep-alive
       }
       return new RawResponse(status, headers, body);
     }
   }
 
-  /** Whether the server said it closes the connection, or closed it. */
+  /**
+   * Whether the server said it closes the connection (or answered HTTP/1.0 without keep-alive),
+   * or closed it: the next request needs a new connection.
+   */
   public boolean isClosedByPeer() {
     return closedByPeer;
   }
@@ -143,7 +191,7 @@ public final class RawConnection implements AutoCloseable {
     Thread t = uploader;
     if (t != null) {
       try {
-        t.join(Await.DEADLINE.toMillis());
+        t.join(UPLOAD_END_MILLIS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

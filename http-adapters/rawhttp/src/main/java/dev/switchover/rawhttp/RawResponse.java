@@ -1,4 +1,4 @@
-package dev.switchover.testkit;
+package dev.switchover.rawhttp;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,6 +9,12 @@ import org.jspecify.annotations.Nullable;
 
 /** One HTTP/1.1 response as read by {@link RawConnection}, byte for byte. Immutable. */
 public final class RawResponse {
+  /**
+   * The response header that names the workspace that served a request: the testkit's workspace
+   * apps and the demo's shop answer with it.
+   */
+  public static final String WORKSPACE_HEADER = "X-Workspace";
+
   private final int status;
   private final HeaderMap headers;
   private final byte[] body;
@@ -34,9 +40,9 @@ public final class RawResponse {
     return headers.all(name);
   }
 
-  /** The workspace that served the response ({@link WorkspaceApp#WORKSPACE_HEADER}), or null. */
+  /** The workspace that served the response ({@value #WORKSPACE_HEADER}), or null. */
   public @Nullable String workspace() {
-    return header(WorkspaceApp.WORKSPACE_HEADER);
+    return header(WORKSPACE_HEADER);
   }
 
   /** The body, de-chunked. */
@@ -50,10 +56,10 @@ public final class RawResponse {
   }
 
   /**
-   * The {@code name=value} lines a {@link WorkspaceApp} answers with: {@code workspace}, {@code
-   * method}, {@code target}, {@code server-name}, {@code canonical}, {@code host}, {@code
-   * forwarded}, {@code x-forwarded-for}, {@code x-forwarded-proto}, {@code x-forwarded-host} and
-   * {@code body-length}; {@code -} stands for none.
+   * The body's {@code name=value} lines, by name. The testkit's {@code WorkspaceApp} answers with
+   * {@code workspace}, {@code method}, {@code target}, {@code server-name}, {@code canonical},
+   * {@code host}, {@code forwarded}, {@code x-forwarded-for}, {@code x-forwarded-proto}, {@code
+   * x-forwarded-host} and {@code body-length}; {@code -} stands for none.
    */
   public Map<String, String> echo() {
     Map<String, String> lines = new LinkedHashMap<>();
@@ -79,7 +85,7 @@ public final class RawResponse {
     List<String> shown = new ArrayList<>();
     String ws = workspace();
     if (ws != null) {
-      shown.add(WorkspaceApp.WORKSPACE_HEADER + "=" + ws);
+      shown.add(WORKSPACE_HEADER + "=" + ws);
     }
     return status + " " + shown + " " + body.length + " bytes";
   }

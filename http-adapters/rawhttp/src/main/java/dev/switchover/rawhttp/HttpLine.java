@@ -1,12 +1,16 @@
-package dev.switchover.testkit;
+package dev.switchover.rawhttp;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import org.jspecify.annotations.Nullable;
 
-/** The lines of HTTP/1.1 heads and chunked bodies, read byte by byte as ISO-8859-1. */
-final class HttpLine {
+/**
+ * The lines of HTTP/1.1 heads and chunked bodies, read byte by byte as ISO-8859-1: how {@link
+ * RawConnection} reads responses, and how the testkit's hand-written servers read requests.
+ * Stateless.
+ */
+public final class HttpLine {
   private static final int MAX_LINE = 64 * 1024;
 
   private HttpLine() {}
@@ -17,7 +21,7 @@ final class HttpLine {
    * @throws EOFException if the input ends in the middle of the line
    * @throws IOException if the line is longer than 64 KiB
    */
-  static @Nullable String read(InputStream in) throws IOException {
+  public static @Nullable String read(InputStream in) throws IOException {
     StringBuilder line = new StringBuilder(64);
     while (true) {
       int b = in.read();
@@ -42,7 +46,7 @@ final class HttpLine {
   }
 
   /** The size a chunk-size line of a chunked body gives, its extensions ignored. */
-  static long chunkSize(String line) {
+  public static long chunkSize(String line) {
     int semicolon = line.indexOf(';');
     return Long.parseLong((semicolon < 0 ? line : line.substring(0, semicolon)).trim(), 16);
   }

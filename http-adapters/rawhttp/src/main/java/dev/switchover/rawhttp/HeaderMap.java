@@ -1,4 +1,4 @@
-package dev.switchover.testkit;
+package dev.switchover.rawhttp;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,8 +8,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
-/** Header values by lower-case name, in arrival order: immutable, looked up ignoring case. */
-final class HeaderMap {
+/**
+ * Header values by lower-case name, in arrival order: immutable, looked up ignoring case. The
+ * headers of a {@link RawResponse}, and of the requests the testkit's workspace apps see.
+ */
+public final class HeaderMap {
   private final Map<String, List<String>> values;
 
   private HeaderMap(Map<String, List<String>> values) {
@@ -17,7 +20,7 @@ final class HeaderMap {
   }
 
   /** A copy of {@code headers}, whose names are folded to lower case. */
-  static HeaderMap copyOf(Map<String, List<String>> headers) {
+  public static HeaderMap copyOf(Map<String, List<String>> headers) {
     TreeMap<String, List<String>> copy = new TreeMap<>();
     headers.forEach(
         (name, list) ->
@@ -32,12 +35,14 @@ final class HeaderMap {
     return new HeaderMap(Collections.unmodifiableMap(copy));
   }
 
-  @Nullable String first(String name) {
+  /** The first value of header {@code name} (in any case), or null if there is none. */
+  public @Nullable String first(String name) {
     List<String> list = values.get(name.toLowerCase(Locale.ROOT));
     return list == null || list.isEmpty() ? null : list.get(0);
   }
 
-  List<String> all(String name) {
+  /** Every value of header {@code name} (in any case), in arrival order; empty if none. */
+  public List<String> all(String name) {
     List<String> list = values.get(name.toLowerCase(Locale.ROOT));
     return list == null ? List.of() : list;
   }
