@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Upstream workspaces share one {@code ProxyHandler.Reverse} with one {@code HttpClient}; a
  * request goes to the next of its workspace's base URIs in turn, with its raw path and query
- * unchanged (after the base's own path, if any), the client's {@code Host}, and {@code Via},
- * {@code Forwarded} and {@code X-Forwarded-For/-Proto/-Host} added. In-process handlers and the
+ * unchanged (after the base's own path, if any; decoded with {@link
+ * Builder#decodeEncodedSeparators}), the client's {@code Host}, and the forwarding headers every
+ * adapter adds ({@code Forwarded}, {@code Via}, {@code X-Forwarded-*}). In-process handlers and the
  * proxy are managed beans: started and stopped with this handler.
  *
  * <p>Bindings are set by the builder; {@link #bind} and {@link #unbind} change them before start,
@@ -505,8 +506,9 @@ public final class SwitchoverHandler extends Handler.Wrapper {
      * separators, the request routed on that decoded form and the decoded form passed on (to an
      * in-process handler as its path, to an upstream as its target); false by default, and such
      * a path is refused with 400. Jetty itself refuses such paths before any handler runs unless
-     * the connector's {@code UriCompliance} allows {@code AMBIGUOUS_PATH_SEPARATOR} (and, for
-     * {@code %5C}, {@code AMBIGUOUS_PATH_ENCODING}): set both, or this has no effect.
+     * the connector's {@code UriCompliance} allows them: the violations {@code
+     * AMBIGUOUS_PATH_SEPARATOR}, {@code AMBIGUOUS_PATH_ENCODING} and {@code
+     * SUSPICIOUS_PATH_CHARACTERS}, as the adapter's tests set them.
      */
     public Builder decodeEncodedSeparators(boolean decode) {
       if (decodeEncodedSeparators != null) {

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * segments resolved. A path a workspace could read otherwise than the router (an encoded slash,
  * backslash, NUL or percent sign, an encoded dot segment, {@code //}, {@code ..} above the root)
  * is refused with 400, the same in every container, as is a {@code Host} that is empty, repeated
- * or holds a comma; a target over 8 KiB gets 414. The raw request target is forwarded unchanged.
+ * or holds a comma; a target over 8 KiB gets 414. The raw request target is forwarded unchanged
+ * (or, with {@link Builder#decodeEncodedSeparators}, its decoded form).
  *
  * <p>Targets:
  *

@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  * Jetty server, so it runs inside any Servlet 6 container. The filter calls {@link #service} for
  * a request it marked with {@link #BASE_ATTRIBUTE}.
  *
- * <p>What it changes in Jetty's servlet: the target is the marked base followed by the raw request
- * URI (or the one in {@link #URI_ATTRIBUTE}) and query, unchanged; the client's {@code Host} is kept; the forwarding headers are the ones
+ * <p>What it changes in Jetty's servlet: the target is the marked base followed by the raw
+ * request URI (or the one in {@link #URI_ATTRIBUTE}) and query, unchanged; the client's {@code Host} is kept; the forwarding headers are the ones
  * every Switchover adapter adds; an upstream that does not accept the connection, or stays silent,
  * for longer than the upstream timeout is a 504, any other failure a 502; there is no limit on an
  * exchange's total time, only on silence.

@@ -35,12 +35,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each request is resolved once, with the host Undertow parsed from the {@code Host} header
  * ({@link HttpServerExchange#getHostName}: no port, IPv6 literals without their brackets, never a
- * split on the last {@code :}) and a canonical path: Undertow's decoded path relative to where
- * this handler is mounted ({@link HttpServerExchange#getRelativePath}), with path parameters and
- * dot segments removed, since Undertow itself keeps {@code ..} and {@code %2e%2e} segments; a
- * path that climbs above the root, or has an empty segment before its last ({@code //admin}),
- * is answered 400. The raw request target is forwarded
- * unchanged. The table it resolved against stays pinned for the request, which is counted in
+ * split on the last {@code :}) and the canonical path below where this handler is mounted that
+ * every Switchover adapter makes from the raw path: decoded, without path parameters, dot
+ * segments resolved (Undertow itself keeps them). A path or {@code Host} a workspace could read
+ * otherwise than the router is answered 400 (a target over 8 KiB, 414), as in every adapter. An
+ * in-process handler reads the canonical path as its relative path; an upstream gets the whole
+ * raw target unchanged (or, with {@link Builder#decodeEncodedSeparators}, its decoded form). The
+ * table it resolved against stays pinned for the request, which is counted in
  * flight on its workspace until the exchange completes (an exchange-completion listener, which
  * Undertow also runs when the handler throws or the client goes away). The answers:
  *
