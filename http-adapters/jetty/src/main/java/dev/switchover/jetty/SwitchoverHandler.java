@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpURI;
@@ -199,7 +201,18 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     if (refusal == 0) {
       refusal = RequestTargets.queryRefusal(uri.getQuery(), raw == null ? 0 : raw.length());
     }
+    if (refusal == 0) {
+      HttpFields fields = request.getHeaders();
+      refusal =
+          RequestTargets.framingRefusal(
+              fields.getValuesList(HttpHeader.CONTENT_LENGTH), fields.getValuesList(HttpHeader.TRANSFER_ENCODING));
+      if (refusal == 0) {
+        refusal = RequestTargets.headerValueRefusal(() -> fields.stream().map(HttpField::getValue).iterator());
+      }
+    }
     if (refusal != 0 || path == null) {
+      // The connection is closed: after a request this policy refuses, its framing is not trusted.
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
       Response.writeError(request, response, callback, refusal);
       return true;
     }

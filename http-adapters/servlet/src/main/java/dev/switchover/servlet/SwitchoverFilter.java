@@ -292,7 +292,22 @@ public final class SwitchoverFilter implements Filter {
     if (refusal == 0) {
       refusal = RequestTargets.queryRefusal(request.getQueryString(), rawPath.length());
     }
+    if (refusal == 0) {
+      refusal =
+          RequestTargets.framingRefusal(
+              Collections.list(request.getHeaders("Content-Length")),
+              Collections.list(request.getHeaders("Transfer-Encoding")));
+      if (refusal == 0) {
+        List<String> all = new ArrayList<>();
+        for (String name : Collections.list(request.getHeaderNames())) {
+          all.addAll(Collections.list(request.getHeaders(name)));
+        }
+        refusal = RequestTargets.headerValueRefusal(all);
+      }
+    }
     if (refusal != 0 || path == null) {
+      // The connection is closed: after a request this policy refuses, its framing is not trusted.
+      response.setHeader("Connection", "close");
       response.sendError(refusal);
       return;
     }

@@ -425,6 +425,12 @@ public abstract class AdapterConformanceSuite {
     assertHostile(kind, HostileRequest.paths());
   }
 
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void ambiguousFraming_isRefusedByEveryAdapter(TargetKind kind) throws Exception {
+    assertHostile(kind, HostileRequest.framings());
+  }
+
   private void assertHostile(TargetKind kind, List<HostileRequest> cases) throws Exception {
     Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
     List<String> wrong = new ArrayList<>();

@@ -43,6 +43,34 @@ record HostileRequest(String name, String request, String target, String expecte
         name, "GET " + target + " HTTP/1.1\r\nHost: shop.example.com\r\n\r\n", target, expected);
   }
 
+  /**
+   * Requests whose body is framed ambiguously: a proxy that reads the framing one way in front of
+   * a server that reads it another is how requests are smuggled. Each is refused, and the
+   * connection closed (the suite sends each on its own connection).
+   */
+  static List<HostileRequest> framings() {
+    return List.of(
+        framed("Content-Length and Transfer-Encoding together", "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n"),
+        framed("Transfer-Encoding that is not chunked", "Transfer-Encoding: xchunked\r\n", "5\r\nhello\r\n0\r\n\r\n"),
+        framed("chunked then identity", "Transfer-Encoding: chunked, identity\r\n", "5\r\nhello\r\n0\r\n\r\n"),
+        framed("identity then chunked", "Transfer-Encoding: identity, chunked\r\n", "5\r\nhello\r\n0\r\n\r\n"),
+        framed("chunked twice in one field", "Transfer-Encoding: chunked, chunked\r\n", "5\r\nhello\r\n0\r\n\r\n"),
+        framed("two Transfer-Encoding fields", "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n"),
+        framed("an overflowing Content-Length", "Content-Length: 18446744073709551621\r\n", "hello"),
+        framed("a signed Content-Length", "Content-Length: +5\r\n", "hello"),
+        framed("a list as Content-Length", "Content-Length: 5, 5\r\n", "hello"),
+        framed("two different Content-Lengths", "Content-Length: 5\r\nContent-Length: 6\r\n", "hello!"),
+        framed("a NUL in a header value", "Content-Length: 5\r\nX-Note: a\u0000b\r\n", "hello"));
+  }
+
+  private static HostileRequest framed(String name, String framing, String body) {
+    return new HostileRequest(
+        name,
+        "POST /x HTTP/1.1\r\nHost: shop.example.com\r\n" + framing + "Connection: close\r\n\r\n" + body,
+        "/x",
+        BAD_REQUEST);
+  }
+
   /** Requests whose authority is unusual or ambiguous. */
   static List<HostileRequest> hosts() {
     return List.of(

@@ -12,8 +12,10 @@ import dev.switchover.http.internal.UpstreamBases;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.BlockingHandler;
+import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.net.URI;
 import java.time.Duration;
@@ -194,8 +196,26 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
       String query = exchange.getQueryString();
       refusal = RequestTargets.queryRefusal(query.isEmpty() ? null : query, rawPath == null ? 0 : rawPath.length());
     }
+    if (refusal == 0) {
+      HeaderMap headers = exchange.getRequestHeaders();
+      refusal =
+          RequestTargets.framingRefusal(
+              values(headers, Headers.CONTENT_LENGTH), values(headers, Headers.TRANSFER_ENCODING));
+      if (refusal == 0) {
+        List<String> all = new ArrayList<>();
+        for (HeaderValues field : headers) {
+          all.addAll(field);
+        }
+        refusal = RequestTargets.headerValueRefusal(all);
+      }
+    }
     if (refusal != 0 || path == null) {
-      answer(exchange, refusal);
+      // The connection is closed: after a request this policy refuses, its framing is not trusted.
+      // Written whole before the exchange ends: for a body framed in a way Undertow reads up to
+      // the connection's end, ending the exchange alone would close it unanswered.
+      exchange.setPersistent(false);
+      exchange.setStatusCode(refusal);
+      exchange.getResponseSender().send("");
       return;
     }
     String host;
@@ -279,7 +299,11 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   }
 
   private static Iterable<String> hostValues(HttpServerExchange exchange) {
-    HeaderValues values = exchange.getRequestHeaders().get(Headers.HOST);
+    return values(exchange.getRequestHeaders(), Headers.HOST);
+  }
+
+  private static Iterable<String> values(HeaderMap headers, HttpString name) {
+    HeaderValues values = headers.get(name);
     return values == null ? List.of() : values;
   }
 

@@ -181,6 +181,71 @@ public final class RequestTargets {
   }
 
   /**
+   * 0 if the request's body is framed unambiguously, else 400: a request with both {@code
+   * Content-Length} and {@code Transfer-Encoding}, a {@code Transfer-Encoding} that is not one
+   * field saying {@code chunked}, or a {@code Content-Length} that is not one field of 1 to 18
+   * digits. Servers differ on every one of these (Undertow reads an overflowing length, or
+   * re-chunks an encoding it does not know), and a proxy that reads the framing otherwise than
+   * the server behind it is how requests are smuggled.
+   *
+   * @param contentLengths the {@code Content-Length} fields as received
+   * @param transferEncodings the {@code Transfer-Encoding} fields as received
+   */
+  public static int framingRefusal(Iterable<String> contentLengths, Iterable<String> transferEncodings) {
+    if (count(contentLengths) > 1 || count(transferEncodings) > 1) {
+      return BAD_REQUEST;
+    }
+    String length = first(contentLengths);
+    String encoding = first(transferEncodings);
+    if (length != null && encoding != null) {
+      return BAD_REQUEST;
+    }
+    if (encoding != null && !encoding.trim().equalsIgnoreCase("chunked")) {
+      return BAD_REQUEST;
+    }
+    if (length != null) {
+      String digits = length.trim();
+      if (digits.isEmpty() || digits.length() > 18) {
+        return BAD_REQUEST;
+      }
+      for (int i = 0; i < digits.length(); i++) {
+        if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
+          return BAD_REQUEST;
+        }
+      }
+    }
+    return 0;
+  }
+
+  /** 0 if no header value holds a NUL, CR or LF, else 400: servers and upstreams read them apart. */
+  public static int headerValueRefusal(Iterable<String> values) {
+    for (String value : values) {
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c == 0 || c == '\r' || c == '\n') {
+          return BAD_REQUEST;
+        }
+      }
+    }
+    return 0;
+  }
+
+  private static int count(Iterable<String> values) {
+    int n = 0;
+    for (String unused : values) {
+      n++;
+    }
+    return n;
+  }
+
+  private static @Nullable String first(Iterable<String> values) {
+    for (String value : values) {
+      return value;
+    }
+    return null;
+  }
+
+  /**
    * Whether {@code host} is a {@code Host} value this policy accepts: a name of letters, digits,
    * {@code -}, {@code .} and {@code _}, or an IP literal in brackets, then at most a port of one to
    * five digits. No user info, no escapes, no white space, no commas.

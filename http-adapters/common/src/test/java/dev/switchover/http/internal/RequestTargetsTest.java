@@ -181,6 +181,38 @@ final class RequestTargetsTest {
   }
 
   @Test
+  void framingRefusal_acceptsOneLengthOrChunkedAlone() {
+    assertEquals(0, RequestTargets.framingRefusal(List.of(), List.of()));
+    assertEquals(0, RequestTargets.framingRefusal(List.of("5"), List.of()));
+    assertEquals(0, RequestTargets.framingRefusal(List.of(" 0 "), List.of()));
+    assertEquals(0, RequestTargets.framingRefusal(List.of(), List.of("chunked")));
+    assertEquals(0, RequestTargets.framingRefusal(List.of(), List.of("Chunked")));
+  }
+
+  @Test
+  void framingRefusal_refusesAmbiguousFraming() {
+    assertEquals(400, RequestTargets.framingRefusal(List.of("5"), List.of("chunked")));
+    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("xchunked")));
+    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("chunked, identity")));
+    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("gzip, chunked")));
+    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("chunked", "chunked")));
+    assertEquals(400, RequestTargets.framingRefusal(List.of("5", "5"), List.of()));
+    assertEquals(400, RequestTargets.framingRefusal(List.of("5, 5"), List.of()));
+    assertEquals(400, RequestTargets.framingRefusal(List.of("+5"), List.of()));
+    assertEquals(400, RequestTargets.framingRefusal(List.of("-1"), List.of()));
+    assertEquals(400, RequestTargets.framingRefusal(List.of(""), List.of()));
+    assertEquals(400, RequestTargets.framingRefusal(List.of("18446744073709551621"), List.of()));
+  }
+
+  @Test
+  void headerValueRefusal_refusesNulCrAndLf() {
+    assertEquals(0, RequestTargets.headerValueRefusal(List.of("a", "b c\t")));
+    assertEquals(400, RequestTargets.headerValueRefusal(List.of("a\u0000b")));
+    assertEquals(400, RequestTargets.headerValueRefusal(List.of("a\rb")));
+    assertEquals(400, RequestTargets.headerValueRefusal(List.of("ok", "a\nb")));
+  }
+
+  @Test
   void queryRefusal_refusesWhatAQueryMayNotHold() {
     assertEquals(0, RequestTargets.queryRefusal(null, 10));
     assertEquals(0, RequestTargets.queryRefusal("a=b&c=%2F/?x:@!$'()*+,;", 10));
