@@ -205,7 +205,9 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       HttpFields fields = request.getHeaders();
       refusal =
           RequestTargets.framingRefusal(
-              fields.getValuesList(HttpHeader.CONTENT_LENGTH), fields.getValuesList(HttpHeader.TRANSFER_ENCODING));
+              fields.getValuesList(HttpHeader.CONTENT_LENGTH),
+              fields.getValuesList(HttpHeader.TRANSFER_ENCODING),
+              request.getConnectionMetaData().getProtocol());
       if (refusal == 0) {
         refusal = RequestTargets.headerValueRefusal(() -> fields.stream().map(HttpField::getValue).iterator());
       }

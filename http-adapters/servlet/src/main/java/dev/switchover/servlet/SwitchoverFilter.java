@@ -296,7 +296,8 @@ public final class SwitchoverFilter implements Filter {
       refusal =
           RequestTargets.framingRefusal(
               Collections.list(request.getHeaders("Content-Length")),
-              Collections.list(request.getHeaders("Transfer-Encoding")));
+              Collections.list(request.getHeaders("Transfer-Encoding")),
+              request.getProtocol());
       if (refusal == 0) {
         List<String> all = new ArrayList<>();
         for (String name : Collections.list(request.getHeaderNames())) {

@@ -60,7 +60,12 @@ record HostileRequest(String name, String request, String target, String expecte
         framed("a signed Content-Length", "Content-Length: +5\r\n", "hello"),
         framed("a list as Content-Length", "Content-Length: 5, 5\r\n", "hello"),
         framed("two different Content-Lengths", "Content-Length: 5\r\nContent-Length: 6\r\n", "hello!"),
-        framed("a NUL in a header value", "Content-Length: 5\r\nX-Note: a\u0000b\r\n", "hello"));
+        framed("a NUL in a header value", "Content-Length: 5\r\nX-Note: a\u0000b\r\n", "hello"),
+        new HostileRequest(
+            "HTTP/1.0 with Transfer-Encoding",
+            "POST /x HTTP/1.0\r\nHost: shop.example.com\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            "/x",
+            BAD_REQUEST));
   }
 
   private static HostileRequest framed(String name, String framing, String body) {

@@ -200,7 +200,9 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
       HeaderMap headers = exchange.getRequestHeaders();
       refusal =
           RequestTargets.framingRefusal(
-              values(headers, Headers.CONTENT_LENGTH), values(headers, Headers.TRANSFER_ENCODING));
+              values(headers, Headers.CONTENT_LENGTH),
+              values(headers, Headers.TRANSFER_ENCODING),
+              exchange.getProtocol().toString());
       if (refusal == 0) {
         List<String> all = new ArrayList<>();
         for (HeaderValues field : headers) {

@@ -190,8 +190,14 @@ public final class RequestTargets {
    *
    * @param contentLengths the {@code Content-Length} fields as received
    * @param transferEncodings the {@code Transfer-Encoding} fields as received
+   * @param protocol the request's protocol ({@code HTTP/1.1}): an HTTP/1.0 request with a {@code
+   *     Transfer-Encoding} is faulty (RFC 9112, section 6.1)
    */
-  public static int framingRefusal(Iterable<String> contentLengths, Iterable<String> transferEncodings) {
+  public static int framingRefusal(
+      Iterable<String> contentLengths, Iterable<String> transferEncodings, String protocol) {
+    if (protocol.equalsIgnoreCase("HTTP/1.0") && first(transferEncodings) != null) {
+      return BAD_REQUEST;
+    }
     if (count(contentLengths) > 1 || count(transferEncodings) > 1) {
       return BAD_REQUEST;
     }

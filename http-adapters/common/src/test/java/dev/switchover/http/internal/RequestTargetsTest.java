@@ -182,26 +182,28 @@ final class RequestTargetsTest {
 
   @Test
   void framingRefusal_acceptsOneLengthOrChunkedAlone() {
-    assertEquals(0, RequestTargets.framingRefusal(List.of(), List.of()));
-    assertEquals(0, RequestTargets.framingRefusal(List.of("5"), List.of()));
-    assertEquals(0, RequestTargets.framingRefusal(List.of(" 0 "), List.of()));
-    assertEquals(0, RequestTargets.framingRefusal(List.of(), List.of("chunked")));
-    assertEquals(0, RequestTargets.framingRefusal(List.of(), List.of("Chunked")));
+    assertEquals(0, RequestTargets.framingRefusal(List.of(), List.of(), "HTTP/1.1"));
+    assertEquals(0, RequestTargets.framingRefusal(List.of("5"), List.of(), "HTTP/1.1"));
+    assertEquals(0, RequestTargets.framingRefusal(List.of(" 0 "), List.of(), "HTTP/1.1"));
+    assertEquals(0, RequestTargets.framingRefusal(List.of(), List.of("chunked"), "HTTP/1.1"));
+    assertEquals(0, RequestTargets.framingRefusal(List.of(), List.of("Chunked"), "HTTP/1.1"));
   }
 
   @Test
   void framingRefusal_refusesAmbiguousFraming() {
-    assertEquals(400, RequestTargets.framingRefusal(List.of("5"), List.of("chunked")));
-    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("xchunked")));
-    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("chunked, identity")));
-    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("gzip, chunked")));
-    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("chunked", "chunked")));
-    assertEquals(400, RequestTargets.framingRefusal(List.of("5", "5"), List.of()));
-    assertEquals(400, RequestTargets.framingRefusal(List.of("5, 5"), List.of()));
-    assertEquals(400, RequestTargets.framingRefusal(List.of("+5"), List.of()));
-    assertEquals(400, RequestTargets.framingRefusal(List.of("-1"), List.of()));
-    assertEquals(400, RequestTargets.framingRefusal(List.of(""), List.of()));
-    assertEquals(400, RequestTargets.framingRefusal(List.of("18446744073709551621"), List.of()));
+    assertEquals(400, RequestTargets.framingRefusal(List.of("5"), List.of("chunked"), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("xchunked"), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("chunked, identity"), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("gzip, chunked"), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("chunked", "chunked"), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of("5", "5"), List.of(), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of("5, 5"), List.of(), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of("+5"), List.of(), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of("-1"), List.of(), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of(""), List.of(), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of("18446744073709551621"), List.of(), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("chunked"), "HTTP/1.0"));
+    assertEquals(0, RequestTargets.framingRefusal(List.of("5"), List.of(), "HTTP/1.0"));
   }
 
   @Test
