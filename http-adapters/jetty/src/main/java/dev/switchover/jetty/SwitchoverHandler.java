@@ -197,7 +197,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
             : RequestTargets.hostRefusal(
                 request.getHeaders().getValuesList(HttpHeader.HOST),
                 scheme == null || authority == null ? null : scheme + "://" + authority,
-                request.getConnectionMetaData().isSecure());
+                request.isSecure());
     if (refusal == 0) {
       refusal = RequestTargets.queryRefusal(uri.getQuery(), raw == null ? 0 : raw.length());
     }

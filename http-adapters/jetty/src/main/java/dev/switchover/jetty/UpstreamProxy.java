@@ -131,8 +131,8 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         ForwardingHeaders.of(
             Request.getRemoteAddr(clientToProxyRequest),
             host,
-            // the connection's scheme: an absolute-form target could name another
-            clientToProxyRequest.getConnectionMetaData().isSecure() ? "https" : "http",
+            // as Jetty reads it: a customizer that trusts a front proxy may have set it
+            clientToProxyRequest.isSecure() ? "https" : "http",
             clientToProxyRequest.getConnectionMetaData().getProtocol(),
             Request.getLocalPort(clientToProxyRequest),
             client.getValuesList(HttpHeader.FORWARDED),

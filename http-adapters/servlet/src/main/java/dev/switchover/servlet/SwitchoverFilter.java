@@ -378,11 +378,11 @@ public final class SwitchoverFilter implements Filter {
   }
 
   /**
-   * Whether the client's connection is TLS: containers set the cipher-suite attribute only then,
-   * while {@code isSecure} and {@code getScheme} may follow an absolute-form target's scheme.
+   * Whether the request is an {@code https} one as the container sees it: through a customizer
+   * that trusts a front proxy's {@code X-Forwarded-Proto}, the proxy's scheme.
    */
   static boolean isSecure(HttpServletRequest request) {
-    return request.getAttribute("jakarta.servlet.request.cipher_suite") != null;
+    return request.isSecure();
   }
 
   /** The request's raw path within the application: the request URI without the context path. */

@@ -108,7 +108,7 @@ record HostileRequest(String name, String request, String target, String expecte
             "an absolute-form target naming https over plain HTTP",
             "GET https://shop.example.com/x HTTP/1.1\r\nHost: shop.example.com\r\n\r\n",
             "/x",
-            BAD_REQUEST),
+            BLUE),
         raw(
             "an absolute-form target of another scheme naming another host",
             "GET ws://other.example.com/x HTTP/1.1\r\nHost: shop.example.com\r\n\r\n",

@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Hosts: a request is refused (400) if it has more than one {@code Host}, one that is not a
  * plain name or IP literal with an optional port (empty, with user info, an escape, a comma or
- * white space), or an absolute-form target whose scheme is not the connection's or whose
- * authority is not exactly its {@code Host} (a default port aside). Queries: a character a query
+ * white space), or an absolute-form target whose scheme is not {@code http} or {@code https} or
+ * whose authority is not exactly its {@code Host} (a default port aside). Queries: a character a query
  * may not hold, or a malformed escape, is refused (400); the whole target counts for 414.
  */
 public final class RequestTargets {
@@ -147,8 +147,11 @@ public final class RequestTargets {
    * @param hostValues the values of every {@code Host} field the request carries, as received
    * @param absoluteTarget the request target if it was in absolute form (or, for an adapter that
    *     cannot tell, the request URL as its server shows it), else null
-   * @param secure whether the client's connection is TLS: an absolute-form target must name the
-   *     connection's own scheme
+   * @param secure whether the server takes the request as an {@code https} one: its default port
+   *     is then 443. (Whether an absolute-form target may name {@code https} over a plain
+   *     connection is the server's call: Jetty and servlet containers follow it, as they follow a
+   *     customizer that trusts a front proxy's {@code X-Forwarded-Proto}, and cannot tell the two
+   *     apart.)
    */
   public static int hostRefusal(Iterable<String> hostValues, @Nullable String absoluteTarget, boolean secure) {
     String host = null;
@@ -162,8 +165,10 @@ public final class RequestTargets {
     String scheme = secure ? "https" : "http";
     if (absoluteTarget != null) {
       String targetScheme = absoluteScheme(absoluteTarget);
-      if (targetScheme != null && !targetScheme.equalsIgnoreCase(scheme)) {
-        return BAD_REQUEST; // another scheme than the connection's: a client could fake "https"
+      if (targetScheme != null
+          && !targetScheme.equalsIgnoreCase("http")
+          && !targetScheme.equalsIgnoreCase("https")) {
+        return BAD_REQUEST; // ws://, ftp://: not a request for an HTTP origin
       }
     }
     if (host == null) {
