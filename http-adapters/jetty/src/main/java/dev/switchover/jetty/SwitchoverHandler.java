@@ -167,7 +167,8 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     HttpURI uri = request.getHttpURI();
     @Nullable String contextPath = Request.getContextPath(request); // null outside a context
     String context = contextPath == null ? "" : contextPath;
-    String raw = rawPathInContext(uri.getPath(), context);
+    String rawPath = uri.getPath();
+    String raw = RequestTargets.below(rawPath == null || rawPath.isEmpty() ? "/" : rawPath, context);
     boolean decoded = false;
     if (decodeEncodedSeparators && raw != null && !isNoPath(request, raw)) {
       String form = RequestTargets.separatorsDecoded(raw);
@@ -245,24 +246,6 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       admission.close();
       throw failure;
     }
-  }
-
-  /**
-   * The raw path within this handler's context ({@code /} for the context's root), or null if
-   * the context matched a spelling this path does not share.
-   */
-  private static @Nullable String rawPathInContext(@Nullable String raw, String context) {
-    if (raw == null || raw.isEmpty()) {
-      return "/";
-    }
-    if (context.isEmpty() || context.equals("/")) {
-      return raw;
-    }
-    if (!raw.startsWith(context)) {
-      return null;
-    }
-    String rest = raw.substring(context.length());
-    return rest.isEmpty() ? "/" : rest;
   }
 
   /** A request that names no path of the host ({@code CONNECT}, {@code OPTIONS *}). */

@@ -388,18 +388,8 @@ public final class SwitchoverFilter implements Filter {
   /** The request's raw path within the application: the request URI without the context path. */
   private static String rawPathOf(HttpServletRequest request) {
     String uri = request.getRequestURI();
-    String context = request.getContextPath();
-    if (uri == null) {
-      return "";
-    }
-    if (context == null || context.isEmpty()) {
-      return uri;
-    }
-    if (!uri.startsWith(context)) {
-      return ""; // the context matched a spelling this path does not share: refused
-    }
-    String rest = uri.substring(context.length());
-    return rest.isEmpty() ? "/" : rest;
+    String below = RequestTargets.below(uri == null ? "" : uri, request.getContextPath());
+    return below == null ? "" : below; // "" is refused: the context matched another spelling
   }
 
   /** The container's decoded path within the application. */

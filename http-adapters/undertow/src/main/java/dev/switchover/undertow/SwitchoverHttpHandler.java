@@ -286,18 +286,8 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     if (Methods.CONNECT.equals(exchange.getRequestMethod()) || rawPath.equals("*")) {
       return RequestTargets.NO_PATH;
     }
-    String raw = rawPath;
-    String mount = exchange.getResolvedPath();
-    if (!mount.isEmpty() && !mount.equals("/")) {
-      if (!raw.startsWith(mount)) {
-        return null; // mounted on a spelling this path does not share
-      }
-      raw = raw.substring(mount.length());
-      if (raw.isEmpty()) {
-        raw = "/";
-      }
-    }
-    return RequestTargets.canonicalPath(raw);
+    String raw = RequestTargets.below(rawPath, exchange.getResolvedPath());
+    return raw == null ? null : RequestTargets.canonicalPath(raw);
   }
 
   private static Iterable<String> hostValues(HttpServerExchange exchange) {

@@ -136,6 +136,22 @@ public final class RequestTargets {
     return out == null ? rawPath : out.append(rawPath, copied, rawPath.length()).toString();
   }
 
+  /**
+   * The raw path below {@code prefix}, the context path or mount an adapter sits under ({@code
+   * /} if nothing is left); {@code rawPath} itself if the prefix is null, empty or {@code /}; null
+   * if the path does not start with the prefix (the server matched a spelling it does not share).
+   */
+  public static @Nullable String below(String rawPath, @Nullable String prefix) {
+    if (prefix == null || prefix.isEmpty() || prefix.equals("/")) {
+      return rawPath;
+    }
+    if (!rawPath.startsWith(prefix)) {
+      return null;
+    }
+    String rest = rawPath.substring(prefix.length());
+    return rest.isEmpty() ? "/" : rest;
+  }
+
   /** The status with which {@code rawPath} is refused: 414 if it is too long, else 400. */
   public static int refusal(String rawPath) {
     return rawPath.length() > MAX_TARGET_LENGTH ? URI_TOO_LONG : BAD_REQUEST;

@@ -179,6 +179,16 @@ final class RequestTargetsTest {
   }
 
   @Test
+  void below_stripsAContextOrMountOnASharedSpelling() {
+    assertEquals("/x", RequestTargets.below("/x", null));
+    assertEquals("/x", RequestTargets.below("/x", ""));
+    assertEquals("/x", RequestTargets.below("/x", "/"));
+    assertEquals("/x", RequestTargets.below("/app/x", "/app"));
+    assertEquals("/", RequestTargets.below("/app", "/app"));
+    assertNull(RequestTargets.below("/%61pp/x", "/app"));
+  }
+
+  @Test
   void framingRefusal_acceptsOneLengthOrChunkedAlone() {
     assertEquals(0, RequestTargets.framingRefusal(List.of(), List.of(), "HTTP/1.1"));
     assertEquals(0, RequestTargets.framingRefusal(List.of("5"), List.of(), "HTTP/1.1"));
