@@ -8,6 +8,7 @@ module dev.switchover.undertow {
   requires transitive dev.switchover.core;
   requires dev.switchover.http;
   requires transitive undertow.core;
+  requires xnio.api;
   requires org.slf4j;
 
   exports dev.switchover.undertow;

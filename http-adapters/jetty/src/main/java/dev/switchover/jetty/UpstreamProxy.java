@@ -9,7 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Handler;
@@ -63,6 +65,17 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         .query(uri.getQuery());
   }
 
+  /** The 4xx status of a client fault in {@code failure}'s causes (such as bad chunking), or 0. */
+  private static int clientFault(Throwable failure) {
+    Throwable t = failure;
+    for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) {
+      if (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+        return http.getCode();
+      }
+    }
+    return 0;
+  }
+
   @Override
   protected void configureHttpClient(HttpClient httpClient) {
     super.configureHttpClient(httpClient);
@@ -82,6 +95,15 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
       Response proxyToClientResponse,
       Callback proxyToClientCallback,
       Throwable failure) {
+    int clientFault = clientFault(failure);
+    if (clientFault != 0 && !proxyToClientResponse.isCommitted()) {
+      // The client's own body broke its framing while it was being forwarded: the upstream
+      // exchange was aborted, and the client hears of its fault, not of a failed upstream.
+      proxyToClientResponse.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+      Response.writeError(
+          clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, clientFault);
+      return;
+    }
     Throwable reported = failure;
     if (!(failure instanceof TimeoutException) && Answers.isTimeout(failure)) {
       TimeoutException timeout = new TimeoutException("upstream timed out: " + failure);

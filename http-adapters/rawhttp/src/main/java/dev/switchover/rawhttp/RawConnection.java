@@ -9,6 +9,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,6 +119,34 @@ public final class RawConnection implements AutoCloseable {
   public void send(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
+  }
+
+  /**
+   * Whether the server ends the connection (closes or resets it) within {@code timeout}, sending
+   * nothing more: for a response after which the connection must not be reused.
+   */
+  public boolean endsWithin(Duration timeout) throws IOException {
+    int before = socket.getSoTimeout();
+    socket.setSoTimeout(Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()))));
+    try {
+      return in.read() < 0;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (SocketException e) {
+      return true; // reset
+    } finally {
+      if (!socket.isClosed()) {
+        socket.setSoTimeout(before);
+      }
+    }
+  }
+
+  /**
+   * Ends what this side sends (a TCP half-close): the server reads the end of the input after the
+   * bytes sent so far, and can still answer.
+   */
+  public void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
   }
 
   /**

@@ -2,10 +2,13 @@ package dev.switchover.servlet;
 
 import dev.switchover.http.internal.Answers;
 import dev.switchover.http.internal.ForwardingHeaders;
+import dev.switchover.http.internal.RequestTargets;
 import dev.switchover.http.internal.UpstreamBase;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -15,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.jspecify.annotations.Nullable;
 
@@ -124,9 +128,46 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
         }));
   }
 
+  /**
+   * Reading the client's body failed (its framing broke, or the client went away): the upstream
+   * request is aborted with the failure marked as the client's, so that the answer, if the client
+   * can still get one, is 400 rather than a failed upstream's 502.
+   */
+  @Override
+  protected void onClientRequestFailure(
+      HttpServletRequest clientRequest,
+      Request proxyRequest,
+      HttpServletResponse proxyResponse,
+      Throwable failure) {
+    super.onClientRequestFailure(
+        clientRequest, proxyRequest, proxyResponse, new ClientBodyFailure(failure));
+  }
+
+  @Override
+  protected int clientRequestStatus(Throwable failure) {
+    return Answers.isTimeout(failure) ? super.clientRequestStatus(failure) : RequestTargets.BAD_REQUEST;
+  }
+
   @Override
   protected int proxyResponseStatus(Throwable failure) {
+    Throwable t = failure;
+    for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) {
+      // Jetty's container reports a broken or cut-off client body as an HttpException (400).
+      if (t instanceof ClientBodyFailure
+          || (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500)) {
+        return RequestTargets.BAD_REQUEST;
+      }
+    }
     return Answers.isTimeout(failure) ? Answers.GATEWAY_TIMEOUT : Answers.BAD_GATEWAY;
+  }
+
+  /** Marks a failure to read the client's body, as against a failure of the upstream. */
+  private static final class ClientBodyFailure extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ClientBodyFailure(Throwable cause) {
+      super("reading the client's request body failed: " + cause, cause);
+    }
   }
 
   private static List<String> values(HttpServletRequest request, HttpHeader header) {

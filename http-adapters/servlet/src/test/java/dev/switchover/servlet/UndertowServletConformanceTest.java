@@ -1,5 +1,8 @@
 package dev.switchover.servlet;
 
+import dev.switchover.testkit.ServerLeniencies;
+import java.util.Map;
+
 /** The conformance suite in Undertow's servlet container. */
 final class UndertowServletConformanceTest extends ServletConformanceSuite {
   UndertowServletConformanceTest() {
@@ -10,5 +13,10 @@ final class UndertowServletConformanceTest extends ServletConformanceSuite {
   @Override
   protected int statusOfRequestsWithoutAPath() {
     return 500;
+  }
+
+  @Override
+  protected Map<String, String> serverLeniencies() {
+    return ServerLeniencies.UNDERTOW_SERVLET;
   }
 }

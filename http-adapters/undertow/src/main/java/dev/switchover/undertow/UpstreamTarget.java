@@ -75,7 +75,7 @@ final class UpstreamTarget implements HttpHandler {
     }
     this.proxy =
         ProxyHandler.builder()
-            .setProxyClient(client)
+            .setProxyClient(UpstreamBody.remembering(client))
             .setMaxRequestTime(Math.toIntExact(Math.min(Integer.MAX_VALUE, timeout.toMillis())))
             .setRewriteHostHeader(false)
             .setReuseXForwarded(true)
@@ -87,6 +87,10 @@ final class UpstreamTarget implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     HeaderMap headers = exchange.getRequestHeaders();
+    // Undertow's proxy forwards the fields the client's Connection names; they are this hop's.
+    for (String name : ForwardingHeaders.hopByHopFields(values(headers, Headers.CONNECTION))) {
+      headers.remove(name);
+    }
     InetSocketAddress source = exchange.getSourceAddress();
     ForwardingHeaders forwarding =
         ForwardingHeaders.of(
@@ -114,6 +118,7 @@ final class UpstreamTarget implements HttpHandler {
       headers.put(Headers.X_FORWARDED_FOR, forwarding.previousForwardedFor());
     }
     exchange.addDefaultResponseListener(UPSTREAM_FAILED);
+    UpstreamBody.watch(exchange);
     // Undertow's proxy would cut where this handler is mounted off the path; every adapter
     // forwards the whole raw path, after the base's.
     exchange.setResolvedPath("");

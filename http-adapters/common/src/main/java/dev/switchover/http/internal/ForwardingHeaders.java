@@ -1,6 +1,9 @@
 package dev.switchover.http.internal;
 
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -18,6 +21,9 @@ import org.jspecify.annotations.Nullable;
 public final class ForwardingHeaders {
   /** The pseudonym this hop goes by in {@code Via}. */
   public static final String VIA_NAME = "switchover";
+
+  private static final Set<String> KEPT_WHATEVER_CONNECTION_SAYS =
+      Set.of("close", "connection", "host", "content-length", "transfer-encoding", "upgrade");
 
   private final String forwarded;
   private final String via;
@@ -152,6 +158,28 @@ public final class ForwardingHeaders {
 
   private static String appended(String previous, String value) {
     return previous.isEmpty() ? value : previous + ", " + value;
+  }
+
+  /**
+   * The request fields that belong to the client's connection and are not forwarded (RFC 9110,
+   * section 7.6.1), lower-cased: {@code Keep-Alive}, {@code Proxy-Connection}, and every field the
+   * client's {@code Connection} fields name. The framing and routing fields ({@code Host}, {@code
+   * Content-Length}, {@code Transfer-Encoding}) and {@code Upgrade} are never among them, whatever
+   * {@code Connection} says: naming them there must not strip them.
+   *
+   * @param connection the client's {@code Connection} field values
+   */
+  public static Set<String> hopByHopFields(Iterable<String> connection) {
+    Set<String> names = new LinkedHashSet<>(List.of("keep-alive", "proxy-connection"));
+    for (String value : connection) {
+      for (String token : value.split(",", -1)) {
+        String name = token.strip().toLowerCase(Locale.ROOT);
+        if (!name.isEmpty() && !KEPT_WHATEVER_CONNECTION_SAYS.contains(name)) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
   }
 
   /**

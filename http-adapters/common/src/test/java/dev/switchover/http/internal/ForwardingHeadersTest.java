@@ -74,4 +74,20 @@ final class ForwardingHeadersTest {
     ForwardingHeaders h = ForwardingHeaders.of("1.2.3.4", "a\"b", "http", "HTTP/1.1", 80, List.of(), List.of(), List.of());
     assertEquals("for=1.2.3.4;host=\"a\\\"b\";proto=http", h.forwarded());
   }
+
+  @Test
+  void hopByHopFields_areTheConnectionsOwnAndWhatConnectionNames() {
+    assertEquals(
+        List.of("keep-alive", "proxy-connection", "x-hop", "x-other"),
+        List.copyOf(ForwardingHeaders.hopByHopFields(List.of("close, X-Hop", " x-other ,,Keep-Alive"))));
+  }
+
+  @Test
+  void hopByHopFields_neverIncludeFramingRoutingOrUpgrade() {
+    assertEquals(
+        List.of("keep-alive", "proxy-connection"),
+        List.copyOf(
+            ForwardingHeaders.hopByHopFields(
+                List.of("Host, Content-Length", "TRANSFER-ENCODING, upgrade, connection, close"))));
+  }
 }
