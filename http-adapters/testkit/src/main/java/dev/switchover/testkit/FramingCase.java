@@ -11,7 +11,8 @@ import java.util.List;
  *
  * @param name what is unusual about the framing
  * @param request the request text up to where the client stops sending; {@code {target}} stands
- *     for the case's own target, so that what the upstream receives can be told apart
+ *     for the case's own target, so that what the upstream receives can be told apart, and the
+ *     client sends what comes before each {@value #PAUSE} as a packet of its own
  * @param expected what the client and the upstream see
  * @param body the body the upstream must receive, for {@link Expected#FORWARDED}
  * @param clientCloses whether the client closes the connection after sending (a network failure
@@ -37,6 +38,9 @@ record FramingCase(String name, String request, Expected expected, String body, 
      */
     NEVER_ALTERED
   }
+
+  /** Where the client flushes what it has sent and waits a moment before sending on. */
+  static final String PAUSE = "{pause}";
 
   private static final String HEAD = "POST {target} HTTP/1.1\r\nHost: shop.example.com\r\n";
   private static final String CHUNKED = "Transfer-Encoding: chunked\r\n";
@@ -79,6 +83,10 @@ record FramingCase(String name, String request, Expected expected, String body, 
             "trailers naming framing fields",
             CHUNKED + CLOSE + "\r\n5\r\nhello\r\n0\r\nHost: evil.example.org\r\n"
                 + "Content-Length: 99\r\nTransfer-Encoding: chunked\r\nX-Checksum: 1\r\n\r\n",
+            "hello"),
+        forwarded(
+            "chunks in packets of their own",
+            CHUNKED + CLOSE + "\r\n" + PAUSE + "5\r\nhel" + PAUSE + "lo\r\n0\r\n" + PAUSE + "X-Sum: 1\r\n\r\n",
             "hello"),
         forwarded(
             "hop-by-hop fields",
@@ -126,7 +134,13 @@ record FramingCase(String name, String request, Expected expected, String body, 
         broken("bare LFs in the chunked body", "5\nhello\n0\n\n"),
         broken("a bare CR after a chunk size", "5\rhello\r\n0\r\n\r\n"),
         broken("a bare LF inside a chunk extension", "5;a=\nb\r\nhello\r\n0\r\n\r\n"),
-        broken("a folded trailer", "5\r\nhello\r\n0\r\nX-Sum: 1\r\n 2\r\n\r\n"));
+        broken("a folded trailer", "5\r\nhello\r\n0\r\nX-Sum: 1\r\n 2\r\n\r\n"),
+        broken("chunk data not followed by CRLF, in a later packet", "5\r\nhello" + PAUSE + "XX0\r\n\r\n"),
+        broken(
+            "a smuggled request after chunk data, in a later packet",
+            "5\r\nhello" + PAUSE + "GET /admin HTTP/1.1\r\nHost: shop.example.com\r\n\r\n0\r\n\r\n"),
+        broken("bare LFs in a chunked body in a later packet", PAUSE + "5\nhello\n0\n\n"),
+        broken("a negative chunk size in a later packet", "5\r\nhello\r\n" + PAUSE + "-5\r\nhello\r\n0\r\n\r\n"));
   }
 
   /** A client that goes away part way through the body: the upstream never sees it complete. */

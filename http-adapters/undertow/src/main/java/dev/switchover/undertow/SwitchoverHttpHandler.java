@@ -210,6 +210,13 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
         }
         refusal = RequestTargets.headerValueRefusal(all);
       }
+      if (refusal == 0 && headers.contains(Headers.TRANSFER_ENCODING)) {
+        String broken = StrictChunking.install(exchange);
+        if (broken != null) {
+          log.debug("refused {}: {}", exchange.getRequestURI(), broken);
+          refusal = RequestTargets.BAD_REQUEST;
+        }
+      }
     }
     if (refusal != 0 || path == null) {
       // The connection is closed: after a request this policy refuses, its framing is not trusted.
