@@ -8,17 +8,10 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -26,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An upstream that accepts the proxy's connection and reads its request, then fails in one chosen
- * way ({@link Misbehaviour}): a raw {@link ServerSocket} on a free loopback port, so that the
+ * way ({@link Misbehaviour}): a raw socket on a free loopback port, so that the
  * failure happens exactly where the test wants it, after the connection was made. Every
  * connection meets the same failure, so a proxy that retries fails again. Thread-safe.
  *
@@ -37,13 +30,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class MisbehavingUpstream implements AutoCloseable {
+public final class MisbehavingUpstream extends RawSocketServer {
   /** How many body bytes {@link Misbehaviour#CLOSE_MID_REQUEST_BODY} reads before it closes. */
   public static final int BODY_BYTES_READ = 64 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(MisbehavingUpstream.class);
   private static final int READ_TIMEOUT_MILLIS = 60_000;
-  private static final AtomicInteger THREADS = new AtomicInteger();
   private static final byte[] PARTIAL_HEAD =
       "HTTP/1.1 200 OK\r\nContent-Type: text/pl".getBytes(StandardCharsets.ISO_8859_1);
 
@@ -64,38 +56,18 @@ public final class MisbehavingUpstream implements AutoCloseable {
   }
 
   private final Misbehaviour misbehaviour;
-  private final ServerSocket socket;
-  private final ExecutorService executor;
   private final AtomicInteger requestHeads = new AtomicInteger();
-  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
-  private MisbehavingUpstream(
-      Misbehaviour misbehaviour, ServerSocket socket, ExecutorService executor) {
+  private MisbehavingUpstream(Misbehaviour misbehaviour) throws IOException {
+    super("misbehaving-upstream");
     this.misbehaviour = misbehaviour;
-    this.socket = socket;
-    this.executor = executor;
   }
 
   /** Starts an upstream that misbehaves as told, on a free port of 127.0.0.1. */
   public static MisbehavingUpstream start(Misbehaviour misbehaviour) throws IOException {
-    requireNonNull(misbehaviour, "misbehaviour");
-    ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    ExecutorService executor =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "misbehaving-upstream-" + THREADS.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    MisbehavingUpstream upstream = new MisbehavingUpstream(misbehaviour, socket, executor);
-    executor.execute(upstream::acceptLoop);
+    MisbehavingUpstream upstream = new MisbehavingUpstream(requireNonNull(misbehaviour, "misbehaviour"));
+    upstream.startAccepting();
     return upstream;
-  }
-
-  /** The base URI, {@code http://127.0.0.1:<port>}. */
-  public URI baseUri() {
-    return URI.create(
-        "http://" + socket.getInetAddress().getHostAddress() + ":" + socket.getLocalPort());
   }
 
   /** How many request heads the upstream has read: at least one once a request reached it. */
@@ -103,37 +75,9 @@ public final class MisbehavingUpstream implements AutoCloseable {
     return requestHeads.get();
   }
 
-  /** Stops accepting and closes every connection still open. */
   @Override
-  public void close() throws IOException {
+  void serve(Socket connection) throws IOException {
     try {
-      socket.close();
-      for (Socket connection : open) {
-        connection.close();
-      }
-    } finally {
-      executor.shutdownNow();
-    }
-  }
-
-  private void acceptLoop() {
-    while (!socket.isClosed()) {
-      Socket connection;
-      try {
-        connection = socket.accept();
-      } catch (IOException e) {
-        if (!socket.isClosed()) {
-          log.warn("misbehaving upstream stopped accepting", e);
-        }
-        return;
-      }
-      open.add(connection);
-      executor.execute(() -> misbehave(connection));
-    }
-  }
-
-  private void misbehave(Socket connection) {
-    try (connection) {
       connection.setSoTimeout(READ_TIMEOUT_MILLIS);
       InputStream in = new BufferedInputStream(connection.getInputStream());
       RequestHead head = readHead(in);
@@ -150,15 +94,13 @@ public final class MisbehavingUpstream implements AutoCloseable {
           OutputStream out = connection.getOutputStream();
           out.write(PARTIAL_HEAD);
           out.flush();
-          connection.setSoLinger(true, 0); // the close below resets the connection
+          connection.setSoLinger(true, 0); // the close that follows resets the connection
         }
       }
     } catch (SocketException | EOFException e) {
       log.debug("misbehaving upstream: the proxy went away first", e);
     } catch (IOException e) {
       log.warn("misbehaving upstream could not read a request", e);
-    } finally {
-      open.remove(connection);
     }
   }
 

@@ -8,43 +8,31 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An upstream that records exactly what a proxy sends it, read as strictly as RFC 9112 allows: a
- * raw {@link ServerSocket} on a free loopback port, so that nothing between the proxy and the
+ * raw socket on a free loopback port, so that nothing between the proxy and the
  * record is lenient. Each request it reads whole is answered {@code 200} with the body {@code ok}
  * on a kept-alive connection; a request that breaks the grammar is recorded with what is wrong
  * and answered {@code 400}; a connection that ends inside a request leaves that request recorded
  * as {@linkplain Received.State#CUT_OFF cut off}. Thread-safe.
  */
-public final class RecordingUpstream implements AutoCloseable {
+public final class RecordingUpstream extends RawSocketServer {
   /** The header its answers carry, naming it as the workspace that served them. */
   public static final String SERVED_BY = "recorder";
 
-  private static final Logger log = LoggerFactory.getLogger(RecordingUpstream.class);
   private static final int READ_TIMEOUT_MILLIS = 60_000;
   private static final int MAX_HEAD_BYTES = 64 * 1024;
   private static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
-  private static final AtomicInteger THREADS = new AtomicInteger();
   private static final byte[] OK =
       ("HTTP/1.1 200 OK\r\nX-Workspace: " + SERVED_BY + "\r\nContent-Length: 2\r\n\r\nok")
           .getBytes(StandardCharsets.ISO_8859_1);
@@ -52,35 +40,17 @@ public final class RecordingUpstream implements AutoCloseable {
       "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
           .getBytes(StandardCharsets.ISO_8859_1);
 
-  private final ServerSocket socket;
-  private final ExecutorService executor;
   private final List<Received> received = new CopyOnWriteArrayList<>();
-  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
-  private RecordingUpstream(ServerSocket socket, ExecutorService executor) {
-    this.socket = socket;
-    this.executor = executor;
+  private RecordingUpstream() throws IOException {
+    super("recording-upstream");
   }
 
   /** Starts a recording upstream on a free port of 127.0.0.1. */
   public static RecordingUpstream start() throws IOException {
-    ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    ExecutorService executor =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "recording-upstream-" + THREADS.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    RecordingUpstream upstream = new RecordingUpstream(socket, executor);
-    executor.execute(upstream::acceptLoop);
+    RecordingUpstream upstream = new RecordingUpstream();
+    upstream.startAccepting();
     return upstream;
-  }
-
-  /** The base URI, {@code http://127.0.0.1:<port>}. */
-  public URI baseUri() {
-    return URI.create(
-        "http://" + socket.getInetAddress().getHostAddress() + ":" + socket.getLocalPort());
   }
 
   /** Every request whose head arrived so far, in order of arrival; requests still arriving too. */
@@ -99,62 +69,23 @@ public final class RecordingUpstream implements AutoCloseable {
     return under;
   }
 
-  /** How many connections are open now. */
-  public int openConnections() {
-    return open.size();
-  }
-
-  /** Stops accepting and closes every connection still open. */
   @Override
-  public void close() throws IOException {
-    try {
-      socket.close();
-      for (Socket connection : open) {
-        connection.close();
+  void serve(Socket connection) throws IOException {
+    connection.setSoTimeout(READ_TIMEOUT_MILLIS);
+    InputStream in = new BufferedInputStream(connection.getInputStream());
+    OutputStream out = connection.getOutputStream();
+    while (true) {
+      Received request = new Received();
+      if (!readRequest(in, request)) {
+        return; // the connection ended between requests
       }
-    } finally {
-      executor.shutdownNow();
-    }
-  }
-
-  private void acceptLoop() {
-    while (!socket.isClosed()) {
-      Socket connection;
-      try {
-        connection = socket.accept();
-      } catch (IOException e) {
-        if (!socket.isClosed()) {
-          log.warn("recording upstream stopped accepting", e);
-        }
+      if (request.state == Received.State.MALFORMED) {
+        out.write(BAD);
+        out.flush();
         return;
       }
-      open.add(connection);
-      executor.execute(() -> serve(connection));
-    }
-  }
-
-  private void serve(Socket connection) {
-    try (connection) {
-      connection.setSoTimeout(READ_TIMEOUT_MILLIS);
-      InputStream in = new BufferedInputStream(connection.getInputStream());
-      OutputStream out = connection.getOutputStream();
-      while (true) {
-        Received request = new Received();
-        if (!readRequest(in, request)) {
-          return; // the connection ended between requests
-        }
-        if (request.state == Received.State.MALFORMED) {
-          out.write(BAD);
-          out.flush();
-          return;
-        }
-        out.write(OK);
-        out.flush();
-      }
-    } catch (IOException e) {
-      log.debug("recording upstream: connection ended", e);
-    } finally {
-      open.remove(connection);
+      out.write(OK);
+      out.flush();
     }
   }
 
