@@ -28,10 +28,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable.InvocationType;
@@ -50,6 +55,36 @@ final class SwitchoverHandlerTest {
   void closeResources() throws Exception {
     while (!resources.isEmpty()) {
       resources.pop().close();
+    }
+  }
+
+  @Test
+  void start_takesLenientFramingFromEveryHttpConnector_andLeavesTheRestOfItsCompliance()
+      throws Exception {
+    Server server = new Server();
+    HttpConfiguration config = new HttpConfiguration();
+    config.setHttpCompliance(
+        HttpCompliance.RFC9110.with(
+            "lenient",
+            HttpCompliance.Violation.MULTILINE_FIELD_VALUE,
+            HttpCompliance.Violation.CASE_INSENSITIVE_METHOD));
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
+    connector.setHost("127.0.0.1");
+    server.addConnector(connector);
+    server.setHandler(SwitchoverHandler.builder(Router.create(table())).handler(BLUE, app("blue")).build());
+    server.start();
+    try {
+      HttpCompliance now = config.getHttpCompliance();
+      assertAll(
+          () -> assertFalse(now.allows(HttpCompliance.Violation.LF_HEADER_TERMINATION)),
+          () -> assertFalse(now.allows(HttpCompliance.Violation.MULTILINE_FIELD_VALUE)),
+          () -> assertTrue(now.allows(HttpCompliance.Violation.CASE_INSENSITIVE_METHOD)));
+      try (RawConnection c = RawConnection.open(connector.getLocalPort())) {
+        RawResponse r = c.exchange("GET /x HTTP/1.1\nHost: " + SHOP + "\n\n");
+        assertEquals(400, r.status(), r::toString);
+      }
+    } finally {
+      server.stop();
     }
   }
 
