@@ -324,6 +324,11 @@ final class ApiHandler {
       for (Map.Entry<String, String> e : routes.entrySet()) {
         changes.put(prefix(t, domain, e.getKey()), workspace(t, e.getValue()));
       }
+      if (changes.size() == t.routes(domain).size() && new java.util.HashSet<>(changes.values()).size() == 1) {
+        // Every prefix to one workspace: the release of the whole domain, and so named in the history.
+        WorkspaceId all = changes.values().iterator().next();
+        return write(caller, "promote " + domain + " -> " + all, expected, () -> api.router.promote(expected, domain, all));
+      }
       if (changes.size() == 1) {
         Map.Entry<PathPrefix, WorkspaceId> only = changes.entrySet().iterator().next();
         String action = "promote " + domain + only.getKey() + " -> " + only.getValue();

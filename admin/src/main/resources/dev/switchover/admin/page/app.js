@@ -3,7 +3,7 @@
 "use strict";
 
 const POLL_MS = 2000;
-const state = { table: null, history: [], editing: null, token: sessionStorage.getItem("switchover-token") || "" };
+const state = { table: null, history: [], editing: null, mine: new Set(), token: sessionStorage.getItem("switchover-token") || "" };
 
 const $ = (id) => document.getElementById(id);
 
@@ -49,7 +49,7 @@ function alertProblem(title, error) {
   const box = $("alert");
   box.replaceChildren(el("strong", {}, title), el("span", {}, error.message));
   if (error.status === 409 && error.problem.currentRevision !== undefined) {
-    box.append(el("span", {}, " The page now shows revision " + error.problem.currentRevision + "; your choices are kept so you can review them and try again."));
+    box.append(el("span", {}, ". The page now shows revision " + error.problem.currentRevision + "; your choices are kept so you can review them and try again."));
   }
   box.append(" ", el("button", { type: "button", onclick: () => { box.hidden = true; } }, "Dismiss"));
   box.hidden = false;
@@ -65,6 +65,7 @@ async function write(title, method, path, body, revision) {
   clearAlert();
   try {
     const result = await api(method, path, body, revision);
+    if (result.json && result.json.revision !== undefined) state.mine.add(result.json.revision);
     say(title + ": done, now revision " + (result.json && result.json.revision !== undefined ? result.json.revision : "?") + ".");
     await refresh(true);
     return result;
@@ -143,7 +144,7 @@ function editor(domain, editing) {
   }
   if (editing.revision !== state.table.revision) {
     form.append(el("p", { class: "muted" }, "The table changed to revision " + state.table.revision + " since you began editing at revision " + editing.revision + ". Update will be refused until you review: press Review to base your edit on the new revision."));
-    form.append(el("button", { type: "button", onclick: () => { editing.revision = state.table.revision; renderDomains(); } }, "Review"));
+    form.append(el("div", { class: "actions" }, el("button", { type: "button", onclick: () => { editing.revision = state.table.revision; renderDomains(); } }, "Review")));
   }
   form.append(el("div", { class: "actions" },
     el("button", { type: "submit", class: "primary" }, "Update"),
@@ -293,7 +294,7 @@ async function refresh(force) {
       state.history = (await api("GET", "history")).json;
       renderDomains();
       renderHistory();
-      if (moved && !force) say("The table changed elsewhere: now revision " + state.table.revision + " (" + state.table.description + ").");
+      if (moved && !force && !state.mine.has(state.table.revision)) say("The table changed elsewhere: now revision " + state.table.revision + " (" + state.table.description + ").");
     }
     const workspaces = await api("GET", "workspaces");
     renderWorkspaces(workspaces.json);
