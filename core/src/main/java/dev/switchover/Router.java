@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.List;
@@ -56,6 +57,8 @@ public final class Router implements AutoCloseable {
   private final ConcurrentLinkedQueue<RoutingTable> undelivered = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean delivering = new AtomicBoolean();
   private final InFlight inFlight;
+  /** Admitted requests that no route matched: [0] an unknown host, [1] no route for the path. */
+  private final AtomicLongArray unrouted = new AtomicLongArray(2);
   /** Guards {@link #current}, {@link #history} and the order of {@link #undelivered}; never calls out. */
   private final Object publishLock = new Object();
   private final Subscription storeWatch;
@@ -109,6 +112,7 @@ public final class Router implements AutoCloseable {
       RoutingTable table = current;
       Resolution resolution = table.resolve(host, path);
       if (!resolution.isRouted()) {
+        unrouted.incrementAndGet(resolution.outcome() == Resolution.Outcome.UNKNOWN_HOST ? 0 : 1);
         return new Admission(table.revision(), resolution, null);
       }
       InFlight.Counter counter = inFlight.counter(resolution.workspace());
@@ -120,6 +124,32 @@ public final class Router implements AutoCloseable {
       counter.reopenIfRouted(current);
     }
     throw new IllegalStateException("could not admit a request for " + host + ": tables changed too fast");
+  }
+
+  /**
+   * How many requests {@link #admit} admitted to {@code workspace} that ended with {@code outcome}
+   * (their admission closed), since this router was made; 0 for {@link RequestOutcome#UNKNOWN_HOST}
+   * and {@link RequestOutcome#NO_ROUTE}, which belong to no workspace (see {@link
+   * #unroutedRequests}). Reads a counter; allocates nothing.
+   */
+  public long requests(WorkspaceId workspace, RequestOutcome outcome) {
+    checkNotNull(workspace, "workspace");
+    checkNotNull(outcome, "outcome");
+    return inFlight.ended(workspace, outcome);
+  }
+
+  /**
+   * How many requests {@link #admit} found no route for, since this router was made: {@link
+   * RequestOutcome#UNKNOWN_HOST} (421) or {@link RequestOutcome#NO_ROUTE} (404); 0 for any other
+   * outcome.
+   */
+  public long unroutedRequests(RequestOutcome outcome) {
+    checkNotNull(outcome, "outcome");
+    return switch (outcome) {
+      case UNKNOWN_HOST -> unrouted.get(0);
+      case NO_ROUTE -> unrouted.get(1);
+      default -> 0;
+    };
   }
 
   /** How many admitted requests are in flight on the workspace now. */
