@@ -40,6 +40,9 @@ final class AdminDemoTest {
             .POST(HttpRequest.BodyPublishers.ofString("{\"workspace\":\"green\"}")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, promote.statusCode(), promote.body());
+    HttpResponse<String> scrape = client.send(HttpRequest.newBuilder(page.resolve("metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, scrape.statusCode());
+    assertTrue(scrape.body().contains("switchover_requests_total{outcome=\"served\",workspace=\"blue\"}"), scrape.body());
     commands.write("get shop.localhost\nquit\n".getBytes(StandardCharsets.UTF_8));
     commands.flush();
     int status = demo.get(2, TimeUnit.MINUTES);
