@@ -61,6 +61,17 @@ final class RequestCountsTest {
   }
 
   @Test
+  void failed_afterClose_changesNothing() {
+    Router router = Router.create(blueGreen());
+    Admission a = router.admit("shop.example.com", "/");
+    a.close();
+    a.failed(RequestOutcome.BAD_GATEWAY);
+    a.close();
+    assertEquals(1, router.requests(BLUE, RequestOutcome.SERVED));
+    assertEquals(0, router.requests(BLUE, RequestOutcome.BAD_GATEWAY));
+  }
+
+  @Test
   void outcomes_eachHaveTheirOwnPlaceInTheCounters() {
     java.util.Set<Integer> indexes = new java.util.HashSet<>();
     for (RequestOutcome o : RequestOutcome.values()) {

@@ -277,4 +277,38 @@ final class AdminWriteTest {
     assertEquals("promote shop.example.com -> green", audit.get(1).get("action").asText());
     assertEquals(WorkspaceId.of("blue"), f.router.resolve("shop.example.com", "/").workspace());
   }
+
+  @Test
+  void racingWriters_onTheSameRevision_oneWinsAndTheOtherGets409() throws Exception {
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> a = f.client.sendAsync(
+        f.request("api/domains/shop.example.com/promote").header("If-Match", "\"1\"").header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"workspace\":\"green\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> b = f.client.sendAsync(
+        f.request("api/swap").header("If-Match", "\"1\"").header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"a\":\"shop.example.com\",\"b\":\"staging.example.com\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    List<Integer> statuses = new java.util.ArrayList<>(List.of(a.get().statusCode(), b.get().statusCode()));
+    java.util.Collections.sort(statuses);
+    assertEquals(List.of(200, 409), statuses, a.get().body() + " / " + b.get().body());
+    assertEquals(2, f.router.current().revision());
+  }
+
+  @Test
+  void restore_acrossADomainStatusChange_is409AndChangesNothing() {
+    f.router.promote("shop.example.com", "green");
+    f.router.setDomainStatus("staging.example.com", DomainStatus.REVOKED);
+    JsonNode p = assertProblem(f.post("api/restore", "{\"toRevision\":1}", 3L), 409, "refused");
+    assertTrue(p.get("detail").asText().contains("verification status changed"), p.toString());
+    assertEquals(3, f.router.current().revision());
+  }
+
+  @Test
+  void readOnlyRequests_neverChangeTheTable() {
+    for (String path : List.of("api/table", "api/domains", "api/workspaces", "api/history", "api/audit", "api/domains/shop.example.com")) {
+      assertEquals(200, f.get(path).statusCode(), path);
+    }
+    assertEquals(1, f.router.current().revision());
+    assertEquals(0, json(f.get("api/audit")).size());
+  }
 }
