@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class Admission implements AutoCloseable {
-  private static final AtomicIntegerFieldUpdater<Admission> CLOSED =
-      AtomicIntegerFieldUpdater.newUpdater(Admission.class, "closed");
+  private static final AtomicIntegerFieldUpdater<Admission> STATE =
+      AtomicIntegerFieldUpdater.newUpdater(Admission.class, "state");
 
   /** The revision of the table the request was resolved against. */
   private final long revision;
@@ -30,8 +30,12 @@ public final class Admission implements AutoCloseable {
   private final Resolution resolution;
   private final InFlight.@Nullable Counter counter;
 
-  @SuppressWarnings("unused") // updated through CLOSED
-  private volatile int closed;
+  /**
+   * Bit 0: closed. The bits above: the {@link RequestOutcome#index()} of how the request ended,
+   * served (0) unless an adapter marks a failure. One int, so that the admission an adapter makes
+   * per request is no larger for the counts.
+   */
+  private volatile int state;
 
   Admission(long revision, Resolution resolution, InFlight.@Nullable Counter counter) {
     this.revision = revision;
@@ -58,17 +62,50 @@ public final class Admission implements AutoCloseable {
     return resolution.workspace();
   }
 
-  /** Ends the request's place in its workspace's in-flight count. Only the first call counts. */
+  /**
+   * Marks a routed request as failed by the adapter before it reached its workspace's answer: the
+   * workspace is bound to nothing ({@link RequestOutcome#UNAVAILABLE}) or its upstream failed
+   * ({@link RequestOutcome#BAD_GATEWAY}, {@link RequestOutcome#GATEWAY_TIMEOUT}). Counted when the
+   * admission closes; without a mark the request counts as {@link RequestOutcome#SERVED}.
+   *
+   * @throws IllegalArgumentException if {@code failure} is not one of those three
+   */
+  public void failed(RequestOutcome failure) {
+    if (failure == null || !failure.isAdapterFailure()) {
+      throw new IllegalArgumentException("an adapter marks UNAVAILABLE, BAD_GATEWAY or GATEWAY_TIMEOUT, not " + failure);
+    }
+    int s;
+    do {
+      s = state;
+      if ((s & 1) != 0) {
+        return; // already counted
+      }
+    } while (!STATE.compareAndSet(this, s, failure.index() << 1));
+  }
+
+  /**
+   * Ends the request's place in its workspace's in-flight count and counts how it ended. Only the
+   * first call counts.
+   */
   @Override
   public void close() {
-    if (counter != null && CLOSED.compareAndSet(this, 0, 1)) {
-      counter.leave();
+    InFlight.Counter c = counter;
+    if (c == null) {
+      return;
     }
+    int s;
+    do {
+      s = state;
+      if ((s & 1) != 0) {
+        return;
+      }
+    } while (!STATE.compareAndSet(this, s, s | 1));
+    c.leave(RequestOutcome.ofIndex(s >>> 1));
   }
 
   /** For example {@code Admission{revision=7, ROUTED shop.example.com/ -> green}}. */
   @Override
   public String toString() {
-    return "Admission{revision=" + revision + ", " + resolution + (closed != 0 ? ", closed" : "") + "}";
+    return "Admission{revision=" + revision + ", " + resolution + ((state & 1) != 0 ? ", closed" : "") + "}";
   }
 }

@@ -214,8 +214,11 @@ public final class HostName implements Comparable<HostName> {
     }
   }
 
-  /** Whether this name is a public or registry suffix, such as {@code com}, {@code co.uk} or {@code github.io}. */
-  boolean isPublicSuffix() {
+  /**
+   * Whether this name is a public or registry suffix, such as {@code com}, {@code co.uk} or {@code
+   * github.io}: names under it belong to different owners, so it can be neither verified nor routed.
+   */
+  public boolean isPublicSuffix() {
     return isPublicSuffix(lookupKey());
   }
 

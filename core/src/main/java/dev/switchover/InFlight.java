@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
 
 /**
@@ -36,6 +37,12 @@ final class InFlight {
   Counter counter(WorkspaceId workspace) {
     Counter c = counters.get(workspace);
     return c != null ? c : counters.computeIfAbsent(workspace, ws -> new Counter(ws, this));
+  }
+
+  /** Requests admitted to {@code workspace} that ended with {@code outcome}. */
+  long ended(WorkspaceId workspace, RequestOutcome outcome) {
+    Counter c = counters.get(workspace);
+    return c == null ? 0 : c.outcomes.get(outcome.index());
   }
 
   long count(WorkspaceId workspace) {
@@ -70,6 +77,8 @@ final class InFlight {
   static final class Counter {
     final WorkspaceId workspace;
     final AtomicLong state = new AtomicLong();
+    /** Requests ended, by {@link RequestOutcome#index()}: made once, so that counting allocates nothing. */
+    final AtomicLongArray outcomes = new AtomicLongArray(RequestOutcome.COUNT);
     final List<CompletableFuture<Void>> waiters = new ArrayList<>();
     private final InFlight owner;
 
@@ -89,6 +98,12 @@ final class InFlight {
           return true;
         }
       }
+    }
+
+    /** Ends one request, counting how it ended. */
+    void leave(RequestOutcome outcome) {
+      outcomes.incrementAndGet(outcome.index());
+      leave();
     }
 
     void leave() {

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.List;
@@ -56,6 +57,8 @@ public final class Router implements AutoCloseable {
   private final ConcurrentLinkedQueue<RoutingTable> undelivered = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean delivering = new AtomicBoolean();
   private final InFlight inFlight;
+  /** Admitted requests that no route matched: [0] an unknown host, [1] no route for the path. */
+  private final AtomicLongArray unrouted = new AtomicLongArray(2);
   /** Guards {@link #current}, {@link #history} and the order of {@link #undelivered}; never calls out. */
   private final Object publishLock = new Object();
   private final Subscription storeWatch;
@@ -109,6 +112,7 @@ public final class Router implements AutoCloseable {
       RoutingTable table = current;
       Resolution resolution = table.resolve(host, path);
       if (!resolution.isRouted()) {
+        unrouted.incrementAndGet(resolution.outcome() == Resolution.Outcome.UNKNOWN_HOST ? 0 : 1);
         return new Admission(table.revision(), resolution, null);
       }
       InFlight.Counter counter = inFlight.counter(resolution.workspace());
@@ -120,6 +124,32 @@ public final class Router implements AutoCloseable {
       counter.reopenIfRouted(current);
     }
     throw new IllegalStateException("could not admit a request for " + host + ": tables changed too fast");
+  }
+
+  /**
+   * How many requests {@link #admit} admitted to {@code workspace} that ended with {@code outcome}
+   * (their admission closed), since this router was made; 0 for {@link RequestOutcome#UNKNOWN_HOST}
+   * and {@link RequestOutcome#NO_ROUTE}, which belong to no workspace (see {@link
+   * #unroutedRequests}). Reads a counter; allocates nothing.
+   */
+  public long requests(WorkspaceId workspace, RequestOutcome outcome) {
+    checkNotNull(workspace, "workspace");
+    checkNotNull(outcome, "outcome");
+    return inFlight.ended(workspace, outcome);
+  }
+
+  /**
+   * How many requests {@link #admit} found no route for, since this router was made: {@link
+   * RequestOutcome#UNKNOWN_HOST} (421) or {@link RequestOutcome#NO_ROUTE} (404); 0 for any other
+   * outcome.
+   */
+  public long unroutedRequests(RequestOutcome outcome) {
+    checkNotNull(outcome, "outcome");
+    return switch (outcome) {
+      case UNKNOWN_HOST -> unrouted.get(0);
+      case NO_ROUTE -> unrouted.get(1);
+      default -> 0;
+    };
   }
 
   /** How many admitted requests are in flight on the workspace now. */
@@ -266,6 +296,62 @@ public final class Router implements AutoCloseable {
    */
   public RoutingTable rollback() {
     return write(new Rollback());
+  }
+
+  /**
+   * {@linkplain #rollback() Rolls back}, if the current revision is still {@code expectedRevision}:
+   * the rollback of the change its caller saw, never of one made since.
+   *
+   * @throws RevisionConflictException if the revision has moved on; nothing was changed
+   * @throws IllegalStateException as {@link #rollback()} does; nothing was changed
+   */
+  public RoutingTable rollback(long expectedRevision) {
+    return write(new Guarded(expectedRevision, new Rollback()));
+  }
+
+  /**
+   * Publishes, as a new revision, the routing of an earlier revision that the history still holds,
+   * if the current revision is still {@code expectedRevision}: an undo to a chosen revision.
+   *
+   * @throws RevisionConflictException if the revision has moved on; nothing was changed
+   * @throws IllegalArgumentException if the history does not hold {@code revision}, or it is the
+   *     current revision; nothing was changed
+   * @throws IllegalStateException if a domain's verification status changed since {@code revision}
+   *     (restoring must never bring back the routes of a domain that lost its status); nothing was
+   *     changed
+   */
+  public RoutingTable restore(long expectedRevision, long revision) {
+    return write(new Guarded(expectedRevision, new Restore(revision)));
+  }
+
+  /**
+   * {@linkplain #promote(HostName, WorkspaceId) Promotes} a domain, if the current revision is still
+   * {@code expectedRevision}.
+   *
+   * @throws RevisionConflictException if the revision has moved on; nothing was changed
+   */
+  public RoutingTable promote(long expectedRevision, HostName domain, WorkspaceId workspace) {
+    return write(new Expected(expectedRevision, Change.promote(domain, workspace)));
+  }
+
+  /**
+   * {@linkplain #promote(HostName, PathPrefix, WorkspaceId) Promotes one path prefix} of a domain,
+   * if the current revision is still {@code expectedRevision}.
+   *
+   * @throws RevisionConflictException if the revision has moved on; nothing was changed
+   */
+  public RoutingTable promote(long expectedRevision, HostName domain, PathPrefix prefix, WorkspaceId workspace) {
+    return write(new Expected(expectedRevision, Change.promote(domain, prefix, workspace)));
+  }
+
+  /**
+   * {@linkplain #swap(HostName, HostName) Swaps} two hosts, if the current revision is still {@code
+   * expectedRevision}.
+   *
+   * @throws RevisionConflictException if the revision has moved on; nothing was changed
+   */
+  public RoutingTable swap(long expectedRevision, HostName a, HostName b) {
+    return write(new Expected(expectedRevision, Change.swap(a, b)));
   }
 
   /**
@@ -579,6 +665,83 @@ public final class Router implements AutoCloseable {
     @Override
     public void published(RoutingTable now, RoutingTable next) {
       log.info("rolled back: revision {} -> {} ({})", now.revision(), next.revision(), next.description());
+    }
+  }
+
+  /** Any write, made only if the current revision is the one its caller saw. */
+  private record Guarded(long revision, Write write) implements Write {
+    @Override
+    public RoutingTable next(RoutingTable now) {
+      if (now.revision() != revision) {
+        log.warn("refused a write: expected revision {} but the current revision is {}", revision, now.revision());
+        throw new RevisionConflictException(revision, now.revision());
+      }
+      return write.next(now);
+    }
+
+    @Override
+    public void published(RoutingTable now, RoutingTable next) {
+      write.published(now, next);
+    }
+
+    @Override
+    public void refused() {
+      write.refused();
+    }
+  }
+
+  /** The routing of a chosen revision still in the history, as a new revision. */
+  private final class Restore implements Write {
+    private final long revision;
+
+    Restore(long revision) {
+      this.revision = revision;
+    }
+
+    @Override
+    public RoutingTable next(RoutingTable now) {
+      checkArgument(revision != now.revision(), "revision %s is the current revision: nothing to restore", revision);
+      RoutingTable target = inHistory(revision);
+      if (target == null) {
+        throw new IllegalArgumentException(
+            "revision " + revision + " is not in the history (it holds " + historyRange() + ")");
+      }
+      if (target.statusEpoch != now.statusEpoch) {
+        log.warn("refused restore of revision {} at revision {}: a domain's verification status changed since", revision, now.revision());
+        throw new IllegalStateException(
+            "cannot restore revision "
+                + revision
+                + ": a domain's verification status changed since; change the table explicitly");
+      }
+      String description = "restore the routing of revision " + revision;
+      return target.toBuilder().describe(now.revision() + 1, ChangeReason.ROLLBACK, description).build();
+    }
+
+    @Override
+    public void published(RoutingTable now, RoutingTable next) {
+      log.info("restored: revision {} -> {} ({})", now.revision(), next.revision(), next.description());
+    }
+  }
+
+  /** The table of {@code revision} if the history holds it. */
+  private @Nullable RoutingTable inHistory(long revision) {
+    synchronized (publishLock) {
+      for (RoutingTable older : history) {
+        if (older.revision() == revision) {
+          return older;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** The revisions the history holds, for messages: "revisions 3 to 7", or "no revision". */
+  private String historyRange() {
+    synchronized (publishLock) {
+      if (history.isEmpty()) {
+        return "no revision";
+      }
+      return "revisions " + history.getLast().revision() + " to " + history.getFirst().revision();
     }
   }
 

@@ -27,7 +27,12 @@ import java.util.Locale;
  * curl -H 'Host: shop.localhost' http://localhost:PORT/
  * </pre>
  *
+ * <p>With {@code --admin} it starts the admin API and the Domains page on 127.0.0.1 as well, prints
+ * the page's address and keeps the client load running while a person releases by clicking,
+ * until {@code quit} or the end of the input; then it prints how many requests failed.
+ *
  * <p>Options: {@code --port N} (the router's port, default a free one), {@code --interactive},
+ * {@code --admin}, {@code --admin-port N} (the page's port, default a free one),
  * {@code --phase-millis N} (how long the load runs between steps, default 3000), {@code --clients
  * N} (default 4), {@code --rate N} (the most requests per second in all, default 2000).
  */
@@ -37,7 +42,7 @@ public final class BlueGreenDemo {
   static final int USAGE = 2;
 
   private static final String USAGE_TEXT =
-      "usage: BlueGreenDemo [--port N] [--interactive] [--phase-millis N] [--clients N] [--rate N]";
+      "usage: BlueGreenDemo [--port N] [--interactive | --admin [--admin-port N]] [--phase-millis N] [--clients N] [--rate N]";
 
   private BlueGreenDemo() {}
 
@@ -74,6 +79,9 @@ public final class BlueGreenDemo {
       out.println("  try: curl -H 'Host: " + ShopDeployment.SHOP + "' http://localhost:" + shop.port() + "/");
       out.println();
       Switchboard switchboard = new Switchboard(shop.router(), HostName.parse(ShopDeployment.SHOP));
+      if (options.admin) {
+        return AdminDemo.run(shop, switchboard, options.adminPort, options.clients, options.rate, in, out);
+      }
       if (options.interactive) {
         new CommandLoop(shop, switchboard, out).run(in);
         return OK;
@@ -96,6 +104,8 @@ public final class BlueGreenDemo {
   private static final class Options {
     int port;
     boolean interactive;
+    boolean admin;
+    int adminPort;
     boolean help;
     Duration phase = Duration.ofSeconds(3);
     int clients = 4;
@@ -107,6 +117,8 @@ public final class BlueGreenDemo {
         String arg = args[i];
         switch (arg) {
           case "--interactive" -> o.interactive = true;
+          case "--admin" -> o.admin = true;
+          case "--admin-port" -> o.adminPort = number(args, ++i, arg, 0, 65_535);
           case "--help", "-h" -> o.help = true;
           case "--port" -> o.port = number(args, ++i, arg, 0, 65_535);
           case "--phase-millis" -> o.phase = Duration.ofMillis(number(args, ++i, arg, 1, 600_000));
@@ -114,6 +126,9 @@ public final class BlueGreenDemo {
           case "--rate" -> o.rate = number(args, ++i, arg, 1, 1_000_000);
           default -> throw new IllegalArgumentException("unknown argument: " + arg);
         }
+      }
+      if (o.admin && o.interactive) {
+        throw new IllegalArgumentException("--admin already takes commands on standard input; leave out --interactive");
       }
       if (o.rate < o.clients) {
         throw new IllegalArgumentException(

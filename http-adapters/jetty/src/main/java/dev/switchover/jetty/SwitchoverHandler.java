@@ -3,6 +3,7 @@ package dev.switchover.jetty;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchover.Admission;
+import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
@@ -248,6 +249,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     try {
       Target target = targets.get(admission.workspace());
       if (target == null) {
+        admission.failed(RequestOutcome.UNAVAILABLE);
         response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfterSeconds);
         Response.writeError(request, response, completion, Answers.SERVICE_UNAVAILABLE);
       } else if (!target.handle(request, response, completion)) {

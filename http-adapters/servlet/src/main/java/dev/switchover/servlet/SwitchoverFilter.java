@@ -3,6 +3,7 @@ package dev.switchover.servlet;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchover.Admission;
+import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
@@ -327,6 +328,7 @@ public final class SwitchoverFilter implements Filter {
     try {
       Target target = c.targets.get(admission.workspace());
       if (target == null) {
+        admission.failed(RequestOutcome.UNAVAILABLE);
         response.setHeader("Retry-After", c.retryAfterSeconds);
         response.sendError(Answers.SERVICE_UNAVAILABLE);
       } else if (target.servletName != null) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.switchover.DomainStatus;
 import dev.switchover.HostName;
+import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
@@ -201,6 +202,8 @@ public abstract class AdapterConformanceSuite {
     assertEquals(503, r.status(), () -> "down.example.com is routed to unbound gray: " + r);
     assertEquals(Integer.toString(RETRY_AFTER_SECONDS), r.header("Retry-After"), r::toString);
     awaitNothingInFlight(s.router, GRAY);
+    assertEquals(1, s.router.requests(WorkspaceId.of(GRAY), RequestOutcome.UNAVAILABLE), "the 503 is counted for metrics");
+    assertEquals(0, s.router.requests(WorkspaceId.of(GRAY), RequestOutcome.SERVED));
   }
 
   // ---------------------------------------------------------------- upstream answers

@@ -3,6 +3,7 @@ package dev.switchover.undertow;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchover.Admission;
+import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
@@ -257,6 +258,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
         });
     HttpHandler target = targets.get(admission.workspace());
     if (target == null) {
+      admission.failed(RequestOutcome.UNAVAILABLE);
       exchange.getResponseHeaders().put(Headers.RETRY_AFTER, retryAfterSeconds);
       answer(exchange, Answers.SERVICE_UNAVAILABLE);
       return;
