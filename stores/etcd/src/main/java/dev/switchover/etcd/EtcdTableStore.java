@@ -116,6 +116,8 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
   private Watch.@Nullable Watcher watch;
   /** Applier thread only. */
   private int recoveryFailures;
+  /** Applier thread only: counts the watches opened and closed, so that a closed one's last words are ignored. */
+  private long watchGeneration;
   /** Applier thread only: whether a recovery is scheduled or running. */
   private boolean recovering;
   private volatile boolean closed;
@@ -451,17 +453,22 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
       return;
     }
     WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
+    long generation = ++watchGeneration;
     watch =
         client.getWatchClient()
             .watch(
                 bytes(wire.prefix),
                 option,
-                Watch.listener(this::onWatch, this::onWatchError, () -> onWatchError(new IllegalStateException("the watch ended"))));
+                Watch.listener(
+                    this::onWatch,
+                    e -> onWatchError(generation, e),
+                    () -> onWatchError(generation, new IllegalStateException("the watch ended"))));
   }
 
   private void closeWatch() {
     Watch.Watcher w = watch;
     watch = null;
+    watchGeneration++; // what the closed watch says from now on is not news
     if (w != null) {
       w.close();
     }
@@ -474,9 +481,12 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
     }
   }
 
-  private void onWatchError(Throwable error) {
+  private void onWatchError(long generation, Throwable error) {
     submit(
         () -> {
+          if (generation != watchGeneration) {
+            return; // a watch closed already
+          }
           if (error instanceof CompactedException c) {
             log.info("etcd compacted revision {} before this router saw it: reading the whole state under {}", c.getCompactedRevision(), wire.prefix);
           } else {
