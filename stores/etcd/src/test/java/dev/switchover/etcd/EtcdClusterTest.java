@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.etcd.local.LocalEtcd;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.RevisionConflictException;
@@ -49,11 +50,11 @@ import org.junit.jupiter.api.Test;
 
 /** The store on a real 3-member etcd cluster, with members stopped, killed and compacted under it. */
 final class EtcdClusterTest {
-  private static EtcdCluster etcd;
+  private static LocalEtcd etcd;
 
   @BeforeAll
   static void startEtcd() throws Exception {
-    etcd = EtcdCluster.start(3);
+    etcd = LocalEtcd.start(3);
   }
 
   @AfterAll

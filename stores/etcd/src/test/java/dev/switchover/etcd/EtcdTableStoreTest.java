@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.etcd.local.LocalEtcd;
 import dev.switchover.ChangeReason;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
@@ -35,12 +36,12 @@ import org.junit.jupiter.api.Test;
 
 /** The store on one real etcd member. */
 final class EtcdTableStoreTest {
-  private static EtcdCluster etcd;
+  private static LocalEtcd etcd;
   private static Client client;
 
   @BeforeAll
   static void startEtcd() throws Exception {
-    etcd = EtcdCluster.start(1);
+    etcd = LocalEtcd.start(1);
     client = Client.builder().endpoints(etcd.endpoints()).build();
   }
 

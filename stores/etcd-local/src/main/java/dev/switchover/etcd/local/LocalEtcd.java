@@ -1,6 +1,4 @@
-package dev.switchover.etcd;
-
-import static org.junit.jupiter.api.Assertions.fail;
+package dev.switchover.etcd.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,13 +20,19 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Real etcd members for tests: Debian's {@code etcd} binary, each member a child process on free
- * loopback ports with a data directory under a temporary directory, all of it removed by {@link
- * #close()} (and the processes killed when the JVM exits, if a test forgot). Members can be
- * stopped, killed and started again on the same ports and data. Fails the test, with what to
- * install, when etcd is missing.
+ * Real etcd members on loopback, for tests, the fleet example and the fleet benchmark: the
+ * installed {@code etcd} binary (Debian's {@code etcd-server}), each member a child process on
+ * free loopback ports with its data under a temporary directory, all of it removed by {@link
+ * #close()} (and the processes killed when the JVM exits, if a caller forgot). Members can be
+ * stopped, killed and started again on the same ports and data. Not thread-safe.
+ *
+ * <pre>{@code
+ * try (LocalEtcd etcd = LocalEtcd.start(3)) {
+ *   EtcdTableStore store = EtcdTableStore.builder().endpoints(etcd.endpoints())...
+ * }
+ * }</pre>
  */
-final class EtcdCluster implements AutoCloseable {
+public final class LocalEtcd implements AutoCloseable {
   private static final List<String> CANDIDATES = List.of("/usr/bin/etcd", "/usr/local/bin/etcd");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -85,7 +89,7 @@ final class EtcdCluster implements AutoCloseable {
   private final String initialCluster;
   private final String token = UUID.randomUUID().toString();
 
-  private EtcdCluster(int size) throws IOException {
+  private LocalEtcd(int size) throws IOException {
     this.dir = Files.createTempDirectory("switchover-etcd");
     for (int i = 0; i < size; i++) {
       members.add(new Member("m" + i, freePort(), freePort()));
@@ -100,32 +104,38 @@ final class EtcdCluster implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(killOnExit);
   }
 
-  /** Starts {@code size} members and waits until the cluster has a leader. */
-  static EtcdCluster start(int size) throws IOException, InterruptedException {
-    EtcdCluster c = new EtcdCluster(size);
+  /**
+   * Starts {@code size} members and waits until the cluster has a leader.
+   *
+   * @throws IllegalStateException if etcd is not installed, or elects no leader within 20 s
+   * @throws IOException if a member cannot be started
+   */
+  public static LocalEtcd start(int size) throws IOException, InterruptedException {
+    LocalEtcd c = new LocalEtcd(size);
     try {
       for (Member m : c.members) {
         m.start(c.initialCluster, c.token);
       }
       c.awaitLeader();
       return c;
-    } catch (IOException | RuntimeException | InterruptedException | AssertionError e) {
+    } catch (IOException | RuntimeException | InterruptedException e) {
       c.close();
       throw e;
     }
   }
 
-  /** The client URLs of all members. */
-  String[] endpoints() {
+  /** The client URLs of all members, such as {@code http://127.0.0.1:34567}. */
+  public String[] endpoints() {
     return members.stream().map(Member::clientUrl).toArray(String[]::new);
   }
 
-  int size() {
+  /** How many members there are, running or not. */
+  public int size() {
     return members.size();
   }
 
-  /** Stops member {@code i} with SIGTERM, as an operator would. */
-  void stop(int i) throws InterruptedException {
+  /** Stops member {@code i} with SIGTERM, as an operator would, and waits for it to exit. */
+  public void stop(int i) throws InterruptedException {
     Process p = members.get(i).process;
     if (p != null) {
       p.destroy();
@@ -137,7 +147,7 @@ final class EtcdCluster implements AutoCloseable {
   }
 
   /** Kills member {@code i} with SIGKILL: no goodbye to its peers. */
-  void kill(int i) throws InterruptedException {
+  public void kill(int i) throws InterruptedException {
     Process p = members.get(i).process;
     if (p != null) {
       p.destroyForcibly().waitFor();
@@ -145,18 +155,20 @@ final class EtcdCluster implements AutoCloseable {
     members.get(i).process = null;
   }
 
-  void stopAll() throws InterruptedException {
+  /** Stops every member with SIGTERM. */
+  public void stopAll() throws InterruptedException {
     for (int i = 0; i < members.size(); i++) {
       stop(i);
     }
   }
 
-  /** Starts member {@code i} again on its ports and data. */
-  void restart(int i) throws IOException {
+  /** Starts member {@code i} again on its ports and data; does not wait for it. */
+  public void restart(int i) throws IOException {
     members.get(i).start(initialCluster, token);
   }
 
-  void restartAll() throws IOException, InterruptedException {
+  /** Starts every stopped member again and waits for a leader. */
+  public void restartAll() throws IOException, InterruptedException {
     for (int i = 0; i < members.size(); i++) {
       if (members.get(i).process == null) {
         restart(i);
@@ -165,8 +177,12 @@ final class EtcdCluster implements AutoCloseable {
     awaitLeader();
   }
 
-  /** The index of the member that is leader now, waiting up to 20 s for one. */
-  int awaitLeader() throws InterruptedException {
+  /**
+   * The index of the member that is leader now, waiting up to 20 s for one.
+   *
+   * @throws IllegalStateException if there is none by then, with the members' last log lines
+   */
+  public int awaitLeader() throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
       for (int i = 0; i < members.size(); i++) {
@@ -176,8 +192,7 @@ final class EtcdCluster implements AutoCloseable {
       }
       Thread.sleep(50);
     }
-    fail("no etcd leader within 20 s; logs in " + dir + ": " + logs());
-    throw new AssertionError();
+    throw new IllegalStateException("no etcd leader within 20 s; logs in " + dir + ": " + logs());
   }
 
   private static boolean isLeader(Member m) throws InterruptedException {
@@ -205,6 +220,7 @@ final class EtcdCluster implements AutoCloseable {
     }
   }
 
+  /** Kills every member and removes their data. */
   @Override
   public void close() {
     try {
@@ -228,14 +244,19 @@ final class EtcdCluster implements AutoCloseable {
     }
   }
 
+  /** Whether an etcd binary is installed where this class looks for one. */
+  public static boolean isInstalled() {
+    return CANDIDATES.stream().anyMatch(c -> Files.isExecutable(Path.of(c)));
+  }
+
   private static String executable() {
     for (String c : CANDIDATES) {
       if (Files.isExecutable(Path.of(c))) {
         return c;
       }
     }
-    fail("etcd is not installed (looked in " + CANDIDATES + "): run scripts/test, or apt-get install etcd-server");
-    throw new AssertionError();
+    throw new IllegalStateException(
+        "etcd is not installed (looked in " + CANDIDATES + "): run scripts/test, or apt-get install etcd-server");
   }
 
   private static int freePort() throws IOException {
