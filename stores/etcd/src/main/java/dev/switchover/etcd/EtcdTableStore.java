@@ -35,6 +35,7 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -90,6 +91,8 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
   /** Keys read per request when loading the whole state: well under gRPC's 4 MiB message limit. */
   private static final int PAGE = 2_000;
   private static final long MAX_RETRY_DELAY_MILLIS = 2_000;
+  /** Transactions of a table written whole that may be in flight at once. */
+  private static final int STAGING_IN_FLIGHT = 16;
 
   private final Client client;
   private final boolean ownsClient;
@@ -216,7 +219,8 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
       if (ops.size() <= maxTxnOps && bytes + meta.length <= maxTxnBytes) {
         applied = commit(new Cmp(bytes(wire.metaKey), Cmp.Op.EQUAL, CmpTarget.modRevision(s.metaModRevision())), ops, writer, next, deadline);
       } else {
-        applied = writeWhole(s, next, writer, deadline);
+        // written whole, it takes as long as loading the whole state may
+        applied = writeWhole(s, next, writer, System.nanoTime() + loadTimeout.toNanos());
       }
       if (applied < 0) {
         // Lost the race: wait until the winner's table is what load() answers.
@@ -311,16 +315,25 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
     List<Op> batch = new ArrayList<>();
     int bytes = 0;
     boolean made = false;
+    // The staged keys are seen by no one until the meta key names them, so their batches may be
+    // in flight together: a large table is written at etcd's pace, not one round trip at a time.
+    ArrayDeque<CompletableFuture<TxnResponse>> staging = new ArrayDeque<>();
     try {
       for (HostName host : TableChanges.allHosts(next)) {
         byte[] value = wire.encodeHost(HostState.of(next, host));
         if (batch.size() + 1 >= maxTxnOps || bytes + value.length >= maxTxnBytes) {
-          await(kv.txn().Then(batch.toArray(Op[]::new)).commit(), deadline, "stage revision " + next.revision());
-          batch.clear();
+          staging.add(kv.txn().Then(batch.toArray(Op[]::new)).commit());
+          if (staging.size() >= STAGING_IN_FLIGHT) {
+            await(staging.remove(), deadline, "stage revision " + next.revision());
+          }
+          batch = new ArrayList<>();
           bytes = 0;
         }
         batch.add(Op.put(bytes(wire.hostKey(tableId, host)), ByteSequence.from(value), PutOption.DEFAULT));
         bytes += value.length;
+      }
+      while (!staging.isEmpty()) {
+        await(staging.remove(), deadline, "stage revision " + next.revision());
       }
       batch.add(Op.put(bytes(wire.metaKey), ByteSequence.from(wire.encodeMeta(Meta.of(tableId, next, writer))), PutOption.DEFAULT));
       Cmp guard =
@@ -393,7 +406,10 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
     applier.shutdownNow();
     delivery.shutdownNow();
     if (ownsClient) {
-      client.close();
+      // Closing a client that never connected waits on its channels; the caller is told now.
+      Thread closer = new Thread(client::close, "switchover-etcd close");
+      closer.setDaemon(true);
+      closer.start();
     }
   }
 
