@@ -245,12 +245,15 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
 
   /**
    * Stops watching etcd and closes the client (unless it was given to the builder). Routers built
-   * on this store keep serving their last table; their writes fail.
+   * on this store keep serving their last table; their writes fail. Closing twice is harmless.
    */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
-    applier.execute(this::closeWatch);
+    submit(this::closeWatch);
     applier.shutdown();
     delivery.shutdown();
     try {

@@ -99,6 +99,16 @@ final class EtcdTableStoreTest {
   }
 
   @Test
+  void closedStore_refusesWrites_keepsItsTable_andClosesTwiceHarmlessly() {
+    EtcdTableStore store = EtcdTableStore.builder().endpoints(etcd.endpoints()).keyPrefix("/test/closed-" + System.nanoTime()).initialTable(shop(1)).build();
+    RoutingTable t = store.load();
+    store.close();
+    store.close();
+    assertEquals(t, store.load());
+    assertThrows(IllegalStateException.class, () -> store.compareAndSet(t.revision(), t.toBuilder().build()));
+  }
+
+  @Test
   void promote_writesOnlyTheChange() throws Exception {
     try (Fleet fleet = new Fleet(etcd.endpoints())) {
       Router a = fleet.router(shop(2_000));
