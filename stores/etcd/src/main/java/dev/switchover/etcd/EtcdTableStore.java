@@ -322,7 +322,8 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
     // in flight together: a large table is written at etcd's pace, not one round trip at a time.
     ArrayDeque<CompletableFuture<TxnResponse>> staging = new ArrayDeque<>();
     try {
-      for (HostName host : TableChanges.allHosts(next)) {
+      // a first table's changed hosts are all its hosts, listed without sorting them
+      for (HostName host : next.baseRevision() == 0 ? next.changedHosts() : TableChanges.allHosts(next)) {
         byte[] value = wire.encodeHost(HostState.of(next, host));
         if (batch.size() + 1 >= maxTxnOps || bytes + value.length >= maxTxnBytes) {
           staging.add(kv.txn().Then(batch.toArray(Op[]::new)).commit());
@@ -438,29 +439,28 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
     String tableId = head.meta().tableId();
     String from = wire.hostsPrefix(tableId);
     ByteSequence end = bytes(from.substring(0, from.length() - 1) + (char) ('/' + 1));
-    ByteSequence cursor = bytes(from);
+    GetOption page =
+        GetOption.builder()
+            .withRange(end)
+            .withRevision(head.etcdRevision())
+            .withLimit(PAGE)
+            .withSortField(GetOption.SortTarget.KEY)
+            .withSortOrder(GetOption.SortOrder.ASCEND)
+            .build();
     Map<HostName, HostState> hosts = new HashMap<>();
-    while (true) {
-      GetOption page =
-          GetOption.builder()
-              .withRange(end)
-              .withRevision(head.etcdRevision())
-              .withLimit(PAGE)
-              .withSortField(GetOption.SortTarget.KEY)
-              .withSortOrder(GetOption.SortOrder.ASCEND)
-              .build();
-      GetResponse r = await(kv.get(cursor, page), deadline, "read the hosts under " + from);
-      KeyValue last = null;
-      for (KeyValue k : r.getKvs()) {
+    CompletableFuture<GetResponse> next = kv.get(bytes(from), page);
+    while (next != null) {
+      GetResponse r = await(next, deadline, "read the hosts under " + from);
+      List<KeyValue> kvs = r.getKvs();
+      // ask for the next page before reading this one, so that etcd and this thread work together
+      next = r.isMore() && !kvs.isEmpty()
+          ? kv.get(kvs.get(kvs.size() - 1).getKey().concat(ByteSequence.from(new byte[] {0})), page)
+          : null;
+      for (KeyValue k : kvs) {
         String key = k.getKey().toString(UTF_8);
         HostName host = wire.hostOf(key, tableId);
         hosts.put(host, wire.decodeHost(key, host, k.getValue().getBytes()));
-        last = k;
       }
-      if (!r.isMore() || last == null) {
-        break;
-      }
-      cursor = last.getKey().concat(ByteSequence.from(new byte[] {0}));
     }
     return new Loaded(head.etcdRevision(), head.metaModRevision(), head.meta(), hosts);
   }
