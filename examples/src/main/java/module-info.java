@@ -1,6 +1,6 @@
 /**
  * Runnable examples of Switchover: the blue-green demo ({@code BlueGreenDemo}), path-based
- * routing, domain verification, the Undertow handler and the servlet filter. Not published; nothing else depends on it.
+ * routing, domain verification, the Undertow handler, the servlet filter and a fleet sharing its state through etcd. Not published; nothing else depends on it.
  */
 module dev.switchover.examples {
   requires dev.switchover.jetty;
@@ -13,5 +13,7 @@ module dev.switchover.examples {
   requires org.eclipse.jetty.client;
   requires java.management; // the CPU time of a switch
   requires com.google.common;
+  requires dev.switchover.etcd;
+  requires dev.switchover.etcd.local;
   requires dev.switchover.rawhttp; // the clients' raw HTTP/1.1 connections, with any Host
 }

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
 import java.util.ArrayList;
@@ -58,6 +59,10 @@ public final class RoutingTable {
   final ImmutableMap<WorkspaceId, Integer> routeCounts;
   /** Counts the changes of any domain's status; a rollback may not cross one. */
   final long statusEpoch;
+  /** The revision of the table this one was built from; 0 for a first table. */
+  private final long baseRevision;
+  /** The hosts changed from the base table; null for a first table, where every host is new. */
+  private final @Nullable ImmutableSet<HostName> changedHosts;
 
   RoutingTable(
       long revision,
@@ -68,7 +73,9 @@ public final class RoutingTable {
       @Nullable HostName previewSuffix,
       ImmutableSortedSet<WorkspaceId> workspaces,
       ImmutableMap<WorkspaceId, Integer> routeCounts,
-      long statusEpoch) {
+      long statusEpoch,
+      long baseRevision,
+      @Nullable ImmutableSet<HostName> changedHosts) {
     this.revision = revision;
     this.reason = reason;
     this.description = description;
@@ -78,6 +85,8 @@ public final class RoutingTable {
     this.workspaces = workspaces;
     this.routeCounts = routeCounts;
     this.statusEpoch = statusEpoch;
+    this.baseRevision = baseRevision;
+    this.changedHosts = changedHosts;
   }
 
   /** A builder for a first table: no workspaces, no domains, no routes, revision 1. */
@@ -106,6 +115,31 @@ public final class RoutingTable {
   /** A short account of the change, such as {@code promote shop.example.com -> green}. */
   public String description() {
     return description;
+  }
+
+  /**
+   * The revision of the table this one was built from by {@link #toBuilder()}, or 0 for a table
+   * built from {@link #builder()}. With {@link #changedHosts()} it tells a store what to write:
+   * the change, not the whole table.
+   */
+  public long baseRevision() {
+    return baseRevision;
+  }
+
+  /**
+   * The hosts (and wildcards) whose status or routes may differ from the table this one was built
+   * from ({@link #baseRevision()}); every other host is exactly as that table has it. For a table
+   * built from {@link #builder()}, every host, which costs the size of the table; otherwise the
+   * size of the change. A host named here may also be unchanged (set to what it was), or gone.
+   */
+  public Set<HostName> changedHosts() {
+    ImmutableSet<HostName> changed = changedHosts;
+    if (changed != null) {
+      return changed;
+    }
+    ImmutableSet.Builder<HostName> all = ImmutableSet.builder();
+    forEachEntry(e -> all.add(e.host));
+    return all.build();
   }
 
   /**
@@ -456,8 +490,15 @@ public final class RoutingTable {
       return previewHost(HostName.parse(host), WorkspaceId.of(workspace));
     }
 
-    /** Sets the revision, reason and description of the table to build; for the router's own use. */
-    abstract Builder describe(long revision, ChangeReason reason, String description);
+    /**
+     * Sets the revision, reason and description of the table to build. The {@link Router} sets
+     * them on each of its writes; a {@link dev.switchover.spi.TableStore} that rebuilds a table
+     * another router wrote sets them to what that router published, so that every router of a
+     * fleet names the same table by the same revision.
+     *
+     * @throws IllegalArgumentException if the revision is less than 1
+     */
+    public abstract Builder describe(long revision, ChangeReason reason, String description);
 
     /**
      * Validates and builds the table.

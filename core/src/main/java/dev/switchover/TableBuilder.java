@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedSet;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -258,7 +259,10 @@ final class TableBuilder extends RoutingTable.Builder {
   }
 
   @Override
-  TableBuilder describe(long newRevision, ChangeReason newReason, String newDescription) {
+  public TableBuilder describe(long newRevision, ChangeReason newReason, String newDescription) {
+    checkNotNull(newReason, "reason");
+    checkNotNull(newDescription, "description");
+    checkArgument(newRevision >= 1, "a table's revision must be at least 1, but was %s", newRevision);
     this.revision = newRevision;
     this.reason = newReason;
     this.description = newDescription;
@@ -312,7 +316,9 @@ final class TableBuilder extends RoutingTable.Builder {
         previewSuffix,
         builtWorkspaces,
         counts.buildOrThrow(),
-        statusEpoch);
+        statusEpoch,
+        base == null ? 0 : base.revision(),
+        base == null ? null : ImmutableSet.copyOf(pending.keySet()));
   }
 
   private static HostTable apply(HostTable table, Map<String, HostEntry> changes) {

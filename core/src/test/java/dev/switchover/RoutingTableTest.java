@@ -409,4 +409,24 @@ final class RoutingTableTest {
     }
     assertEquals(5_000 - 1_667, smaller.routes().size());
   }
+
+  @Test
+  void changedHosts_nameWhatTheBuilderTouched_andTheBase() {
+    RoutingTable first = shop();
+    assertEquals(0, first.baseRevision());
+    assertEquals(java.util.Set.of(SHOP), first.changedHosts());
+    RoutingTable next = first.toBuilder().domain("other.example.com", DomainStatus.PENDING).pointHost(SHOP, GREEN).build();
+    assertEquals(first.revision(), next.baseRevision());
+    assertEquals(java.util.Set.of(SHOP, HostName.parse("other.example.com")), next.changedHosts());
+    assertEquals(java.util.Set.of(), next.toBuilder().workspace("red").build().changedHosts());
+  }
+
+  @Test
+  void describe_setsWhatAStoreRebuilds_andRefusesRevisionZero() {
+    RoutingTable t = shop().toBuilder().describe(42, ChangeReason.SWAP, "swap a <-> b").build();
+    assertEquals(42, t.revision());
+    assertEquals(ChangeReason.SWAP, t.reason());
+    assertEquals("swap a <-> b", t.description());
+    assertThrows(IllegalArgumentException.class, () -> shop().toBuilder().describe(0, ChangeReason.EDIT, "x"));
+  }
 }

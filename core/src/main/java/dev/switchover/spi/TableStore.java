@@ -11,6 +11,11 @@ import java.util.function.Consumer;
  * <p>The default keeps the table in memory ({@link #inMemory}). A store shared by a fleet of
  * routers (backed by a distributed engine) implements the same three operations; the router
  * needs nothing else. Implementations must be thread-safe.
+ *
+ * <p>A store outside core writes the change rather than the table ({@link
+ * RoutingTable#baseRevision()}, {@link RoutingTable#changedHosts()}), reads a table whole through
+ * its public accessors, and rebuilds the tables others wrote with {@link RoutingTable#toBuilder()}
+ * and {@link RoutingTable.Builder#describe}, so that they carry the writer's revision.
  */
 public interface TableStore {
   /** The current table. */
