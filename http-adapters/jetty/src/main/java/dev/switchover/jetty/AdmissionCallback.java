@@ -36,6 +36,11 @@ final class AdmissionCallback implements Callback {
     }
   }
 
+  /** The admission this callback closes. */
+  Admission admission() {
+    return admission;
+  }
+
   @Override
   public Invocable.InvocationType getInvocationType() {
     return delegate.getInvocationType();

@@ -453,7 +453,9 @@ public final class SwitchoverHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-      return proxy.handle(UpstreamProxy.toUpstream(request, bases.next()), response, callback);
+      Admission admission = callback instanceof AdmissionCallback c ? c.admission() : null;
+      return proxy.handle(
+          UpstreamProxy.toUpstream(request, bases.next(), admission), response, callback);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.switchover.jetty;
 
+import dev.switchover.Admission;
+import dev.switchover.RequestOutcome;
 import dev.switchover.http.internal.Answers;
 import dev.switchover.http.internal.ForwardingHeaders;
 import dev.switchover.http.internal.UpstreamBase;
@@ -18,6 +20,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one reverse proxy of a {@link SwitchoverHandler}: jetty-proxy's {@code ProxyHandler.Reverse}
@@ -44,9 +47,12 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
     return new UpstreamProxy(timeout);
   }
 
-  /** The request, marked for forwarding to {@code base}. */
-  static Request toUpstream(Request request, UpstreamBase base) {
-    return new ToUpstream(request, base);
+  /**
+   * The request, marked for forwarding to {@code base}; a failed upstream exchange is marked on
+   * {@code admission} (when there is one) as a 502 or 504.
+   */
+  static Request toUpstream(Request request, UpstreamBase base, @Nullable Admission admission) {
+    return new ToUpstream(request, base, admission);
   }
 
   private static HttpURI rewrite(Request request) {
@@ -103,6 +109,11 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
       Response.writeError(
           clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, clientFault);
       return;
+    }
+    ToUpstream marked = Request.as(clientToProxyRequest, ToUpstream.class);
+    if (marked != null && marked.admission != null) {
+      marked.admission.failed(
+          Answers.isTimeout(failure) ? RequestOutcome.GATEWAY_TIMEOUT : RequestOutcome.BAD_GATEWAY);
     }
     Throwable reported = failure;
     if (!(failure instanceof TimeoutException) && Answers.isTimeout(failure)) {
@@ -173,10 +184,12 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
   /** A request on its way to one upstream base. */
   private static final class ToUpstream extends Request.Wrapper {
     final UpstreamBase base;
+    final @Nullable Admission admission;
 
-    ToUpstream(Request request, UpstreamBase base) {
+    ToUpstream(Request request, UpstreamBase base, @Nullable Admission admission) {
       super(request);
       this.base = base;
+      this.admission = admission;
     }
   }
 }

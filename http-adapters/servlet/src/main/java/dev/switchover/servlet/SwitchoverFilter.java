@@ -338,6 +338,7 @@ public final class SwitchoverFilter implements Filter {
         }
         dispatcher.forward(routedView(request, path, forwardedUri), response);
       } else if (target.bases != null) {
+        request.setAttribute(UpstreamProxyServlet.ADMISSION_ATTRIBUTE, admission);
         proxy(request, response, target.bases, forwardedUri);
       }
       if (request.isAsyncStarted()) {

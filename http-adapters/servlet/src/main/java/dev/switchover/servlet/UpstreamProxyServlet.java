@@ -1,5 +1,7 @@
 package dev.switchover.servlet;
 
+import dev.switchover.Admission;
+import dev.switchover.RequestOutcome;
 import dev.switchover.http.internal.Answers;
 import dev.switchover.http.internal.ForwardingHeaders;
 import dev.switchover.http.internal.RequestTargets;
@@ -37,6 +39,9 @@ import org.jspecify.annotations.Nullable;
 final class UpstreamProxyServlet extends AsyncProxyServlet {
   /** The request attribute that holds the {@link UpstreamBase} a request goes to. */
   static final String BASE_ATTRIBUTE = UpstreamProxyServlet.class.getName() + ".base";
+
+  /** The request attribute that holds the request's {@link Admission}, marked when the upstream fails. */
+  static final String ADMISSION_ATTRIBUTE = UpstreamProxyServlet.class.getName() + ".admission";
 
   /** The request attribute that holds the request URI to forward, where it is not the client's. */
   static final String URI_ATTRIBUTE = UpstreamProxyServlet.class.getName() + ".uri";
@@ -146,6 +151,24 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
   @Override
   protected int clientRequestStatus(Throwable failure) {
     return Answers.isTimeout(failure) ? super.clientRequestStatus(failure) : RequestTargets.BAD_REQUEST;
+  }
+
+  /** Marks a failed upstream exchange on the request's admission (502 or 504), then answers it. */
+  @Override
+  protected void onProxyResponseFailure(
+      HttpServletRequest clientRequest,
+      HttpServletResponse proxyResponse,
+      org.eclipse.jetty.client.Response serverResponse,
+      Throwable failure) {
+    int status = proxyResponseStatus(failure);
+    if (clientRequest.getAttribute(ADMISSION_ATTRIBUTE) instanceof Admission admission
+        && status != RequestTargets.BAD_REQUEST) {
+      admission.failed(
+          status == Answers.GATEWAY_TIMEOUT
+              ? RequestOutcome.GATEWAY_TIMEOUT
+              : RequestOutcome.BAD_GATEWAY);
+    }
+    super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
   }
 
   @Override

@@ -216,6 +216,7 @@ public abstract class AdapterConformanceSuite {
     RawResponse r = s.get(SHOP, "/x");
     assertEquals(502, r.status(), () -> "blue's upstream refuses connections: " + r);
     awaitNothingInFlight(s.router, BLUE);
+    assertCounted(s, BLUE, RequestOutcome.BAD_GATEWAY, 1);
     assertServedBy(s, OTHER, "/", GREEN);
   }
 
@@ -234,6 +235,7 @@ public abstract class AdapterConformanceSuite {
             504, r.status(), () -> "blue holds the " + method + " past the timeout: " + r);
         awaitNothingInFlight(s.router, BLUE);
       }
+      assertCounted(s, BLUE, RequestOutcome.GATEWAY_TIMEOUT, 2);
     } finally {
       never.open();
     }
@@ -259,6 +261,7 @@ public abstract class AdapterConformanceSuite {
     assertEquals(502, r.status(), () -> "blue's upstream closed after part of the body: " + r);
     assertTrue(upstream.requestHeads() > 0, "the request reached the upstream");
     awaitNothingInFlight(s.router, BLUE);
+    assertCounted(s, BLUE, RequestOutcome.BAD_GATEWAY, 1);
     assertServedBy(s, OTHER, "/", GREEN);
   }
 
@@ -288,6 +291,7 @@ public abstract class AdapterConformanceSuite {
           upstream.requestHeads() > before, () -> "the " + method + " reached the upstream");
       awaitNothingInFlight(s.router, BLUE);
     }
+    assertCounted(s, BLUE, RequestOutcome.BAD_GATEWAY, 2);
     assertServedBy(s, OTHER, "/", GREEN);
   }
 
@@ -882,6 +886,13 @@ public abstract class AdapterConformanceSuite {
   static byte[] request(String host, String target) {
     return ("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
         .getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** The failed upstream exchanges are counted as such, and none as served. */
+  private static void assertCounted(Scenario s, String workspace, RequestOutcome outcome, long count) {
+    WorkspaceId id = WorkspaceId.of(workspace);
+    assertEquals(count, s.router.requests(id, outcome), () -> outcome + " counted for metrics");
+    assertEquals(0, s.router.requests(id, RequestOutcome.SERVED), "requests counted as served");
   }
 
   /** A request on a connection the client closes: a POST carries a five-byte body. */

@@ -269,6 +269,9 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
       exchange.setRelativePath(path);
       exchange.setRequestPath(exchange.getResolvedPath() + path);
     }
+    if (target instanceof UpstreamTarget) {
+      exchange.putAttachment(UpstreamTarget.ADMISSION, admission);
+    }
     target.handleRequest(exchange);
   }
 

@@ -36,6 +36,8 @@ final class UpstreamBody {
   private static final Logger log = LoggerFactory.getLogger(UpstreamBody.class);
   private static final AttachmentKey<ClientConnection> UPSTREAM_CONNECTION =
       AttachmentKey.create(ClientConnection.class);
+  private static final AttachmentKey<IOException> CLIENT_BODY_FAILED =
+      AttachmentKey.create(IOException.class);
 
   private UpstreamBody() {}
 
@@ -95,8 +97,14 @@ final class UpstreamBody {
     exchange.addRequestWrapper((factory, e) -> new Watched(factory.create(), e));
   }
 
+  /** Whether reading the exchange's body failed: the client's fault, not the upstream's. */
+  static boolean clientBodyFailed(HttpServerExchange exchange) {
+    return exchange.getAttachment(CLIENT_BODY_FAILED) != null;
+  }
+
   /** Resets the exchange's upstream connection, if it has one: an abortive close, without a flush. */
   private static void resetUpstream(HttpServerExchange exchange, IOException cause) {
+    exchange.putAttachment(CLIENT_BODY_FAILED, cause);
     ClientConnection connection = exchange.removeAttachment(UPSTREAM_CONNECTION);
     if (connection == null || !connection.isOpen()) {
       return;

@@ -1,5 +1,7 @@
 package dev.switchover.undertow;
 
+import dev.switchover.Admission;
+import dev.switchover.RequestOutcome;
 import dev.switchover.http.internal.ForwardingHeaders;
 import dev.switchover.http.internal.UpstreamBase;
 import dev.switchover.http.internal.UpstreamBases;
@@ -8,6 +10,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyHandler;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
@@ -37,6 +40,9 @@ import org.jspecify.annotations.Nullable;
  * been sent on, a failure can only cut the response short: Undertow closes the connection.
  */
 final class UpstreamTarget implements HttpHandler {
+  /** The admission of a request forwarded here: a failed upstream exchange is marked on it. */
+  static final AttachmentKey<Admission> ADMISSION = AttachmentKey.create(Admission.class);
+
   /**
    * Answers 502 for the 503 or 500 Undertow's {@link ProxyHandler} answers when the upstream
    * fails. It runs when the exchange ends with its response not started: that is how the proxy
@@ -50,13 +56,27 @@ final class UpstreamTarget implements HttpHandler {
         if (!exchange.isResponseStarted()
             && exchange.getAttachment(DefaultResponseListener.EXCEPTION) == null) {
           int status = exchange.getStatusCode();
+          if (UpstreamBody.clientBodyFailed(exchange)) {
+            // The client's body broke or was cut off: its fault, if it can still hear of it.
+            exchange.setStatusCode(StatusCodes.BAD_REQUEST);
+            exchange.setPersistent(false);
+            return false;
+          }
           if (status == StatusCodes.SERVICE_UNAVAILABLE
               || status == StatusCodes.INTERNAL_SERVER_ERROR) {
-            exchange.setStatusCode(StatusCodes.BAD_GATEWAY);
+            status = StatusCodes.BAD_GATEWAY;
+            exchange.setStatusCode(status);
+          }
+          Admission admission = exchange.getAttachment(ADMISSION);
+          if (admission != null && status == StatusCodes.BAD_GATEWAY) {
+            admission.failed(RequestOutcome.BAD_GATEWAY);
+          } else if (admission != null && status == StatusCodes.GATEWAY_TIME_OUT) {
+            admission.failed(RequestOutcome.GATEWAY_TIMEOUT);
           }
         }
         return false; // Undertow sends the answer, as it would have
       };
+
 
   private final UpstreamBases bases;
   private final LoadBalancingProxyClient client;
