@@ -209,7 +209,7 @@ public final class AdminServer implements AutoCloseable {
       server.addConnector(connector);
 
       ServletContextHandler context = new ServletContextHandler("/");
-      context.addServlet(new ServletHolder("switchover-admin", new AdminServlet(api)), "/*");
+      context.addServlet(new ServletHolder("switchover-admin", new AdminServlet(api, true)), "/*");
       for (Map.Entry<String, Servlet> s : extraServlets.entrySet()) {
         context.addServlet(new ServletHolder(s.getValue()), s.getKey());
       }

@@ -42,9 +42,29 @@ public final class AdminServlet extends HttpServlet {
   @SuppressWarnings("serial") // a servlet is not serialized by the containers this runs in
   private final ApiHandler handler;
 
-  /** A servlet serving {@code api}. */
+  /**
+   * A servlet serving {@code api} in a host application's container.
+   *
+   * @throws IllegalArgumentException if {@code api} has no tokens: in a host container, the
+   *     address and name a request seems to come from and go to may be set from forwarding
+   *     headers a client chose (a forwarded-headers customizer or filter, a proxy on the same
+   *     machine), so only {@link AdminServer}, which owns its listener, may serve an API without
+   *     tokens to loopback callers
+   */
   public AdminServlet(AdminApi api) {
-    this.handler = new ApiHandler(checkNotNull(api, "api"));
+    this(api, false);
+  }
+
+  /** For {@link AdminServer}: on a listener of its own, an API without tokens may serve loopback. */
+  AdminServlet(AdminApi api, boolean ownListener) {
+    checkNotNull(api, "api");
+    if (!ownListener && !api.requiresTokens()) {
+      throw new IllegalArgumentException(
+          "an AdminServlet in a host application's container needs an AdminApi with at least one"
+              + " token: there, who a request comes from can be set by forwarding headers; only"
+              + " AdminServer, on a listener of its own, serves an API without tokens to loopback");
+    }
+    this.handler = new ApiHandler(api);
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.switchover.InvalidTableException;
 import dev.switchover.PathPrefix;
 import dev.switchover.RevisionConflictException;
 import dev.switchover.RoutingTable;
+import dev.switchover.SwitchoverException;
 import dev.switchover.WorkspaceId;
 import dev.switchover.verification.Challenge;
 import dev.switchover.verification.Verification;
@@ -40,6 +41,8 @@ final class ApiHandler {
   static final String JSON = "application/json";
   static final String PROBLEM_JSON = "application/problem+json";
   static final String PROBLEM_TYPE_PREFIX = "urn:switchover:problem:";
+  /** The {@code Retry-After} of a write the store could not take. */
+  private static final long STORE_RETRY_AFTER_SECONDS = 5;
 
   private final AdminApi api;
 
@@ -101,7 +104,10 @@ final class ApiHandler {
     if (api.tokens.isEmpty()) {
       // Without tokens only the machine itself may call, and only by a loopback name: a page
       // elsewhere that rebinds its own name to 127.0.0.1 still sends its own name as the host.
-      if (!isLoopbackAddress(address) || !isLoopbackName(req.getServerName())) {
+      if (!isLoopbackAddress(address)
+          || !isLoopbackAddress(req.getLocalAddr())
+          || !isLoopbackName(req.getServerName())
+          || isForwarded(req)) {
         throw new Problem(403, "forbidden", "Forbidden",
             "this admin API has no tokens, so it answers only requests from and to the loopback interface");
       }
@@ -141,6 +147,16 @@ final class ApiHandler {
     }
     InetAddress ip = InetAddresses.forString(a);
     return ip.isLoopbackAddress();
+  }
+
+  /** Whether the request came through a proxy that says so: then who sent it is not loopback. */
+  private static boolean isForwarded(HttpServletRequest req) {
+    for (String name : List.of("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP")) {
+      if (req.getHeader(name) != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static boolean isLoopbackName(String serverName) {
@@ -492,6 +508,13 @@ final class ApiHandler {
     } catch (IllegalStateException e) {
       api.audit.refused(caller.name(), action, api.router.current().revision(), String.valueOf(e.getMessage()));
       throw new Problem(409, "refused", "Refused", String.valueOf(e.getMessage()));
+    } catch (SwitchoverException e) {
+      // The store could not take the write (etcd unreachable, or its data unreadable): the write
+      // may still land, once, so the operator reloads before trying again.
+      api.audit.refused(caller.name(), action, api.router.current().revision(), String.valueOf(e.getMessage()));
+      throw new Problem(503, "store-unavailable", "Store unavailable",
+          e.getMessage() + "; the write may still be made: reload before trying again",
+          Map.of("retryAfterSeconds", STORE_RETRY_AFTER_SECONDS));
     }
   }
 

@@ -104,6 +104,24 @@ final class AdminAuthTest {
   }
 
   @Test
+  void withoutTokens_aRequestThroughAForwardingProxy_isRefused() {
+    try (AdminFixture f = new AdminFixture(b -> {}, true)) {
+      for (String header : List.of("X-Forwarded-For", "Forwarded", "X-Forwarded-Host", "X-Real-IP")) {
+        HttpResponse<String> r =
+            f.send(bare(f, "api/table").header(header, "for=127.0.0.1").build());
+        assertEquals(403, r.statusCode(), () -> header + ": " + r.body());
+      }
+    }
+  }
+
+  @Test
+  void servletInAHostContainer_withoutTokens_isRefusedAtOnce() {
+    AdminApi open = AdminApi.builder().router(Router.create(AdminFixture.blueGreen())).build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AdminServlet(open));
+    assertTrue(String.valueOf(e.getMessage()).contains("token"), e.getMessage());
+  }
+
+  @Test
   void nonLoopbackListener_withoutTokens_isRefused() {
     Router router = Router.create(AdminFixture.blueGreen());
     AdminApi open = AdminApi.builder().router(router).build();
