@@ -344,7 +344,16 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
           base == null
               ? new Cmp(bytes(wire.metaKey), Cmp.Op.EQUAL, CmpTarget.version(0))
               : new Cmp(bytes(wire.metaKey), Cmp.Op.EQUAL, CmpTarget.modRevision(base.metaModRevision()));
-      long applied = commit(guard, batch, writer, next, deadline);
+      long applied;
+      try {
+        applied = commit(guard, batch, writer, next, deadline);
+      } catch (RuntimeException unknownOutcome) {
+        // The commit may still be made (a timeout, etcd gone mid-request): the staged keys go
+        // only if the state is still the one this write was guarded by, so never the live table.
+        made = true;
+        deleteTableIf(guard, tableId);
+        throw unknownOutcome;
+      }
       made = applied > 0;
       if (made && base != null) {
         deleteTable(base.tableId());
@@ -355,6 +364,25 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
         deleteTable(tableId);
       }
     }
+  }
+
+  /** Deletes a table id's keys in the background, in one transaction guarded by {@code guard}. */
+  private void deleteTableIf(Cmp guard, String tableId) {
+    String from = wire.hostsPrefix(tableId);
+    var unused =
+        kv.txn()
+            .If(guard)
+            .Then(Op.delete(bytes(from), DeleteOption.builder().isPrefix(true).build()))
+            .commit()
+            .whenComplete(
+                (r, e) -> {
+                  if (e != null || !r.isSucceeded()) {
+                    log.info(
+                        "left the staged table keys {}* in place: the write that staged them may have"
+                            + " been made{}",
+                        from, e == null ? "" : " (" + e + ")");
+                  }
+                });
   }
 
   /** Deletes a table id's keys, in the background: a left-over only costs space. */
