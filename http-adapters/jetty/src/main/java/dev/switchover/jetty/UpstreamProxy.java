@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.HttpResponseException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -75,6 +76,9 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
   private static int clientFault(Throwable failure) {
     Throwable t = failure;
     for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) {
+      if (t instanceof HttpResponseException) {
+        return 0; // the upstream's response was malformed: its fault, whatever lies beneath
+      }
       if (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
         return http.getCode();
       }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.HttpResponseException;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.http.HttpException;
@@ -175,6 +176,9 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
   protected int proxyResponseStatus(Throwable failure) {
     Throwable t = failure;
     for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) {
+      if (t instanceof HttpResponseException) {
+        break; // the upstream's response was malformed: its fault, whatever lies beneath
+      }
       // Jetty's container reports a broken or cut-off client body as an HttpException (400).
       if (t instanceof ClientBodyFailure
           || (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500)) {

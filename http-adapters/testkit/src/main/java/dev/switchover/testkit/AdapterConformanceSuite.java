@@ -275,6 +275,11 @@ public abstract class AdapterConformanceSuite {
     assertBadGateway(MisbehavingUpstream.Misbehaviour.RESET_MID_RESPONSE_HEAD);
   }
 
+  @Test
+  void upstream_answeringAMalformedHead_isBadGateway() throws Exception {
+    assertBadGateway(MisbehavingUpstream.Misbehaviour.MALFORMED_RESPONSE_HEAD);
+  }
+
   /** GET and POST to an upstream that reads the request and then fails as told: 502 each. */
   private void assertBadGateway(MisbehavingUpstream.Misbehaviour misbehaviour) throws Exception {
     MisbehavingUpstream upstream = misbehaving(misbehaviour);

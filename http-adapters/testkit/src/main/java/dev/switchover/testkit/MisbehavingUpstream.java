@@ -36,6 +36,9 @@ public final class MisbehavingUpstream extends RawSocketServer {
 
   private static final Logger log = LoggerFactory.getLogger(MisbehavingUpstream.class);
   private static final int READ_TIMEOUT_MILLIS = 60_000;
+  private static final byte[] MALFORMED_HEAD =
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nthis line has no colon\r\n\r\nok"
+          .getBytes(StandardCharsets.ISO_8859_1);
   private static final byte[] PARTIAL_HEAD =
       "HTTP/1.1 200 OK\r\nContent-Type: text/pl".getBytes(StandardCharsets.ISO_8859_1);
 
@@ -52,7 +55,12 @@ public final class MisbehavingUpstream extends RawSocketServer {
      * Reads the whole request, sends the status line and part of a header line, then resets the
      * connection (an abortive close: {@code SO_LINGER} 0).
      */
-    RESET_MID_RESPONSE_HEAD
+    RESET_MID_RESPONSE_HEAD,
+    /**
+     * Reads the whole request, then answers with a head that breaks the grammar (a field line
+     * without a colon) and closes the connection.
+     */
+    MALFORMED_RESPONSE_HEAD
   }
 
   private final Misbehaviour misbehaviour;
@@ -95,6 +103,12 @@ public final class MisbehavingUpstream extends RawSocketServer {
           out.write(PARTIAL_HEAD);
           out.flush();
           connection.setSoLinger(true, 0); // the close that follows resets the connection
+        }
+        case MALFORMED_RESPONSE_HEAD -> {
+          skipBody(in, head);
+          OutputStream out = connection.getOutputStream();
+          out.write(MALFORMED_HEAD);
+          out.flush();
         }
       }
     } catch (SocketException | EOFException e) {
