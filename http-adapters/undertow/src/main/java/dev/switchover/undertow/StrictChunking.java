@@ -38,8 +38,9 @@ final class StrictChunking {
    */
   static @Nullable String install(HttpServerExchange exchange) {
     if (!(exchange.getConnection() instanceof HttpServerConnection connection)
-        || exchange.isRequestComplete()) {
-      return null;
+        || exchange.isRequestComplete()
+        || !exchange.isRequestChannelAvailable()) {
+      return null; // not HTTP/1.1, or something read the body already: too late to check it
     }
     ConduitStreamSourceChannel source = connection.getChannel().getSourceChannel();
     if (!(source.getConduit() instanceof ChunkedStreamSourceConduit)) {

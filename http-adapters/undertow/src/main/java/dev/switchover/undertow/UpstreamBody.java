@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,7 @@ import org.xnio.conduits.StreamSourceConduit;
  */
 final class UpstreamBody {
   private static final Logger log = LoggerFactory.getLogger(UpstreamBody.class);
+  private static final AtomicBoolean toldChannelTaken = new AtomicBoolean();
   private static final AttachmentKey<ClientConnection> UPSTREAM_CONNECTION =
       AttachmentKey.create(ClientConnection.class);
   private static final AttachmentKey<IOException> CLIENT_BODY_FAILED =
@@ -92,8 +94,21 @@ final class UpstreamBody {
     };
   }
 
-  /** Reads the exchange's body through a conduit that resets the upstream if a read fails. */
+  /**
+   * Reads the exchange's body through a conduit that resets the upstream if a read fails; not
+   * where a handler in front took the request channel already (a buffering handler, say), since
+   * Undertow then takes no wrapper: logged once.
+   */
   static void watch(HttpServerExchange exchange) {
+    if (!exchange.isRequestChannelAvailable()) {
+      if (toldChannelTaken.compareAndSet(false, true)) {
+        log.warn(
+            "a handler in front of the Switchover handler took the request channel of {}; a client"
+                + " body that fails is then forwarded as Undertow's proxy ends it",
+            exchange.getRequestURI());
+      }
+      return;
+    }
     exchange.addRequestWrapper((factory, e) -> new Watched(factory.create(), e));
   }
 
