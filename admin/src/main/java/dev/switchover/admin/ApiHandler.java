@@ -469,9 +469,11 @@ final class ApiHandler {
     JsonBody body = body(req).allow("revision");
     long expected = expectedRevision(req, body);
     declared(api.router.current(), domain);
-    api.challenges.remove(domain);
-    return write(caller, "remove domain " + domain, expected,
-        () -> api.router.update(expected, b -> b.removeDomain(domain)));
+    Answer removed =
+        write(caller, "remove domain " + domain, expected,
+            () -> api.router.update(expected, b -> b.removeDomain(domain)));
+    api.challenges.remove(domain); // only once the domain is gone: a refused removal keeps it
+    return removed;
   }
 
   private VerificationSchedule requireSchedule() {

@@ -45,7 +45,8 @@ final class AuditLog {
   @Nullable Entry madeRevision(long revision) {
     synchronized (entries) {
       for (Entry e : entries) {
-        if (e.revisionAfter() == revision) {
+        // A write that changed nothing (a check that found the status unchanged) made no revision.
+        if (e.revisionAfter() == revision && e.revisionBefore() != revision) {
           return e;
         }
       }

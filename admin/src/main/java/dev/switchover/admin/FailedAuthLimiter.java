@@ -79,7 +79,8 @@ final class FailedAuthLimiter {
       }
     }
     if (windows.size() >= MAX_TRACKED) {
-      windows.clear(); // a flood of addresses: forgetting them costs only a fresh window each
+      // A flood of addresses: forget those still under the limit, never one that is refused.
+      windows.values().removeIf(w -> w.failures < limit);
     }
   }
 }
