@@ -646,6 +646,15 @@ public final class Router implements AutoCloseable {
     public RoutingTable next(RoutingTable now) {
       RoutingTable previous = previousOf(now);
       checkState(previous != null, "nothing to roll back to: revision %s has no earlier revision in the history", now.revision());
+      // A router that caught up by loading the whole state (a fleet's, after a compaction) has
+      // not seen the revisions in between: rolling back to its previous table would undo them all.
+      checkState(
+          previous.revision() + 1 == now.revision(),
+          "cannot roll back revision %s: this router did not see revisions %s to %s (it loaded the"
+              + " state whole); restore the revision wanted explicitly",
+          now.revision(),
+          previous.revision() + 1,
+          now.revision() - 1);
       if (previous.statusEpoch != now.statusEpoch) {
         log.warn(
             "refused rollback of revision {}: it changed domain verification status ({})",

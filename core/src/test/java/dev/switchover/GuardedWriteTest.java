@@ -10,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.spi.TableStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 final class GuardedWriteTest {
@@ -21,6 +25,47 @@ final class GuardedWriteTest {
     assertEquals(3, back.revision());
     assertEquals(ChangeReason.ROLLBACK, back.reason());
     assertEquals(BLUE, router.resolve("shop.example.com", "/").workspace());
+  }
+
+  @Test
+  void rollback_acrossRevisionsThisRouterNeverSaw_isRefused() {
+    // A store that hands the router a table three revisions on, as a fleet's router gets after
+    // loading the whole state past a compaction.
+    List<Consumer<RoutingTable>> watchers = new ArrayList<>();
+    RoutingTable first = blueGreen();
+    TableStore store =
+        new TableStore() {
+          RoutingTable current = first;
+
+          @Override
+          public RoutingTable load() {
+            return current;
+          }
+
+          @Override
+          public boolean compareAndSet(long expectedRevision, RoutingTable next) {
+            if (current.revision() != expectedRevision) {
+              return false;
+            }
+            current = next;
+            watchers.forEach(w -> w.accept(next));
+            return true;
+          }
+
+          @Override
+          public Subscription watch(Consumer<RoutingTable> watcher) {
+            watchers.add(watcher);
+            return () -> watchers.remove(watcher);
+          }
+        };
+    Router router = Router.builder().store(store).build();
+    RoutingTable later =
+        first.toBuilder().describe(first.revision() + 3, ChangeReason.PROMOTE, "made elsewhere").build();
+    store.compareAndSet(first.revision(), later);
+    assertEquals(later.revision(), router.current().revision());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> router.rollback(later.revision()));
+    assertTrue(String.valueOf(e.getMessage()).contains("did not see revisions 2 to 3"), e.getMessage());
+    assertEquals(later.revision(), router.current().revision());
   }
 
   @Test
