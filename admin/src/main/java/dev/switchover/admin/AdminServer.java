@@ -185,6 +185,12 @@ public final class AdminServer implements AutoCloseable {
           address.isLoopbackAddress() || api.requiresTokens(),
           "refusing to listen on %s, which is not a loopback address, without tokens: give the API a token",
           h);
+      if (!address.isLoopbackAddress() && keyStore == null) {
+        log.warn(
+            "the admin listener on {} speaks plain HTTP: bearer tokens cross the network in clear;"
+                + " give it a key store, or keep it behind a TLS-terminating proxy",
+            h);
+      }
 
       QueuedThreadPool threads = new QueuedThreadPool(16, 2);
       threads.setName("switchover-admin");

@@ -48,6 +48,8 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
   static final String URI_ATTRIBUTE = UpstreamProxyServlet.class.getName() + ".uri";
 
   private static final long serialVersionUID = 1L;
+  /** A client that stopped sending its body for longer than the idle timeout. */
+  private static final int REQUEST_TIMEOUT = 408;
 
   private final long timeoutMillis;
 
@@ -151,7 +153,8 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
 
   @Override
   protected int clientRequestStatus(Throwable failure) {
-    return Answers.isTimeout(failure) ? super.clientRequestStatus(failure) : RequestTargets.BAD_REQUEST;
+    // The failure comes wrapped (ClientBodyFailure), so the timeout is looked for among its causes.
+    return Answers.isTimeout(failure) ? REQUEST_TIMEOUT : RequestTargets.BAD_REQUEST;
   }
 
   /** Marks a failed upstream exchange on the request's admission (502 or 504), then answers it. */
