@@ -12,13 +12,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
+import org.openqa.selenium.ElementNotInteractableException;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -98,7 +102,7 @@ final class DomainsPageBrowserTest {
 
     // The release: Edit, choose green for "/", Update.
     click("button[aria-label='Edit shop.localhost']");
-    new Select(wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("form.editor select[data-prefix='/']")))).selectByValue("green");
+    choose("form.editor select[data-prefix='/']", "green");
     click("form.editor button[type=submit]");
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "now revision 2"));
     assertEquals("green", shop.router().resolve(ShopDeployment.SHOP, "/").workspace().name());
@@ -119,24 +123,45 @@ final class DomainsPageBrowserTest {
 
     // A conflict: a second writer changes the table while this operator edits; it is shown.
     click("button[aria-label='Edit shop.localhost']");
-    new Select(wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("form.editor select[data-prefix='/']")))).selectByValue("green");
+    choose("form.editor select[data-prefix='/']", "green");
     shop.router().promote(ShopDeployment.STAGING, "blue"); // revision 4, another operator
     click("form.editor button[type=submit]");
     WebElement alert = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("alert")));
     assertTrue(alert.getText().contains("refused (409)"), alert.getText());
     assertTrue(alert.getText().contains("you saw revision 3 but the table is at revision 4"), alert.getText());
-    WebElement editor = browser.findElement(By.cssSelector("form.editor"));
-    assertTrue(editor.getText().contains("The table changed to revision 4"), editor.getText());
-    assertEquals("green", new Select(browser.findElement(By.cssSelector("form.editor select[data-prefix='/']"))).getFirstSelectedOption().getAttribute("value"),
-        "the operator's choice is kept, not silently lost");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("form.editor"), "The table changed to revision 4"));
+    assertEquals("green", fresh(() -> new Select(browser.findElement(By.cssSelector("form.editor select[data-prefix='/']")))
+        .getFirstSelectedOption().getAttribute("value")), "the operator's choice is kept, not silently lost");
     assertEquals("blue", shop.router().resolve(ShopDeployment.SHOP, "/").workspace().name());
     screenshot("domains-page-conflict.png");
 
     assertEquals(0, load.failed(), () -> "failed requests: " + load.failures());
   }
 
+  // The page re-renders its tables whenever its poll sees a new revision, so an element found a
+  // moment ago may be gone by the time it is used: find it again and retry, as a person would.
   private void click(String css) {
-    wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(css))).click();
+    fresh(() -> {
+      WebElement element = browser.findElement(By.cssSelector(css));
+      if (!element.isDisplayed() || !element.isEnabled()) {
+        return null;
+      }
+      element.click();
+      return Boolean.TRUE;
+    });
+  }
+
+  private void choose(String selectCss, String value) {
+    fresh(() -> {
+      Select select = new Select(browser.findElement(By.cssSelector(selectCss)));
+      select.selectByValue(value);
+      return value.equals(select.getFirstSelectedOption().getAttribute("value")) ? Boolean.TRUE : null;
+    });
+  }
+
+  private <T> T fresh(Supplier<@Nullable T> action) {
+    return wait.ignoring(StaleElementReferenceException.class).ignoring(NoSuchElementException.class)
+        .ignoring(ElementNotInteractableException.class).until(driver -> action.get());
   }
 
   private long servedBy(String workspace) {
