@@ -1,5 +1,6 @@
 package dev.switchover.examples;
 
+import dev.switchover.jetty.StrictFraming;
 import java.net.URI;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
@@ -30,6 +31,8 @@ final class LoopbackServer implements AutoCloseable {
     connector.setHost("127.0.0.1");
     connector.setPort(port);
     server.addConnector(connector);
+    // The router refuses framing Jetty may read leniently; the servlet filter cannot do it itself.
+    StrictFraming.apply(server);
     server.setHandler(handler);
     try {
       server.start();

@@ -18,16 +18,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpURI;
-import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -87,15 +83,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SwitchoverHandler extends Handler.Wrapper {
   private static final Logger log = LoggerFactory.getLogger(SwitchoverHandler.class);
-  private static final List<HttpCompliance.Violation> LENIENT_FRAMING =
-      List.of(
-          HttpCompliance.Violation.LF_HEADER_TERMINATION,
-          HttpCompliance.Violation.LF_CHUNK_TERMINATION,
-          HttpCompliance.Violation.MULTILINE_FIELD_VALUE,
-          HttpCompliance.Violation.WHITESPACE_AFTER_FIELD_NAME,
-          HttpCompliance.Violation.NO_COLON_AFTER_FIELD_NAME,
-          HttpCompliance.Violation.TRANSFER_ENCODING_WITH_CONTENT_LENGTH,
-          HttpCompliance.Violation.MULTIPLE_CONTENT_LENGTHS);
   private final Router router;
   private final String retryAfterSeconds;
   private final Duration upstreamTimeout;
@@ -326,41 +313,16 @@ public final class SwitchoverHandler extends Handler.Wrapper {
 
   /**
    * Before starting, makes every HTTP/1 connector of the server refuse the framing that Jetty's
-   * compliance modes may read leniently: a bare LF ending a line (which Jetty's default mode
-   * accepts, as RFC 9112 allows), a folded or ill-named field, several body lengths. A proxy in
-   * front that reads the same bytes otherwise can smuggle a request past the router, so every
-   * Switchover adapter refuses them with 400. The change is logged, once per connector.
+   * compliance modes may read leniently ({@link StrictFraming#apply}): every Switchover adapter
+   * refuses it with 400.
    */
   @Override
   protected void doStart() throws Exception {
     Server server = getServer();
     if (server != null) {
-      for (Connector connector : server.getConnectors()) {
-        HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
-        if (http != null) {
-          refuseLenientFraming(http.getHttpConfiguration(), connector);
-        }
-      }
+      StrictFraming.apply(server);
     }
     super.doStart();
-  }
-
-  private static void refuseLenientFraming(HttpConfiguration configuration, Connector connector) {
-    HttpCompliance compliance = configuration.getHttpCompliance();
-    List<HttpCompliance.Violation> allowed = new ArrayList<>();
-    for (HttpCompliance.Violation v : LENIENT_FRAMING) {
-      if (compliance.allows(v)) {
-        allowed.add(v);
-      }
-    }
-    if (!allowed.isEmpty()) {
-      configuration.setHttpCompliance(
-          compliance.without(
-              compliance.getName() + "-switchover", allowed.toArray(HttpCompliance.Violation[]::new)));
-      log.info(
-          "{}: HTTP compliance {} without {}: Switchover refuses lenient framing",
-          connector, compliance.getName(), allowed);
-    }
   }
 
   private void checkBindingsMayChange() {

@@ -1,5 +1,6 @@
 package dev.switchover.servlet;
 
+import dev.switchover.jetty.StrictFraming;
 import dev.switchover.testkit.RouterServer;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Servlet;
@@ -72,6 +73,7 @@ final class JettyServletRouterServer implements RouterServer {
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
+    StrictFraming.apply(server); // as servlet.md tells users of the filter on Jetty
     server.setHandler(context);
     try {
       server.start();

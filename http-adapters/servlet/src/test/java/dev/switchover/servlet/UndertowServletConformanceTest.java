@@ -17,6 +17,6 @@ final class UndertowServletConformanceTest extends ServletConformanceSuite {
 
   @Override
   protected Map<String, String> serverLeniencies() {
-    return ServerLeniencies.UNDERTOW_SERVLET;
+    return ServerLeniencies.UNDERTOW;
   }
 }

@@ -1,6 +1,7 @@
 package dev.switchover.servlet;
 
 import dev.switchover.testkit.RouterServer;
+import dev.switchover.undertow.StrictFraming;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.servlet.Servlets;
@@ -30,7 +31,9 @@ final class UndertowServletRouterServer implements RouterServer {
         Servlets.deployment()
             .setClassLoader(UndertowServletRouterServer.class.getClassLoader())
             .setContextPath("/")
-            .setDeploymentName("switchover");
+            .setDeploymentName("switchover")
+            // Undertow's chunk decoder and length parser are lenient before any filter runs.
+            .addInitialHandlerChainWrapper(StrictFraming::wrap);
     for (Map.Entry<String, Servlet> s : d.namedServlets().entrySet()) {
       info.addServlet(servlet(s.getKey(), s.getValue()));
     }

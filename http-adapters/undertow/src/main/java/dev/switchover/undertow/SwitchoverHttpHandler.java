@@ -13,10 +13,7 @@ import dev.switchover.http.internal.UpstreamBases;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.BlockingHandler;
-import io.undertow.util.HeaderMap;
-import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.net.URI;
 import java.time.Duration;
@@ -198,34 +195,10 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
       refusal = RequestTargets.queryRefusal(query.isEmpty() ? null : query, rawPath == null ? 0 : rawPath.length());
     }
     if (refusal == 0) {
-      HeaderMap headers = exchange.getRequestHeaders();
-      refusal =
-          RequestTargets.framingRefusal(
-              values(headers, Headers.CONTENT_LENGTH),
-              values(headers, Headers.TRANSFER_ENCODING),
-              exchange.getProtocol().toString());
-      if (refusal == 0) {
-        List<String> all = new ArrayList<>();
-        for (HeaderValues field : headers) {
-          all.addAll(field);
-        }
-        refusal = RequestTargets.headerValueRefusal(all);
-      }
-      if (refusal == 0 && headers.contains(Headers.TRANSFER_ENCODING)) {
-        String broken = StrictChunking.install(exchange);
-        if (broken != null) {
-          log.debug("refused {}: {}", exchange.getRequestURI(), broken);
-          refusal = RequestTargets.BAD_REQUEST;
-        }
-      }
+      refusal = StrictFraming.refusal(exchange);
     }
     if (refusal != 0 || path == null) {
-      // The connection is closed: after a request this policy refuses, its framing is not trusted.
-      // Written whole before the exchange ends: for a body framed in a way Undertow reads up to
-      // the connection's end, ending the exchange alone would close it unanswered.
-      exchange.setPersistent(false);
-      exchange.setStatusCode(refusal);
-      exchange.getResponseSender().send("");
+      StrictFraming.refuse(exchange, refusal);
       return;
     }
     String host;
@@ -303,12 +276,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   }
 
   private static Iterable<String> hostValues(HttpServerExchange exchange) {
-    return values(exchange.getRequestHeaders(), Headers.HOST);
-  }
-
-  private static Iterable<String> values(HeaderMap headers, HttpString name) {
-    HeaderValues values = headers.get(name);
-    return values == null ? List.of() : values;
+    return StrictFraming.values(exchange.getRequestHeaders(), Headers.HOST);
   }
 
   private static void answer(HttpServerExchange exchange, int status) {

@@ -216,7 +216,7 @@ public final class RequestTargets {
    */
   public static int framingRefusal(
       Iterable<String> contentLengths, Iterable<String> transferEncodings, String protocol) {
-    if (protocol.equalsIgnoreCase("HTTP/1.0") && first(transferEncodings) != null) {
+    if (asciiEqualsIgnoreCase(protocol, "HTTP/1.0") && first(transferEncodings) != null) {
       return BAD_REQUEST;
     }
     if (count(contentLengths) > 1 || count(transferEncodings) > 1) {
@@ -227,11 +227,11 @@ public final class RequestTargets {
     if (length != null && encoding != null) {
       return BAD_REQUEST;
     }
-    if (encoding != null && !encoding.trim().equalsIgnoreCase("chunked")) {
+    if (encoding != null && !asciiEqualsIgnoreCase(withoutOws(encoding), "chunked")) {
       return BAD_REQUEST;
     }
     if (length != null) {
-      String digits = length.trim();
+      String digits = withoutOws(length);
       if (digits.isEmpty() || digits.length() > 18) {
         return BAD_REQUEST;
       }
@@ -255,6 +255,43 @@ public final class RequestTargets {
       }
     }
     return 0;
+  }
+
+  /**
+   * Compares ASCII letters without regard to case and every other character exactly: unlike
+   * {@link String#equalsIgnoreCase}, the Kelvin sign is not a {@code k} and a dotless {@code ı} is
+   * not an {@code i}, so a value the container took for another never passes as {@code chunked}.
+   */
+  static boolean asciiEqualsIgnoreCase(String a, String b) {
+    if (a.length() != b.length()) {
+      return false;
+    }
+    for (int i = 0; i < a.length(); i++) {
+      char x = a.charAt(i);
+      char y = b.charAt(i);
+      if (x != y && (!isAsciiLetter(x) || (x ^ y) != 0x20)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    char lower = (char) (c | 0x20);
+    return lower >= 'a' && lower <= 'z';
+  }
+
+  /** The value without the optional white space (spaces and tabs only) around it. */
+  private static String withoutOws(String value) {
+    int start = 0;
+    int end = value.length();
+    while (start < end && (value.charAt(start) == ' ' || value.charAt(start) == '\t')) {
+      start++;
+    }
+    while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) {
+      end--;
+    }
+    return value.substring(start, end);
   }
 
   private static int count(Iterable<String> values) {

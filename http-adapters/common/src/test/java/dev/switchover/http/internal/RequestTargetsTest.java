@@ -199,6 +199,13 @@ final class RequestTargetsTest {
 
   @Test
   void framingRefusal_refusesAmbiguousFraming() {
+    // Only ASCII letters fold: the Kelvin sign is not a k, and only spaces and tabs are white space.
+    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("chun\u212Aed"), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("chunked\u000b"), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("\u0000chunked"), "HTTP/1.1"));
+    assertEquals(400, RequestTargets.framingRefusal(List.of("5\u000c"), List.of(), "HTTP/1.1"));
+    assertEquals(0, RequestTargets.framingRefusal(List.of("\t5 "), List.of(), "HTTP/1.1"));
+    assertEquals(0, RequestTargets.framingRefusal(List.of(), List.of(" CHUNKED\t"), "HTTP/1.1"));
     assertEquals(400, RequestTargets.framingRefusal(List.of("5"), List.of("chunked"), "HTTP/1.1"));
     assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("xchunked"), "HTTP/1.1"));
     assertEquals(400, RequestTargets.framingRefusal(List.of(), List.of("chunked, identity"), "HTTP/1.1"));
