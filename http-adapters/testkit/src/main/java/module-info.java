@@ -9,6 +9,15 @@ module dev.switchover.testkit {
   requires transitive org.junit.jupiter.api;
   requires transitive org.junit.jupiter.params;
   requires jdk.httpserver;
+  requires org.eclipse.jetty.client;
+  requires org.eclipse.jetty.http;
+  requires org.eclipse.jetty.http2.client;
+  requires org.eclipse.jetty.http2.client.transport;
+  requires org.eclipse.jetty.io;
+  requires transitive org.eclipse.jetty.server;
+  requires org.eclipse.jetty.http2.server;
+  requires org.eclipse.jetty.alpn.server;
+  requires org.eclipse.jetty.util;
   requires org.slf4j;
 
   exports dev.switchover.testkit;

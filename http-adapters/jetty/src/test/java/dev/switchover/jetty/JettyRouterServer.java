@@ -2,13 +2,14 @@ package dev.switchover.jetty;
 
 import dev.switchover.WorkspaceId;
 import dev.switchover.testkit.RouterServer;
+import dev.switchover.testkit.JettyTransport;
 import dev.switchover.testkit.RouterServerSpec;
+import dev.switchover.testkit.Transport;
 import dev.switchover.testkit.WorkspaceTarget;
 import java.util.Map;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -39,7 +40,7 @@ final class JettyRouterServer implements RouterServer {
       }
     }
     spec.unknownHostApp().ifPresent(app -> builder.unknownHostHandler(new WorkspaceAppHandler(app)));
-    return start(builder.build(), spec.decodeEncodedSeparators());
+    return start(builder.build(), spec.decodeEncodedSeparators(), spec.transport());
   }
 
   static JettyRouterServer start(Handler handler) throws Exception {
@@ -48,6 +49,11 @@ final class JettyRouterServer implements RouterServer {
 
   /** With {@code ambiguousSeparators}, Jetty lets {@code %2F} and {@code %5C} reach the handler. */
   static JettyRouterServer start(Handler handler, boolean ambiguousSeparators) throws Exception {
+    return start(handler, ambiguousSeparators, Transport.HTTP_1_1);
+  }
+
+  private static JettyRouterServer start(
+      Handler handler, boolean ambiguousSeparators, Transport transport) throws Exception {
     Server server = new Server();
     HttpConfiguration http = new HttpConfiguration();
     if (ambiguousSeparators) {
@@ -58,7 +64,7 @@ final class JettyRouterServer implements RouterServer {
               UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
               UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
     }
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    ServerConnector connector = new ServerConnector(server, JettyTransport.connectionFactories(http, transport));
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);

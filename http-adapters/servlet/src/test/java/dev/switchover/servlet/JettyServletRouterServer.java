@@ -1,7 +1,9 @@
 package dev.switchover.servlet;
 
 import dev.switchover.jetty.StrictFraming;
+import dev.switchover.testkit.JettyTransport;
 import dev.switchover.testkit.RouterServer;
+import dev.switchover.testkit.Transport;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Servlet;
 import java.util.EnumSet;
@@ -11,7 +13,6 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -29,7 +30,8 @@ final class JettyServletRouterServer implements RouterServer {
   static JettyServletRouterServer start(ServletRouterServers.Deployment d) throws Exception {
     FilterHolder filter = new FilterHolder(d.filter());
     filter.setAsyncSupported(true);
-    return start(context(filter, d.namedServlets(), d.defaultServlet()), d.ambiguousSeparators());
+    return start(
+        context(filter, d.namedServlets(), d.defaultServlet()), d.ambiguousSeparators(), d.transport());
   }
 
   /**
@@ -57,6 +59,11 @@ final class JettyServletRouterServer implements RouterServer {
    */
   static JettyServletRouterServer start(ServletContextHandler context, boolean ambiguousSeparators)
       throws Exception {
+    return start(context, ambiguousSeparators, Transport.HTTP_1_1);
+  }
+
+  private static JettyServletRouterServer start(
+      ServletContextHandler context, boolean ambiguousSeparators, Transport transport) throws Exception {
     Server server = new Server();
     HttpConfiguration http = new HttpConfiguration();
     if (ambiguousSeparators) {
@@ -69,7 +76,8 @@ final class JettyServletRouterServer implements RouterServer {
               UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
       context.getServletHandler().setDecodeAmbiguousURIs(true);
     }
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    ServerConnector connector =
+        new ServerConnector(server, JettyTransport.connectionFactories(http, transport));
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);

@@ -2,6 +2,7 @@ package dev.switchover.servlet;
 
 import dev.switchover.WorkspaceId;
 import dev.switchover.testkit.RouterServerSpec;
+import dev.switchover.testkit.Transport;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceTarget;
 import jakarta.servlet.Servlet;
@@ -25,7 +26,8 @@ final class ServletRouterServers {
       SwitchoverFilter filter,
       Map<String, Servlet> namedServlets,
       Servlet defaultServlet,
-      boolean ambiguousSeparators) {}
+      boolean ambiguousSeparators,
+      Transport transport) {}
 
   /** The deployment for {@code spec}. */
   static Deployment deployment(RouterServerSpec spec) {
@@ -53,7 +55,8 @@ final class ServletRouterServers {
     } else {
       fallback = new NotFound();
     }
-    return new Deployment(builder.build(), servlets, fallback, spec.decodeEncodedSeparators());
+    return new Deployment(
+        builder.build(), servlets, fallback, spec.decodeEncodedSeparators(), spec.transport());
   }
 
   private static final class NotFound extends HttpServlet {

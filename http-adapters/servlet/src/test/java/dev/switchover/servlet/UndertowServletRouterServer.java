@@ -1,6 +1,8 @@
 package dev.switchover.servlet;
 
+import dev.switchover.testkit.LoopbackTls;
 import dev.switchover.testkit.RouterServer;
+import dev.switchover.testkit.Transport;
 import dev.switchover.undertow.StrictFraming;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -44,11 +46,17 @@ final class UndertowServletRouterServer implements RouterServer {
     info.addFilterUrlMapping("switchover", "/*", DispatcherType.REQUEST);
     DeploymentManager manager = Servlets.defaultContainer().addDeployment(info);
     manager.deploy();
+    Undertow.Builder builder = Undertow.builder();
+    if (d.transport() == Transport.H2_TLS) {
+      builder.addHttpsListener(0, "127.0.0.1", LoopbackTls.serverContext());
+    } else {
+      builder.addHttpListener(0, "127.0.0.1");
+    }
     Undertow server =
-        Undertow.builder()
-            .addHttpListener(0, "127.0.0.1")
+        builder
             // Undertow refuses bodies above 2 MiB by default; the suite sends several MiB.
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
+            .setServerOption(UndertowOptions.ENABLE_HTTP2, d.transport() != Transport.HTTP_1_1)
             .setHandler(manager.start())
             .build();
     server.start();

@@ -25,6 +25,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.stream.Stream;
+import org.eclipse.jetty.http.HttpVersion;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -739,6 +743,119 @@ public abstract class AdapterConformanceSuite {
     return "GET " + target + " HTTP/1.1\r\nHost: " + SHOP + "\r\n\r\n";
   }
 
+  // ---------------------------------------------------------------- HTTP/2
+
+  /** The HTTP/2 cases: each way a client reaches HTTP/2, with each kind of target. */
+  static Stream<Arguments> http2Cases() {
+    List<Arguments> cases = new ArrayList<>();
+    for (H2Client.Mode mode : H2Client.Mode.values()) {
+      for (TargetKind kind : TargetKind.values()) {
+        cases.add(Arguments.of(mode, kind));
+      }
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("http2Cases")
+  void http2_routesByAuthority_asByHost(H2Client.Mode mode, TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).transport(mode.transport()).bind(BLUE, GREEN).start();
+    H2Client h2 = s.h2(mode);
+    assertAll(
+        () -> assertH2ServedBy(h2, SHOP, "/", BLUE),
+        () -> assertH2ServedBy(h2, SHOP, "/api/orders?x=1", GREEN),
+        () -> assertH2ServedBy(h2, SHOP, "/api/v2/orders", BLUE),
+        () -> assertH2ServedBy(h2, OTHER, "/", GREEN),
+        () -> assertH2ServedBy(h2, "SHOP.Example.COM", "/admin", GREEN),
+        () -> assertH2ServedBy(h2, "y.apps.example.com", "/", GREEN),
+        () -> assertH2ServedBy(h2, "green.preview.localhost", "/", GREEN),
+        () -> assertH2Status(h2, "unknown.example.com", "/", 421),
+        () -> assertH2Status(h2, "api-only.example.com", "/", 404),
+        () -> assertH2Status(h2, "down.example.com", "/", 503),
+        () -> assertH2Status(h2, SHOP, "/a/%2e%2e/admin", 400));
+  }
+
+  /** The load's cases: h2c with prior knowledge and h2 over TLS, each with each kind of target. */
+  static Stream<Arguments> http2LoadCases() {
+    // An upgraded client sends each request on a connection of its own: no streams to share.
+    return http2Cases().filter(a -> a.get()[0] != H2Client.Mode.UPGRADE);
+  }
+
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("http2LoadCases")
+  void http2_zeroDowntime_switchingEvery20msUnderManyStreams_failsNoStream(
+      H2Client.Mode mode, TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, switchTable()).transport(mode.transport()).bind(BLUE, GREEN).start();
+    int connections = 16;
+    int streamsPerConnection = 2; // and a slow one each
+    List<H2Client> clients = new ArrayList<>();
+    for (int i = 0; i < connections; i++) {
+      clients.add(s.h2(mode));
+    }
+    long seconds = Long.getLong(SOAK_PROPERTY, 3);
+    SwitchingLoad.Result result =
+        new SwitchingLoad(
+                id -> h2Channel(clients.get(id % connections)),
+                s.router,
+                HostName.parse(SHOP),
+                WorkspaceId.of(BLUE),
+                WorkspaceId.of(GREEN),
+                connections * streamsPerConnection,
+                connections,
+                Duration.ofMillis(500),
+                Duration.ofMillis(20),
+                Duration.ofSeconds(seconds))
+            .run();
+    log.info("HTTP/2 zero downtime, {}, {} targets, {} s: {}", mode, kind, seconds, result);
+    // Each request is checked; that some ran with no switch during them shows the check was exact.
+    assertAll(
+        () -> assertEquals(0, result.failureCount(), result::toString),
+        () -> assertTrue(result.switches() >= 2, result::toString),
+        () -> assertTrue(result.exactlyChecked() > 0, result::toString),
+        () -> assertTrue(result.slowAcrossSwitch() > 0, result::toString));
+    awaitNothingInFlight(s.router, BLUE);
+    awaitNothingInFlight(s.router, GREEN);
+  }
+
+  /** A stream of a shared HTTP/2 connection, as one client of the switching load. */
+  private static SwitchingLoad.Channel h2Channel(H2Client client) {
+    return new SwitchingLoad.Channel() {
+      @Override
+      public SwitchingLoad.Reply get(String host, String target) throws IOException {
+        H2Client.Reply r = client.get(host, target);
+        if (r.version() != HttpVersion.HTTP_2) {
+          return new SwitchingLoad.Reply(0, r.workspace(), "answered over " + r.version() + ", not HTTP/2");
+        }
+        return new SwitchingLoad.Reply(r.status(), r.workspace(), r.body());
+      }
+
+      @Override
+      public boolean isClosedByPeer() {
+        return false; // a stream, not a connection; a closed connection fails the next stream
+      }
+
+      @Override
+      public void close() {
+        // the connection is the client's, closed after the test
+      }
+    };
+  }
+
+  private static void assertH2ServedBy(H2Client h2, String host, String target, String workspace)
+      throws IOException {
+    H2Client.Reply r = h2.get(host, target);
+    assertEquals(HttpVersion.HTTP_2, r.version(), () -> host + target + " was not answered over HTTP/2");
+    assertEquals(200, r.status(), () -> host + target + " should reach " + workspace + ": " + r);
+    assertEquals(workspace, r.workspace(), () -> host + target + " reached the wrong workspace");
+  }
+
+  private static void assertH2Status(H2Client h2, String host, String target, int status)
+      throws IOException {
+    H2Client.Reply r = h2.get(host, target);
+    assertEquals(HttpVersion.HTTP_2, r.version(), () -> host + target + " was not answered over HTTP/2");
+    assertEquals(status, r.status(), () -> host + target + ": " + r);
+  }
+
   // ---------------------------------------------------------------- zero downtime and draining
 
   @ParameterizedTest
@@ -749,7 +866,7 @@ public abstract class AdapterConformanceSuite {
     long seconds = Long.getLong(SOAK_PROPERTY, 10);
     SwitchingLoad.Result result =
         new SwitchingLoad(
-                s.port,
+                SwitchingLoad.Channels.http1(s.port),
                 s.router,
                 HostName.parse(SHOP),
                 WorkspaceId.of(BLUE),
@@ -932,6 +1049,7 @@ public abstract class AdapterConformanceSuite {
     @Nullable WorkspaceApp unknownHostApp;
     Duration upstreamTimeout = Duration.ofSeconds(30);
     boolean decodeEncodedSeparators;
+    Transport transport = Transport.HTTP_1_1;
     int port;
 
     Scenario(TargetKind kind, Router router) {
@@ -976,6 +1094,18 @@ public abstract class AdapterConformanceSuite {
       return this;
     }
 
+    Scenario transport(Transport t) {
+      this.transport = t;
+      return this;
+    }
+
+    /** An HTTP/2 client on one connection to this scenario's server, closed after the test. */
+    H2Client h2(H2Client.Mode mode) throws Exception {
+      H2Client client = H2Client.start(mode, port);
+      resources.push(client);
+      return client;
+    }
+
     Scenario start() throws Exception {
       RouterServer server =
           startRouterServer(
@@ -985,7 +1115,8 @@ public abstract class AdapterConformanceSuite {
                   unknownHostApp,
                   Duration.ofSeconds(RETRY_AFTER_SECONDS),
                   upstreamTimeout,
-                  decodeEncodedSeparators));
+                  decodeEncodedSeparators,
+                  transport));
       assertNotNull(server, "startRouterServer returned null");
       resources.push(server::stop);
       port = server.port();

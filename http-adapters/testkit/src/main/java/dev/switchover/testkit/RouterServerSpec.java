@@ -23,6 +23,7 @@ public final class RouterServerSpec {
   private final Duration retryAfter;
   private final Duration upstreamTimeout;
   private final boolean decodeEncodedSeparators;
+  private final Transport transport;
 
   RouterServerSpec(
       Router router,
@@ -30,13 +31,15 @@ public final class RouterServerSpec {
       @Nullable WorkspaceApp unknownHostApp,
       Duration retryAfter,
       Duration upstreamTimeout,
-      boolean decodeEncodedSeparators) {
+      boolean decodeEncodedSeparators,
+      Transport transport) {
     this.router = requireNonNull(router, "router");
     this.targets = Map.copyOf(new LinkedHashMap<>(targets));
     this.unknownHostApp = unknownHostApp;
     this.retryAfter = requireNonNull(retryAfter, "retryAfter");
     this.upstreamTimeout = requireNonNull(upstreamTimeout, "upstreamTimeout");
     this.decodeEncodedSeparators = decodeEncodedSeparators;
+    this.transport = requireNonNull(transport, "transport");
   }
 
   /** The router the adapter admits every request through. */
@@ -87,6 +90,13 @@ public final class RouterServerSpec {
         + upstreamTimeout
         + ", decodeEncodedSeparators="
         + decodeEncodedSeparators
+        + ", transport="
+        + transport
         + "}";
+  }
+
+  /** How the server accepts connections: {@link Transport#HTTP_1_1} in most tests. */
+  public Transport transport() {
+    return transport;
   }
 }

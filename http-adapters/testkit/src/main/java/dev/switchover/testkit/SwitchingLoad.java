@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The zero-downtime scenario's engine: keep-alive connections send requests back to back while
@@ -39,7 +40,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class SwitchingLoad {
   private static final int MAX_REPORTED = 25;
 
-  private final int port;
+  private final Channels channels;
   private final Router router;
   private final HostName domain;
   private final WorkspaceId first;
@@ -60,7 +61,7 @@ final class SwitchingLoad {
   private final Queue<String> failures = new ConcurrentLinkedQueue<>();
 
   SwitchingLoad(
-      int port,
+      Channels channels,
       Router router,
       HostName domain,
       WorkspaceId first,
@@ -70,7 +71,7 @@ final class SwitchingLoad {
       Duration slowRequest,
       Duration switchInterval,
       Duration duration) {
-    this.port = port;
+    this.channels = channels;
     this.router = router;
     this.domain = domain;
     this.first = first;
@@ -154,14 +155,14 @@ final class SwitchingLoad {
 
   private void connection(int id, long end, String targetPrefix) {
     boolean slow = id >= fastConnections;
-    RawConnection connection = null;
+    Channel connection = null;
     try {
       for (long n = 0; System.nanoTime() - end < 0; n++) {
         if (connection == null) {
-          connection = RawConnection.open(port);
+          connection = channels.open(id);
         }
         long returnedBefore = switchesReturned.get();
-        RawResponse response;
+        Reply response;
         try {
           response = connection.get(domain.toString(), targetPrefix + n);
         } catch (IOException e) {
@@ -189,10 +190,10 @@ final class SwitchingLoad {
   }
 
   private void check(
-      int id, long n, RawResponse response, long returnedBefore, long begunAfter, boolean slow) {
+      int id, long n, Reply response, long returnedBefore, long begunAfter, boolean slow) {
     String where = (slow ? "slow " : "") + "connection " + id + ", request " + n;
     if (response.status() != 200) {
-      fail(where + ": status " + response.status() + " " + response.bodyText().strip());
+      fail(where + ": status " + response.status() + " " + response.body().strip());
       return;
     }
     String served = response.workspace();
@@ -231,11 +232,54 @@ final class SwitchingLoad {
     }
   }
 
-  private static void close(RawConnection connection) {
+  private static void close(Channel connection) {
     try {
       connection.close();
     } catch (IOException e) {
       // closing a connection we are done with: nothing to report
+    }
+  }
+
+  /** An answer the load checks: its status, the workspace that served it, and its body. */
+  record Reply(int status, @Nullable String workspace, String body) {}
+
+  /** One client of the load: a connection, or a stream of a shared HTTP/2 connection. */
+  interface Channel {
+    /** Sends one GET and waits for its answer. */
+    Reply get(String host, String target) throws IOException;
+
+    /** Whether the server closed the connection after the last answer. */
+    boolean isClosedByPeer();
+
+    void close() throws IOException;
+  }
+
+  /** Opens the channel of the load's client {@code id} (and again after it was closed). */
+  interface Channels {
+    Channel open(int id) throws IOException;
+
+    /** Each client its own HTTP/1.1 keep-alive connection to {@code port}. */
+    static Channels http1(int port) {
+      return id -> {
+        RawConnection connection = RawConnection.open(port);
+        return new Channel() {
+          @Override
+          public Reply get(String host, String target) throws IOException {
+            RawResponse r = connection.get(host, target);
+            return new Reply(r.status(), r.workspace(), r.bodyText());
+          }
+
+          @Override
+          public boolean isClosedByPeer() {
+            return connection.isClosedByPeer();
+          }
+
+          @Override
+          public void close() throws IOException {
+            connection.close();
+          }
+        };
+      };
     }
   }
 

@@ -2,7 +2,9 @@ package dev.switchover.undertow;
 
 import dev.switchover.WorkspaceId;
 import dev.switchover.testkit.RouterServer;
+import dev.switchover.testkit.LoopbackTls;
 import dev.switchover.testkit.RouterServerSpec;
+import dev.switchover.testkit.Transport;
 import dev.switchover.testkit.WorkspaceTarget;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -38,15 +40,27 @@ final class UndertowRouterServer implements RouterServer {
     spec.unknownHostApp()
         .ifPresent(app -> builder.unknownHostHandler(new WorkspaceAppHttpHandler(app)));
     SwitchoverHttpHandler handler = builder.build();
-    return start(handler, handler);
+    return start(handler, handler, spec.transport());
   }
 
   static UndertowRouterServer start(HttpHandler root, @Nullable AutoCloseable handler) {
+    return start(root, handler, Transport.HTTP_1_1);
+  }
+
+  private static UndertowRouterServer start(
+      HttpHandler root, @Nullable AutoCloseable handler, Transport transport) {
+    Undertow.Builder builder = Undertow.builder();
+    if (transport == Transport.H2_TLS) {
+      builder.addHttpsListener(0, "127.0.0.1", LoopbackTls.serverContext());
+    } else {
+      builder.addHttpListener(0, "127.0.0.1");
+    }
     Undertow server =
-        Undertow.builder()
-            .addHttpListener(0, "127.0.0.1")
+        builder
             // Undertow refuses bodies above 2 MiB by default; the suite sends several MiB.
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
+            // h2c (prior knowledge and upgrade) on a cleartext listener, h2 by ALPN over TLS
+            .setServerOption(UndertowOptions.ENABLE_HTTP2, transport != Transport.HTTP_1_1)
             .setHandler(root)
             .build();
     server.start();
