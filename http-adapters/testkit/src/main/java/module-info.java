@@ -12,6 +12,7 @@ module dev.switchover.testkit {
   requires org.eclipse.jetty.client;
   requires org.eclipse.jetty.http;
   requires org.eclipse.jetty.http2.client;
+  requires org.eclipse.jetty.http2.hpack;
   requires org.eclipse.jetty.http2.client.transport;
   requires org.eclipse.jetty.io;
   requires transitive org.eclipse.jetty.server;

@@ -775,6 +775,73 @@ public abstract class AdapterConformanceSuite {
         () -> assertH2Status(h2, SHOP, "/a/%2e%2e/admin", 400));
   }
 
+  /**
+   * Each hostile {@code Host} of the HTTP/1.1 cases, as {@code :authority}, gets the answer its
+   * HTTP/1.1 form gets (a refusal may also be the server's: a reset stream or connection); and
+   * what only HTTP/2 can say: a {@code host} beside {@code :authority}, two {@code :authority}
+   * fields, none at all. A request is never routed by a {@code host} that {@code :authority}
+   * contradicts.
+   */
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void http2_hostileAuthorities_getTheAnswersOfTheirHttp11Forms(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).transport(Transport.H2C).bind(BLUE, GREEN).start();
+    List<String> wrong = new ArrayList<>();
+    for (HostileRequest c : HostileRequest.authorities()) {
+      String authority = c.request(s.port);
+      check(wrong, c.name(), c.expected(), RawH2.exchange(s.port, h2Get(":authority", authority)));
+    }
+    check(wrong, "a host equal to :authority", BLUE,
+        RawH2.exchange(s.port, h2Get(":authority", SHOP, "host", SHOP)));
+    // Refused, or routed by :authority: Undertow keeps the first :authority as the only host.
+    check(wrong, "a host that contradicts :authority", HostileRequest.BAD_REQUEST + " or " + BLUE,
+        RawH2.exchange(s.port, h2Get(":authority", SHOP, "host", OTHER)));
+    check(wrong, "two :authority fields", HostileRequest.BAD_REQUEST + " or " + BLUE,
+        RawH2.exchange(s.port, h2Get(":authority", SHOP, ":authority", OTHER)));
+    check(wrong, "two host fields", HostileRequest.BAD_REQUEST + " or " + BLUE,
+        RawH2.exchange(s.port, h2Get(":authority", SHOP, "host", SHOP, "host", OTHER)));
+    // As an HTTP/1.0 request without Host: no authority, so the server's own name, unrouted.
+    check(wrong, "neither :authority nor host", HostileRequest.MISDIRECTED, RawH2.exchange(s.port, h2Get()));
+    // RFC 9113 lets a client that converts an HTTP/1.1 request keep its Host instead of
+    // :authority; Undertow drops that Host, so the request names no authority there.
+    check(wrong, "a host and no :authority", BLUE + " or " + HostileRequest.MISDIRECTED,
+        RawH2.exchange(s.port, h2Get("host", SHOP)));
+    assertTrue(wrong.isEmpty(), () -> wrong.size() + " authorities answered otherwise:\n  " + String.join("\n  ", wrong));
+  }
+
+  /** A GET of {@code /x} with the pseudo-header fields it needs and then {@code more}, in order. */
+  private static List<Map.Entry<String, String>> h2Get(String... more) {
+    List<Map.Entry<String, String>> fields = new ArrayList<>();
+    fields.add(Map.entry(":method", "GET"));
+    fields.add(Map.entry(":scheme", "http"));
+    fields.add(Map.entry(":path", "/x"));
+    for (int i = 0; i + 1 < more.length; i += 2) {
+      fields.add(Map.entry(more[i], more[i + 1]));
+    }
+    return fields;
+  }
+
+  /**
+   * Notes in {@code wrong} unless the outcome is one of {@code expected} (" or " between them): a
+   * workspace's name, a status, or {@code 400}, which a refusal at the HTTP/2 layer also meets.
+   */
+  private static final Pattern OR = Pattern.compile(" or ");
+
+  private static void check(List<String> wrong, String name, String expected, RawH2.Outcome outcome) {
+    boolean ok = false;
+    for (String one : OR.splitAsStream(expected).toList()) {
+      ok |=
+          one.equals(HostileRequest.BAD_REQUEST)
+              ? !outcome.answered() || outcome.status() == 400
+              : one.chars().allMatch(Character::isDigit)
+                  ? outcome.answered() && Integer.toString(outcome.status()).equals(one)
+                  : outcome.answered() && outcome.status() == 200 && outcome.workspace().equals(one);
+    }
+    if (!ok) {
+      wrong.add(name + ": expected " + expected + ", got " + outcome);
+    }
+  }
+
   /** The load's cases: h2c with prior knowledge and h2 over TLS, each with each kind of target. */
   static Stream<Arguments> http2LoadCases() {
     // An upgraded client sends each request on a connection of its own: no streams to share.

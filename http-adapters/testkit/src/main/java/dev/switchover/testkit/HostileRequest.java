@@ -76,6 +76,18 @@ record HostileRequest(String name, String request, String target, String expecte
         BAD_REQUEST);
   }
 
+  /**
+   * The {@link #hosts()} cases that name their authority in a {@code Host} field alone, as the
+   * {@code :authority} an HTTP/2 request would carry instead (with {@code {port}} in it).
+   */
+  static List<HostileRequest> authorities() {
+    String prefix = "GET /x HTTP/1.1\r\nHost: ";
+    return hosts().stream()
+        .filter(c -> c.request().startsWith(prefix) && c.request().indexOf("\r\n", prefix.length()) == c.request().length() - 4)
+        .map(c -> new HostileRequest(c.name(), c.request().substring(prefix.length(), c.request().length() - 4), c.target(), c.expected()))
+        .toList();
+  }
+
   /** Requests whose authority is unusual or ambiguous. */
   static List<HostileRequest> hosts() {
     return List.of(

@@ -160,7 +160,8 @@ public final class RequestTargets {
   /**
    * 0 if the request's hosts are acceptable, else the status to refuse it with (400).
    *
-   * @param hostValues the values of every {@code Host} field the request carries, as received
+   * @param hostValues the values of every {@code Host} field the request carries, as received;
+   *     for an HTTP/2 request, none, or the {@code host} the client sent besides {@code :authority}
    * @param absoluteTarget the request target if it was in absolute form (or, for an adapter that
    *     cannot tell, the request URL as its server shows it), else null
    * @param secure whether the server takes the request as an {@code https} one: its default port
@@ -188,7 +189,11 @@ public final class RequestTargets {
       }
     }
     if (host == null) {
-      return 0; // HTTP/1.0 without Host: the server names the authority
+      // HTTP/2 names the authority in :authority, which servers show as the request URL's (a
+      // Host beside it may be dropped or replaced by the server); HTTP/1.0 without Host names
+      // none, and the server's own name stands in.
+      String authority = absoluteTarget == null ? null : absoluteAuthority(absoluteTarget);
+      return authority == null || isAuthority(authority) ? 0 : BAD_REQUEST;
     }
     if (!isAuthority(host)) {
       return BAD_REQUEST;

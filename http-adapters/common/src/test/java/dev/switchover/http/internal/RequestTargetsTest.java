@@ -169,6 +169,17 @@ final class RequestTargetsTest {
   }
 
   @Test
+  void hostRefusal_withoutHost_checksTheUrlsAuthority_asHttp2NamesItInAuthority() {
+    assertEquals(0, RequestTargets.hostRefusal(List.of(), null, false));
+    assertEquals(0, RequestTargets.hostRefusal(List.of(), "http://shop.example.com:8080/x", false));
+    assertEquals(0, RequestTargets.hostRefusal(List.of(), "https://[::1]:8443/x", true));
+    assertEquals(400, RequestTargets.hostRefusal(List.of(), "http://shop%2eexample.com/x", false));
+    assertEquals(400, RequestTargets.hostRefusal(List.of(), "http://a.example.com,b.example.com/x", false));
+    assertEquals(400, RequestTargets.hostRefusal(List.of(), "http://user@shop.example.com/x", false));
+    assertEquals(400, RequestTargets.hostRefusal(List.of(), "http:///x", false));
+  }
+
+  @Test
   void hostRefusal_refusesRepeatedHostsAndMismatchedAbsoluteTargets() {
     assertEquals(400, RequestTargets.hostRefusal(List.of("a.example.com", "a.example.com"), null, false));
     assertEquals(400, RequestTargets.hostRefusal(List.of("shop.example.com"), "http://other.example.com/", false));
