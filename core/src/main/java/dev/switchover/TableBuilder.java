@@ -273,6 +273,8 @@ final class TableBuilder extends RoutingTable.Builder {
   @Override
   public TableBuilder describe(
       long newRevision, ChangeReason newReason, String newDescription, @Nullable String newActor) {
+    checkNotNull(newReason, "reason");
+    checkNotNull(newDescription, "description");
     if (newActor != null) {
       checkActor(newActor);
     }
