@@ -280,7 +280,10 @@ public final class VerificationSchedule {
     }
   }
 
-  /** Where a domain this schedule tracks stands now; empty if it never issued or checked one. */
+  /**
+   * Where a domain this schedule tracks stands now; empty if no schedule sharing its store issued
+   * or checked one.
+   */
   public Optional<Verification> status(HostName domain) {
     checkNotNull(domain, "domain");
     return store.load(domain).map(TrackedDomain::verification);
