@@ -21,7 +21,6 @@ import org.jspecify.annotations.Nullable;
  * TrackedDomain t = store.load(HostName.parse("shop.example.com")).orElseThrow();
  * t.challenge().recordValue();   // what the owner publishes
  * t.verification().status();     // PENDING, VERIFIED...
- * t.recheckAt(Duration.ofDays(1));   // when a schedule re-checks it, if it is verified
  * }</pre>
  */
 public final class TrackedDomain {
@@ -81,8 +80,7 @@ public final class TrackedDomain {
    * When a schedule re-checks this domain: {@code recheckInterval} after its last proof, if it is
    * {@code VERIFIED} and was checked; empty otherwise.
    */
-  public Optional<Instant> recheckAt(java.time.Duration recheckInterval) {
-    checkNotNull(recheckInterval, "recheckInterval");
+  Optional<Instant> recheckAt(java.time.Duration recheckInterval) {
     if (method == null || verification.status() != dev.switchover.DomainStatus.VERIFIED) {
       return Optional.empty();
     }
