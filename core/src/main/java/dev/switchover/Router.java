@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -62,6 +63,8 @@ public final class Router implements AutoCloseable {
   /** Guards {@link #current}, {@link #history} and the order of {@link #undelivered}; never calls out. */
   private final Object publishLock = new Object();
   private final Subscription storeWatch;
+  /** Who the writes of the current thread are made for, inside {@link #actingAs}. */
+  private final ThreadLocal<@Nullable String> actor = new ThreadLocal<>();
   private volatile RoutingTable current;
 
   private Router(TableStore store, int historySize) {
@@ -373,6 +376,39 @@ public final class Router implements AutoCloseable {
     return setDomainStatus(HostName.parse(domain), status);
   }
 
+  /**
+   * Runs {@code writes} on behalf of {@code actor}: every table that this thread publishes
+   * through this router inside it, whatever the write (promote, swap, rollback, a domain's
+   * status, a prepared change's commit), carries {@code actor} as its {@link RoutingTable#actor()}
+   * (a store shared by a fleet keeps it, so that every router tells who made the revision). Writes
+   * made by other threads meanwhile are not affected; calls may nest, the innermost actor wins.
+   *
+   * <pre>{@code
+   * RoutingTable next = router.actingAs("alice", () -> router.promote(7, shop, green));
+   * next.actor();  // Optional[alice]
+   * }</pre>
+   *
+   * @return what {@code writes} returned
+   * @throws IllegalArgumentException if the actor is empty, longer than 256 characters, or holds a
+   *     control character
+   */
+  public <T extends @Nullable Object> T actingAs(String actor, Supplier<T> writes) {
+    checkNotNull(actor, "actor");
+    checkNotNull(writes, "writes");
+    TableBuilder.checkActor(actor);
+    String outer = this.actor.get();
+    this.actor.set(actor);
+    try {
+      return writes.get();
+    } finally {
+      if (outer == null) {
+        this.actor.remove();
+      } else {
+        this.actor.set(outer);
+      }
+    }
+  }
+
   /** The tables published before the current one, newest first, up to the history size. */
   public List<RoutingTable> history() {
     synchronized (publishLock) {
@@ -423,6 +459,10 @@ public final class Router implements AutoCloseable {
     try {
       RoutingTable now = current;
       RoutingTable next = write.next(now);
+      String who = actor.get();
+      if (who != null) {
+        next = next.madeBy(who);
+      }
       if (!store.compareAndSet(now.revision(), next)) {
         RoutingTable stored = store.load();
         // Another router sharing the store wrote first: catch up, so the next write can succeed.

@@ -47,9 +47,13 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class RoutingTable {
+  /** The longest {@link #actor()} a table takes. */
+  static final int MAX_ACTOR_LENGTH = 256;
+
   private final long revision;
   private final ChangeReason reason;
   private final String description;
+  private final @Nullable String actor;
   // The rest is also read by TableBuilder, which makes the next revision from it.
   final HostTable exact;
   final HostTable wildcards;
@@ -68,6 +72,7 @@ public final class RoutingTable {
       long revision,
       ChangeReason reason,
       String description,
+      @Nullable String actor,
       HostTable exact,
       HostTable wildcards,
       @Nullable HostName previewSuffix,
@@ -79,6 +84,7 @@ public final class RoutingTable {
     this.revision = revision;
     this.reason = reason;
     this.description = description;
+    this.actor = actor;
     this.exact = exact;
     this.wildcards = wildcards;
     this.previewSuffix = previewSuffix;
@@ -115,6 +121,23 @@ public final class RoutingTable {
   /** A short account of the change, such as {@code promote shop.example.com -> green}. */
   public String description() {
     return description;
+  }
+
+  /**
+   * Who made this revision, if its writer said so: the name an operator acted under (an admin
+   * token's name, say), set by {@link Router#actingAs} or {@link Builder#describe(long,
+   * ChangeReason, String, String)}. A store shared by a fleet keeps it with the revision, so that
+   * every router of the fleet tells who made it. Empty for a table built without one.
+   */
+  public Optional<String> actor() {
+    return Optional.ofNullable(actor);
+  }
+
+  /** This table, said to be made by {@code who}; shares everything else with this one. */
+  RoutingTable madeBy(String who) {
+    return new RoutingTable(
+        revision, reason, description, who, exact, wildcards, previewSuffix, workspaces, routeCounts,
+        statusEpoch, baseRevision, changedHosts);
   }
 
   /**
@@ -311,6 +334,7 @@ public final class RoutingTable {
         + reason
         + ", description="
         + description
+        + (actor == null ? "" : ", actor=" + actor)
         + ", hosts="
         + (exact.size() + wildcards.size())
         + ", workspaces="
@@ -499,6 +523,17 @@ public final class RoutingTable {
      * @throws IllegalArgumentException if the revision is less than 1
      */
     public abstract Builder describe(long revision, ChangeReason reason, String description);
+
+    /**
+     * Sets the revision, reason and description of the table to build, and who made it (see
+     * {@link RoutingTable#actor()}; null for no one named). A store that rebuilds a table another
+     * router wrote passes on the actor that router stored with it.
+     *
+     * @throws IllegalArgumentException if the revision is less than 1, or the actor is empty,
+     *     longer than 256 characters or holds a control character
+     */
+    public abstract Builder describe(
+        long revision, ChangeReason reason, String description, @Nullable String actor);
 
     /**
      * Validates and builds the table.

@@ -30,6 +30,7 @@ final class TableBuilder extends RoutingTable.Builder {
   private long revision;
   private ChangeReason reason;
   private String description;
+  private @Nullable String actor;
   private final HostTable exact;
   private final HostTable wildcards;
   /** The hosts changed, in the order first changed; an empty draft removes its host. */
@@ -270,6 +271,33 @@ final class TableBuilder extends RoutingTable.Builder {
   }
 
   @Override
+  public TableBuilder describe(
+      long newRevision, ChangeReason newReason, String newDescription, @Nullable String newActor) {
+    checkNotNull(newReason, "reason");
+    checkNotNull(newDescription, "description");
+    if (newActor != null) {
+      checkActor(newActor);
+    }
+    describe(newRevision, newReason, newDescription);
+    this.actor = newActor;
+    return this;
+  }
+
+  /** An actor is a name fit for a log line and a history: one line, not empty, not huge. */
+  static String checkActor(String actor) {
+    checkArgument(
+        !actor.isEmpty() && actor.length() <= RoutingTable.MAX_ACTOR_LENGTH,
+        "an actor must be 1 to %s characters, but has %s",
+        RoutingTable.MAX_ACTOR_LENGTH,
+        actor.length());
+    checkArgument(
+        actor.chars().noneMatch(Character::isISOControl),
+        "an actor must not hold control characters (line breaks, tabs...), but was \"%s\"",
+        actor.replaceAll("\\p{Cntrl}", "?"));
+    return actor;
+  }
+
+  @Override
   public RoutingTable build() {
     TableValidation validation = new TableValidation(previewSuffix, workspaces);
     Map<String, HostEntry> exactChanges = new LinkedHashMap<>();
@@ -311,6 +339,7 @@ final class TableBuilder extends RoutingTable.Builder {
         revision,
         reason,
         description,
+        actor,
         newExact,
         newWildcards,
         previewSuffix,

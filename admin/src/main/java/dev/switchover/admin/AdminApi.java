@@ -4,9 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
-import dev.switchover.HostName;
 import dev.switchover.Router;
-import dev.switchover.verification.Challenge;
 import dev.switchover.verification.VerificationSchedule;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,8 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,7 +23,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Every write is a compare-and-set on the revision the operator saw ({@code If-Match} or a
  * {@code revision} field): a stale one is refused with 409 and changes nothing. Callers present a
  * bearer token; each token has a name (who the audit says made a change) and a {@link Role}. An API
- * without tokens answers only requests from and to the loopback interface. Thread-safe.
+ * without tokens answers only requests from and to the loopback interface. Each write is made
+ * {@linkplain Router#actingAs as} the caller, so the table it publishes names who made it: on a
+ * fleet sharing a store, every router's history tells who made each revision. Thread-safe.
  *
  * <pre>{@code
  * AdminApi api = AdminApi.builder()
@@ -53,8 +51,6 @@ public final class AdminApi {
   final FailedAuthLimiter limiter;
   final AuditLog audit;
   final Clock clock;
-  /** The challenges issued through this API, to be checked by "check now". */
-  final ConcurrentMap<HostName, Challenge> challenges = new ConcurrentHashMap<>();
   final Views views;
 
   private AdminApi(Builder b, Router router) {
@@ -67,7 +63,11 @@ public final class AdminApi {
     this.audit = new AuditLog(AUDIT_SIZE);
     VerificationSchedule s = schedule;
     this.views =
-        new Views(router, d -> s == null ? Optional.empty() : s.status(d), challenges::get, audit);
+        new Views(
+            router,
+            d -> s == null ? Optional.empty() : s.status(d),
+            d -> s == null ? null : s.challenge(d).orElse(null),
+            audit);
   }
 
   /** A builder; give at least the router. */
@@ -108,7 +108,8 @@ public final class AdminApi {
     /**
      * The verification schedule through which the API adds domains (issuing their challenges) and
      * checks them; it must apply its results to the same router. Without it, adding and checking a
-     * domain answer 501.
+     * domain answer 501. On a fleet, give each router's API a schedule over the shared
+     * verification store, so that a domain added through one router can be checked through any.
      */
     public Builder verification(VerificationSchedule verification) {
       checkNotNull(verification, "verification");

@@ -69,6 +69,11 @@ final class ApiHandler {
       Caller caller = authenticate(req);
       answer = dispatch(path, req, caller);
     } catch (Problem p) {
+      if (req.getContentLengthLong() > 0 || req.getHeader("Transfer-Encoding") != null) {
+        // Refused before its body was read (or while reading it): the server may close the
+        // connection once the answer is out, and a client must not send its next request on it.
+        resp.setHeader("Connection", "close");
+      }
       writeProblem(resp, p, req.getRequestURI());
       return;
     } catch (RuntimeException e) {
@@ -425,11 +430,10 @@ final class ApiHandler {
     }
     Challenge challenge;
     try {
-      challenge = schedule.issue(domain);
+      challenge = api.router.actingAs(caller.name(), () -> schedule.issue(domain));
     } catch (IllegalArgumentException e) {
       throw new Problem(422, "cannot-verify", "Cannot verify this domain", e.getMessage() == null ? "refused" : e.getMessage());
     }
-    api.challenges.put(challenge.domain(), challenge);
     RoutingTable now = api.router.current();
     ObjectNode node = api.views.domain(now, domain, now.domainStatus(domain).orElse(DomainStatus.PENDING));
     node.set("challenge", Views.challenge(challenge));
@@ -440,10 +444,11 @@ final class ApiHandler {
     requireWriter(caller);
     JsonBody body = body(req).allow("method");
     VerificationSchedule schedule = requireSchedule();
-    Challenge challenge = api.challenges.get(domain);
+    declared(api.router.current(), domain); // a challenge left of a removed domain must not declare it again
+    Challenge challenge = schedule.challenge(domain).orElse(null);
     if (challenge == null) {
       throw new Problem(409, "no-challenge", "No challenge",
-          "no challenge was issued for " + domain + " through this admin API; add the domain first");
+          "no challenge is tracked for " + domain + "; add the domain first");
     }
     String methodText = body.optionalText("method");
     Challenge.Method method;
@@ -458,7 +463,7 @@ final class ApiHandler {
       throw new Problem(422, "unsupported-method", "Unsupported method", "the challenge for " + domain + " cannot be checked by " + methodText);
     }
     long before = api.router.current().revision();
-    Verification v = schedule.verify(challenge, method);
+    Verification v = api.router.actingAs(caller.name(), () -> schedule.verify(challenge, method));
     long after = api.router.current().revision();
     api.audit.published(new AuditLog.Entry(caller.name(), api.clock.instant(), "check " + domain + ": " + v.status(), before, after));
     return Answer.ok(Views.verification(v), after);
@@ -472,7 +477,10 @@ final class ApiHandler {
     Answer removed =
         write(caller, "remove domain " + domain, expected,
             () -> api.router.update(expected, b -> b.removeDomain(domain)));
-    api.challenges.remove(domain); // only once the domain is gone: a refused removal keeps it
+    VerificationSchedule schedule = api.schedule;
+    if (schedule != null) {
+      schedule.forget(domain); // only once the domain is gone: a refused removal keeps it tracked
+    }
     return removed;
   }
 
@@ -494,7 +502,7 @@ final class ApiHandler {
   /** Makes one guarded write, audits it and answers the new table; maps refusals to problems. */
   private Answer write(Caller caller, String action, long expected, Supplier<RoutingTable> write) {
     try {
-      RoutingTable next = write.get();
+      RoutingTable next = api.router.actingAs(caller.name(), write);
       api.audit.published(new AuditLog.Entry(caller.name(), api.clock.instant(), action, expected, next.revision()));
       return Answer.ok(api.views.table(next), next.revision());
     } catch (RevisionConflictException e) {

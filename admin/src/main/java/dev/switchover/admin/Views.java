@@ -117,7 +117,11 @@ final class Views {
     return array;
   }
 
-  /** The current table and those before it, newest first, with who made each if known. */
+  /**
+   * The current table and those before it, newest first, with who made each if known: from this
+   * API's audit (who, when, what), or else from the table itself (who), which a store shared by
+   * a fleet carries from the router that wrote it.
+   */
   ArrayNode history(RoutingTable current, List<RoutingTable> earlier) {
     ArrayNode array = JSON.arrayNode();
     array.add(revision(current, true));
@@ -138,6 +142,9 @@ final class Views {
       node.put("by", made.actor());
       node.put("at", made.at().toString());
       node.put("action", made.action());
+    } else {
+      // made through another router of the fleet (or before a restart): the table names who
+      t.actor().ifPresent(actor -> node.put("by", actor));
     }
     return node;
   }

@@ -249,8 +249,39 @@ final class AdminWriteTest {
     assertProblem(f.post("api/domains", "{\"name\":\"new.example.org\"}", 0L), 409, "revision-conflict");
     assertProblem(f.post("api/domains", "{}", 1L), 400, "bad-request");
     assertEquals(1, f.router.current().revision());
-    assertProblem(f.post("api/domains/unknown.example.org/check", null, null), 409, "no-challenge");
+    assertProblem(f.post("api/domains/unknown.example.org/check", null, null), 404, "not-found");
     assertProblem(f.post("api/domains/shop.example.com/check", "{\"method\":\"carrier-pigeon\"}", null), 409, "no-challenge");
+  }
+
+  @Test
+  void removeDomain_forgetsItsChallenge_soACheckCannotDeclareItAgain() {
+    HttpResponse<String> added = f.post("api/domains", "{\"name\":\"new.example.org\"}", 1L);
+    assertEquals(201, added.statusCode(), added.body());
+    JsonNode challenge = json(added).get("challenge");
+    f.zone.records.put(challenge.get("recordName").asText(), List.of(challenge.get("recordValue").asText()));
+    HttpResponse<String> removed = f.send(f.request("api/domains/new.example.org").header("If-Match", "\"2\"").DELETE().build());
+    assertEquals(200, removed.statusCode(), removed.body());
+
+    assertTrue(f.schedule.challenge(HostName.parse("new.example.org")).isEmpty());
+    assertProblem(f.post("api/domains/new.example.org/check", null, null), 404, "not-found");
+    assertTrue(f.router.current().domainStatus(HostName.parse("new.example.org")).isEmpty());
+  }
+
+  @Test
+  void everyWrite_isMadeAsItsCaller_andTheHistoryNamesWhoMadeARevisionElsewhere() {
+    HttpResponse<String> promoted = f.post("api/domains/shop.example.com/promote", "{\"workspace\":\"green\"}", 1L);
+    assertEquals(200, promoted.statusCode(), promoted.body());
+    assertEquals(java.util.Optional.of("alice"), f.router.current().actor());
+    // as if through another router of a fleet: no audit entry here, but the table says who
+    f.router.actingAs("carol", () -> f.router.rollback(2));
+
+    JsonNode history = json(f.get("api/history"));
+    assertEquals(3, history.get(0).get("revision").asLong());
+    assertEquals("carol", history.get(0).get("by").asText());
+    assertTrue(history.get(0).path("at").isMissingNode(), history.toString());
+    assertEquals("alice", history.get(1).get("by").asText());
+    assertTrue(history.get(1).has("at"), history.toString());
+    assertTrue(history.get(2).path("by").isMissingNode(), history.toString());
   }
 
   @Test

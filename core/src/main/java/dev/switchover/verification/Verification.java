@@ -65,8 +65,18 @@ public final class Verification {
     return new Verification(domain, DomainStatus.VERIFIED, at, verifiedAt, validUntil, reason);
   }
 
-  /** A result that is not VERIFIED, optionally remembering the last proof (for EXPIRED). */
-  static Verification of(
+  /**
+   * A verification with these parts: to restore one that was stored (by a {@link
+   * dev.switchover.spi.VerificationStore}). New ones come from {@link DomainVerifier} and {@link
+   * VerificationSchedule}.
+   *
+   * @param verifiedAt when ownership was last proved; null if never (then {@code validUntil} too)
+   * @param validUntil until when that proof holds; null exactly when {@code verifiedAt} is
+   * @throws IllegalArgumentException if only one of {@code verifiedAt} and {@code validUntil} is
+   *     given, {@code validUntil} is not after {@code verifiedAt}, or the status is {@code
+   *     VERIFIED} without them
+   */
+  public static Verification of(
       HostName domain,
       DomainStatus status,
       Instant at,

@@ -10,11 +10,10 @@ import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.verification.Challenge.Method;
 import java.time.Instant;
+import dev.switchover.spi.VerificationStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -37,8 +36,16 @@ import org.slf4j.LoggerFactory;
  * brings back a domain whose status was changed in the router by someone else: the schedule stops
  * tracking it. Thread-safe; checks run without holding the schedule's lock.
  *
+ * <p>What the schedule tracks of each domain (its challenge, the method that checked it, where it
+ * stands: a {@link TrackedDomain}) lives in a {@link VerificationStore}, in memory by default.
+ * Given a store shared by a fleet, every router's schedule sees the same domains: a domain added
+ * through one router can be checked through another, and re-checks and expiry survive a restart.
+ * Each change to a domain is a compare-and-set in the store, so two schedules cannot overwrite
+ * each other; several routers may call {@link #recheckDue()} from their timers (a domain
+ * re-checked by one is not due on the others), though one is enough.
+ *
  * <pre>{@code
- * VerificationSchedule schedule = VerificationSchedule.create(verifier, router);
+ * VerificationSchedule schedule = VerificationSchedule.create(verifier, router);  // or (.., store)
  * Challenge challenge = schedule.issue("shop.example.com");       // PENDING, show the owner
  * Verification v = schedule.verify(challenge, Challenge.Method.DNS_TXT);  // VERIFIED or FAILED
  * schedule.recheckDue();                                          // from a timer
@@ -49,23 +56,41 @@ public final class VerificationSchedule {
   private static final Logger log = LoggerFactory.getLogger(VerificationSchedule.class);
   /** Re-checks run at once, in batches of this many: enough to be quick, few enough for a resolver. */
   static final int MAX_CONCURRENT_CHECKS = 32;
+  /** Each failed attempt means another schedule changed the domain meanwhile; this many never happen. */
+  static final int MAX_ATTEMPTS = 16;
 
   private final DomainVerifier verifier;
   private final Router router;
+  private final VerificationStore store;
+  /** Serializes this schedule's changes; the store's compare-and-set guards against other schedules. */
   private final ReentrantLock lock = new ReentrantLock();
 
-  private final Map<HostName, Tracked> tracked = new TreeMap<>();
-
-  private VerificationSchedule(DomainVerifier verifier, Router router) {
+  private VerificationSchedule(DomainVerifier verifier, Router router, VerificationStore store) {
     this.verifier = verifier;
     this.router = router;
+    this.store = store;
   }
 
-  /** A schedule that applies the verifier's results to the router; it tracks nothing yet. */
+  /**
+   * A schedule that applies the verifier's results to the router and keeps what it tracks in this
+   * process's memory; it tracks nothing yet.
+   */
   public static VerificationSchedule create(DomainVerifier verifier, Router router) {
     checkNotNull(verifier, "verifier");
     checkNotNull(router, "router");
-    return new VerificationSchedule(verifier, router);
+    return new VerificationSchedule(verifier, router, VerificationStore.inMemory());
+  }
+
+  /**
+   * A schedule that applies the verifier's results to the router and keeps what it tracks in
+   * {@code store}, picking up the domains it already holds: with the store a fleet shares (and a
+   * router on the table store it shares), every router's schedule tracks the same domains.
+   */
+  public static VerificationSchedule create(DomainVerifier verifier, Router router, VerificationStore store) {
+    checkNotNull(verifier, "verifier");
+    checkNotNull(router, "router");
+    checkNotNull(store, "store");
+    return new VerificationSchedule(verifier, router, store);
   }
 
   /** Issues a challenge for a domain; see {@link #issue(HostName)}. */
@@ -85,20 +110,25 @@ public final class VerificationSchedule {
     HostName d = challenge.domain();
     lock.lock();
     try {
-      Tracked old = tracked.get(d);
-      boolean verifiedNow =
-          (old != null && old.verification.isValidAt(challenge.issuedAt()))
-              || router.current().domainStatus(d).equals(Optional.of(DomainStatus.VERIFIED));
-      if (!verifiedNow) {
+      for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        TrackedDomain old = store.load(d).orElse(null);
+        boolean verifiedNow =
+            (old != null && old.verification().isValidAt(challenge.issuedAt()))
+                || router.current().domainStatus(d).equals(Optional.of(DomainStatus.VERIFIED));
+        if (verifiedNow) {
+          return challenge;
+        }
         Verification pending =
             Verification.of(d, DomainStatus.PENDING, challenge.issuedAt(), null, null,
                 "waiting for " + challenge.recordName() + " = " + challenge.recordValue()
                     + challenge.httpUrl().map(url -> " (or " + url + ")").orElse(""));
         long revision = setRouterStatus(d, DomainStatus.PENDING);
-        tracked.put(d, new Tracked(challenge, null, pending));
-        log.info("issued a challenge for {}: PENDING (router revision {})", d, revision);
+        if (store.compareAndSet(d, old, TrackedDomain.of(challenge, null, pending))) {
+          log.info("issued a challenge for {}: PENDING (router revision {})", d, revision);
+          return challenge;
+        }
       }
-      return challenge;
+      throw contended(d);
     } finally {
       lock.unlock();
     }
@@ -122,23 +152,29 @@ public final class VerificationSchedule {
     HostName d = challenge.domain();
     lock.lock();
     try {
-      Tracked old = tracked.get(d);
-      if (result.status() == DomainStatus.VERIFIED) {
-        long revision = setRouterStatus(d, DomainStatus.VERIFIED);
-        tracked.put(d, new Tracked(challenge, method, result));
-        log.info("domain {} verified by {} until {} (router revision {}): {}", d, method, result.validUntil().orElseThrow(), revision, result.reason());
-        return result;
+      for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        TrackedDomain old = store.load(d).orElse(null);
+        if (result.status() == DomainStatus.VERIFIED) {
+          long revision = setRouterStatus(d, DomainStatus.VERIFIED);
+          if (store.compareAndSet(d, old, TrackedDomain.of(challenge, method, result))) {
+            log.info("domain {} verified by {} until {} (router revision {}): {}", d, method, result.validUntil().orElseThrow(), revision, result.reason());
+            return result;
+          }
+        } else if (old != null && old.verification().isValidAt(result.at())) {
+          Verification kept = stillValid(old, result);
+          if (store.compareAndSet(d, old, TrackedDomain.of(old.challenge(), method(old), kept))) {
+            log.warn("check of {} by {} failed; still verified until {}: {}", d, method, kept.validUntil().orElseThrow(), result.reason());
+            return kept;
+          }
+        } else {
+          long revision = setRouterStatus(d, DomainStatus.FAILED);
+          if (store.compareAndSet(d, old, TrackedDomain.of(challenge, method, result))) {
+            log.warn("domain {} FAILED verification by {} (router revision {}): {}", d, method, revision, result.reason());
+            return result;
+          }
+        }
       }
-      if (old != null && old.verification.isValidAt(result.at())) {
-        Verification kept = stillValid(old, result);
-        tracked.put(d, new Tracked(old.challenge, old.method, kept));
-        log.warn("check of {} by {} failed; still verified until {}: {}", d, method, kept.validUntil().orElseThrow(), result.reason());
-        return kept;
-      }
-      long revision = setRouterStatus(d, DomainStatus.FAILED);
-      tracked.put(d, new Tracked(challenge, method, result));
-      log.warn("domain {} FAILED verification by {} (router revision {}): {}", d, method, revision, result.reason());
-      return result;
+      throw contended(d);
     } finally {
       lock.unlock();
     }
@@ -149,35 +185,33 @@ public final class VerificationSchedule {
    * {@link DomainVerifier.Builder#recheckInterval recheck interval} after its last proof), and
    * waits for the results. A proved re-check renews the domain's validity; a failed one leaves it
    * verified while its last proof holds, and expires it otherwise: {@link DomainStatus#EXPIRED},
-   * its routes removed.
+   * its routes removed. A domain that another schedule sharing the store changed while it was
+   * re-checked here is left as that one made it.
    *
    * @return where each re-checked domain stands now, in name order; empty if none was due
    * @throws VerificationException if the waiting thread is interrupted
    */
   public List<Verification> recheckDue() {
     Instant now = verifier.clock().instant();
-    List<Tracked> due = new ArrayList<>();
-    lock.lock();
-    try {
-      for (Tracked t : tracked.values()) {
-        if (t.method != null && t.verification.status() == DomainStatus.VERIFIED && !now.isBefore(recheckAt(t))) {
-          due.add(t);
-        }
+    List<TrackedDomain> due = new ArrayList<>();
+    for (TrackedDomain t : store.loadAll().values()) {
+      Optional<Instant> at = t.recheckAt(verifier.recheckInterval());
+      if (at.isPresent() && !now.isBefore(at.get())) {
+        due.add(t);
       }
-    } finally {
-      lock.unlock();
     }
+    due.sort((a, b) -> a.domain().compareTo(b.domain()));
     List<Verification> results = new ArrayList<>(due.size());
-    for (List<Tracked> batch : Lists.partition(due, MAX_CONCURRENT_CHECKS)) {
+    for (List<TrackedDomain> batch : Lists.partition(due, MAX_CONCURRENT_CHECKS)) {
       List<CompletableFuture<Verification>> checks = new ArrayList<>(batch.size());
-      for (Tracked t : batch) {
-        checks.add(verifier.checkAsync(t.challenge, method(t)));
+      for (TrackedDomain t : batch) {
+        checks.add(verifier.checkAsync(t.challenge(), method(t)));
       }
       for (int i = 0; i < batch.size(); i++) {
-        Tracked t = batch.get(i);
+        TrackedDomain t = batch.get(i);
         Verification result;
         try {
-          result = DomainVerifier.await(t.challenge.domain(), checks.get(i));
+          result = DomainVerifier.await(t.domain(), checks.get(i));
         } catch (VerificationException e) {
           checks.forEach(check -> check.cancel(true)); // interrupted: stop waiting for the rest too
           throw e;
@@ -201,12 +235,17 @@ public final class VerificationSchedule {
     checkNotNull(domain, "domain");
     lock.lock();
     try {
-      Tracked old = tracked.get(domain);
       Verification revoked =
           Verification.of(domain, DomainStatus.REVOKED, verifier.clock().instant(), null, null, "revoked by the host application");
       long revision = setRouterStatus(domain, DomainStatus.REVOKED);
-      if (old != null) {
-        tracked.put(domain, new Tracked(old.challenge, old.method, revoked));
+      for (int attempt = 0; ; attempt++) {
+        TrackedDomain old = store.load(domain).orElse(null);
+        if (old == null || store.compareAndSet(domain, old, TrackedDomain.of(old.challenge(), old.method().orElse(null), revoked))) {
+          break;
+        }
+        if (attempt + 1 >= MAX_ATTEMPTS) {
+          throw contended(domain);
+        }
       }
       log.warn("domain {} REVOKED (router revision {})", domain, revision);
       return revoked;
@@ -215,58 +254,80 @@ public final class VerificationSchedule {
     }
   }
 
-  /** Where a domain this schedule tracks stands now; empty if it never issued or checked one. */
-  public Optional<Verification> status(HostName domain) {
+  /**
+   * Stops tracking a domain, leaving the router as it is: for a domain removed from the table,
+   * whose challenge must no longer be checked or re-checked.
+   *
+   * @return whether the domain was tracked
+   */
+  public boolean forget(HostName domain) {
     checkNotNull(domain, "domain");
     lock.lock();
     try {
-      Tracked t = tracked.get(domain);
-      return t == null ? Optional.empty() : Optional.of(t.verification);
+      for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        TrackedDomain old = store.load(domain).orElse(null);
+        if (old == null) {
+          return false;
+        }
+        if (store.compareAndSet(domain, old, null)) {
+          log.info("stopped tracking the verification of {}", domain);
+          return true;
+        }
+      }
+      throw contended(domain);
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Where a domain this schedule tracks stands now; empty if no schedule sharing its store issued
+   * or checked one.
+   */
+  public Optional<Verification> status(HostName domain) {
+    checkNotNull(domain, "domain");
+    return store.load(domain).map(TrackedDomain::verification);
+  }
+
+  /**
+   * The challenge tracked for a domain (the one {@link #verify} checks, and re-checks once
+   * proved), whichever schedule sharing the store issued it; empty if none is tracked.
+   */
+  public Optional<Challenge> challenge(HostName domain) {
+    checkNotNull(domain, "domain");
+    return store.load(domain).map(TrackedDomain::challenge);
   }
 
   /** The earliest time a re-check is due, if any verified domain is tracked. */
   public Optional<Instant> nextRecheck() {
-    lock.lock();
-    try {
-      Instant next = null;
-      for (Tracked t : tracked.values()) {
-        if (t.method != null && t.verification.status() == DomainStatus.VERIFIED) {
-          Instant at = recheckAt(t);
-          if (next == null || at.isBefore(next)) {
-            next = at;
-          }
-        }
+    Instant next = null;
+    for (TrackedDomain t : store.loadAll().values()) {
+      Instant at = t.recheckAt(verifier.recheckInterval()).orElse(null);
+      if (at != null && (next == null || at.isBefore(next))) {
+        next = at;
       }
-      return Optional.ofNullable(next);
-    } finally {
-      lock.unlock();
     }
+    return Optional.ofNullable(next);
   }
 
   @Override
   public String toString() {
-    lock.lock();
-    try {
-      return "VerificationSchedule{" + tracked.size() + " domains, " + verifier + "}";
-    } finally {
-      lock.unlock();
-    }
+    return "VerificationSchedule{" + store + ", " + verifier + "}";
   }
 
   /** Applies a re-check's result, unless the domain changed meanwhile; returns where it stands. */
-  private @Nullable Verification applyRecheck(Tracked checked, Verification result) {
-    HostName d = checked.challenge.domain();
+  private @Nullable Verification applyRecheck(TrackedDomain checked, Verification result) {
+    HostName d = checked.domain();
     lock.lock();
     try {
-      if (tracked.get(d) != checked) {
+      if (!store.load(d).equals(Optional.of(checked))) {
         return null; // verified again, or revoked, while the re-check ran: that is newer
       }
       Optional<DomainStatus> inRouter = router.current().domainStatus(d);
       if (!inRouter.equals(Optional.of(DomainStatus.VERIFIED))) {
-        tracked.remove(d);
+        if (!store.compareAndSet(d, checked, null)) {
+          return null;
+        }
         String status = inRouter.map(DomainStatus::toString).orElse("not declared");
         log.warn("stopped re-checking {}: the router holds it as {}, set outside this schedule", d, status);
         return Verification.of(
@@ -275,23 +336,32 @@ public final class VerificationSchedule {
       }
       Method method = method(checked);
       if (result.status() == DomainStatus.VERIFIED) {
-        tracked.put(d, new Tracked(checked.challenge, method, result));
+        if (!store.compareAndSet(d, checked, TrackedDomain.of(checked.challenge(), method, result))) {
+          return null;
+        }
         log.info("domain {} re-verified by {} until {}: {}", d, method, result.validUntil().orElseThrow(), result.reason());
         return result;
       }
-      if (checked.verification.isValidAt(result.at())) {
+      if (checked.verification().isValidAt(result.at())) {
         Verification kept = stillValid(checked, result);
-        tracked.put(d, new Tracked(checked.challenge, method, kept));
+        if (!store.compareAndSet(d, checked, TrackedDomain.of(checked.challenge(), method, kept))) {
+          return null;
+        }
         log.warn("re-check of {} by {} failed; still verified until {}: {}", d, method, kept.validUntil().orElseThrow(), result.reason());
         return kept;
       }
-      Instant validUntil = checked.verification.validUntil().orElseThrow();
+      Instant validUntil = checked.verification().validUntil().orElseThrow();
       Verification expired =
           Verification.of(
-              d, DomainStatus.EXPIRED, result.at(), checked.verification.verifiedAt().orElseThrow(), validUntil,
+              d, DomainStatus.EXPIRED, result.at(), checked.verification().verifiedAt().orElseThrow(), validUntil,
               "the verification expired at " + validUntil + " and the re-check failed: " + result.reason());
+      // The router first: if another schedule renewed the domain meanwhile, the domain is expired
+      // a little early (the safe side), never kept verified past its proof.
       long revision = setRouterStatus(d, DomainStatus.EXPIRED);
-      tracked.put(d, new Tracked(checked.challenge, method, expired));
+      if (!store.compareAndSet(d, checked, TrackedDomain.of(checked.challenge(), method, expired))) {
+        log.warn("domain {} EXPIRED (router revision {}) while another schedule changed it: {}", d, revision, store.load(d));
+        return expired;
+      }
       log.warn("domain {} EXPIRED (router revision {}): {}", d, revision, expired.reason());
       return expired;
     } finally {
@@ -299,24 +369,23 @@ public final class VerificationSchedule {
     }
   }
 
-  private Instant recheckAt(Tracked t) {
-    return t.verification.verifiedAt().orElseThrow().plus(verifier.recheckInterval());
-  }
-
-  private static Verification stillValid(Tracked old, Verification failed) {
-    Instant validUntil = old.verification.validUntil().orElseThrow();
+  private static Verification stillValid(TrackedDomain old, Verification failed) {
+    Instant validUntil = old.verification().validUntil().orElseThrow();
+    Instant verifiedAt = old.verification().verifiedAt().orElseThrow();
     return Verification.verified(
-        old.challenge.domain(), failed.at(), old.verification.verifiedAt().orElseThrow(), validUntil,
-        "still verified until " + validUntil + " by the proof of " + old.verification.verifiedAt().orElseThrow()
+        old.domain(), failed.at(), verifiedAt, validUntil,
+        "still verified until " + validUntil + " by the proof of " + verifiedAt
             + ", but the last check failed: " + failed.reason());
   }
 
-  private static Method method(Tracked t) {
-    Method m = t.method;
-    if (m == null) {
-      throw new IllegalStateException("no method recorded for " + t.challenge.domain());
-    }
-    return m;
+  private static Method method(TrackedDomain t) {
+    return t.method().orElseThrow(() -> new IllegalStateException("no method recorded for " + t.domain()));
+  }
+
+  private static IllegalStateException contended(HostName domain) {
+    return new IllegalStateException(
+        "the verification of " + domain + " was changed by another schedule sharing the store "
+            + MAX_ATTEMPTS + " times in a row; try again");
   }
 
   /** Sets a status in the router unless it already has it; returns the current revision. */
@@ -326,17 +395,5 @@ public final class VerificationSchedule {
       return table.revision();
     }
     return router.setDomainStatus(domain, status).revision();
-  }
-
-  private static final class Tracked {
-    final Challenge challenge;
-    final @Nullable Method method;
-    final Verification verification;
-
-    Tracked(Challenge challenge, @Nullable Method method, Verification verification) {
-      this.challenge = challenge;
-      this.method = method;
-      this.verification = verification;
-    }
   }
 }

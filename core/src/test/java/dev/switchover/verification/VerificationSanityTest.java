@@ -56,6 +56,34 @@ final class VerificationSanityTest {
   }
 
   @Test
+  void trackedDomain_equalsAndHashCode_coverEveryPart() {
+    Challenge c = Challenge.of(SHOP, ID, TOKEN, T0);
+    Verification pending = Verification.of(SHOP, DomainStatus.PENDING, T0, null, null, "waiting");
+    Verification proved = Verification.of(SHOP, DomainStatus.VERIFIED, T0, T0, T1, "ok");
+    new EqualsTester()
+        .addEqualityGroup(TrackedDomain.of(c, null, pending), TrackedDomain.of(c, null, pending))
+        .addEqualityGroup(TrackedDomain.of(Challenge.of(SHOP, ID, TOKEN, T1), null, pending))
+        .addEqualityGroup(TrackedDomain.of(c, Challenge.Method.DNS_TXT, pending))
+        .addEqualityGroup(TrackedDomain.of(c, Challenge.Method.HTTP_TOKEN, pending))
+        .addEqualityGroup(TrackedDomain.of(c, Challenge.Method.DNS_TXT, proved))
+        .testEquals();
+  }
+
+  @Test
+  void trackedDomain_mismatchedParts_areRefused() {
+    Challenge c = Challenge.of(SHOP, ID, TOKEN, T0);
+    IllegalArgumentException other =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> TrackedDomain.of(c, null, Verification.of(CART, DomainStatus.PENDING, T0, null, null, "x")));
+    org.junit.jupiter.api.Assertions.assertEquals(
+        "the challenge is for shop.example.com but the verification is about cart.example.com", other.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
+        () -> TrackedDomain.of(c, null, Verification.of(SHOP, DomainStatus.VERIFIED, T0, T0, T1, "ok")));
+  }
+
+  @Test
   void publicTypes_refuseNulls() {
     NullPointerTester tester = tester();
     tester.testAllPublicStaticMethods(Challenge.class);
@@ -67,6 +95,9 @@ final class VerificationSanityTest {
     tester.testAllPublicStaticMethods(VerificationSchedule.class);
     tester.testAllPublicInstanceMethods(
         VerificationSchedule.create(verifier, Router.create(RoutingTable.builder().build())));
+    tester.testAllPublicStaticMethods(TrackedDomain.class);
+    tester.testAllPublicInstanceMethods(
+        TrackedDomain.of(Challenge.of(SHOP, ID, TOKEN, T0), null, Verification.of(SHOP, DomainStatus.PENDING, T0, null, null, "waiting")));
     tester.testAllPublicConstructors(VerificationException.class);
     tester.testAllPublicInstanceMethods(TxtLookup.dnsjava());
   }
@@ -83,6 +114,8 @@ final class VerificationSanityTest {
         .setDefault(SecureRandom.class, new SecureRandom())
         .setDefault(Challenge.class, Challenge.of(SHOP, ID, TOKEN, T0))
         .setDefault(Challenge.Method.class, Challenge.Method.DNS_TXT)
+        .setDefault(Verification.class, Verification.of(SHOP, DomainStatus.PENDING, T0, null, null, "waiting"))
+        .setDefault(dev.switchover.spi.VerificationStore.class, dev.switchover.spi.VerificationStore.inMemory())
         .setDefault(String.class, "shop.example.com")
         .setDefault(Throwable.class, new IllegalStateException("cause"));
   }

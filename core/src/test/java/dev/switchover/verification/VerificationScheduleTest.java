@@ -13,12 +13,17 @@ import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
+import dev.switchover.spi.TableStore;
+import dev.switchover.spi.VerificationStore;
 import dev.switchover.verification.Challenge.Method;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -258,6 +263,97 @@ final class VerificationScheduleTest {
       assertTrue(String.valueOf(e.getMessage()).contains("public suffix"), e.getMessage());
     }
     assertTrue(router.current().domains().isEmpty());
+  }
+
+  @Test
+  void sharedStore_challengeIssuedThroughOneRouter_isCheckedThroughAnother() throws Exception {
+    TableStore tables = TableStore.inMemory(RoutingTable.builder().workspace(BLUE).build());
+    VerificationStore shared = VerificationStore.inMemory();
+    Router a = Router.builder().store(tables).build();
+    Router b = Router.builder().store(tables).build();
+    VerificationSchedule onA = VerificationSchedule.create(verifier, a, shared);
+    VerificationSchedule onB = VerificationSchedule.create(verifier, b, shared);
+
+    Challenge issued = onA.issue("shop.example.com");
+    assertEquals(Optional.of(issued), onB.challenge(SHOP));
+    assertEquals(DomainStatus.PENDING, onB.status(SHOP).orElseThrow().status());
+    publish(issued);
+    Verification v = onB.verify(onB.challenge(SHOP).orElseThrow(), Method.DNS_TXT);
+
+    assertEquals(DomainStatus.VERIFIED, v.status(), v.reason());
+    assertEquals(Optional.of(DomainStatus.VERIFIED), a.current().domainStatus(SHOP));
+    assertEquals(Optional.of(v), onA.status(SHOP));
+    assertEquals(Optional.of(START.plus(Duration.ofDays(1))), onA.nextRecheck());
+  }
+
+  @Test
+  void sharedStore_scheduleMadeAgain_reChecksAndExpiresWhatTheFirstTracked() throws Exception {
+    VerificationStore shared = VerificationStore.inMemory();
+    schedule = VerificationSchedule.create(verifier, router, shared);
+    verified("shop.example.com");
+    addRoute(SHOP);
+    dns = dns.restart(); // the owner removed the record
+
+    // a restart: a new schedule (and verifier) on the same store knows what is due, and when
+    VerificationSchedule again = VerificationSchedule.create(verifier, router, shared);
+    assertEquals(Optional.of(START.plus(Duration.ofDays(1))), again.nextRecheck());
+    clock.advance(Duration.ofDays(5));
+    Verification expired = single(again.recheckDue());
+
+    assertEquals(DomainStatus.EXPIRED, expired.status(), expired.reason());
+    assertEquals(Optional.of(DomainStatus.EXPIRED), router.current().domainStatus(SHOP));
+    assertEquals(Optional.of(expired), schedule.status(SHOP));
+  }
+
+  @Test
+  void recheckDue_domainRenewedByAnotherScheduleMeanwhile_isLeftAsThatOneMadeIt() throws Exception {
+    AtomicReference<@Nullable Runnable> afterFirstLoad = new AtomicReference<>();
+    VerificationStore shared = VerificationStore.inMemory();
+    VerificationStore racing = new VerificationStore() {
+      @Override
+      public Optional<TrackedDomain> load(HostName domain) {
+        return shared.load(domain);
+      }
+
+      @Override
+      public Map<HostName, TrackedDomain> loadAll() {
+        Map<HostName, TrackedDomain> all = shared.loadAll();
+        Runnable r = afterFirstLoad.getAndSet(null);
+        if (r != null) {
+          r.run();
+        }
+        return all;
+      }
+
+      @Override
+      public boolean compareAndSet(HostName domain, @Nullable TrackedDomain expected, @Nullable TrackedDomain next) {
+        return shared.compareAndSet(domain, expected, next);
+      }
+    };
+    VerificationSchedule other = VerificationSchedule.create(verifier, router, shared);
+    schedule = VerificationSchedule.create(verifier, router, racing);
+    verified("shop.example.com");
+    clock.advance(Duration.ofDays(1));
+    afterFirstLoad.set(() -> assertEquals(1, other.recheckDue().size()));
+
+    assertEquals(List.of(), schedule.recheckDue());
+
+    Verification renewed = schedule.status(SHOP).orElseThrow();
+    assertEquals(START.plus(Duration.ofDays(1)), renewed.verifiedAt().orElseThrow());
+  }
+
+  @Test
+  void forget_trackedDomain_isNoLongerTrackedAndTheRouterIsUnchanged() throws Exception {
+    verified("shop.example.com");
+    long revision = router.current().revision();
+
+    assertTrue(schedule.forget(SHOP));
+
+    assertTrue(schedule.status(SHOP).isEmpty());
+    assertTrue(schedule.challenge(SHOP).isEmpty());
+    assertTrue(schedule.nextRecheck().isEmpty());
+    assertEquals(revision, router.current().revision());
+    assertFalse(schedule.forget(SHOP));
   }
 
   /** Issues a challenge, publishes its record and verifies it. */

@@ -7,12 +7,16 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import com.google.common.collect.ImmutableSortedMap;
 import dev.switchover.HostName;
+import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.Subscription;
 import dev.switchover.etcd.WireFormat.HostState;
 import dev.switchover.etcd.WireFormat.Meta;
 import dev.switchover.spi.TableStore;
+import dev.switchover.spi.VerificationStore;
+import dev.switchover.verification.TrackedDomain;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -41,6 +45,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -76,6 +82,13 @@ import org.slf4j.LoggerFactory;
  * until the state is readable again. The values are JSON with a format version, readable with
  * {@code etcdctl get --prefix <prefix>}. Thread-safe; close it after the routers built on it.
  *
+ * <p>It is also the {@link VerificationStore} of the fleet: give it to {@link
+ * dev.switchover.verification.VerificationSchedule#create(dev.switchover.verification.DomainVerifier,
+ * Router, VerificationStore) VerificationSchedule.create} on every router, and a domain added
+ * through one router can be checked through another, and re-checks and expiry survive restarts.
+ * Each domain is one key under the prefix, read from what the watch delivered (never waiting on
+ * etcd) and written by one transaction guarded by that key's revision.
+ *
  * <pre>{@code
  * EtcdTableStore store = EtcdTableStore.builder()
  *     .endpoints("http://10.0.0.1:2379", "http://10.0.0.2:2379", "http://10.0.0.3:2379")
@@ -83,9 +96,10 @@ import org.slf4j.LoggerFactory;
  *     .initialTable(table)        // written only if the prefix holds no state yet
  *     .build();                   // connects and loads, or throws StoreUnavailableException
  * Router router = Router.builder().store(store).build();
+ * VerificationSchedule schedule = VerificationSchedule.create(verifier, router, store);  // optional
  * }</pre>
  */
-public final class EtcdTableStore implements TableStore, AutoCloseable {
+public final class EtcdTableStore implements TableStore, VerificationStore, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EtcdTableStore.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   /** Keys read per request when loading the whole state: well under gRPC's 4 MiB message limit. */
@@ -98,6 +112,7 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
   private final boolean ownsClient;
   private final KV kv;
   private final WireFormat wire;
+  private final ByteSequence verificationPrefixBytes;
   private final String endpoints;
   private final Duration writeTimeout;
   private final Duration loadTimeout;
@@ -115,6 +130,11 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
   private final Object lock = new Object();
   private volatile State state;
   private volatile @Nullable StoreDataException problem;
+  /**
+   * What is stored of each tracked domain, as of an etcd revision: filled by the loads and the
+   * watch, and by this store's own verification writes; an entry is only ever replaced by a newer one.
+   */
+  private final ConcurrentHashMap<HostName, StoredVerification> verifications = new ConcurrentHashMap<>();
   /** Applier thread only. */
   private Watch.@Nullable Watcher watch;
   /** Applier thread only. */
@@ -129,6 +149,14 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
   /** What the store has applied: an etcd revision, and the table it holds. */
   private record State(long etcdRevision, long metaModRevision, String tableId, RoutingTable table) {}
 
+  /**
+   * One domain's verification key as of etcd revision {@code asOf}: its value (null if the key is
+   * absent), the key's mod revision (what a write is guarded by), or the problem that makes it
+   * unreadable.
+   */
+  private record StoredVerification(
+      long asOf, long modRevision, @Nullable TrackedDomain tracked, @Nullable StoreDataException problem) {}
+
   /** A whole stored state, read at one etcd revision. */
   private record Loaded(long etcdRevision, long metaModRevision, Meta meta, Map<HostName, HostState> hosts) {}
 
@@ -137,6 +165,7 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
     this.ownsClient = ownsClient;
     this.kv = client.getKVClient();
     this.wire = new WireFormat(b.keyPrefix);
+    this.verificationPrefixBytes = bytes(wire.verificationPrefix);
     this.endpoints = b.endpointsText();
     this.writeTimeout = b.writeTimeout;
     this.loadTimeout = b.loadTimeout;
@@ -244,6 +273,94 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
   }
 
   /**
+   * What a verification schedule tracks of {@code domain}, as this store last saw it (through its
+   * watch, or its own writes). Never waits on etcd; a value it cannot read counts as nothing.
+   */
+  @Override
+  public Optional<TrackedDomain> load(HostName domain) {
+    checkNotNull(domain, "domain");
+    StoredVerification v = verifications.get(domain);
+    return v == null ? Optional.empty() : Optional.ofNullable(v.tracked());
+  }
+
+  /** Every tracked domain this store has seen, by name. Never waits on etcd. */
+  @Override
+  public Map<HostName, TrackedDomain> loadAll() {
+    ImmutableSortedMap.Builder<HostName, TrackedDomain> all = ImmutableSortedMap.naturalOrder();
+    verifications.forEach(
+        (domain, v) -> {
+          TrackedDomain t = v.tracked();
+          if (t != null) {
+            all.put(domain, t);
+          }
+        });
+    return all.buildOrThrow();
+  }
+
+  /**
+   * Writes what is tracked of {@code domain} (deletes its key, for null) if what is stored is
+   * still {@code expected}, in one transaction guarded by the key's revision. When another router
+   * changed it first, answers false and {@link #load(HostName)} answers what that router wrote.
+   *
+   * @throws StoreUnavailableException if etcd did not answer within the write timeout
+   * @throws StoreDataException if the domain's key holds a value this store cannot read: nothing is
+   *     written over it
+   * @throws IllegalArgumentException if {@code next} is about another domain
+   */
+  @Override
+  public boolean compareAndSet(HostName domain, @Nullable TrackedDomain expected, @Nullable TrackedDomain next) {
+    checkNotNull(domain, "domain");
+    checkArgument(
+        next == null || next.domain().equals(domain),
+        "the next state is about %s, not %s",
+        next == null ? null : next.domain(),
+        domain);
+    checkState(!closed, "the etcd store under %s is closed", wire.prefix);
+    String key = wire.verificationKey(domain);
+    StoredVerification now = verifications.get(domain);
+    if (now != null && now.problem() != null) {
+      throw new StoreDataException(
+          key, "refused to write the verification of " + domain + " over a value this store cannot read: "
+              + now.problem().getMessage(), now.problem());
+    }
+    TrackedDomain current = now == null ? null : now.tracked();
+    if (!Objects.equals(current, expected)) {
+      return false;
+    }
+    ByteSequence k = bytes(key);
+    Cmp guard =
+        current == null || now == null
+            ? new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0))
+            : new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(now.modRevision()));
+    Op write =
+        next == null
+            ? Op.delete(k, DeleteOption.DEFAULT)
+            : Op.put(k, ByteSequence.from(wire.encodeTracked(next)), PutOption.DEFAULT);
+    TxnResponse r =
+        await(
+            kv.txn().If(guard).Then(write).Else(Op.get(k, GetOption.DEFAULT)).commit(),
+            System.nanoTime() + writeTimeout.toNanos(),
+            "write the verification of " + domain);
+    long revision = r.getHeader().getRevision();
+    if (r.isSucceeded()) {
+      remember(domain, new StoredVerification(revision, next == null ? 0 : revision, next, null));
+      return true;
+    }
+    List<KeyValue> found = r.getGetResponses().isEmpty() ? List.of() : r.getGetResponses().get(0).getKvs();
+    if (found.isEmpty()) {
+      remember(domain, new StoredVerification(revision, 0, null, null));
+    } else {
+      remember(domain, readVerification(domain, found.get(0)));
+      StoredVerification seen = verifications.get(domain);
+      StoreDataException p = seen == null ? null : seen.problem();
+      if (p != null) {
+        throw p;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Stops watching etcd and closes the client (unless it was given to the builder). Routers built
    * on this store keep serving their last table; their writes fail. Closing twice is harmless.
    */
@@ -272,8 +389,8 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
   }
 
   /** The data problem that stops writes now, if any: the last good table keeps serving meanwhile. */
-  public java.util.Optional<StoreDataException> problem() {
-    return java.util.Optional.ofNullable(problem);
+  public Optional<StoreDataException> problem() {
+    return Optional.ofNullable(problem);
   }
 
   @Override
@@ -410,6 +527,7 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
           State s = new State(loaded.etcdRevision(), loaded.metaModRevision(), loaded.meta().tableId(),
               TableChanges.rebuild(null, loaded.meta(), loaded.hosts(), wire.metaKey));
           log.info("loaded revision {} from etcd at {} under {}: {}", s.table().revision(), endpoints, wire.prefix, s.table());
+          loadVerifications(s.etcdRevision(), deadline);
           return s;
         }
         if (initial == null) {
@@ -423,6 +541,7 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
         if (applied > 0) {
           log.info("wrote the first table, revision {}, to etcd at {} under {}", initial.revision(), endpoints, wire.prefix);
           Loaded mine = readMeta(applied, deadline);
+          loadVerifications(applied, deadline);
           return new State(applied, applied, checkNotNull(mine).meta().tableId(), initial);
         }
         // Another router wrote the first table meanwhile: load that one.
@@ -465,32 +584,92 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
       return null;
     }
     String tableId = head.meta().tableId();
-    String from = wire.hostsPrefix(tableId);
+    Map<HostName, HostState> hosts = new HashMap<>();
+    forEachKey(wire.hostsPrefix(tableId), head.etcdRevision(), deadline, k -> {
+      String key = k.getKey().toString(UTF_8);
+      HostName host = wire.hostOf(key, tableId);
+      hosts.put(host, wire.decodeHost(key, host, k.getValue().getBytes()));
+    });
+    return new Loaded(head.etcdRevision(), head.metaModRevision(), head.meta(), hosts);
+  }
+
+  // ---- verification keys ----
+
+  /** One verification key as read from etcd; a value it cannot read is kept as a problem, logged. */
+  private StoredVerification readVerification(HostName domain, KeyValue k) {
+    String key = k.getKey().toString(UTF_8);
+    long mod = k.getModRevision();
+    try {
+      return new StoredVerification(mod, mod, wire.decodeTracked(key, domain, k.getValue().getBytes()), null);
+    } catch (StoreDataException e) {
+      log.error("{}; that domain's verification is not read, and not written over, until the key is fixed", e.getMessage());
+      return new StoredVerification(mod, mod, null, e);
+    }
+  }
+
+  /** Keeps {@code v} for {@code domain} unless what is kept is as new or newer. */
+  private void remember(HostName domain, StoredVerification v) {
+    verifications.merge(domain, v, (old, neu) -> neu.asOf() > old.asOf() ? neu : old);
+  }
+
+  /** A verification key's change from the watch. */
+  private void applyVerification(WatchEvent e) {
+    KeyValue k = e.getKeyValue();
+    String key = k.getKey().toString(UTF_8);
+    HostName domain;
+    try {
+      domain = wire.verifiedDomainOf(key);
+    } catch (StoreDataException bad) {
+      log.error("{}; the key is ignored", bad.getMessage());
+      return;
+    }
+    if (e.getEventType() == WatchEvent.EventType.PUT) {
+      remember(domain, readVerification(domain, k));
+    } else {
+      remember(domain, new StoredVerification(k.getModRevision(), 0, null, null));
+    }
+  }
+
+  /** Reads every verification key at etcd revision {@code revision}, and takes it as of then. */
+  private void loadVerifications(long revision, long deadline) {
+    Map<HostName, StoredVerification> read = new HashMap<>();
+    forEachKey(wire.verificationPrefix, revision, deadline, k -> {
+      String key = k.getKey().toString(UTF_8);
+      try {
+        HostName domain = wire.verifiedDomainOf(key);
+        read.put(domain, readVerification(domain, k));
+      } catch (StoreDataException bad) {
+        log.error("{}; the key is ignored", bad.getMessage());
+      }
+    });
+    read.forEach(this::remember);
+    // What was kept as of then or earlier and is gone now was deleted meanwhile.
+    verifications.replaceAll((domain, v) -> read.containsKey(domain) || v.asOf() > revision
+        ? v
+        : new StoredVerification(revision, 0, null, null));
+  }
+
+  /** Calls {@code action} with each key under {@code from} at etcd revision {@code revision}, page by page. */
+  private void forEachKey(String from, long revision, long deadline, Consumer<KeyValue> action) {
     ByteSequence end = bytes(from.substring(0, from.length() - 1) + (char) ('/' + 1));
     GetOption page =
         GetOption.builder()
             .withRange(end)
-            .withRevision(head.etcdRevision())
+            .withRevision(revision)
             .withLimit(PAGE)
             .withSortField(GetOption.SortTarget.KEY)
             .withSortOrder(GetOption.SortOrder.ASCEND)
             .build();
-    Map<HostName, HostState> hosts = new HashMap<>();
     CompletableFuture<GetResponse> next = kv.get(bytes(from), page);
     while (next != null) {
-      GetResponse r = await(next, deadline, "read the hosts under " + from);
+      GetResponse r = await(next, deadline, "read the keys under " + from);
       List<KeyValue> kvs = r.getKvs();
       // ask for the next page before reading this one, so that etcd and this thread work together
       next = r.isMore() && !kvs.isEmpty()
           ? kv.get(kvs.get(kvs.size() - 1).getKey().concat(ByteSequence.from(new byte[] {0})), page)
           : null;
-      for (KeyValue k : kvs) {
-        String key = k.getKey().toString(UTF_8);
-        HostName host = wire.hostOf(key, tableId);
-        hosts.put(host, wire.decodeHost(key, host, k.getValue().getBytes()));
-      }
+      kvs.forEach(action);
     }
-    return new Loaded(head.etcdRevision(), head.metaModRevision(), head.meta(), hosts);
   }
 
   // ---- the applier thread ----
@@ -571,6 +750,10 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
   private void applyEvents(List<WatchEvent> events) {
     Map<Long, List<WatchEvent>> byRevision = new LinkedHashMap<>();
     for (WatchEvent e : events) {
+      if (e.getKeyValue().getKey().startsWith(verificationPrefixBytes)) {
+        applyVerification(e); // apart from the table: a verification changes no revision of it
+        continue;
+      }
       byRevision.computeIfAbsent(e.getKeyValue().getModRevision(), r -> new ArrayList<>()).add(e);
     }
     for (Map.Entry<Long, List<WatchEvent>> r : byRevision.entrySet()) {
@@ -682,6 +865,7 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
         throw new StoreDataException(wire.metaKey, "the state under " + wire.prefix + " is gone");
       }
       adopt(loaded);
+      loadVerifications(loaded.etcdRevision(), System.nanoTime() + loadTimeout.toNanos());
       clearProblem();
       recovering = false;
       recoveryFailures = 0;
@@ -707,6 +891,7 @@ public final class EtcdTableStore implements TableStore, AutoCloseable {
       Loaded loaded = readAll(0, System.nanoTime() + loadTimeout.toNanos());
       if (loaded != null) {
         adopt(loaded);
+        loadVerifications(loaded.etcdRevision(), System.nanoTime() + loadTimeout.toNanos());
         clearProblem();
       }
     } catch (StoreDataException e) {

@@ -81,7 +81,7 @@ final class TableChanges {
           b.removeWorkspace(w);
         }
       }
-      return b.describe(meta.revision(), meta.reason(), meta.description()).build();
+      return b.describe(meta.revision(), meta.reason(), meta.description(), meta.actor()).build();
     } catch (InvalidTableException | IllegalArgumentException | IllegalStateException e) {
       throw new StoreDataException(
           metaKey, "the stored state of revision " + meta.revision() + " is not a valid table: " + e.getMessage(), e);

@@ -14,7 +14,12 @@ import dev.switchover.PathPrefix;
 import dev.switchover.Route;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
+import dev.switchover.verification.Challenge;
+import dev.switchover.verification.TrackedDomain;
+import dev.switchover.verification.Verification;
 import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -22,8 +27,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The keys and JSON values of the state under one key prefix. One key holds the table's
  * description ({@code <prefix>meta}: format, which stored table is current, revision, reason,
- * workspaces, preview suffix), and one key per host holds its status and routes ({@code
- * <prefix>tables/<table id>/<host>}), so that a write touches only the hosts it changes. Every
+ * who made it, workspaces, preview suffix), and one key per host holds its status and routes
+ * ({@code <prefix>tables/<table id>/<host>}), so that a write touches only the hosts it changes.
+ * What a verification schedule tracks of a domain (its challenge, how it was checked, where it
+ * stands) is one key per domain, {@code <prefix>verification/<domain>}. Every
  * value carries the format version; a reader takes any version up to its own and refuses newer
  * ones, so a field added later must be one an older reader may ignore, or come with a new version.
  */
@@ -36,11 +43,22 @@ final class WireFormat {
   final String prefix;
   final String metaKey;
   final String tablesPrefix;
+  final String verificationPrefix;
 
   WireFormat(String prefix) {
     this.prefix = prefix;
     this.metaKey = prefix + "meta";
     this.tablesPrefix = prefix + "tables/";
+    this.verificationPrefix = prefix + "verification/";
+  }
+
+  String verificationKey(HostName domain) {
+    return verificationPrefix + domain;
+  }
+
+  /** The domain a verification key is for. */
+  HostName verifiedDomainOf(String key) {
+    return parseHost(key, key.substring(verificationPrefix.length()));
   }
 
   String hostsPrefix(String tableId) {
@@ -53,7 +71,10 @@ final class WireFormat {
 
   /** The host a key of table {@code tableId} is for. */
   HostName hostOf(String key, String tableId) {
-    String name = key.substring(hostsPrefix(tableId).length());
+    return parseHost(key, key.substring(hostsPrefix(tableId).length()));
+  }
+
+  private static HostName parseHost(String key, String name) {
     HostName host;
     try {
       host = HostName.parse(name);
@@ -74,7 +95,8 @@ final class WireFormat {
       String description,
       ImmutableSortedSet<WorkspaceId> workspaces,
       @Nullable HostName previewSuffix,
-      String writer) {
+      String writer,
+      @Nullable String actor) {
 
     static Meta of(String tableId, RoutingTable table, String writer) {
       return new Meta(
@@ -84,7 +106,8 @@ final class WireFormat {
           table.description(),
           ImmutableSortedSet.copyOf(table.workspaces()),
           table.previewSuffix().orElse(null),
-          writer);
+          writer,
+          table.actor().orElse(null));
     }
   }
 
@@ -115,6 +138,10 @@ final class WireFormat {
       o.put("previewSuffix", suffix.toString());
     }
     o.put("writer", meta.writer());
+    String actor = meta.actor();
+    if (actor != null) {
+      o.put("actor", actor);
+    }
     return bytes(o);
   }
 
@@ -137,7 +164,9 @@ final class WireFormat {
           text(key, o.get("description"), "\"description\""),
           ws.build(),
           suffix == null || suffix.isNull() ? null : HostName.parse(text(key, suffix, "\"previewSuffix\"")),
-          o.hasNonNull("writer") ? o.get("writer").asText() : "");
+          o.hasNonNull("writer") ? o.get("writer").asText() : "",
+          // written since the format's first release; a state without it names no one
+          o.hasNonNull("actor") ? text(key, o.get("actor"), "\"actor\"") : null);
     } catch (IllegalArgumentException e) {
       throw new StoreDataException(key, "unreadable state: " + e.getMessage(), e);
     }
@@ -181,6 +210,66 @@ final class WireFormat {
       return state;
     } catch (IllegalArgumentException e) {
       throw new StoreDataException(key, "unreadable host: " + e.getMessage(), e);
+    }
+  }
+
+  byte[] encodeTracked(TrackedDomain tracked) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("format", FORMAT);
+    o.put("domain", tracked.domain().toString());
+    Challenge c = tracked.challenge();
+    o.putObject("challenge").put("id", c.id()).put("token", c.token()).put("issuedAt", c.issuedAt().toString());
+    tracked.method().ifPresent(m -> o.put("method", m.name()));
+    Verification v = tracked.verification();
+    o.put("status", v.status().name());
+    o.put("at", v.at().toString());
+    v.verifiedAt().ifPresent(at -> o.put("verifiedAt", at.toString()));
+    v.validUntil().ifPresent(until -> o.put("validUntil", until.toString()));
+    o.put("reason", v.reason());
+    return bytes(o);
+  }
+
+  TrackedDomain decodeTracked(String key, HostName domain, byte[] value) {
+    JsonNode o = parse(key, value);
+    try {
+      HostName named = HostName.parse(text(key, o.get("domain"), "\"domain\""));
+      if (!named.equals(domain)) {
+        throw new StoreDataException(key, "the value is about " + named + ", not " + domain);
+      }
+      JsonNode c = o.get("challenge");
+      if (c == null || !c.isObject()) {
+        throw new StoreDataException(key, "expected an object \"challenge\"");
+      }
+      Challenge challenge =
+          Challenge.of(
+              domain,
+              text(key, c.get("id"), "the challenge's \"id\""),
+              text(key, c.get("token"), "the challenge's \"token\""),
+              instant(key, c.get("issuedAt"), "the challenge's \"issuedAt\""));
+      JsonNode method = o.get("method");
+      Verification v =
+          Verification.of(
+              domain,
+              DomainStatus.valueOf(text(key, o.get("status"), "\"status\"")),
+              instant(key, o.get("at"), "\"at\""),
+              o.hasNonNull("verifiedAt") ? instant(key, o.get("verifiedAt"), "\"verifiedAt\"") : null,
+              o.hasNonNull("validUntil") ? instant(key, o.get("validUntil"), "\"validUntil\"") : null,
+              text(key, o.get("reason"), "\"reason\""));
+      return TrackedDomain.of(
+          challenge,
+          method == null || method.isNull() ? null : Challenge.Method.valueOf(text(key, method, "\"method\"")),
+          v);
+    } catch (IllegalArgumentException e) {
+      throw new StoreDataException(key, "unreadable verification: " + e.getMessage(), e);
+    }
+  }
+
+  private static Instant instant(String key, @Nullable JsonNode n, String what) {
+    String t = text(key, n, what);
+    try {
+      return Instant.parse(t);
+    } catch (DateTimeParseException e) {
+      throw new StoreDataException(key, "expected an instant such as 2026-01-01T00:00:00Z for " + what + ", found \"" + t + "\"", e);
     }
   }
 

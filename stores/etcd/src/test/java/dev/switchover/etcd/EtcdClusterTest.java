@@ -10,9 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.etcd.local.LocalEtcd;
+import dev.switchover.DomainStatus;
+import dev.switchover.HostName;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.RevisionConflictException;
+import dev.switchover.verification.Challenge;
+import dev.switchover.verification.TrackedDomain;
+import dev.switchover.verification.Verification;
 import dev.switchover.jetty.SwitchoverHandler;
 import dev.switchover.rawhttp.RawConnection;
 import dev.switchover.rawhttp.RawResponse;
@@ -24,6 +29,7 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -310,23 +316,42 @@ final class EtcdClusterTest {
     }
   }
 
+  private static TrackedDomain tracked(String domain) {
+    HostName d = HostName.parse(domain);
+    Instant at = Instant.parse("2026-12-01T10:00:00Z");
+    return TrackedDomain.of(
+        Challenge.of(d, "a".repeat(26), "b".repeat(26), at), null,
+        Verification.of(d, DomainStatus.PENDING, at, null, null, "waiting"));
+  }
+
   @Test
   void routerDisconnectedPastACompaction_readsTheWholeState_andConverges() throws Exception {
     try (Fleet fleet = new Fleet(etcd.endpoints());
         Client admin = Client.builder().endpoints(etcd.endpoints()[0], etcd.endpoints()[1]).build()) {
-      Router a = fleet.router(fleet.keep(EtcdTableStore.builder().endpoints(etcd.endpoints()[0], etcd.endpoints()[1]).keyPrefix(fleet.prefix).initialTable(shop(10)).build()));
-      Router b = fleet.router(fleet.keep(EtcdTableStore.builder().endpoints(etcd.endpoints()[2]).keyPrefix(fleet.prefix).build()));
+      EtcdTableStore storeA = fleet.keep(EtcdTableStore.builder().endpoints(etcd.endpoints()[0], etcd.endpoints()[1]).keyPrefix(fleet.prefix).initialTable(shop(10)).build());
+      EtcdTableStore storeB = fleet.keep(EtcdTableStore.builder().endpoints(etcd.endpoints()[2]).keyPrefix(fleet.prefix).build());
+      Router a = fleet.router(storeA);
+      Router b = fleet.router(storeB);
+      TrackedDomain gone = tracked("gone.example.com");
+      assertTrue(storeA.compareAndSet(gone.domain(), null, gone));
+      await(() -> storeB.load(gone.domain()).isPresent(), () -> "b never saw " + gone.domain());
       etcd.stop(2);
       for (int i = 0; i < 10; i++) {
         a.promote("d" + i + ".example.com", "green");
       }
-      RoutingTable last = a.swap("shop.example.com", "staging.example.com");
+      // verification keys changed while b is away: one removed, one added
+      assertTrue(storeA.compareAndSet(gone.domain(), gone, null));
+      TrackedDomain added = tracked("added.example.com");
+      assertTrue(storeA.compareAndSet(added.domain(), null, added));
+      RoutingTable last = a.actingAs("alice", () -> a.swap("shop.example.com", "staging.example.com"));
       long latest = admin.getKVClient().get(io.etcd.jetcd.ByteSequence.from(fleet.prefix + "meta", UTF_8)).get(10, TimeUnit.SECONDS).getHeader().getRevision();
       admin.getKVClient().compact(latest).get(10, TimeUnit.SECONDS);
       assertTrue(b.current().revision() < last.revision());
       etcd.restart(2);
       await(() -> b.current().revision() == last.revision(), () -> "b at " + b.current() + ", a at " + a.current());
       assertEquals(a.current().routes(), b.current().routes());
+      assertEquals(java.util.Optional.of("alice"), b.current().actor());
+      await(() -> storeB.loadAll().equals(java.util.Map.of(added.domain(), added)), () -> "b tracks " + storeB.loadAll());
       // and it watches again: the next write reaches it
       RoutingTable next = a.promote("shop.example.com", "blue");
       await(() -> b.current().revision() == next.revision(), () -> "b at " + b.current());

@@ -12,7 +12,12 @@ import dev.switchover.HostName;
 import dev.switchover.RoutingTable;
 import dev.switchover.etcd.WireFormat.HostState;
 import dev.switchover.etcd.WireFormat.Meta;
+import dev.switchover.verification.Challenge;
+import dev.switchover.verification.TrackedDomain;
+import dev.switchover.verification.Verification;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -86,6 +91,92 @@ final class WireFormatTest {
     StoreDataException e = assertThrows(StoreDataException.class, () -> WIRE.decodeMeta("/p/meta", value.getBytes(UTF_8)));
     assertEquals("/p/meta", e.key());
     assertTrue(e.getMessage().contains(problem), e.getMessage());
+  }
+
+  @Test
+  void meta_actor_readsBackAndARebuiltTableCarriesIt() {
+    RoutingTable t = RoutingTable.builder().workspace("blue").build();
+    RoutingTable byAlice = t.toBuilder().describe(2, ChangeReason.EDIT, "edit", "alice").build();
+    Meta meta = Meta.of("t1", byAlice, "w-1");
+    byte[] stored = WIRE.encodeMeta(meta);
+    assertTrue(new String(stored, UTF_8).contains("\"actor\":\"alice\""), new String(stored, UTF_8));
+    assertEquals(meta, WIRE.decodeMeta("/p/meta", stored));
+    assertEquals(java.util.Optional.of("alice"), TableChanges.apply(t, meta, Map.of(), "/p/meta").actor());
+  }
+
+  @Test
+  void meta_writtenWithoutActor_stillLoads_andNamesNoOne() {
+    // what a release that stored no actor wrote
+    String old = "{\"format\":1,\"table\":\"t1\",\"revision\":2,\"reason\":\"PROMOTE\",\"description\":\"d\","
+        + "\"workspaces\":[\"blue\"],\"writer\":\"w-1\"}";
+    Meta meta = WIRE.decodeMeta("/p/meta", old.getBytes(UTF_8));
+    assertEquals(null, meta.actor());
+    RoutingTable t = RoutingTable.builder().workspace("blue").build();
+    assertEquals(java.util.Optional.empty(), TableChanges.apply(t, meta, Map.of(), "/p/meta").actor());
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "7 | expected text for \"actor\"",
+        "\"line\\nbreak\" | control characters",
+      })
+  void meta_badActor_isNamed(String actor, String problem) {
+    String value = "{\"format\":1,\"table\":\"t1\",\"revision\":2,\"reason\":\"EDIT\",\"description\":\"d\","
+        + "\"workspaces\":[],\"actor\":" + actor + "}";
+    StoreDataException e =
+        assertThrows(
+            StoreDataException.class,
+            () -> TableChanges.apply(
+                RoutingTable.builder().build(), WIRE.decodeMeta("/p/meta", value.getBytes(UTF_8)), Map.of(), "/p/meta"));
+    assertEquals("/p/meta", e.key());
+    assertTrue(e.getMessage().contains(problem), e.getMessage());
+  }
+
+  @Test
+  void trackedDomain_readsBackAsWritten() {
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    Challenge c = Challenge.of(SHOP, "a".repeat(26), "b".repeat(32), t0);
+    for (TrackedDomain tracked : List.of(
+        TrackedDomain.of(c, null, Verification.of(SHOP, DomainStatus.PENDING, t0, null, null, "waiting for the record")),
+        TrackedDomain.of(c, Challenge.Method.DNS_TXT,
+            Verification.of(SHOP, DomainStatus.VERIFIED, t0.plusSeconds(5), t0.plusSeconds(5), t0.plus(Duration.ofDays(7)), "proved")),
+        TrackedDomain.of(c, Challenge.Method.HTTP_TOKEN,
+            Verification.of(SHOP, DomainStatus.EXPIRED, t0.plusSeconds(9), t0, t0.plusSeconds(8), "expired: \"quoted\" ünïcode")))) {
+      String key = WIRE.verificationKey(SHOP);
+      assertEquals("/p/verification/shop.example.com", key);
+      byte[] stored = WIRE.encodeTracked(tracked);
+      assertTrue(new String(stored, UTF_8).startsWith("{\"format\":1,\"domain\":\"shop.example.com\","), new String(stored, UTF_8));
+      assertEquals(tracked, WIRE.decodeTracked(key, SHOP, stored));
+      assertEquals(SHOP, WIRE.verifiedDomainOf(key));
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"format\":1} | expected text for \"domain\"",
+        "{\"format\":9,\"domain\":\"shop.example.com\"} | written in format 9 by a newer release",
+        "{\"format\":1,\"domain\":\"cart.example.com\"} | the value is about cart.example.com, not shop.example.com",
+        "{\"format\":1,\"domain\":\"shop.example.com\"} | expected an object \"challenge\"",
+        "{\"format\":1,\"domain\":\"shop.example.com\",\"challenge\":{\"id\":\"short\",\"token\":\"bbbbbbbbbbbbbbbbbbbbbbbbbb\",\"issuedAt\":\"2026-01-01T00:00:00Z\"},\"status\":\"PENDING\",\"at\":\"2026-01-01T00:00:00Z\",\"reason\":\"r\"} | unreadable verification: a challenge id must have 26 to 64 characters",
+        "{\"format\":1,\"domain\":\"shop.example.com\",\"challenge\":{\"id\":\"aaaaaaaaaaaaaaaaaaaaaaaaaa\",\"token\":\"bbbbbbbbbbbbbbbbbbbbbbbbbb\",\"issuedAt\":\"yesterday\"},\"status\":\"PENDING\",\"at\":\"2026-01-01T00:00:00Z\",\"reason\":\"r\"} | expected an instant such as 2026-01-01T00:00:00Z for the challenge's \"issuedAt\", found \"yesterday\"",
+        "{\"format\":1,\"domain\":\"shop.example.com\",\"challenge\":{\"id\":\"aaaaaaaaaaaaaaaaaaaaaaaaaa\",\"token\":\"bbbbbbbbbbbbbbbbbbbbbbbbbb\",\"issuedAt\":\"2026-01-01T00:00:00Z\"},\"status\":\"VERIFIED\",\"at\":\"2026-01-01T00:00:00Z\",\"reason\":\"r\"} | unreadable verification: a VERIFIED verification needs verifiedAt",
+        "{\"format\":1,\"domain\":\"shop.example.com\",\"challenge\":{\"id\":\"aaaaaaaaaaaaaaaaaaaaaaaaaa\",\"token\":\"bbbbbbbbbbbbbbbbbbbbbbbbbb\",\"issuedAt\":\"2026-01-01T00:00:00Z\"},\"method\":\"CARRIER_PIGEON\",\"status\":\"PENDING\",\"at\":\"2026-01-01T00:00:00Z\",\"reason\":\"r\"} | unreadable verification",
+      })
+  void trackedDomain_thatCannotBeRead_isNamed(String value, String problem) {
+    String key = "/p/verification/shop.example.com";
+    StoreDataException e = assertThrows(StoreDataException.class, () -> WIRE.decodeTracked(key, SHOP, value.getBytes(UTF_8)));
+    assertEquals(key, e.key());
+    assertTrue(e.getMessage().contains(problem), e.getMessage());
+  }
+
+  @Test
+  void verificationKey_notNormalized_isNamed() {
+    StoreDataException e = assertThrows(StoreDataException.class, () -> WIRE.verifiedDomainOf("/p/verification/Shop.example.com"));
+    assertTrue(e.getMessage().contains("not in its normalized form shop.example.com"), e.getMessage());
   }
 
   @Test
