@@ -459,10 +459,9 @@ public final class Router implements AutoCloseable {
     try {
       RoutingTable now = current;
       RoutingTable next = write.next(now);
-      String who = actor.get();
-      if (who != null) {
-        next = next.madeBy(who);
-      }
+      // Who made a revision is the router's to say, from actingAs alone: never what a builder
+      // set, nor the author of an older revision that a rollback or restore copies.
+      next = next.madeBy(actor.get());
       if (!store.compareAndSet(now.revision(), next)) {
         RoutingTable stored = store.load();
         // Another router sharing the store wrote first: catch up, so the next write can succeed.
@@ -480,7 +479,16 @@ public final class Router implements AutoCloseable {
       }
       writeLock.unlock();
       if (!writeLock.isHeldByCurrentThread()) {
-        deliver();
+        // A listener's own writes are its own, not those of the actor this thread writes for.
+        String who = actor.get();
+        actor.remove();
+        try {
+          deliver();
+        } finally {
+          if (who != null) {
+            actor.set(who);
+          }
+        }
       }
     }
   }

@@ -134,7 +134,10 @@ public final class RoutingTable {
   }
 
   /** This table, said to be made by {@code who}; shares everything else with this one. */
-  RoutingTable madeBy(String who) {
+  RoutingTable madeBy(@Nullable String who) {
+    if (Objects.equals(who, actor)) {
+      return this;
+    }
     return new RoutingTable(
         revision, reason, description, who, exact, wildcards, previewSuffix, workspaces, routeCounts,
         statusEpoch, baseRevision, changedHosts);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchover.spi.TableStore;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Who made a revision: the actor a write is made for, carried by the table it publishes. */
@@ -109,5 +110,43 @@ final class RouterActorTest {
     Router b = Router.builder().store(store).build();
     a.actingAs("alice", () -> a.promote(1, SHOP, GREEN));
     assertEquals(Optional.of("alice"), b.current().actor());
+  }
+
+  @Test
+  void actorSetByABuilder_isNotWhoTheRouterSays() {
+    Router router = Router.create(shop());
+    RoutingTable next =
+        router.update(1, b -> b.describe(99, ChangeReason.EDIT, "x", "admin-forged").workspace("gray"));
+    assertEquals(Optional.empty(), next.actor());
+    assertEquals(Optional.of("alice"),
+        router.actingAs("alice", () -> router.update(next.revision(), b -> b.describe(99, ChangeReason.EDIT, "x", "mallory").workspace("red"))).actor());
+  }
+
+  @Test
+  void rollback_outsideActingAs_doesNotCopyTheAuthorOfTheRevisionItRestores() {
+    Router router = Router.create(shop());
+    router.actingAs("alice", () -> router.promote(1, SHOP, GREEN));
+    RoutingTable undone = router.rollback(2);
+    assertEquals(Optional.empty(), undone.actor());
+  }
+
+  @Test
+  void listenerWrites_areTheListenersOwn_notTheOperators() {
+    Router router = Router.create(shop());
+    AtomicReference<RoutingTable> reaction = new AtomicReference<>();
+    router.addListener(table -> {
+      if (table.revision() == 2) {
+        reaction.set(router.setDomainStatus("guard.example.com", DomainStatus.PENDING));
+      }
+    });
+    RoutingTable promoted = router.actingAs("alice", () -> router.promote(1, SHOP, GREEN));
+    assertEquals(Optional.of("alice"), promoted.actor());
+    assertEquals(Optional.empty(), reaction.get().actor());
+    // and the operator's later writes in the same call are still hers
+    RoutingTable both = router.actingAs("alice", () -> {
+      router.promote(SHOP, WorkspaceId.of("blue"));
+      return router.promote(SHOP, GREEN);
+    });
+    assertEquals(Optional.of("alice"), both.actor());
   }
 }

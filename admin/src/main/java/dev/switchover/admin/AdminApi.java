@@ -122,7 +122,7 @@ public final class AdminApi {
      * Accepts a bearer token: {@code name} is who the audit says made a change, {@code secret} what
      * the caller presents in {@code Authorization: Bearer <secret>}.
      *
-     * @throws IllegalArgumentException if the name is blank or taken, or the secret is shorter than
+     * @throws IllegalArgumentException if the name is blank, taken or holds a control character, or the secret is shorter than
      *     24 characters or contains other than visible ASCII
      */
     public Builder token(String name, Role role, String secret) {
@@ -130,6 +130,11 @@ public final class AdminApi {
       checkNotNull(role, "role");
       checkNotNull(secret, "secret");
       checkArgument(!name.isBlank() && name.length() <= 64, "a token's name must be 1 to 64 characters, but was \"%s\"", name);
+      // The name is who each write is made for (Router.actingAs): a line of the audit and history.
+      checkArgument(
+          name.chars().noneMatch(Character::isISOControl),
+          "a token's name must not hold control characters (tabs, line breaks...), but was \"%s\"",
+          name.replaceAll("\\p{Cntrl}", "?"));
       checkArgument(secret.length() >= 24, "the secret of token \"%s\" must be at least 24 characters, but has %s", name, secret.length());
       checkArgument(
           secret.chars().allMatch(c -> c > 0x20 && c < 0x7f),

@@ -433,6 +433,10 @@ final class ApiHandler {
       challenge = api.router.actingAs(caller.name(), () -> schedule.issue(domain));
     } catch (IllegalArgumentException e) {
       throw new Problem(422, "cannot-verify", "Cannot verify this domain", e.getMessage() == null ? "refused" : e.getMessage());
+    } catch (IllegalStateException e) {
+      throw verificationChanged(e);
+    } catch (SwitchoverException e) {
+      throw storeUnavailable(e);
     }
     RoutingTable now = api.router.current();
     ObjectNode node = api.views.domain(now, domain, now.domainStatus(domain).orElse(DomainStatus.PENDING));
@@ -463,7 +467,14 @@ final class ApiHandler {
       throw new Problem(422, "unsupported-method", "Unsupported method", "the challenge for " + domain + " cannot be checked by " + methodText);
     }
     long before = api.router.current().revision();
-    Verification v = api.router.actingAs(caller.name(), () -> schedule.verify(challenge, method));
+    Verification v;
+    try {
+      v = api.router.actingAs(caller.name(), () -> schedule.verify(challenge, method));
+    } catch (IllegalStateException e) {
+      throw verificationChanged(e);
+    } catch (SwitchoverException e) {
+      throw storeUnavailable(e);
+    }
     long after = api.router.current().revision();
     api.audit.published(new AuditLog.Entry(caller.name(), api.clock.instant(), "check " + domain + ": " + v.status(), before, after));
     return Answer.ok(Views.verification(v), after);
@@ -479,9 +490,20 @@ final class ApiHandler {
             () -> api.router.update(expected, b -> b.removeDomain(domain)));
     VerificationSchedule schedule = api.schedule;
     if (schedule != null) {
-      schedule.forget(domain); // only once the domain is gone: a refused removal keeps it tracked
+      // Only once the domain is gone: a refused removal keeps it tracked. The removal is made
+      // whatever happens here; a challenge left tracked is never checked for an undeclared domain.
+      try {
+        schedule.forget(domain);
+      } catch (RuntimeException e) {
+        log.warn("removed {}, but its verification is still tracked: {}", domain, e.toString());
+      }
     }
     return removed;
+  }
+
+  /** A verification another router changed while this one worked on it: nothing was applied. */
+  private static Problem verificationChanged(IllegalStateException e) {
+    return new Problem(409, "verification-changed", "Verification changed", String.valueOf(e.getMessage()));
   }
 
   private VerificationSchedule requireSchedule() {
@@ -522,10 +544,14 @@ final class ApiHandler {
       // The store could not take the write (etcd unreachable, or its data unreadable): the write
       // may still land, once, so the operator reloads before trying again.
       api.audit.refused(caller.name(), action, api.router.current().revision(), String.valueOf(e.getMessage()));
-      throw new Problem(503, "store-unavailable", "Store unavailable",
-          e.getMessage() + "; the write may still be made: reload before trying again",
-          Map.of("retryAfterSeconds", STORE_RETRY_AFTER_SECONDS));
+      throw storeUnavailable(e);
     }
+  }
+
+  private static Problem storeUnavailable(SwitchoverException e) {
+    return new Problem(503, "store-unavailable", "Store unavailable",
+        e.getMessage() + "; the write may still be made: reload before trying again",
+        Map.of("retryAfterSeconds", STORE_RETRY_AFTER_SECONDS));
   }
 
   private static Problem conflict(long expected, long current) {

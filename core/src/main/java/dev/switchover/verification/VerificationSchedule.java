@@ -13,6 +13,7 @@ import java.time.Instant;
 import dev.switchover.spi.VerificationStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
@@ -99,36 +100,44 @@ public final class VerificationSchedule {
   }
 
   /**
-   * Issues a challenge for a domain and, unless the domain is verified now, tracks it as {@link
-   * DomainStatus#PENDING} (also in the router). A domain verified now stays verified: the new
-   * challenge takes over once {@link #verify} proves it.
+   * Issues a challenge for a domain and, unless the router holds the domain as verified, tracks it
+   * as {@link DomainStatus#PENDING} (also in the router). A domain the router holds as verified
+   * stays verified: a new challenge for it (a token rotation) takes over once {@link #verify}
+   * proves it, and re-checks prove the tracked one until then; if none is tracked (it was verified
+   * outside a schedule), the new one is tracked as pending while the router keeps the domain
+   * verified. What the router holds decides, not what the store says: a domain the host
+   * application set to {@code FAILED} gets a fresh, tracked challenge.
    *
    * @throws IllegalArgumentException if the name is a public suffix
+   * @throws IllegalStateException if another schedule sharing the store changed the domain's
+   *     verification meanwhile (the router then follows what that one wrote): issue again
    */
   public Challenge issue(HostName domain) {
     Challenge challenge = verifier.challenge(domain);
     HostName d = challenge.domain();
     lock.lock();
     try {
-      for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        TrackedDomain old = store.load(d).orElse(null);
-        boolean verifiedNow =
-            (old != null && old.verification().isValidAt(challenge.issuedAt()))
-                || router.current().domainStatus(d).equals(Optional.of(DomainStatus.VERIFIED));
-        if (verifiedNow) {
-          return challenge;
+      TrackedDomain old = store.load(d).orElse(null);
+      Verification pending =
+          Verification.of(d, DomainStatus.PENDING, challenge.issuedAt(), null, null,
+              "waiting for " + challenge.recordName() + " = " + challenge.recordValue()
+                  + challenge.httpUrl().map(url -> " (or " + url + ")").orElse(""));
+      if (router.current().domainStatus(d).equals(Optional.of(DomainStatus.VERIFIED))) {
+        if (old != null) {
+          return challenge; // a rotation: tracked once verify proves it, the old one until then
         }
-        Verification pending =
-            Verification.of(d, DomainStatus.PENDING, challenge.issuedAt(), null, null,
-                "waiting for " + challenge.recordName() + " = " + challenge.recordValue()
-                    + challenge.httpUrl().map(url -> " (or " + url + ")").orElse(""));
-        long revision = setRouterStatus(d, DomainStatus.PENDING);
-        if (store.compareAndSet(d, old, TrackedDomain.of(challenge, null, pending))) {
-          log.info("issued a challenge for {}: PENDING (router revision {})", d, revision);
-          return challenge;
+        if (!store.compareAndSet(d, null, TrackedDomain.of(challenge, null, pending))) {
+          throw conflict(d);
         }
+        log.info("issued a challenge for {}, verified outside this schedule: it stays verified", d);
+        return challenge;
       }
-      throw contended(d);
+      long revision = setRouterStatus(d, DomainStatus.PENDING);
+      if (!store.compareAndSet(d, old, TrackedDomain.of(challenge, null, pending))) {
+        throw conflict(d);
+      }
+      log.info("issued a challenge for {}: PENDING (router revision {})", d, revision);
+      return challenge;
     } finally {
       lock.unlock();
     }
@@ -141,40 +150,52 @@ public final class VerificationSchedule {
    * earlier proof still holds: then the domain stays verified until that proof's end, and the
    * returned verification is {@code VERIFIED} with a reason that reports the failed check.
    *
+   * <p>The result applies only if the domain's tracked verification is still the one it was when
+   * the check began: a domain forgotten, revoked, re-issued or checked by another schedule sharing
+   * the store meanwhile is left as that one made it.
+   *
    * @return where the domain stands now
    * @throws IllegalArgumentException if the challenge does not support the method
+   * @throws IllegalStateException if the domain's verification changed while it was checked
    * @throws VerificationException if the waiting thread is interrupted
    */
   public Verification verify(Challenge challenge, Method method) {
     checkNotNull(challenge, "challenge");
     checkNotNull(method, "method");
-    Verification result = verifier.check(challenge, method);
     HostName d = challenge.domain();
+    TrackedDomain before = store.load(d).orElse(null);
+    Verification result = verifier.check(challenge, method);
     lock.lock();
     try {
-      for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        TrackedDomain old = store.load(d).orElse(null);
-        if (result.status() == DomainStatus.VERIFIED) {
-          long revision = setRouterStatus(d, DomainStatus.VERIFIED);
-          if (store.compareAndSet(d, old, TrackedDomain.of(challenge, method, result))) {
-            log.info("domain {} verified by {} until {} (router revision {}): {}", d, method, result.validUntil().orElseThrow(), revision, result.reason());
-            return result;
-          }
-        } else if (old != null && old.verification().isValidAt(result.at())) {
-          Verification kept = stillValid(old, result);
-          if (store.compareAndSet(d, old, TrackedDomain.of(old.challenge(), method(old), kept))) {
-            log.warn("check of {} by {} failed; still verified until {}: {}", d, method, kept.validUntil().orElseThrow(), result.reason());
-            return kept;
-          }
-        } else {
-          long revision = setRouterStatus(d, DomainStatus.FAILED);
-          if (store.compareAndSet(d, old, TrackedDomain.of(challenge, method, result))) {
-            log.warn("domain {} FAILED verification by {} (router revision {}): {}", d, method, revision, result.reason());
-            return result;
-          }
-        }
+      TrackedDomain old = store.load(d).orElse(null);
+      if (!Objects.equals(old, before)) {
+        throw changedWhileChecked(d);
       }
-      throw contended(d);
+      if (result.status() == DomainStatus.VERIFIED) {
+        // The store first: a domain is verified in the router only once the fleet tracks it, so
+        // that its re-checks and expiry cannot be lost.
+        if (!store.compareAndSet(d, old, TrackedDomain.of(challenge, method, result))) {
+          throw changedWhileChecked(d);
+        }
+        long revision = setRouterStatus(d, DomainStatus.VERIFIED);
+        log.info("domain {} verified by {} until {} (router revision {}): {}", d, method, result.validUntil().orElseThrow(), revision, result.reason());
+        return result;
+      }
+      if (old != null && old.verification().isValidAt(result.at())) {
+        Verification kept = stillValid(old, result);
+        if (!store.compareAndSet(d, old, TrackedDomain.of(old.challenge(), method(old), kept))) {
+          throw changedWhileChecked(d);
+        }
+        log.warn("check of {} by {} failed; still verified until {}: {}", d, method, kept.validUntil().orElseThrow(), result.reason());
+        return kept;
+      }
+      // The router first: its routes go at once, the safe side if the store write then fails.
+      long revision = setRouterStatus(d, DomainStatus.FAILED);
+      if (!store.compareAndSet(d, old, TrackedDomain.of(challenge, method, result))) {
+        throw changedWhileChecked(d);
+      }
+      log.warn("domain {} FAILED verification by {} (router revision {}): {}", d, method, revision, result.reason());
+      return result;
     } finally {
       lock.unlock();
     }
@@ -355,12 +376,12 @@ public final class VerificationSchedule {
           Verification.of(
               d, DomainStatus.EXPIRED, result.at(), checked.verification().verifiedAt().orElseThrow(), validUntil,
               "the verification expired at " + validUntil + " and the re-check failed: " + result.reason());
-      // The router first: if another schedule renewed the domain meanwhile, the domain is expired
-      // a little early (the safe side), never kept verified past its proof.
+      // The router first, so that the domain is never kept verified past its proof; if another
+      // schedule renewed it meanwhile, the router follows that one.
       long revision = setRouterStatus(d, DomainStatus.EXPIRED);
       if (!store.compareAndSet(d, checked, TrackedDomain.of(checked.challenge(), method, expired))) {
-        log.warn("domain {} EXPIRED (router revision {}) while another schedule changed it: {}", d, revision, store.load(d));
-        return expired;
+        follow(d);
+        return null;
       }
       log.warn("domain {} EXPIRED (router revision {}): {}", d, revision, expired.reason());
       return expired;
@@ -386,6 +407,33 @@ public final class VerificationSchedule {
     return new IllegalStateException(
         "the verification of " + domain + " was changed by another schedule sharing the store "
             + MAX_ATTEMPTS + " times in a row; try again");
+  }
+
+  /** After a lost compare-and-set: the router follows the store, and the caller hears why. */
+  private IllegalStateException conflict(HostName domain) {
+    follow(domain);
+    return new IllegalStateException(
+        "the verification of " + domain + " was changed by another schedule sharing the store"
+            + " meanwhile; try again");
+  }
+
+  private IllegalStateException changedWhileChecked(HostName domain) {
+    follow(domain);
+    return new IllegalStateException(
+        "the verification of " + domain + " changed while it was checked (forgotten, revoked,"
+            + " issued again or checked by another schedule sharing the store); nothing was applied:"
+            + " check again");
+  }
+
+  /**
+   * Makes the router hold a tracked domain as the store says, after this schedule changed the
+   * router and then lost the store's compare-and-set to another schedule.
+   */
+  private void follow(HostName domain) {
+    TrackedDomain now = store.load(domain).orElse(null);
+    if (now != null && router.current().domainStatus(domain).isPresent()) {
+      setRouterStatus(domain, now.verification().status());
+    }
   }
 
   /** Sets a status in the router unless it already has it; returns the current revision. */

@@ -14,6 +14,7 @@ import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
 import dev.switchover.spi.TableStore;
+import dev.switchover.spi.TxtLookup;
 import dev.switchover.spi.VerificationStore;
 import dev.switchover.verification.Challenge.Method;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -354,6 +356,91 @@ final class VerificationScheduleTest {
     assertTrue(schedule.nextRecheck().isEmpty());
     assertEquals(revision, router.current().revision());
     assertFalse(schedule.forget(SHOP));
+  }
+
+  @Test
+  void verify_storeFailsToTakeTheProof_theRouterDoesNotHoldTheDomainVerified() throws Exception {
+    AtomicBoolean failWrites = new AtomicBoolean();
+    VerificationStore shared = VerificationStore.inMemory();
+    VerificationStore failing = new VerificationStore() {
+      @Override
+      public Optional<TrackedDomain> load(HostName domain) {
+        return shared.load(domain);
+      }
+
+      @Override
+      public Map<HostName, TrackedDomain> loadAll() {
+        return shared.loadAll();
+      }
+
+      @Override
+      public boolean compareAndSet(HostName domain, @Nullable TrackedDomain expected, @Nullable TrackedDomain next) {
+        if (failWrites.get()) {
+          throw new IllegalStateException("the store is away");
+        }
+        return shared.compareAndSet(domain, expected, next);
+      }
+    };
+    schedule = VerificationSchedule.create(verifier, router, failing);
+    Challenge challenge = schedule.issue("shop.example.com");
+    publish(challenge);
+    failWrites.set(true);
+
+    assertThrows(IllegalStateException.class, () -> schedule.verify(challenge, Method.DNS_TXT));
+
+    // Never verified without the fleet tracking it: re-checks and expiry cannot be lost.
+    assertEquals(Optional.of(DomainStatus.PENDING), router.current().domainStatus(SHOP));
+    assertEquals(DomainStatus.PENDING, schedule.status(SHOP).orElseThrow().status());
+  }
+
+  @Test
+  void verify_domainForgottenWhileChecked_appliesNothing() throws Exception {
+    VerificationStore shared = VerificationStore.inMemory();
+    schedule = VerificationSchedule.create(verifier, router, shared);
+    Challenge challenge = schedule.issue("shop.example.com");
+    publish(challenge);
+    VerificationSchedule other = VerificationSchedule.create(verifier, router, shared);
+    // The check is slow; the domain is removed and forgotten before its result is applied.
+    DomainVerifier slow =
+        DomainVerifier.builder().resolvers(dns.address()).timeout(Duration.ofSeconds(5)).clock(clock)
+            .txtLookup((name, resolver, timeout) -> {
+              router.update(router.current().revision(), b -> b.removeDomain(SHOP));
+              other.forget(SHOP);
+              return TxtLookup.dnsjava().lookup(name, resolver, timeout);
+            })
+            .build();
+    VerificationSchedule checking = VerificationSchedule.create(slow, router, shared);
+
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> checking.verify(challenge, Method.DNS_TXT));
+
+    assertTrue(String.valueOf(e.getMessage()).contains("changed while it was checked"), e.getMessage());
+    assertEquals(Optional.empty(), router.current().domainStatus(SHOP), "a removed domain is not declared again");
+    assertTrue(schedule.status(SHOP).isEmpty());
+  }
+
+  @Test
+  void issue_domainTheRouterHoldsVerified_rotatesWithoutTouchingWhatIsTracked() throws Exception {
+    verified("shop.example.com");
+    Challenge tracked = schedule.challenge(SHOP).orElseThrow();
+    long revision = router.current().revision();
+
+    Challenge rotation = schedule.issue("shop.example.com");
+
+    assertTrue(!rotation.equals(tracked), "a new token");
+    assertEquals(Optional.of(tracked), schedule.challenge(SHOP), "re-checks prove the old one until the new is proved");
+    assertEquals(revision, router.current().revision());
+    assertEquals(DomainStatus.VERIFIED, schedule.status(SHOP).orElseThrow().status());
+  }
+
+  @Test
+  void issue_domainVerifiedInTheStoreButFailedInTheRouter_isIssuedAfreshAndTracked() throws Exception {
+    verified("shop.example.com");
+    router.setDomainStatus(SHOP, DomainStatus.FAILED); // the host application's call
+
+    Challenge fresh = schedule.issue("shop.example.com");
+
+    assertEquals(Optional.of(fresh), schedule.challenge(SHOP), "the challenge shown is the one checked");
+    assertEquals(Optional.of(DomainStatus.PENDING), router.current().domainStatus(SHOP));
   }
 
   /** Issues a challenge, publishes its record and verifies it. */

@@ -23,6 +23,8 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The keys and JSON values of the state under one key prefix. One key holds the table's
@@ -35,6 +37,9 @@ import org.jspecify.annotations.Nullable;
  * ones, so a field added later must be one an older reader may ignore, or come with a new version.
  */
 final class WireFormat {
+  private static final Logger log = LoggerFactory.getLogger(WireFormat.class);
+  /** The longest actor a table takes (as {@code Router.actingAs} checks it). */
+  private static final int MAX_ACTOR_LENGTH = 256;
   /** The format this release writes, and the newest it reads. */
   static final int FORMAT = 1;
 
@@ -165,11 +170,31 @@ final class WireFormat {
           ws.build(),
           suffix == null || suffix.isNull() ? null : HostName.parse(text(key, suffix, "\"previewSuffix\"")),
           o.hasNonNull("writer") ? o.get("writer").asText() : "",
-          // written since the format's first release; a state without it names no one
-          o.hasNonNull("actor") ? text(key, o.get("actor"), "\"actor\"") : null);
+          actor(key, o.get("actor")));
     } catch (IllegalArgumentException e) {
       throw new StoreDataException(key, "unreadable state: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Who made the revision: a field added after the format's first release, so a state without it
+   * names no one, and one this release cannot take (too long, a control character, not text) is
+   * logged and left out rather than making the whole state unreadable.
+   */
+  private static @Nullable String actor(String key, @Nullable JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    String actor = node.isTextual() ? node.asText() : null;
+    if (actor == null
+        || actor.isEmpty()
+        || actor.length() > MAX_ACTOR_LENGTH
+        || actor.chars().anyMatch(Character::isISOControl)) {
+      String json = node.toString(); // JSON-escaped: no line breaks reach the log
+      log.warn("{}: ignoring an \"actor\" this release cannot show: {}", key, json.length() > 300 ? json.substring(0, 300) + "..." : json);
+      return null;
+    }
+    return actor;
   }
 
   byte[] encodeHost(HostState state) {
