@@ -146,6 +146,9 @@ final class AdminAuthTest {
   void builder_refusesWeakOrRepeatedTokens() {
     AdminApi.Builder b = AdminApi.builder();
     assertThrows(IllegalArgumentException.class, () -> b.token("a", Role.OPERATOR, "short"));
+    // a name is who the audit and every router's history say made a write: one clean line
+    assertThrows(IllegalArgumentException.class, () -> b.token("ops\tteam", Role.OPERATOR, "0123456789abcdef0123456789"));
+    assertThrows(IllegalArgumentException.class, () -> b.token("ops\nteam", Role.OPERATOR, "0123456789abcdef0123456789"));
     assertThrows(IllegalArgumentException.class, () -> b.token("a", Role.OPERATOR, "with space 0123456789abcdef0123"));
     b.token("a", Role.OPERATOR, AdminFixture.OPERATOR_SECRET);
     assertThrows(IllegalArgumentException.class, () -> b.token("a", Role.READ_ONLY, AdminFixture.VIEWER_SECRET));
