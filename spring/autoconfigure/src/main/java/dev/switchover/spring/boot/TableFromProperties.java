@@ -60,7 +60,7 @@ final class TableFromProperties {
       try {
         b.route(host, r.getPath(), workspace);
       } catch (IllegalArgumentException | IllegalStateException | InvalidTableException e) {
-        throw InvalidProperty.of(at, host + r.getPath() + " -> " + workspace, e.getMessage() + "");
+        throw InvalidProperty.of(at, "host " + host + ", path " + r.getPath() + ", workspace " + workspace, e.getMessage() + "");
       }
     }
     for (Map.Entry<String, String> preview : p.getPreviews().entrySet()) {
