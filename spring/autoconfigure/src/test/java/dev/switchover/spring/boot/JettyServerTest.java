@@ -7,24 +7,14 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.web.server.servlet.ServletWebServerFactory;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
-/** The scenarios with Jetty as the embedded server (Tomcat is on the class path too; this factory wins). */
-@SpringBootTest(classes = {ShopApplication.class, JettyServerTest.Jetty.class}, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+/** The scenarios with Jetty as the embedded server. */
+@SpringBootTest(classes = {ShopApplication.class, Servers.Jetty.class}, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 final class JettyServerTest extends ServerScenarios {
   @Autowired ServletWebServerFactory factory;
 
   @Test
   void theServerIsJetty() {
     assertThat(factory).isInstanceOf(JettyServletWebServerFactory.class);
-  }
-
-  @Configuration(proxyBeanMethods = false)
-  static class Jetty {
-    @Bean
-    JettyServletWebServerFactory jetty() {
-      return new JettyServletWebServerFactory();
-    }
   }
 }
