@@ -1,13 +1,16 @@
 package dev.switchover.spring.boot;
 
 import dev.switchover.Router;
+import dev.switchover.WorkspaceId;
 import dev.switchover.admin.AdminApi;
 import dev.switchover.admin.AdminServlet;
 import dev.switchover.admin.Role;
 import dev.switchover.servlet.SwitchoverFilter;
+import jakarta.servlet.ServletContext;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -67,6 +70,12 @@ public class SwitchoverServletAutoConfiguration {
       return registration;
     }
 
+    @Bean
+    @ConditionalOnBean(name = FILTER_NAME)
+    NamedServletsCheck switchoverNamedServletsCheck(SwitchoverProperties properties, ObjectProvider<ServletContext> servletContext) {
+      return new NamedServletsCheck(properties, servletContext);
+    }
+
     private static SwitchoverFilter filter(Router router, SwitchoverProperties properties) {
       SwitchoverFilter.Builder b = SwitchoverFilter.builder(router);
       for (Map.Entry<String, SwitchoverProperties.Workspace> e : properties.getWorkspaces().entrySet()) {
@@ -81,7 +90,7 @@ public class SwitchoverServletAutoConfiguration {
           if (servlet != null) {
             b.servlet(name, servlet);
           } else if (!upstream.isEmpty()) {
-            b.upstream(dev.switchover.WorkspaceId.of(name), upstream);
+            b.upstream(WorkspaceId.of(name), upstream);
           }
         } catch (IllegalArgumentException | IllegalStateException ex) {
           String property = servlet != null ? at + ".servlet" : at + ".upstream";

@@ -18,7 +18,7 @@ final class EtcdStoreTest {
   private static LocalEtcd etcd;
 
   private final WebApplicationContextRunner web =
-      new WebApplicationContextRunner()
+      ServletsContext.shopRunner()
           .withConfiguration(AutoConfigurations.of(SwitchoverAutoConfiguration.class, SwitchoverServletAutoConfiguration.class))
           .withPropertyValues(Shop.PROPERTIES);
 

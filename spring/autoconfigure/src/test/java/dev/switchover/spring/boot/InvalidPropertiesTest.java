@@ -9,7 +9,7 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 /** A property that breaks a rule fails startup with a message naming it and what was expected. */
 final class InvalidPropertiesTest {
   private final WebApplicationContextRunner web =
-      new WebApplicationContextRunner()
+      ServletsContext.shopRunner()
           .withConfiguration(
               AutoConfigurations.of(
                   SwitchoverAutoConfiguration.class,
@@ -57,6 +57,11 @@ final class InvalidPropertiesTest {
   @Test
   void badWorkspaceName() {
     failsNaming("switchover.workspaces[-blue]", "-blue", "switchover.workspaces[-blue].servlet=x");
+  }
+
+  @Test
+  void servletTheApplicationDoesNotRegister() {
+    failsNaming("switchover.workspaces[green].servlet", "registers no servlet named \"shop-v2\"", "switchover.workspaces.green.servlet=shop-v2");
   }
 
   @Test

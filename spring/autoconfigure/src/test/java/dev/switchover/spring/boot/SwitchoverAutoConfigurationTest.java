@@ -32,7 +32,7 @@ final class SwitchoverAutoConfigurationTest {
           SwitchoverMetricsAutoConfiguration.class);
 
   private final WebApplicationContextRunner web =
-      new WebApplicationContextRunner().withConfiguration(ALL).withPropertyValues(Shop.PROPERTIES);
+      ServletsContext.shopRunner().withConfiguration(ALL).withPropertyValues(Shop.PROPERTIES);
 
   @Test
   void properties_makeTheRouterOverAnInMemoryStore() {
