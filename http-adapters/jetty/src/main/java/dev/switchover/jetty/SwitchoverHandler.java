@@ -245,7 +245,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       return true;
     }
     // Routed: counted in flight until the callback completes, or handle() throws.
-    Callback completion = new AdmissionCallback(callback, admission);
+    Callback completion = new AdmissionCallback(callback, admission, response);
     try {
       Target target = targets.get(admission.workspace());
       if (target == null) {
@@ -257,7 +257,8 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       }
       return true;
     } catch (Throwable failure) {
-      // Jetty fails its own callback when handle() throws; ours will never be completed.
+      // Jetty fails its own callback when handle() throws (a 500); ours will never be completed.
+      admission.answered(500);
       admission.close();
       throw failure;
     }

@@ -325,6 +325,7 @@ public final class SwitchoverFilter implements Filter {
       return;
     }
     boolean closeNow = true;
+    boolean threw = true;
     try {
       Target target = c.targets.get(admission.workspace());
       if (target == null) {
@@ -343,11 +344,14 @@ public final class SwitchoverFilter implements Filter {
       }
       if (request.isAsyncStarted()) {
         // complete() cannot take effect before this dispatch returns: the listener hears it.
-        request.getAsyncContext().addListener(new Closing(admission));
+        request.getAsyncContext().addListener(new Closing(admission, response));
         closeNow = false;
       }
+      threw = false;
     } finally {
       if (closeNow) {
+        // A workspace that threw gets a 500 from the container.
+        admission.answered(threw ? 500 : response.getStatus());
         admission.close();
       }
     }
@@ -449,13 +453,16 @@ public final class SwitchoverFilter implements Filter {
 
   private static final class Closing implements AsyncListener {
     private final Admission admission;
+    private final HttpServletResponse response;
 
-    Closing(Admission admission) {
+    Closing(Admission admission, HttpServletResponse response) {
       this.admission = admission;
+      this.response = response;
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
+      admission.answered(response.getStatus());
       admission.close();
     }
 

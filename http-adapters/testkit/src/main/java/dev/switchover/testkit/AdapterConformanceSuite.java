@@ -321,6 +321,21 @@ public abstract class AdapterConformanceSuite {
 
   @ParameterizedTest
   @EnumSource(TargetKind.class)
+  void workspaceAnsweringAServerError_isCountedAsItsError(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    for (String query : List.of("status=500", "status=503&empty", "status=404", "status=200")) {
+      RawResponse r = s.get(SHOP, "/x?" + query);
+      assertEquals(BLUE, r.workspace(), () -> "blue's own answer: " + r);
+    }
+    awaitNothingInFlight(s.router, BLUE);
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    assertEquals(2, s.router.requests(blue, RequestOutcome.WORKSPACE_ERROR), "blue's 500 and 503, for guards");
+    assertEquals(2, s.router.requests(blue, RequestOutcome.SERVED), "blue's 404 and 200");
+    assertEquals(0, s.router.requests(blue, RequestOutcome.BAD_GATEWAY));
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
   void request_reachesTheWorkspaceUnchangedWithForwardingHeaders(TargetKind kind)
       throws Exception {
     Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();

@@ -251,6 +251,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     exchange.addExchangeCompleteListener(
         (ex, nextListener) -> {
           try {
+            admission.answered(ex.getStatusCode());
             admission.close();
           } finally {
             nextListener.proceed();
