@@ -226,11 +226,14 @@ public final class Probe {
      * @throws IllegalArgumentException if none is given or one is outside 100-599
      */
     public Builder expectStatus(int status, int... more) {
+      checkNotNull(more, "more");
       checkState(!statusesSet, "probe %s: the expected statuses were already set", name);
       checkStatus(status);
-      statuses.add(status);
       for (int s : more) {
         checkStatus(s);
+      }
+      statuses.add(status);
+      for (int s : more) {
         statuses.add(s);
       }
       statusesSet = true;
