@@ -127,6 +127,39 @@ public final class Router implements AutoCloseable {
   }
 
   /**
+   * Admits a request as {@link #admit(CharSequence, CharSequence)} does, unless it carries a
+   * preview token that is valid now for its host: then, if the current table routes the request,
+   * it is admitted to the token's workspace instead of the route's (the same route matched, so an
+   * unknown host or a path without a route is still refused). A token that is malformed, forged,
+   * expired or for another domain is ignored: the request is routed as any other. Adapters call
+   * this, instead of the two-argument form, for a request that carries a token.
+   *
+   * <p>The token's workspace may be one that no table routes to: the adapter serves it if it is
+   * bound, and answers 503 otherwise, never production. A preview request counts in flight on its
+   * workspace (holding up its drain) unless the workspace has already drained.
+   */
+  public Admission admit(
+      CharSequence host, CharSequence path, PreviewTokens previews, @Nullable CharSequence token) {
+    checkNotNull(host, "host");
+    checkNotNull(path, "path");
+    checkNotNull(previews, "previews");
+    PreviewToken preview = token == null ? null : previews.verify(token, host);
+    if (preview == null) {
+      return admit(host, path);
+    }
+    RoutingTable table = current;
+    Resolution resolution = table.resolve(host, path);
+    if (!resolution.isRouted()) {
+      unrouted.incrementAndGet(resolution.outcome() == Resolution.Outcome.UNKNOWN_HOST ? 0 : 1);
+      return new Admission(table.revision(), resolution, null);
+    }
+    WorkspaceId workspace = preview.workspace();
+    Resolution previewed = new Resolution(Resolution.Outcome.ROUTED, resolution.route(), workspace);
+    InFlight.Counter counter = inFlight.counter(workspace);
+    return new Admission(table.revision(), previewed, counter.tryEnter() ? counter : null);
+  }
+
+  /**
    * How many requests {@link #admit} admitted to {@code workspace} that ended with {@code outcome}
    * (their admission closed), since this router was made; 0 for {@link RequestOutcome#UNKNOWN_HOST}
    * and {@link RequestOutcome#NO_ROUTE}, which belong to no workspace (see {@link
