@@ -2,6 +2,7 @@ package dev.switchover.testkit;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.switchover.PreviewTokens;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
 import java.time.Duration;
@@ -23,6 +24,7 @@ public final class RouterServerSpec {
   private final Duration retryAfter;
   private final Duration upstreamTimeout;
   private final boolean decodeEncodedSeparators;
+  private final @Nullable PreviewTokens previewTokens;
 
   RouterServerSpec(
       Router router,
@@ -30,13 +32,15 @@ public final class RouterServerSpec {
       @Nullable WorkspaceApp unknownHostApp,
       Duration retryAfter,
       Duration upstreamTimeout,
-      boolean decodeEncodedSeparators) {
+      boolean decodeEncodedSeparators,
+      @Nullable PreviewTokens previewTokens) {
     this.router = requireNonNull(router, "router");
     this.targets = Map.copyOf(new LinkedHashMap<>(targets));
     this.unknownHostApp = unknownHostApp;
     this.retryAfter = requireNonNull(retryAfter, "retryAfter");
     this.upstreamTimeout = requireNonNull(upstreamTimeout, "upstreamTimeout");
     this.decodeEncodedSeparators = decodeEncodedSeparators;
+    this.previewTokens = previewTokens;
   }
 
   /** The router the adapter admits every request through. */
@@ -75,6 +79,14 @@ public final class RouterServerSpec {
     return decodeEncodedSeparators;
   }
 
+  /**
+   * The preview tokens the adapter routes by (its builder's {@code previewTokens}); empty in most
+   * tests, where the adapter looks at no request for a token.
+   */
+  public Optional<PreviewTokens> previewTokens() {
+    return Optional.ofNullable(previewTokens);
+  }
+
   @Override
   public String toString() {
     return "RouterServerSpec{targets="
@@ -87,6 +99,8 @@ public final class RouterServerSpec {
         + upstreamTimeout
         + ", decodeEncodedSeparators="
         + decodeEncodedSeparators
+        + ", previewTokens="
+        + previewTokens
         + "}";
   }
 }
