@@ -164,7 +164,9 @@ public final class ReleaseWatch implements AutoCloseable {
                 failures,
                 requests,
                 percent(release.maxFailureRate()),
-                release.minRequests()));
+                release.minRequests()),
+            requests,
+            failures);
       }
     } catch (RuntimeException e) {
       log.error("the watch of {} failed to check its counts", workspace, e);
@@ -189,7 +191,7 @@ public final class ReleaseWatch implements AutoCloseable {
     }
     int inARow = failedProbesInARow[index].incrementAndGet();
     if (inARow >= release.maxFailedProbes()) {
-      rollBack("probe " + probe.name() + " failed " + inARow + " time(s) in a row: " + failure);
+      rollBack("probe " + probe.name() + " failed " + inARow + " time(s) in a row: " + failure, requests(), failures());
     }
   }
 
@@ -209,13 +211,11 @@ public final class ReleaseWatch implements AutoCloseable {
   }
 
   /** Rolls the switch back if nothing else was written since; reports a conflict otherwise. */
-  private void rollBack(String why) {
+  private void rollBack(String why, long requests, long failures) {
     if (ended.get()) {
       return;
     }
     RoutingTable table = switched();
-    long requests = requests();
-    long failures = failures();
     synchronized (this) {
       if (ended.get()) {
         return;
