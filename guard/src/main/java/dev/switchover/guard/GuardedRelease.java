@@ -245,8 +245,8 @@ public final class GuardedRelease {
     }
 
     /**
-     * Probes again during the watch, each every its interval, and rolls back once one fails {@code
-     * count} times in a row. Off by default.
+     * Probes again during the watch, each every its interval (but no more often than {@link
+     * #checkEvery}), and rolls back once one fails {@code count} times in a row. Off by default.
      */
     public Builder rollBackAfterFailedProbes(int count) {
       checkState(maxFailedProbes == 0, "rollBackAfterFailedProbes was already set to %s", maxFailedProbes);

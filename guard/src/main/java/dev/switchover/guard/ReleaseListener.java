@@ -7,6 +7,7 @@ import dev.switchover.RoutingTable;
  * (held, rolled back and why, or a rollback refused because another write came in). Called on the
  * guard's threads; one that throws is logged and does not stop the others or the guard.
  */
+@FunctionalInterface
 public interface ReleaseListener {
   /** The guarded switch was published (its probes passed); the watch begins. */
   default void switched(RoutingTable table) {}

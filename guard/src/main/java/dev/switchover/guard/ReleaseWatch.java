@@ -101,9 +101,10 @@ public final class ReleaseWatch implements AutoCloseable {
     for (int i = 0; i < failedProbesInARow.length; i++) {
       int index = i;
       Probe probe = release.probes().get(i);
+      // Never more often than the counts are read: a probe with no interval must not hammer the workspace.
+      long probeEvery = Math.max(probe.interval().toNanos(), every);
       var unusedProbe =
-          executor.scheduleWithFixedDelay(
-              () -> probeOnce(index), 0, Math.max(1, probe.interval().toNanos()), TimeUnit.NANOSECONDS);
+          executor.scheduleWithFixedDelay(() -> probeOnce(index), 0, probeEvery, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -140,7 +141,9 @@ public final class ReleaseWatch implements AutoCloseable {
   /** Stops watching, if the watch has not ended: the outcome is {@link ReleaseOutcome.Verdict#STOPPED}. */
   @Override
   public void close() {
-    end(ReleaseOutcome.Verdict.STOPPED, "the watch was stopped", router.current().revision());
+    synchronized (this) { // not in the middle of a rollback
+      end(ReleaseOutcome.Verdict.STOPPED, "the watch was stopped", router.current().revision());
+    }
   }
 
   private long failed() {
@@ -195,7 +198,7 @@ public final class ReleaseWatch implements AutoCloseable {
     }
   }
 
-  private void windowPassed() {
+  private synchronized void windowPassed() {
     long requests = requests();
     long failures = failures();
     end(
@@ -210,7 +213,11 @@ public final class ReleaseWatch implements AutoCloseable {
         router.current().revision());
   }
 
-  /** Rolls the switch back if nothing else was written since; reports a conflict otherwise. */
+  /**
+   * Rolls the switch back if nothing else was written since; reports a conflict otherwise. Under
+   * this watch's lock, as the window's end and {@link #close()} are, so that the outcome says what
+   * happened.
+   */
   private void rollBack(String why, long requests, long failures) {
     if (ended.get()) {
       return;

@@ -44,8 +44,9 @@ final class GuardedReleaseTest {
   /** How many requests the failure rate is counted over before it may roll back. */
   private static final int MIN_REQUESTS = 20;
   /**
-   * The failed requests allowed beyond the threshold: those the paced load sends while the watch
-   * (checking every millisecond) notices and the rollback publishes, and those in flight then.
+   * The failed requests allowed beyond the threshold: those the paced load (at most 800 a second)
+   * sends while the watch, checking every millisecond, notices and the rollback publishes, and
+   * those in flight then; generous for a busy machine.
    */
   private static final int NOTICE_ALLOWANCE = 200;
 
@@ -310,7 +311,7 @@ final class GuardedReleaseTest {
     assertThrows(RevisionConflictException.class, () -> router.rollback(switched.revision()));
   }
 
-  /** Keep-alive clients sending requests to one host, paced at most one per millisecond each. */
+  /** Keep-alive clients sending requests to one host, each at most one every 5 milliseconds. */
   static final class Load implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final LongAdder requests = new LongAdder();
@@ -331,7 +332,7 @@ final class GuardedReleaseTest {
     private void run(int port, String host) {
       RawConnection c = null;
       while (running.get()) {
-        long next = System.nanoTime() + 1_000_000;
+        long next = System.nanoTime() + 5_000_000;
         try {
           if (c == null) {
             c = RawConnection.open(port);
