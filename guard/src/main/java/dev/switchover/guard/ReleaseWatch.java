@@ -228,7 +228,7 @@ public final class ReleaseWatch implements AutoCloseable {
         return;
       }
       try {
-        RoutingTable back = router.rollback(table.revision());
+        RoutingTable back = router.rollback(table.revision(), "release guard: " + shorten(why));
         AUDIT.warn("rollback by the release guard: revision {} -> {}: {}", table.revision(), back.revision(), why);
         log.warn(
             "guarded release of {} -> {} rolled back: revision {} -> {}: {}",
@@ -280,6 +280,10 @@ public final class ReleaseWatch implements AutoCloseable {
       }
     }
     outcome.complete(result);
+  }
+
+  private static String shorten(String text) {
+    return text.length() <= 400 ? text : text.substring(0, 397) + "...";
   }
 
   private static String percent(double rate) {

@@ -214,6 +214,10 @@ final class GuardedReleaseTest {
       assertTrue(outcome.reason().startsWith("green failed "), outcome::reason);
       assertTrue(outcome.reason().contains("above the 50% allowed over at least 20"), outcome::reason);
       assertEquals(BLUE, router.resolve(SHOP, "/").workspace(), "production is back on blue");
+      assertEquals(
+          "rollback to the routing of revision 1: release guard: " + outcome.reason(),
+          router.current().description(),
+          "the table, and so its history, says why");
       long failedAtRollback = load.failed();
       load.awaitRequests(load.requests() + 50);
       assertTrue(
