@@ -29,7 +29,8 @@ public record ReleaseOutcome(
     ROLLED_BACK,
     /**
      * The workspace failed but another write came in after the switch, so the rollback was refused
-     * rather than overwrite it: an operator must decide. Nothing was changed by the guard.
+     * rather than overwrite it, or the rollback could not be published (the store failed until the
+     * window ended): an operator must decide. Nothing was changed by the guard.
      */
     ROLLBACK_REFUSED,
     /** The watch was {@linkplain ReleaseWatch#close() stopped} before its window ended. */

@@ -54,6 +54,8 @@ public final class ReleaseWatch implements AutoCloseable {
 
   private final long failedBefore;
   private volatile @Nullable RoutingTable switched;
+  /** Why a rollback was due but could not be published (the store failed), for the window's end. */
+  private volatile @Nullable String failedRollback;
 
   ReleaseWatch(GuardedRelease release) {
     this.release = release;
@@ -201,6 +203,13 @@ public final class ReleaseWatch implements AutoCloseable {
   private synchronized void windowPassed() {
     long requests = requests();
     long failures = failures();
+    String failed = failedRollback;
+    if (failed != null) {
+      String reason = failed + "; the window ended before a rollback could be published";
+      AUDIT.warn("rollback by the release guard failed at revision {}: {}", router.current().revision(), reason);
+      end(ReleaseOutcome.Verdict.ROLLBACK_REFUSED, reason, router.current().revision(), requests, failures);
+      return;
+    }
     end(
         ReleaseOutcome.Verdict.HELD,
         String.format(
@@ -247,6 +256,15 @@ public final class ReleaseWatch implements AutoCloseable {
         String reason = why + "; not rolled back: " + e.getMessage();
         log.warn("guarded release of {} -> {}: {}", release.target(), workspace, reason);
         end(ReleaseOutcome.Verdict.ROLLBACK_REFUSED, reason, router.current().revision(), requests, failures);
+      } catch (RuntimeException e) {
+        // The store may be away (a fleet's etcd): the next check tries again, until the window ends.
+        boolean first = failedRollback == null;
+        failedRollback = why + "; the rollback failed: " + e.getMessage();
+        if (first) { // once, not at every check while the store stays away
+          log.warn("guarded release of {} -> {}: {}; trying again at each check", release.target(), workspace, failedRollback, e);
+        } else {
+          log.debug("guarded release of {} -> {}: the rollback failed again: {}", release.target(), workspace, e.getMessage());
+        }
       }
     }
   }

@@ -5,16 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.Admission;
 import dev.switchover.DomainStatus;
 import dev.switchover.HostName;
 import dev.switchover.PathPrefix;
 import dev.switchover.RevisionConflictException;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
+import dev.switchover.Subscription;
 import dev.switchover.WorkspaceId;
 import dev.switchover.jetty.SwitchoverHandler;
 import dev.switchover.rawhttp.RawConnection;
 import dev.switchover.rawhttp.RawResponse;
+import dev.switchover.spi.TableStore;
 import dev.switchover.testkit.Await;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceServer;
@@ -29,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
@@ -269,6 +273,53 @@ final class GuardedReleaseTest {
     assertEquals(operator.revision(), router.current().revision(), "nothing was written over the operator's change");
     assertEquals(GREEN, router.resolve(OTHER, "/").workspace());
     assertEquals(GREEN, router.resolve(SHOP, "/").workspace(), "left for an operator to decide");
+  }
+
+  @Test
+  void aRollbackTheStoreRefusesUntilTheWindowEnds_isReportedNotHeld() throws Exception {
+    AtomicBoolean storeAway = new AtomicBoolean();
+    TableStore memory = TableStore.inMemory(router.current());
+    TableStore flaky =
+        new TableStore() {
+          @Override
+          public RoutingTable load() {
+            return memory.load();
+          }
+
+          @Override
+          public boolean compareAndSet(long expectedRevision, RoutingTable next) {
+            if (storeAway.get()) {
+              throw new IllegalArgumentException("the store is away");
+            }
+            return memory.compareAndSet(expectedRevision, next);
+          }
+
+          @Override
+          public Subscription watch(Consumer<RoutingTable> watcher) {
+            return memory.watch(watcher);
+          }
+        };
+    try (Router fleetRouter = Router.builder().store(flaky).build()) {
+      ReleaseWatch watch =
+          GuardedRelease.builder(fleetRouter)
+              .promote(SHOP, "green")
+              .watchFor(Duration.ofMillis(500))
+              .rollBackAboveFailureRate(0.5, 2)
+              .checkEvery(Duration.ofMillis(1))
+              .build()
+              .start();
+      storeAway.set(true);
+      for (int i = 0; i < 2; i++) {
+        try (Admission a = fleetRouter.admit(SHOP, "/")) {
+          a.answered(500);
+        }
+      }
+      ReleaseOutcome outcome = watch.outcome().get(30, TimeUnit.SECONDS);
+      assertEquals(ReleaseOutcome.Verdict.ROLLBACK_REFUSED, outcome.verdict(), outcome::toString);
+      assertTrue(outcome.reason().contains("the rollback failed: the store is away"), outcome::reason);
+      assertTrue(outcome.reason().endsWith("the window ended before a rollback could be published"), outcome::reason);
+      assertEquals(GREEN, fleetRouter.resolve(SHOP, "/").workspace());
+    }
   }
 
   @Test
