@@ -64,7 +64,9 @@ import org.slf4j.LoggerFactory;
  * <p>It covers the adapter contract of ARCHITECTURE.md: routing by host, wildcard, path prefix
  * and preview host; the answers 421 (or the next handler), 404, 503 with {@code Retry-After}, 502
  * (also from an upstream that fails after it accepted the connection: see {@link
- * MisbehavingUpstream}) and 504, and a workspace's own 500 and 503 passed through; requests
+ * MisbehavingUpstream}) and 504, and a workspace's own 500 and 503 passed through (and counted as
+ * its errors); preview tokens (header, cookie, the token endpoint; forged, expired, other-domain,
+ * unbound); requests
  * forwarded unchanged with forwarding headers; hostile requests sent as raw bytes; bodies of
  * several MiB both ways; in-flight accounting that ends on failure and on a client that
  * disconnects mid-request or mid-body; zero downtime under continuous keep-alive load while the

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Everything an adapter needs to start a router server for one test: the router, what each
  * workspace is bound to (a workspace of the table that is absent here is bound to nothing, and
- * must be answered 503), what to do with unknown hosts, the {@code Retry-After} for 503 and the
- * upstream timeout (after which an adapter answers 504). Immutable.
+ * must be answered 503), what to do with unknown hosts, the {@code Retry-After} for 503, the
+ * upstream timeout (after which an adapter answers 504), and the preview tokens, if any. Immutable.
  */
 public final class RouterServerSpec {
   private final Router router;
