@@ -7,6 +7,7 @@ module dev.switchover.examples {
   requires dev.switchover.undertow; // reads Undertow's automatic module undertow.core through it
   requires dev.switchover.servlet; // and jakarta.servlet
   requires dev.switchover.admin; // the Domains page of --admin
+  requires dev.switchover.guard; // GuardedReleaseExample
   requires dev.switchover.micrometer; // and its /metrics (through it, Micrometer's automatic modules)
   requires org.eclipse.jetty.ee10.servlet;
   requires org.eclipse.jetty.proxy; // the adapter's upstream targets go through jetty-proxy

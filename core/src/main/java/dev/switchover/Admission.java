@@ -84,6 +84,27 @@ public final class Admission implements AutoCloseable {
   }
 
   /**
+   * Reports the status the response was answered with, before the admission closes: a 5xx status
+   * counts the request as {@link RequestOutcome#WORKSPACE_ERROR} rather than {@link
+   * RequestOutcome#SERVED}. A failure the adapter {@linkplain #failed marked} stays what it is (a
+   * 502 the adapter made is a {@link RequestOutcome#BAD_GATEWAY}, not the workspace's error), and
+   * any other status changes nothing. Allocates nothing; harmless after close.
+   */
+  public void answered(int status) {
+    if (status < 500 || status > 599) {
+      return;
+    }
+    int error = RequestOutcome.WORKSPACE_ERROR.index() << 1;
+    int s;
+    do {
+      s = state;
+      if (s != 0) {
+        return; // closed, or already marked
+      }
+    } while (!STATE.compareAndSet(this, s, error));
+  }
+
+  /**
    * Ends the request's place in its workspace's in-flight count and counts how it ended. Only the
    * first call counts.
    */

@@ -1,17 +1,18 @@
 package dev.switchover;
 
 /**
- * How a request ended, as the router counts it for metrics: routed and served by its workspace,
- * refused by the table, or failed by the adapter on the way to its workspace.
+ * How a request ended, as the router counts it for metrics and release guards: routed and
+ * answered by its workspace (well, or with a server error), refused by the table, or failed by
+ * the adapter on the way to its workspace.
  *
  * <p>{@link Router#admit} counts {@link #UNKNOWN_HOST} and {@link #NO_ROUTE} itself; an admitted
  * request counts as {@link #SERVED} when its admission closes, unless the adapter {@linkplain
  * Admission#failed marked} it {@link #UNAVAILABLE}, {@link #BAD_GATEWAY} or {@link
- * #GATEWAY_TIMEOUT}. A workspace's own error answers (its 500, say) count as served: the router
- * delivered them.
+ * #GATEWAY_TIMEOUT}, or {@linkplain Admission#answered reported} that the workspace answered
+ * with a 5xx status ({@link #WORKSPACE_ERROR}).
  */
 public enum RequestOutcome {
-  /** Routed, and answered by its workspace. */
+  /** Routed, and answered by its workspace with a status below 500. */
   SERVED(200, 0),
   /** No host (or wildcard) of that name in the table: 421. */
   UNKNOWN_HOST(421, 1),
@@ -22,13 +23,18 @@ public enum RequestOutcome {
   /** The workspace's upstream failed: 502. */
   BAD_GATEWAY(502, 4),
   /** The workspace's upstream did not accept the connection or answer in time: 504. */
-  GATEWAY_TIMEOUT(504, 5);
+  GATEWAY_TIMEOUT(504, 5),
+  /**
+   * Routed, and answered by its workspace itself with a 5xx status (its own 500, or a 502 or 503
+   * its upstream server sent): the router delivered it, but the workspace is failing.
+   */
+  WORKSPACE_ERROR(500, 6);
 
   /** How many outcomes there are: the size of a table of counters indexed by {@link #index}. */
-  static final int COUNT = 6;
+  static final int COUNT = 7;
 
   private static final RequestOutcome[] BY_INDEX = {
-    SERVED, UNKNOWN_HOST, NO_ROUTE, UNAVAILABLE, BAD_GATEWAY, GATEWAY_TIMEOUT
+    SERVED, UNKNOWN_HOST, NO_ROUTE, UNAVAILABLE, BAD_GATEWAY, GATEWAY_TIMEOUT, WORKSPACE_ERROR
   };
 
   private final int status;
@@ -44,7 +50,10 @@ public enum RequestOutcome {
     return index;
   }
 
-  /** The HTTP status an adapter answers with ({@code 200} standing for any answer of the workspace). */
+  /**
+   * The HTTP status an adapter answers with ({@code 200} standing for any answer of the workspace
+   * below 500, {@code 500} for any of its 5xx answers).
+   */
   public int status() {
     return status;
   }

@@ -64,7 +64,8 @@ public final class Resolution {
   }
 
   /**
-   * The workspace of the route that matched.
+   * The workspace that serves the request: the route's, or a preview token's (see {@link
+   * Router#admit(CharSequence, CharSequence, PreviewTokens, CharSequence)}).
    *
    * @throws IllegalStateException if none did
    */
@@ -75,9 +76,15 @@ public final class Resolution {
     return workspace;
   }
 
-  /** For example {@code ROUTED shop.example.com/api -> green} or {@code UNKNOWN_HOST}. */
+  /**
+   * For example {@code ROUTED shop.example.com/api -> green}, {@code UNKNOWN_HOST}, or for a
+   * request a preview token sent elsewhere {@code ROUTED shop.example.com/ -> blue, preview on green}.
+   */
   @Override
   public String toString() {
-    return route == null ? outcome.toString() : outcome + " " + route;
+    if (route == null) {
+      return outcome.toString();
+    }
+    return outcome + " " + route + (route.workspace().equals(workspace) ? "" : ", preview on " + workspace);
   }
 }

@@ -130,6 +130,39 @@ public final class Router implements AutoCloseable {
   }
 
   /**
+   * Admits a request as {@link #admit(CharSequence, CharSequence)} does, unless it carries a
+   * preview token that is valid now for its host: then, if the current table routes the request,
+   * it is admitted to the token's workspace instead of the route's (the same route matched, so an
+   * unknown host or a path without a route is still refused). A token that is malformed, forged,
+   * expired or for another domain is ignored: the request is routed as any other. Adapters call
+   * this, instead of the two-argument form, for a request that carries a token.
+   *
+   * <p>The token's workspace may be one that no table routes to: the adapter serves it if it is
+   * bound, and answers 503 otherwise, never production. A preview request counts in flight on its
+   * workspace (holding up its drain) unless the workspace has already drained.
+   */
+  public Admission admit(
+      CharSequence host, CharSequence path, PreviewTokens previews, @Nullable CharSequence token) {
+    checkNotNull(host, "host");
+    checkNotNull(path, "path");
+    checkNotNull(previews, "previews");
+    PreviewToken preview = token == null ? null : previews.verify(token, host);
+    if (preview == null) {
+      return admit(host, path);
+    }
+    RoutingTable table = current;
+    Resolution resolution = table.resolve(host, path);
+    if (!resolution.isRouted()) {
+      unrouted.incrementAndGet(resolution.outcome() == Resolution.Outcome.UNKNOWN_HOST ? 0 : 1);
+      return new Admission(table.revision(), resolution, null);
+    }
+    WorkspaceId workspace = preview.workspace();
+    Resolution previewed = new Resolution(Resolution.Outcome.ROUTED, resolution.route(), workspace);
+    InFlight.Counter counter = inFlight.counter(workspace);
+    return new Admission(table.revision(), previewed, counter.tryEnter() ? counter : null);
+  }
+
+  /**
    * How many requests {@link #admit} admitted to {@code workspace} that ended with {@code outcome}
    * (their admission closed), since this router was made; 0 for {@link RequestOutcome#UNKNOWN_HOST}
    * and {@link RequestOutcome#NO_ROUTE}, which belong to no workspace (see {@link
@@ -310,6 +343,22 @@ public final class Router implements AutoCloseable {
    */
   public RoutingTable rollback(long expectedRevision) {
     return write(new Guarded(expectedRevision, new Rollback()));
+  }
+
+  /**
+   * {@linkplain #rollback(long) Rolls back} the change its caller saw, saying why: the published
+   * table's description (what its history and the admin API show) ends with {@code why}, for
+   * example {@code rollback to the routing of revision 6: green failed 12 of 20 requests}. A
+   * release guard rolls back this way.
+   *
+   * @throws IllegalArgumentException if {@code why} is blank or longer than 500 characters
+   * @throws RevisionConflictException if the revision has moved on; nothing was changed
+   * @throws IllegalStateException as {@link #rollback()} does; nothing was changed
+   */
+  public RoutingTable rollback(long expectedRevision, String why) {
+    checkNotNull(why, "why");
+    checkArgument(!why.isBlank() && why.length() <= 500, "why must be 1 to 500 characters and not blank, but was \"%s\"", why);
+    return write(new Guarded(expectedRevision, new Rollback(why)));
   }
 
   /**
@@ -690,6 +739,16 @@ public final class Router implements AutoCloseable {
 
   /** The routing of the revision before the current one, as a new revision. */
   private final class Rollback implements Write {
+    private final @Nullable String why;
+
+    Rollback() {
+      this(null);
+    }
+
+    Rollback(@Nullable String why) {
+      this.why = why;
+    }
+
     @Override
     public RoutingTable next(RoutingTable now) {
       RoutingTable previous = previousOf(now);
@@ -715,7 +774,8 @@ public final class Router implements AutoCloseable {
                 + now.description()
                 + "): it changed a domain's verification status; change the table explicitly");
       }
-      String description = "rollback to the routing of revision " + previous.revision();
+      String description =
+          "rollback to the routing of revision " + previous.revision() + (why == null ? "" : ": " + why);
       return previous.toBuilder().describe(now.revision() + 1, ChangeReason.ROLLBACK, description).build();
     }
 

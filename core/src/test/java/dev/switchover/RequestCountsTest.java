@@ -61,6 +61,38 @@ final class RequestCountsTest {
   }
 
   @Test
+  void answered_aServerErrorStatus_countsAsTheWorkspacesError() {
+    Router router = Router.create(blueGreen());
+    for (int status : new int[] {200, 302, 404, 499, 600, -1}) {
+      try (Admission a = router.admit("shop.example.com", "/")) {
+        a.answered(status);
+      }
+    }
+    for (int status : new int[] {500, 503, 599}) {
+      try (Admission a = router.admit("shop.example.com", "/")) {
+        a.answered(status);
+      }
+    }
+    assertEquals(6, router.requests(BLUE, RequestOutcome.SERVED));
+    assertEquals(3, router.requests(BLUE, RequestOutcome.WORKSPACE_ERROR));
+  }
+
+  @Test
+  void answered_afterAnAdapterFailure_keepsTheFailure() {
+    Router router = Router.create(blueGreen());
+    try (Admission a = router.admit("shop.example.com", "/")) {
+      a.failed(RequestOutcome.BAD_GATEWAY);
+      a.answered(502);
+    }
+    Admission closed = router.admit("shop.example.com", "/");
+    closed.close();
+    closed.answered(500);
+    assertEquals(1, router.requests(BLUE, RequestOutcome.BAD_GATEWAY));
+    assertEquals(1, router.requests(BLUE, RequestOutcome.SERVED));
+    assertEquals(0, router.requests(BLUE, RequestOutcome.WORKSPACE_ERROR));
+  }
+
+  @Test
   void failed_afterClose_changesNothing() {
     Router router = Router.create(blueGreen());
     Admission a = router.admit("shop.example.com", "/");
@@ -79,6 +111,6 @@ final class RequestCountsTest {
       assertEquals(o, RequestOutcome.ofIndex(o.index()));
     }
     assertEquals(RequestOutcome.COUNT, RequestOutcome.values().length);
-    assertEquals(java.util.Set.of(0, 1, 2, 3, 4, 5), indexes);
+    assertEquals(java.util.Set.of(0, 1, 2, 3, 4, 5, 6), indexes);
   }
 }

@@ -109,6 +109,19 @@ final class RouterTest {
   }
 
   @Test
+  void rollback_withAReason_saysWhyInTheTable_andIsGuardedByTheRevision() {
+    Router router = Router.create(blueGreen());
+    RoutingTable promoted = router.promote(SHOP, GREEN);
+    RoutingTable back = router.rollback(promoted.revision(), "green failed 12 of 20 requests");
+    assertEquals("rollback to the routing of revision 1: green failed 12 of 20 requests", back.description());
+    assertTrue(back.sameRoutingAs(blueGreen()));
+    assertThrows(RevisionConflictException.class, () -> router.rollback(promoted.revision(), "again"));
+    assertThrows(IllegalArgumentException.class, () -> router.rollback(back.revision(), " "));
+    assertThrows(IllegalArgumentException.class, () -> router.rollback(back.revision(), "x".repeat(501)));
+    assertEquals(back.revision(), router.current().revision(), "a refused rollback changes nothing");
+  }
+
+  @Test
   void rollback_withoutHistory_isRefused() {
     Router router = Router.create(blueGreen());
     IllegalStateException e = assertThrows(IllegalStateException.class, router::rollback);

@@ -39,8 +39,9 @@ final class ValuesTest {
         .setDefault(HostName.class, SHOP)
         .setDefault(WorkspaceId.class, BLUE)
         .setDefault(PathPrefix.class, PathPrefix.ROOT)
-        .setDefault(DomainStatus.class, DomainStatus.VERIFIED);
-    for (Class<?> type : List.of(WorkspaceId.class, HostName.class, PathPrefix.class, Route.class, RoutingTable.class, Router.class, TableStore.class)) {
+        .setDefault(DomainStatus.class, DomainStatus.VERIFIED)
+        .setDefault(PreviewTokens.class, PreviewTokens.builder().signingKey("k", new byte[32]).build());
+    for (Class<?> type : List.of(PreviewTokens.class, PreviewToken.class, WorkspaceId.class, HostName.class, PathPrefix.class, Route.class, RoutingTable.class, Router.class, TableStore.class)) {
       tester.testAllPublicStaticMethods(type);
     }
     RoutingTable table = RoutingTable.builder().workspace("blue").domain(SHOP, DomainStatus.VERIFIED).route(SHOP, PathPrefix.ROOT, BLUE).build();

@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
+import dev.switchover.HostName;
+import dev.switchover.PreviewTokens;
 import dev.switchover.Router;
 import dev.switchover.verification.VerificationSchedule;
 import java.time.Clock;
@@ -52,9 +54,11 @@ public final class AdminApi {
   final AuditLog audit;
   final Clock clock;
   final Views views;
+  final @Nullable PreviewTokens previews;
 
   private AdminApi(Builder b, Router router) {
     this.router = router;
+    this.previews = b.previews;
     this.schedule = b.schedule;
     this.tokens = new Tokens(b.tokens);
     this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
@@ -89,6 +93,7 @@ public final class AdminApi {
   public static final class Builder {
     private @Nullable Router router;
     private @Nullable VerificationSchedule schedule;
+    private @Nullable PreviewTokens previews;
     private final List<Tokens.Token> tokens = new ArrayList<>();
     private final Set<String> tokenNames = new HashSet<>();
     private @Nullable Clock clock;
@@ -115,6 +120,17 @@ public final class AdminApi {
       checkNotNull(verification, "verification");
       checkState(schedule == null, "verification was already set");
       this.schedule = verification;
+      return this;
+    }
+
+    /**
+     * The preview tokens the adapters route by, so that operators mint them through {@code POST
+     * api/previews}; without them that request answers 501.
+     */
+    public Builder previewTokens(PreviewTokens tokens) {
+      checkNotNull(tokens, "tokens");
+      checkState(previews == null, "previewTokens was already set");
+      this.previews = tokens;
       return this;
     }
 

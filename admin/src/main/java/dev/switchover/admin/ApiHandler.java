@@ -1,6 +1,7 @@
 package dev.switchover.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.base.Splitter;
 import com.google.common.net.InetAddresses;
@@ -8,6 +9,8 @@ import dev.switchover.DomainStatus;
 import dev.switchover.HostName;
 import dev.switchover.InvalidTableException;
 import dev.switchover.PathPrefix;
+import dev.switchover.PreviewToken;
+import dev.switchover.PreviewTokens;
 import dev.switchover.RevisionConflictException;
 import dev.switchover.RoutingTable;
 import dev.switchover.SwitchoverException;
@@ -21,6 +24,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -208,6 +213,10 @@ final class ApiHandler {
         case "restore" -> {
           requireMethod(method, "POST");
           return restore(req, caller);
+        }
+        case "previews" -> {
+          requireMethod(method, "POST");
+          return mintPreview(req, caller);
         }
         default -> {}
       }
@@ -504,6 +513,43 @@ final class ApiHandler {
   /** A verification another router changed while this one worked on it: nothing was applied. */
   private static Problem verificationChanged(IllegalStateException e) {
     return new Problem(409, "verification-changed", "Verification changed", String.valueOf(e.getMessage()));
+  }
+
+  /** Mints a preview token: {@code {"domain", "workspace", "ttlSeconds"}} (one hour by default). */
+  private Answer mintPreview(HttpServletRequest req, Caller caller) throws IOException {
+    requireWriter(caller);
+    PreviewTokens previews = api.previews;
+    if (previews == null) {
+      throw new Problem(501, "no-previews", "Not configured",
+          "this admin API was built without preview tokens, so it cannot mint them");
+    }
+    JsonBody body = body(req).allow("domain", "workspace", "ttlSeconds");
+    RoutingTable t = api.router.current();
+    HostName domain = domainName(body.text("domain"));
+    if (t.routes(domain).isEmpty()) {
+      throw new Problem(422, "no-routes", "Domain has no routes",
+          "domain " + domain + " has no routes in revision " + t.revision() + " to preview on");
+    }
+    WorkspaceId w = workspace(t, body.text("workspace"));
+    Long ttlSeconds = body.optionalLong("ttlSeconds");
+    long ttl = ttlSeconds == null ? 3600 : ttlSeconds;
+    if (ttl < 1 || ttl > PreviewTokens.MAX_TTL.toSeconds()) {
+      throw Problem.badRequest("\"ttlSeconds\" must be from 1 to " + PreviewTokens.MAX_TTL.toSeconds() + ", but was " + ttl);
+    }
+    String token = previews.mint(domain, w, Duration.ofSeconds(ttl));
+    PreviewToken minted = previews.verify(token);
+    Instant expires = minted == null ? api.clock.instant().plusSeconds(ttl) : minted.expires();
+    long revision = t.revision();
+    api.audit.published(new AuditLog.Entry(
+        caller.name(), api.clock.instant(), "mint a preview token for " + domain + " -> " + w + " until " + expires, revision, revision));
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    node.put("token", token);
+    node.put("domain", domain.toString());
+    node.put("workspace", w.name());
+    node.put("expires", expires.toString());
+    node.put("header", "Switchover-Preview");
+    node.put("cookiePath", "/.well-known/switchover-preview?token=" + token);
+    return new Answer(201, node, revision);
   }
 
   private VerificationSchedule requireSchedule() {

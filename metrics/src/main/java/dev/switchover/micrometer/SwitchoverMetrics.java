@@ -29,7 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <ul>
  *   <li>{@code switchover.requests} (function counter; tags {@code workspace}, {@code outcome}:
- *       {@code served}, {@code unavailable} (503), {@code bad_gateway} (502), {@code
+ *       {@code served}, {@code workspace_error} (the workspace's own 5xx), {@code unavailable} (503), {@code bad_gateway} (502), {@code
  *       gateway_timeout} (504); and with {@code workspace=none}, {@code unknown_host} (421) and
  *       {@code no_route} (404));
  *   <li>{@code switchover.requests.in.flight} (gauge; tag {@code workspace});
@@ -53,7 +53,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class SwitchoverMetrics implements MeterBinder, AutoCloseable {
   /** The outcomes counted per workspace; the others belong to no workspace. */
   private static final List<RequestOutcome> WORKSPACE_OUTCOMES =
-      List.of(RequestOutcome.SERVED, RequestOutcome.UNAVAILABLE, RequestOutcome.BAD_GATEWAY, RequestOutcome.GATEWAY_TIMEOUT);
+      List.of(
+          RequestOutcome.SERVED,
+          RequestOutcome.WORKSPACE_ERROR,
+          RequestOutcome.UNAVAILABLE,
+          RequestOutcome.BAD_GATEWAY,
+          RequestOutcome.GATEWAY_TIMEOUT);
 
   private final Router router;
   private final List<Bound> bound = new CopyOnWriteArrayList<>();

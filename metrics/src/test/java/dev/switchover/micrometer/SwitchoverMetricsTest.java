@@ -57,9 +57,13 @@ final class SwitchoverMetricsTest {
       try (Admission a = router.admit("shop.example.com", "/")) {
         a.failed(RequestOutcome.BAD_GATEWAY);
       }
+      try (Admission a = router.admit("shop.example.com", "/")) {
+        a.answered(500);
+      }
       Admission held = router.admit("api.example.com", "/v1");
       assertEquals(7, count(registry, "blue", "served"));
       assertEquals(1, count(registry, "blue", "bad_gateway"));
+      assertEquals(1, count(registry, "blue", "workspace_error"));
       assertEquals(3, count(registry, "green", "served"));
       assertEquals(2, count(registry, "none", "unknown_host"));
       assertEquals(4, count(registry, "none", "no_route"));

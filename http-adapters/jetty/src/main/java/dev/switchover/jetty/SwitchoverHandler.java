@@ -3,14 +3,17 @@ package dev.switchover.jetty;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchover.Admission;
+import dev.switchover.PreviewTokens;
 import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
 import dev.switchover.http.internal.Answers;
+import dev.switchover.http.internal.Previews;
 import dev.switchover.http.internal.RequestTargets;
 import dev.switchover.http.internal.UpstreamBases;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,6 +30,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.jspecify.annotations.Nullable;
@@ -89,10 +93,12 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   private final boolean decodeEncodedSeparators;
   private final Object bindLock = new Object();
   private volatile Map<WorkspaceId, Target> targets = Map.of();
+  private final @Nullable PreviewTokens previews;
   private volatile @Nullable Handler proxy;
 
   private SwitchoverHandler(Builder b) {
     super(b.dynamic);
+    this.previews = b.previews;
     this.router = b.router;
     this.retryAfterSeconds = Answers.retryAfter(b.retryAfter == null ? Answers.DEFAULT_RETRY_AFTER : b.retryAfter);
     this.upstreamTimeout = b.upstreamTimeout == null ? Answers.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
@@ -220,8 +226,21 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       Response.writeError(request, response, callback, refusal);
       return true;
     }
-    String host = Request.getServerName(request);
-    Admission admission = router.admit(host == null ? "" : host, path);
+    String serverName = Request.getServerName(request);
+    String host = serverName == null ? "" : serverName;
+    PreviewTokens p = previews;
+    Admission admission;
+    if (p == null) {
+      admission = router.admit(host, path);
+    } else {
+      if (path.equals(Previews.ENDPOINT)) {
+        previewEndpoint(p, host, request, response, callback);
+        return true;
+      }
+      HttpFields fields = request.getHeaders();
+      String token = Previews.token(fields.get(Previews.HEADER), fields.get(HttpHeader.COOKIE));
+      admission = token == null ? router.admit(host, path) : router.admit(host, path, p, token);
+    }
     Resolution.Outcome outcome = admission.resolution().outcome();
     if (outcome != Resolution.Outcome.ROUTED) {
       Handler next = getHandler();
@@ -232,7 +251,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       return true;
     }
     // Routed: counted in flight until the callback completes, or handle() throws.
-    Callback completion = new AdmissionCallback(callback, admission);
+    Callback completion = new AdmissionCallback(callback, admission, response);
     try {
       Target target = targets.get(admission.workspace());
       if (target == null) {
@@ -244,10 +263,28 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       }
       return true;
     } catch (Throwable failure) {
-      // Jetty fails its own callback when handle() throws; ours will never be completed.
+      // Jetty fails its own callback when handle() throws (a 500); ours will never be completed.
+      admission.answered(500);
       admission.close();
       throw failure;
     }
+  }
+
+  /** The preview token endpoint: sets or clears the preview cookie. */
+  private static void previewEndpoint(
+      PreviewTokens previews, String host, Request request, Response response, Callback callback) {
+    Previews.EndpointAnswer answer =
+        Previews.endpoint(previews, host, request.getHttpURI().getQuery(), request.isSecure(), Clock.systemUTC());
+    if (answer.setCookie() == null) {
+      Response.writeError(request, response, callback, answer.status());
+      return;
+    }
+    response.setStatus(answer.status());
+    response.getHeaders().put(HttpHeader.LOCATION, "/");
+    response.getHeaders().put(HttpHeader.SET_COOKIE, answer.setCookie());
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
+    response.write(true, BufferUtil.EMPTY_BUFFER, callback);
   }
 
   /** A request that names no path of the host ({@code CONNECT}, {@code OPTIONS *}). */
@@ -440,6 +477,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     private boolean dynamic;
     private boolean dynamicSet;
     private @Nullable Boolean decodeEncodedSeparators;
+    private @Nullable PreviewTokens previews;
 
     private Builder(Router router) {
       this.router = requireNonNull(router, "router");
@@ -531,6 +569,21 @@ public final class SwitchoverHandler extends Handler.Wrapper {
         throw new IllegalStateException("decodeEncodedSeparators was already set to " + decodeEncodedSeparators);
       }
       this.decodeEncodedSeparators = decode;
+      return this;
+    }
+
+    /**
+     * Routes requests that carry a valid preview token (the {@code Switchover-Preview} header, or
+     * the {@code switchover-preview} cookie) to the token's workspace on the token's domain, and
+     * serves the token endpoint {@code /.well-known/switchover-preview} that sets the cookie. A
+     * forged, expired or other-domain token is ignored; a token's workspace bound to nothing gets
+     * 503. Off by default: then no request is looked at for a token.
+     */
+    public Builder previewTokens(PreviewTokens tokens) {
+      if (previews != null) {
+        throw new IllegalStateException("previewTokens was already set to " + previews);
+      }
+      this.previews = requireNonNull(tokens, "tokens");
       return this;
     }
 

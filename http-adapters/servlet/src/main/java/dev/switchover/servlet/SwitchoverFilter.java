@@ -3,11 +3,13 @@ package dev.switchover.servlet;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchover.Admission;
+import dev.switchover.PreviewTokens;
 import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
 import dev.switchover.http.internal.Answers;
+import dev.switchover.http.internal.Previews;
 import dev.switchover.http.internal.RequestTargets;
 import dev.switchover.http.internal.UpstreamBases;
 import jakarta.servlet.AsyncEvent;
@@ -26,6 +28,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -313,8 +316,20 @@ public final class SwitchoverFilter implements Filter {
       response.sendError(refusal);
       return;
     }
-    String host = request.getServerName();
-    Admission admission = c.router.admit(host == null ? "" : host, path);
+    String serverName = request.getServerName();
+    String host = serverName == null ? "" : serverName;
+    PreviewTokens p = c.previews;
+    Admission admission;
+    if (p == null) {
+      admission = c.router.admit(host, path);
+    } else {
+      if (path.equals(Previews.ENDPOINT)) {
+        previewEndpoint(p, host, request, response);
+        return;
+      }
+      String token = Previews.token(request.getHeader(Previews.HEADER), request.getHeader("Cookie"));
+      admission = token == null ? c.router.admit(host, path) : c.router.admit(host, path, p, token);
+    }
     Resolution.Outcome outcome = admission.resolution().outcome();
     if (outcome != Resolution.Outcome.ROUTED) {
       if (outcome == Resolution.Outcome.UNKNOWN_HOST && c.unknownHostToChain) {
@@ -325,6 +340,7 @@ public final class SwitchoverFilter implements Filter {
       return;
     }
     boolean closeNow = true;
+    boolean threw = true;
     try {
       Target target = c.targets.get(admission.workspace());
       if (target == null) {
@@ -343,11 +359,14 @@ public final class SwitchoverFilter implements Filter {
       }
       if (request.isAsyncStarted()) {
         // complete() cannot take effect before this dispatch returns: the listener hears it.
-        request.getAsyncContext().addListener(new Closing(admission));
+        request.getAsyncContext().addListener(new Closing(admission, response));
         closeNow = false;
       }
+      threw = false;
     } finally {
       if (closeNow) {
+        // A workspace that threw gets a 500 from the container.
+        admission.answered(threw ? 500 : response.getStatus());
         admission.close();
       }
     }
@@ -384,6 +403,24 @@ public final class SwitchoverFilter implements Filter {
    * Whether the request is an {@code https} one as the container sees it: through a customizer
    * that trusts a front proxy's {@code X-Forwarded-Proto}, the proxy's scheme.
    */
+  /** The preview token endpoint: sets or clears the preview cookie. */
+  private static void previewEndpoint(
+      PreviewTokens previews, String host, HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    Previews.EndpointAnswer answer =
+        Previews.endpoint(previews, host, request.getQueryString(), isSecure(request), Clock.systemUTC());
+    String cookie = answer.setCookie();
+    if (cookie == null) {
+      response.sendError(answer.status());
+      return;
+    }
+    response.setStatus(answer.status());
+    response.setHeader("Location", "/");
+    response.setHeader("Set-Cookie", cookie);
+    response.setHeader("Cache-Control", "no-store");
+    response.setContentLength(0);
+  }
+
   static boolean isSecure(HttpServletRequest request) {
     return request.isSecure();
   }
@@ -449,13 +486,16 @@ public final class SwitchoverFilter implements Filter {
 
   private static final class Closing implements AsyncListener {
     private final Admission admission;
+    private final HttpServletResponse response;
 
-    Closing(Admission admission) {
+    Closing(Admission admission, HttpServletResponse response) {
       this.admission = admission;
+      this.response = response;
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
+      admission.answered(response.getStatus());
       admission.close();
     }
 
@@ -500,8 +540,10 @@ public final class SwitchoverFilter implements Filter {
     final Duration upstreamTimeout;
     final int upstreamThreads;
     final boolean decodeEncodedSeparators;
+    final @Nullable PreviewTokens previews;
 
     Config(Builder b) {
+      this.previews = b.previews;
       this.router = b.router;
       this.targets = Map.copyOf(b.targets);
       this.unknownHostToChain = b.unknownHostToChain;
@@ -535,6 +577,7 @@ public final class SwitchoverFilter implements Filter {
     private @Nullable Duration upstreamTimeout;
     private int upstreamThreads;
     private @Nullable Boolean decodeEncodedSeparators;
+    private @Nullable PreviewTokens previews;
 
     private Builder(Router router) {
       this.router = requireNonNull(router, "router");
@@ -631,6 +674,21 @@ public final class SwitchoverFilter implements Filter {
         throw new IllegalStateException("decodeEncodedSeparators was already set to " + decodeEncodedSeparators);
       }
       this.decodeEncodedSeparators = decode;
+      return this;
+    }
+
+    /**
+     * Routes requests that carry a valid preview token (the {@code Switchover-Preview} header, or
+     * the {@code switchover-preview} cookie) to the token's workspace on the token's domain, and
+     * serves the token endpoint {@code /.well-known/switchover-preview} that sets the cookie. A
+     * forged, expired or other-domain token is ignored; a token's workspace bound to nothing gets
+     * 503. Off by default: then no request is looked at for a token.
+     */
+    public Builder previewTokens(PreviewTokens tokens) {
+      if (previews != null) {
+        throw new IllegalStateException("previewTokens was already set to " + previews);
+      }
+      this.previews = requireNonNull(tokens, "tokens");
       return this;
     }
 

@@ -36,6 +36,7 @@ final class ServletRouterServers {
             .retryAfter(spec.retryAfter())
             .upstreamTimeout(spec.upstreamTimeout())
             .decodeEncodedSeparators(spec.decodeEncodedSeparators());
+    spec.previewTokens().ifPresent(builder::previewTokens);
     Map<String, Servlet> servlets = new LinkedHashMap<>();
     for (Map.Entry<WorkspaceId, WorkspaceTarget> e : spec.targets().entrySet()) {
       WorkspaceTarget target = e.getValue();

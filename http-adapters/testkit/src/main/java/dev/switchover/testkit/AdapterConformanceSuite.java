@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.switchover.DomainStatus;
 import dev.switchover.HostName;
+import dev.switchover.PreviewTokens;
 import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
@@ -22,7 +23,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.stream.Stream;
@@ -64,7 +68,9 @@ import org.slf4j.LoggerFactory;
  * <p>It covers the adapter contract of ARCHITECTURE.md: routing by host, wildcard, path prefix
  * and preview host; the answers 421 (or the next handler), 404, 503 with {@code Retry-After}, 502
  * (also from an upstream that fails after it accepted the connection: see {@link
- * MisbehavingUpstream}) and 504, and a workspace's own 500 and 503 passed through; requests
+ * MisbehavingUpstream}) and 504, and a workspace's own 500 and 503 passed through (and counted as
+ * its errors); preview tokens (header, cookie, the token endpoint; forged, expired, other-domain,
+ * unbound); requests
  * forwarded unchanged with forwarding headers; hostile requests sent as raw bytes; bodies of
  * several MiB both ways; in-flight accounting that ends on failure and on a client that
  * disconnects mid-request or mid-body; zero downtime under continuous keep-alive load while the
@@ -93,6 +99,8 @@ public abstract class AdapterConformanceSuite {
   static final String GRAY = "gray";
   static final int RETRY_AFTER_SECONDS = 7;
   private static final long PACKET_PAUSE_MILLIS = 50;
+  private static final byte[] PREVIEW_KEY = "the conformance suite's preview key".getBytes(StandardCharsets.UTF_8);
+  private static final PreviewTokens PREVIEWS = PreviewTokens.builder().signingKey("suite", PREVIEW_KEY).build();
 
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
 
@@ -321,6 +329,88 @@ public abstract class AdapterConformanceSuite {
       assertEquals(0, empty.body().length, () -> "blue's own empty answer: " + empty);
       awaitNothingInFlight(s.router, BLUE);
     }
+  }
+
+  // ---------------------------------------------------------------- preview tokens
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void previewToken_valid_routesToItsWorkspaceOnTheProductionDomain(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).previews().start();
+    String token = PREVIEWS.mint(SHOP, GREEN, Duration.ofHours(1));
+    assertEquals(GREEN, withHeader(s, SHOP, "/x", "Switchover-Preview: " + token).workspace(), "by header");
+    assertEquals(GREEN, withHeader(s, SHOP, "/x", "Cookie: a=1; switchover-preview=" + token).workspace(), "by cookie");
+    assertEquals(GREEN, withHeader(s, SHOP, "/api/v2/x", "Switchover-Preview: " + token).workspace(), "on every route of the domain");
+    assertServedBy(s, SHOP, "/x", BLUE); // without a token: production
+    awaitNothingInFlight(s.router, GREEN);
+    assertEquals(3, s.router.requests(WorkspaceId.of(GREEN), RequestOutcome.SERVED), "counted on green");
+  }
+
+  @Test
+  void previewToken_forgedExpiredOrForAnotherDomain_isIgnored() throws Exception {
+    Scenario s = scenario(TargetKind.IN_PROCESS, routingTable()).bind(BLUE, GREEN).previews().start();
+    String token = PREVIEWS.mint(SHOP, GREEN, Duration.ofHours(1));
+    String forged = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
+    String expired =
+        PreviewTokens.builder()
+            .signingKey("suite", PREVIEW_KEY)
+            .clock(Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC))
+            .build()
+            .mint(SHOP, GREEN, Duration.ofHours(1));
+    String otherDomain = PREVIEWS.mint(OTHER, BLUE, Duration.ofHours(1));
+    for (String bad : List.of(forged, expired, otherDomain, "not-a-token")) {
+      RawResponse r = withHeader(s, SHOP, "/x", "Switchover-Preview: " + bad);
+      assertEquals(200, r.status(), r::toString);
+      assertEquals(BLUE, r.workspace(), () -> "routed as any request: " + bad);
+    }
+    assertEquals(421, withHeader(s, "unknown.example.org", "/", "Switchover-Preview: " + token).status());
+  }
+
+  @Test
+  void previewToken_forAWorkspaceBoundToNothing_isUnavailable_neverProduction() throws Exception {
+    Scenario s = scenario(TargetKind.IN_PROCESS, routingTable()).bind(BLUE, GREEN).previews().start();
+    for (String workspace : List.of(GRAY, "red")) {
+      String token = PREVIEWS.mint(SHOP, workspace, Duration.ofHours(1));
+      RawResponse r = withHeader(s, SHOP, "/x", "Switchover-Preview: " + token);
+      assertEquals(503, r.status(), () -> workspace + " is bound to nothing: " + r);
+      assertEquals(Integer.toString(RETRY_AFTER_SECONDS), r.header("Retry-After"), r::toString);
+    }
+  }
+
+  @Test
+  void previewEndpoint_setsTheCookieForAValidTokenOnly() throws Exception {
+    Scenario s = scenario(TargetKind.IN_PROCESS, routingTable()).bind(BLUE, GREEN).previews().start();
+    String token = PREVIEWS.mint(SHOP, GREEN, Duration.ofHours(1));
+    RawResponse set = s.get(SHOP, "/.well-known/switchover-preview?token=" + token);
+    assertEquals(303, set.status(), set::toString);
+    assertEquals("/", set.header("Location"));
+    String cookie = String.valueOf(set.header("Set-Cookie"));
+    assertTrue(cookie.startsWith("switchover-preview=" + token + "; Path=/; HttpOnly; SameSite=Lax"), cookie);
+    RawResponse refused = s.get(OTHER, "/.well-known/switchover-preview?token=" + token);
+    assertEquals(403, refused.status(), "a token for another domain: " + refused);
+    assertEquals(null, refused.header("Set-Cookie"));
+    RawResponse end = s.get(SHOP, "/.well-known/switchover-preview?end");
+    assertEquals(303, end.status(), end::toString);
+    assertTrue(String.valueOf(end.header("Set-Cookie")).endsWith("Max-Age=0"), end::toString);
+  }
+
+  private static RawResponse withHeader(Scenario s, String host, String target, String header) throws IOException {
+    return s.exchange("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n" + header + "\r\nConnection: close\r\n\r\n");
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void workspaceAnsweringAServerError_isCountedAsItsError(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).start();
+    for (String query : List.of("status=500", "status=503&empty", "status=404", "status=200")) {
+      RawResponse r = s.get(SHOP, "/x?" + query);
+      assertEquals(BLUE, r.workspace(), () -> "blue's own answer: " + r);
+    }
+    awaitNothingInFlight(s.router, BLUE);
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    assertEquals(2, s.router.requests(blue, RequestOutcome.WORKSPACE_ERROR), "blue's 500 and 503, for guards");
+    assertEquals(2, s.router.requests(blue, RequestOutcome.SERVED), "blue's 404 and 200");
+    assertEquals(0, s.router.requests(blue, RequestOutcome.BAD_GATEWAY));
   }
 
   @ParameterizedTest
@@ -1117,6 +1207,7 @@ public abstract class AdapterConformanceSuite {
     Duration upstreamTimeout = Duration.ofSeconds(30);
     boolean decodeEncodedSeparators;
     Transport transport = Transport.HTTP_1_1;
+    @Nullable PreviewTokens previews;
     int port;
 
     Scenario(TargetKind kind, Router router) {
@@ -1173,6 +1264,11 @@ public abstract class AdapterConformanceSuite {
       return client;
     }
 
+    Scenario previews() {
+      this.previews = PREVIEWS;
+      return this;
+    }
+
     Scenario start() throws Exception {
       RouterServer server =
           startRouterServer(
@@ -1183,7 +1279,8 @@ public abstract class AdapterConformanceSuite {
                   Duration.ofSeconds(RETRY_AFTER_SECONDS),
                   upstreamTimeout,
                   decodeEncodedSeparators,
-                  transport));
+                  transport,
+                  previews));
       assertNotNull(server, "startRouterServer returned null");
       resources.push(server::stop);
       port = server.port();

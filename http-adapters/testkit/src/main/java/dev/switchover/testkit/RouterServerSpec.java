@@ -2,6 +2,7 @@ package dev.switchover.testkit;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.switchover.PreviewTokens;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
 import java.time.Duration;
@@ -13,8 +14,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Everything an adapter needs to start a router server for one test: the router, what each
  * workspace is bound to (a workspace of the table that is absent here is bound to nothing, and
- * must be answered 503), what to do with unknown hosts, the {@code Retry-After} for 503 and the
- * upstream timeout (after which an adapter answers 504). Immutable.
+ * must be answered 503), what to do with unknown hosts, the {@code Retry-After} for 503, the
+ * upstream timeout (after which an adapter answers 504), and the preview tokens, if any. Immutable.
  */
 public final class RouterServerSpec {
   private final Router router;
@@ -24,6 +25,7 @@ public final class RouterServerSpec {
   private final Duration upstreamTimeout;
   private final boolean decodeEncodedSeparators;
   private final Transport transport;
+  private final @Nullable PreviewTokens previewTokens;
 
   RouterServerSpec(
       Router router,
@@ -32,7 +34,8 @@ public final class RouterServerSpec {
       Duration retryAfter,
       Duration upstreamTimeout,
       boolean decodeEncodedSeparators,
-      Transport transport) {
+      Transport transport,
+      @Nullable PreviewTokens previewTokens) {
     this.router = requireNonNull(router, "router");
     this.targets = Map.copyOf(new LinkedHashMap<>(targets));
     this.unknownHostApp = unknownHostApp;
@@ -40,6 +43,7 @@ public final class RouterServerSpec {
     this.upstreamTimeout = requireNonNull(upstreamTimeout, "upstreamTimeout");
     this.decodeEncodedSeparators = decodeEncodedSeparators;
     this.transport = requireNonNull(transport, "transport");
+    this.previewTokens = previewTokens;
   }
 
   /** The router the adapter admits every request through. */
@@ -78,6 +82,14 @@ public final class RouterServerSpec {
     return decodeEncodedSeparators;
   }
 
+  /**
+   * The preview tokens the adapter routes by (its builder's {@code previewTokens}); empty in most
+   * tests, where the adapter looks at no request for a token.
+   */
+  public Optional<PreviewTokens> previewTokens() {
+    return Optional.ofNullable(previewTokens);
+  }
+
   @Override
   public String toString() {
     return "RouterServerSpec{targets="
@@ -92,6 +104,8 @@ public final class RouterServerSpec {
         + decodeEncodedSeparators
         + ", transport="
         + transport
+        + ", previewTokens="
+        + previewTokens
         + "}";
   }
 

@@ -3,19 +3,23 @@ package dev.switchover.undertow;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchover.Admission;
+import dev.switchover.PreviewTokens;
 import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
 import dev.switchover.http.internal.Answers;
+import dev.switchover.http.internal.Previews;
 import dev.switchover.http.internal.RequestTargets;
 import dev.switchover.http.internal.UpstreamBases;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.BlockingHandler;
+import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -88,12 +92,14 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   private final Duration upstreamTimeout;
   private final int connectionsPerThread;
   private final boolean decodeEncodedSeparators;
+  private final @Nullable PreviewTokens previews;
   private final Object bindLock = new Object();
   private volatile Map<WorkspaceId, HttpHandler> targets = Map.of();
 
   private SwitchoverHttpHandler(Builder b) {
     this.router = b.router;
     this.unknownHostHandler = b.unknownHostHandler;
+    this.previews = b.previews;
     this.retryAfterSeconds =
         Answers.retryAfter(b.retryAfter == null ? Answers.DEFAULT_RETRY_AFTER : b.retryAfter);
     this.upstreamTimeout =
@@ -209,7 +215,20 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
       answer(exchange, RequestTargets.BAD_REQUEST);
       return;
     }
-    Admission admission = router.admit(host == null ? "" : host, path);
+    String h = host == null ? "" : host;
+    PreviewTokens p = previews;
+    Admission admission;
+    if (p == null) {
+      admission = router.admit(h, path);
+    } else {
+      if (path.equals(Previews.ENDPOINT)) {
+        previewEndpoint(p, h, exchange);
+        return;
+      }
+      HeaderMap headers = exchange.getRequestHeaders();
+      String token = Previews.token(headers.getFirst(Previews.HEADER), headers.getFirst(Headers.COOKIE));
+      admission = token == null ? router.admit(h, path) : router.admit(h, path, p, token);
+    }
     Resolution.Outcome outcome = admission.resolution().outcome();
     if (outcome != Resolution.Outcome.ROUTED) {
       HttpHandler next = unknownHostHandler;
@@ -224,6 +243,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     exchange.addExchangeCompleteListener(
         (ex, nextListener) -> {
           try {
+            admission.answered(ex.getStatusCode());
             admission.close();
           } finally {
             nextListener.proceed();
@@ -279,6 +299,25 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     return StrictFraming.values(exchange.getRequestHeaders(), Headers.HOST);
   }
 
+  /** The preview token endpoint: sets or clears the preview cookie. */
+  private static void previewEndpoint(PreviewTokens previews, String host, HttpServerExchange exchange) {
+    String query = exchange.getQueryString();
+    Previews.EndpointAnswer answer =
+        Previews.endpoint(
+            previews,
+            host,
+            query == null || query.isEmpty() ? null : query,
+            "https".equals(exchange.getRequestScheme()),
+            Clock.systemUTC());
+    String cookie = answer.setCookie();
+    if (cookie != null) {
+      exchange.getResponseHeaders().put(Headers.LOCATION, "/");
+      exchange.getResponseHeaders().put(Headers.SET_COOKIE, cookie);
+      exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+    }
+    answer(exchange, answer.status());
+  }
+
   private static void answer(HttpServerExchange exchange, int status) {
     exchange.setStatusCode(status);
     exchange.endExchange();
@@ -328,6 +367,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     private @Nullable Duration upstreamTimeout;
     private int connectionsPerThread;
     private @Nullable Boolean decodeEncodedSeparators;
+    private @Nullable PreviewTokens previews;
 
     private Builder(Router router) {
       this.router = requireNonNull(router, "router");
@@ -435,6 +475,21 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
         throw new IllegalStateException("decodeEncodedSeparators was already set to " + decodeEncodedSeparators);
       }
       this.decodeEncodedSeparators = decode;
+      return this;
+    }
+
+    /**
+     * Routes requests that carry a valid preview token (the {@code Switchover-Preview} header, or
+     * the {@code switchover-preview} cookie) to the token's workspace on the token's domain, and
+     * serves the token endpoint {@code /.well-known/switchover-preview} that sets the cookie. A
+     * forged, expired or other-domain token is ignored; a token's workspace bound to nothing gets
+     * 503. Off by default: then no request is looked at for a token.
+     */
+    public Builder previewTokens(PreviewTokens tokens) {
+      if (previews != null) {
+        throw new IllegalStateException("previewTokens was already set to " + previews);
+      }
+      this.previews = requireNonNull(tokens, "tokens");
       return this;
     }
 

@@ -29,6 +29,7 @@ final class UndertowRouterServer implements RouterServer {
             .retryAfter(spec.retryAfter())
             .upstreamTimeout(spec.upstreamTimeout())
             .decodeEncodedSeparators(spec.decodeEncodedSeparators());
+    spec.previewTokens().ifPresent(builder::previewTokens);
     for (Map.Entry<WorkspaceId, WorkspaceTarget> e : spec.targets().entrySet()) {
       WorkspaceTarget target = e.getValue();
       if (target instanceof WorkspaceTarget.InProcess inProcess) {

@@ -1,0 +1,287 @@
+package dev.switchover.guard;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
+import com.google.common.collect.ImmutableList;
+import dev.switchover.HostName;
+import dev.switchover.PathPrefix;
+import dev.switchover.PreparedChange;
+import dev.switchover.Router;
+import dev.switchover.RoutingTable;
+import dev.switchover.WorkspaceId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A release that checks its target before the switch and watches it afterwards: it runs its
+ * {@link Probe}s against the target workspace and publishes the promote only if they all pass;
+ * then, for a window, it watches the workspace's failures (its own 5xx answers, 502 and 504 from
+ * its upstreams, 503 for being bound to nothing, as the adapters count them per workspace) and,
+ * if asked, its probes. Above a threshold it rolls the switch back by compare-and-set on the
+ * revision the switch published: only if no other write came in since. If one did, the rollback
+ * is refused and reported ({@link ReleaseOutcome.Verdict#ROLLBACK_REFUSED}), never forced.
+ *
+ * <p>The counts are the router's per-workspace counts ({@link Router#requests}), read every
+ * {@linkplain Builder#checkEvery check interval}: the request path pays nothing for the watch.
+ * They count the workspace's requests on any host, its preview host included. A release is one
+ * use: {@link #start()} runs it once. Thread-safe.
+ *
+ * <pre>{@code
+ * ReleaseWatch watch = GuardedRelease.builder(router)
+ *     .promote("shop.example.com", "green")
+ *     .probe(Probe.http("health", URI.create("http://10.0.0.7:8080/health")).consecutiveSuccesses(3).build())
+ *     .watchFor(Duration.ofMinutes(5))
+ *     .rollBackAboveFailureRate(0.05, 50)      // more than 5% of at least 50 requests failed
+ *     .build()
+ *     .start();                                // throws ProbeFailedException, publishing nothing
+ * ReleaseOutcome outcome = watch.outcome().join();
+ * }</pre>
+ */
+public final class GuardedRelease {
+  private static final Logger log = LoggerFactory.getLogger(GuardedRelease.class);
+
+  private final Router router;
+  private final HostName domain;
+  private final @Nullable PathPrefix prefix;
+  private final WorkspaceId workspace;
+  private final ImmutableList<Probe> probes;
+  private final Duration window;
+  private final double maxFailureRate;
+  private final int minRequests;
+  private final int maxFailedProbes;
+  private final Duration checkEvery;
+  private final ImmutableList<ReleaseListener> listeners;
+  private boolean started;
+
+  private GuardedRelease(Builder b, HostName domain, WorkspaceId workspace) {
+    this.router = b.router;
+    this.domain = domain;
+    this.prefix = b.prefix;
+    this.workspace = workspace;
+    this.probes = ImmutableList.copyOf(b.probes);
+    this.window = b.window == null ? Duration.ofMinutes(5) : b.window;
+    this.maxFailureRate = b.maxFailureRate < 0 ? 0.05 : b.maxFailureRate;
+    this.minRequests = b.minRequests < 0 ? 20 : b.minRequests;
+    this.maxFailedProbes = b.maxFailedProbes;
+    this.checkEvery = b.checkEvery == null ? Duration.ofMillis(100) : b.checkEvery;
+    this.listeners = ImmutableList.copyOf(b.listeners);
+  }
+
+  /** A builder for a release through {@code router}. */
+  public static Builder builder(Router router) {
+    return new Builder(router);
+  }
+
+  /**
+   * Runs the release: prepares the promote (refused at once if it is invalid), runs every probe's
+   * pre-switch check in order on this thread, publishes the promote if all pass, and starts the
+   * watch, which then runs on threads of its own.
+   *
+   * @return the watch, whose {@link ReleaseWatch#outcome()} completes when it ends
+   * @throws ProbeFailedException if a probe did not pass; nothing was published
+   * @throws IllegalArgumentException if the domain (or prefix) has no route; nothing was published
+   * @throws dev.switchover.InvalidTableException if the workspace is not declared; nothing was
+   *     published
+   * @throws dev.switchover.RevisionConflictException if, while the probes ran, another write
+   *     changed what the promote depends on; nothing was published
+   * @throws IllegalStateException if this release was started before
+   * @throws InterruptedException if interrupted while probing; nothing was published
+   */
+  public ReleaseWatch start() throws InterruptedException {
+    synchronized (this) {
+      checkState(!started, "this release of %s -> %s was started already; build another", target(), workspace);
+      started = true;
+    }
+    PreparedChange change =
+        prefix == null ? router.preparePromote(domain, workspace) : router.preparePromote(domain, prefix, workspace);
+    for (Probe probe : probes) {
+      try {
+        probe.check();
+      } catch (ProbeFailedException e) {
+        log.warn("refused the release of {} -> {} at revision {}: {}", target(), workspace, router.current().revision(), e.getMessage());
+        throw e;
+      }
+    }
+    ReleaseWatch watch = new ReleaseWatch(this);
+    RoutingTable switched;
+    try {
+      switched = change.commit();
+    } catch (RuntimeException e) {
+      watch.abandon();
+      throw e;
+    }
+    watch.begin(switched);
+    return watch;
+  }
+
+  Router router() {
+    return router;
+  }
+
+  WorkspaceId workspace() {
+    return workspace;
+  }
+
+  /** The domain, or the domain and prefix, the release points at its workspace. */
+  String target() {
+    return prefix == null ? domain.toString() : domain.toString() + prefix;
+  }
+
+  ImmutableList<Probe> probes() {
+    return probes;
+  }
+
+  Duration window() {
+    return window;
+  }
+
+  double maxFailureRate() {
+    return maxFailureRate;
+  }
+
+  int minRequests() {
+    return minRequests;
+  }
+
+  /** 0 when failed probes do not roll back. */
+  int maxFailedProbes() {
+    return maxFailedProbes;
+  }
+
+  Duration checkEvery() {
+    return checkEvery;
+  }
+
+  ImmutableList<ReleaseListener> listeners() {
+    return listeners;
+  }
+
+  @Override
+  public String toString() {
+    return "GuardedRelease{" + target() + " -> " + workspace + ", " + probes.size() + " probe(s), watch " + window + "}";
+  }
+
+  /**
+   * Builds a {@link GuardedRelease}. The promote must be named; each setting may be set once;
+   * arguments are checked at once. Not thread-safe.
+   */
+  public static final class Builder {
+    private final Router router;
+    private @Nullable HostName domain;
+    private @Nullable PathPrefix prefix;
+    private @Nullable WorkspaceId workspace;
+    private final List<Probe> probes = new ArrayList<>();
+    private final List<ReleaseListener> listeners = new ArrayList<>();
+    private @Nullable Duration window;
+    private double maxFailureRate = -1;
+    private int minRequests = -1;
+    private int maxFailedProbes;
+    private @Nullable Duration checkEvery;
+
+    private Builder(Router router) {
+      this.router = checkNotNull(router, "router");
+    }
+
+    /** The release: every route of {@code domain} to {@code workspace}. */
+    public Builder promote(HostName domain, WorkspaceId workspace) {
+      checkNotNull(domain, "domain");
+      checkNotNull(workspace, "workspace");
+      checkState(this.domain == null, "the release was already set to %s -> %s", this.domain, this.workspace);
+      this.domain = domain;
+      this.workspace = workspace;
+      return this;
+    }
+
+    /** The release by names; see {@link #promote(HostName, WorkspaceId)}. */
+    public Builder promote(String domain, String workspace) {
+      checkNotNull(domain, "domain");
+      checkNotNull(workspace, "workspace");
+      return promote(HostName.parse(domain), WorkspaceId.of(workspace));
+    }
+
+    /** The release of one path prefix of {@code domain} to {@code workspace}. */
+    public Builder promote(HostName domain, PathPrefix prefix, WorkspaceId workspace) {
+      checkNotNull(prefix, "prefix");
+      promote(domain, workspace);
+      this.prefix = prefix;
+      return this;
+    }
+
+    /** A probe that must pass before the switch (and, with {@link #rollBackAfterFailedProbes}, during the watch). */
+    public Builder probe(Probe probe) {
+      probes.add(checkNotNull(probe, "probe"));
+      return this;
+    }
+
+    /** How long the workspace is watched after the switch; 5 minutes by default. */
+    public Builder watchFor(Duration w) {
+      checkNotNull(w, "w");
+      checkState(window == null, "watchFor was already set to %s", window);
+      checkArgument(!w.isNegative(), "the watch window must not be negative, but was %s", w);
+      this.window = w;
+      return this;
+    }
+
+    /**
+     * Rolls back once more than {@code maxRate} of the workspace's requests during the watch
+     * failed, counted over at least {@code minRequests}; by default more than 5% of at least 20.
+     *
+     * @throws IllegalArgumentException if {@code maxRate} is not in [0, 1) or {@code minRequests} is
+     *     below 1
+     */
+    public Builder rollBackAboveFailureRate(double maxRate, int requests) {
+      checkState(maxFailureRate < 0, "rollBackAboveFailureRate was already set to %s over %s", (Object) maxFailureRate, (Object) minRequests);
+      checkArgument(maxRate >= 0 && maxRate < 1, "the failure rate must be at least 0 and below 1, but was %s", maxRate);
+      checkArgument(requests >= 1, "the minimum number of requests must be at least 1, but was %s", requests);
+      this.maxFailureRate = maxRate;
+      this.minRequests = requests;
+      return this;
+    }
+
+    /**
+     * Probes again during the watch, each every its interval (but no more often than {@link
+     * #checkEvery}), and rolls back once one fails {@code count} times in a row. Off by default.
+     */
+    public Builder rollBackAfterFailedProbes(int count) {
+      checkState(maxFailedProbes == 0, "rollBackAfterFailedProbes was already set to %s", maxFailedProbes);
+      checkArgument(count >= 1, "the failed probes in a row must be at least 1, but was %s", count);
+      this.maxFailedProbes = count;
+      return this;
+    }
+
+    /** How often the watch reads the counts; 100 ms by default. */
+    public Builder checkEvery(Duration interval) {
+      checkNotNull(interval, "interval");
+      checkState(checkEvery == null, "checkEvery was already set to %s", checkEvery);
+      checkArgument(interval.toNanos() >= 100_000, "the check interval must be at least 0.1 ms, but was %s", interval);
+      this.checkEvery = interval;
+      return this;
+    }
+
+    /** A listener for the switch and the watch's end. */
+    public Builder listener(ReleaseListener listener) {
+      listeners.add(checkNotNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * The release; later changes to this builder do not affect it.
+     *
+     * @throws IllegalStateException if no promote was named, or failed probes should roll back but
+     *     there are no probes
+     */
+    public GuardedRelease build() {
+      HostName d = domain;
+      WorkspaceId w = workspace;
+      checkState(d != null && w != null, "name the release: promote(domain, workspace)");
+      checkState(maxFailedProbes == 0 || !probes.isEmpty(), "rollBackAfterFailedProbes needs at least one probe");
+      return new GuardedRelease(this, d, w);
+    }
+  }
+}

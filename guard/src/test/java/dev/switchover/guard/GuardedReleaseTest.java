@@ -1,0 +1,438 @@
+package dev.switchover.guard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchover.Admission;
+import dev.switchover.DomainStatus;
+import dev.switchover.HostName;
+import dev.switchover.PathPrefix;
+import dev.switchover.RevisionConflictException;
+import dev.switchover.Router;
+import dev.switchover.RoutingTable;
+import dev.switchover.Subscription;
+import dev.switchover.WorkspaceId;
+import dev.switchover.jetty.SwitchoverHandler;
+import dev.switchover.rawhttp.RawConnection;
+import dev.switchover.rawhttp.RawResponse;
+import dev.switchover.spi.TableStore;
+import dev.switchover.testkit.Await;
+import dev.switchover.testkit.WorkspaceApp;
+import dev.switchover.testkit.WorkspaceServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Guarded releases through a Jetty router in front of real upstreams on loopback. */
+final class GuardedReleaseTest {
+  static final String SHOP = "shop.example.com";
+  static final String OTHER = "other.example.com";
+  static final WorkspaceId BLUE = WorkspaceId.of("blue");
+  static final WorkspaceId GREEN = WorkspaceId.of("green");
+  /** How many requests the failure rate is counted over before it may roll back. */
+  private static final int MIN_REQUESTS = 20;
+  /**
+   * The failed requests allowed beyond the threshold: those the paced load (at most 800 a second)
+   * sends while the watch, checking every millisecond, notices and the rollback publishes, and
+   * those in flight then; generous for a busy machine.
+   */
+  private static final int NOTICE_ALLOWANCE = 200;
+
+  private WorkspaceServer blue;
+  private WorkspaceServer green;
+  private Router router;
+  private Server server;
+  private int port;
+
+  @BeforeEach
+  void start() throws Exception {
+    blue = WorkspaceServer.start(WorkspaceApp.named("blue"));
+    green = WorkspaceServer.start(WorkspaceApp.named("green"));
+    router =
+        Router.create(
+            RoutingTable.builder()
+                .workspace(BLUE)
+                .workspace(GREEN)
+                .domain(HostName.parse(SHOP), DomainStatus.VERIFIED)
+                .domain(HostName.parse(OTHER), DomainStatus.VERIFIED)
+                .route(HostName.parse(SHOP), PathPrefix.ROOT, BLUE)
+                .route(HostName.parse(OTHER), PathPrefix.ROOT, BLUE)
+                .build());
+    server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    server.setHandler(
+        SwitchoverHandler.builder(router)
+            .upstream("blue", blue.baseUri())
+            .upstream("green", green.baseUri())
+            .build());
+    server.start();
+    port = connector.getLocalPort();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.stop();
+    blue.close();
+    green.close();
+    router.close();
+  }
+
+  private Probe.Builder greenProbe(String target) {
+    return Probe.http("health", URI.create(green.baseUri() + target)).interval(Duration.ZERO);
+  }
+
+  private String servedBy(String host) throws IOException {
+    RawResponse r = RawConnection.getOnce(port, host, "/");
+    assertEquals(200, r.status(), r::toString);
+    return String.valueOf(r.workspace());
+  }
+
+  @Test
+  void start_whenAProbeFails_publishesNothingAndSaysWhichProbeAndHow() throws Exception {
+    long before = router.current().revision();
+    GuardedRelease release =
+        GuardedRelease.builder(router)
+            .promote(SHOP, "green")
+            .probe(greenProbe("/ready").build())
+            .probe(greenProbe("/health?status=500").consecutiveSuccesses(2).build())
+            .build();
+    ProbeFailedException e = assertThrows(ProbeFailedException.class, release::start);
+    assertEquals("health", e.probe());
+    assertEquals("answered 500, expected 200", e.failure());
+    assertTrue(e.getMessage().startsWith("probe health (GET " + green.baseUri() + "/health?status=500) failed: answered 500"), e::getMessage);
+    assertTrue(e.getMessage().endsWith("nothing was published"), e::getMessage);
+    assertEquals(before, router.current().revision(), "nothing was published");
+    assertEquals("blue", servedBy(SHOP));
+  }
+
+  @Test
+  void start_whenTheTargetRefusesConnections_isRefused() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    Probe probe = Probe.http("ping", URI.create("http://127.0.0.1:" + closed + "/")).build();
+    GuardedRelease release = GuardedRelease.builder(router).promote(SHOP, "green").probe(probe).build();
+    ProbeFailedException e = assertThrows(ProbeFailedException.class, release::start);
+    assertEquals("ping", e.probe());
+    assertTrue(e.failure().startsWith("could not connect"), e::failure);
+    assertEquals(1, router.current().revision());
+  }
+
+  @Test
+  void start_whenTheTargetIsSilentPastTheTimeout_isRefused() throws Exception {
+    Probe probe = greenProbe("/slow?delay=5000").timeout(Duration.ofMillis(100)).build();
+    GuardedRelease release = GuardedRelease.builder(router).promote(SHOP, "green").probe(probe).build();
+    ProbeFailedException e = assertThrows(ProbeFailedException.class, release::start);
+    assertEquals("no answer within 100 ms", e.failure());
+    assertEquals(1, router.current().revision());
+  }
+
+  @Test
+  void start_whenProbesPass_switchesAndTheWatchHoldsThroughAQuietWindow() throws Exception {
+    List<ReleaseOutcome> heard = new CopyOnWriteArrayList<>();
+    List<Long> switched = new CopyOnWriteArrayList<>();
+    GuardedRelease release =
+        GuardedRelease.builder(router)
+            .promote(SHOP, "green")
+            .probe(greenProbe("/health").consecutiveSuccesses(3).expectStatus(200, 204).build())
+            .watchFor(Duration.ofMillis(200))
+            .listener(
+                new ReleaseListener() {
+                  @Override
+                  public void switched(RoutingTable table) {
+                    switched.add(table.revision());
+                  }
+
+                  @Override
+                  public void ended(ReleaseOutcome outcome) {
+                    heard.add(outcome);
+                  }
+                })
+            .build();
+    try (ReleaseWatch watch = release.start()) {
+      assertEquals(2, watch.switched().revision());
+      assertEquals("green", servedBy(SHOP));
+      ReleaseOutcome outcome = watch.outcome().get(30, TimeUnit.SECONDS);
+      assertEquals(ReleaseOutcome.Verdict.HELD, outcome.verdict(), outcome::toString);
+      assertEquals(1, outcome.requests(), "the one request sent during the watch");
+      assertEquals(0, outcome.failures());
+      assertEquals(2, outcome.endRevision());
+      assertEquals(List.of(2L), switched);
+      assertEquals(List.of(outcome), heard);
+    }
+    assertEquals("green", servedBy(SHOP), "a held release stands");
+    assertThrows(IllegalStateException.class, release::start, "a release runs once");
+  }
+
+  @Test
+  void probe_needsItsSuccessesInARow_withinItsAttempts() throws Exception {
+    AtomicBoolean healthy = new AtomicBoolean();
+    try (Flapping flapping = Flapping.start(healthy)) {
+      Probe strict = Probe.http("flap", flapping.uri()).consecutiveSuccesses(2).maxAttempts(3).interval(Duration.ZERO).build();
+      healthy.set(false);
+      ProbeFailedException e = assertThrows(ProbeFailedException.class, strict::check);
+      assertEquals("answered 503, expected 200", e.failure());
+      assertEquals(2, flapping.requests(), "after two failures, two successes in a row no longer fit in three attempts");
+      healthy.set(true);
+      strict.check();
+    }
+  }
+
+  @Test
+  void workspaceAnswering500AfterTheSwitch_isRolledBackWithFailuresBoundedByTheThreshold() throws Exception {
+    try (Load load = Load.start(port, SHOP, 4)) {
+      load.awaitRequests(50);
+      ReleaseWatch watch =
+          GuardedRelease.builder(router)
+              .promote(SHOP, "green")
+              .probe(greenProbe("/health").build())
+              .watchFor(Duration.ofSeconds(60))
+              .rollBackAboveFailureRate(0.5, MIN_REQUESTS)
+              .checkEvery(Duration.ofMillis(1))
+              .build()
+              .start();
+      green.app().stop(); // the new version starts answering 500
+      ReleaseOutcome outcome = watch.outcome().get(30, TimeUnit.SECONDS);
+      assertEquals(ReleaseOutcome.Verdict.ROLLED_BACK, outcome.verdict(), outcome::toString);
+      assertEquals(3, outcome.endRevision(), "the rollback is the next revision");
+      assertTrue(outcome.reason().startsWith("green failed "), outcome::reason);
+      assertTrue(outcome.reason().contains("above the 50% allowed over at least 20"), outcome::reason);
+      assertEquals(BLUE, router.resolve(SHOP, "/").workspace(), "production is back on blue");
+      assertEquals(
+          "rollback to the routing of revision 1: release guard: " + outcome.reason(),
+          router.current().description(),
+          "the table, and so its history, says why");
+      long failedAtRollback = load.failed();
+      load.awaitRequests(load.requests() + 50);
+      assertTrue(
+          load.failed() - failedAtRollback <= 4,
+          () -> "after the rollback returned, only requests already in flight may fail: " + (load.failed() - failedAtRollback));
+      assertTrue(
+          load.failed() <= MIN_REQUESTS + NOTICE_ALLOWANCE,
+          () -> load.failed() + " user requests failed; the watch counted " + outcome);
+      assertTrue(load.failed() >= 1, "green did fail some requests");
+    }
+  }
+
+  @Test
+  void failedProbesDuringTheWatch_rollBack() throws Exception {
+    ReleaseWatch watch =
+        GuardedRelease.builder(router)
+            .promote(SHOP, "green")
+            .probe(Probe.http("health", URI.create(green.baseUri() + "/health")).interval(Duration.ofMillis(5)).build())
+            .watchFor(Duration.ofSeconds(60))
+            .rollBackAfterFailedProbes(2)
+            .build()
+            .start();
+    green.app().stop();
+    ReleaseOutcome outcome = watch.outcome().get(30, TimeUnit.SECONDS);
+    assertEquals(ReleaseOutcome.Verdict.ROLLED_BACK, outcome.verdict(), outcome::toString);
+    assertEquals("probe health failed 2 time(s) in a row: answered 500, expected 200", outcome.reason());
+    assertEquals(BLUE, router.resolve(SHOP, "/").workspace());
+  }
+
+  @Test
+  void aWriteDuringTheWindow_isNeverOverwritten() throws Exception {
+    ReleaseWatch watch =
+        GuardedRelease.builder(router)
+            .promote(SHOP, "green")
+            .watchFor(Duration.ofSeconds(60))
+            .rollBackAboveFailureRate(0.5, 5)
+            .checkEvery(Duration.ofMillis(1))
+            .build()
+            .start();
+    RoutingTable operator = router.promote(OTHER, "green"); // someone else's write, revision 3
+    green.app().stop();
+    for (int i = 0; i < 5; i++) {
+      assertEquals(500, RawConnection.getOnce(port, SHOP, "/").status());
+    }
+    ReleaseOutcome outcome = watch.outcome().get(30, TimeUnit.SECONDS);
+    assertEquals(ReleaseOutcome.Verdict.ROLLBACK_REFUSED, outcome.verdict(), outcome::toString);
+    assertEquals(3, outcome.endRevision(), "the revision that refused the rollback");
+    assertTrue(outcome.reason().contains("another write came in after the switch"), outcome::reason);
+    assertEquals(operator.revision(), router.current().revision(), "nothing was written over the operator's change");
+    assertEquals(GREEN, router.resolve(OTHER, "/").workspace());
+    assertEquals(GREEN, router.resolve(SHOP, "/").workspace(), "left for an operator to decide");
+  }
+
+  @Test
+  void aRollbackTheStoreRefusesUntilTheWindowEnds_isReportedNotHeld() throws Exception {
+    AtomicBoolean storeAway = new AtomicBoolean();
+    TableStore memory = TableStore.inMemory(router.current());
+    TableStore flaky =
+        new TableStore() {
+          @Override
+          public RoutingTable load() {
+            return memory.load();
+          }
+
+          @Override
+          public boolean compareAndSet(long expectedRevision, RoutingTable next) {
+            if (storeAway.get()) {
+              throw new IllegalArgumentException("the store is away");
+            }
+            return memory.compareAndSet(expectedRevision, next);
+          }
+
+          @Override
+          public Subscription watch(Consumer<RoutingTable> watcher) {
+            return memory.watch(watcher);
+          }
+        };
+    try (Router fleetRouter = Router.builder().store(flaky).build()) {
+      ReleaseWatch watch =
+          GuardedRelease.builder(fleetRouter)
+              .promote(SHOP, "green")
+              .watchFor(Duration.ofMillis(500))
+              .rollBackAboveFailureRate(0.5, 2)
+              .checkEvery(Duration.ofMillis(1))
+              .build()
+              .start();
+      storeAway.set(true);
+      for (int i = 0; i < 2; i++) {
+        try (Admission a = fleetRouter.admit(SHOP, "/")) {
+          a.answered(500);
+        }
+      }
+      ReleaseOutcome outcome = watch.outcome().get(30, TimeUnit.SECONDS);
+      assertEquals(ReleaseOutcome.Verdict.ROLLBACK_REFUSED, outcome.verdict(), outcome::toString);
+      assertTrue(outcome.reason().contains("the rollback failed: the store is away"), outcome::reason);
+      assertTrue(outcome.reason().endsWith("the window ended before a rollback could be published"), outcome::reason);
+      assertEquals(GREEN, fleetRouter.resolve(SHOP, "/").workspace());
+    }
+  }
+
+  @Test
+  void close_stopsTheWatch() throws Exception {
+    ReleaseWatch watch =
+        GuardedRelease.builder(router).promote(SHOP, "green").watchFor(Duration.ofSeconds(60)).build().start();
+    watch.close();
+    ReleaseOutcome outcome = watch.outcome().get(30, TimeUnit.SECONDS);
+    assertEquals(ReleaseOutcome.Verdict.STOPPED, outcome.verdict());
+    assertEquals(GREEN, router.resolve(SHOP, "/").workspace());
+  }
+
+  @Test
+  void start_ofAnInvalidRelease_isRefusedBeforeProbing() throws Exception {
+    AtomicBoolean healthy = new AtomicBoolean(true);
+    try (Flapping flapping = Flapping.start(healthy)) {
+      Probe probe = Probe.http("flap", flapping.uri()).build();
+      GuardedRelease unknown = GuardedRelease.builder(router).promote("nowhere.example.com", "green").probe(probe).build();
+      assertThrows(IllegalArgumentException.class, unknown::start);
+      assertEquals(0, flapping.requests(), "refused before any probe ran");
+      assertEquals(1, router.current().revision());
+    }
+  }
+
+  @Test
+  void prefixRelease_switchesOnlyThatPrefix() throws Exception {
+    router.update(1, b -> b.route(HostName.parse(SHOP), PathPrefix.of("/api"), BLUE));
+    try (ReleaseWatch watch =
+        GuardedRelease.builder(router)
+            .promote(HostName.parse(SHOP), PathPrefix.of("/api"), GREEN)
+            .build()
+            .start()) {
+      assertEquals(GREEN, router.resolve(SHOP, "/api/x").workspace());
+      assertEquals(BLUE, router.resolve(SHOP, "/").workspace());
+      assertFalse(watch.outcome().isDone());
+    }
+  }
+
+  @Test
+  void rollback_conflict_isTheRoutersOwn() {
+    // The guard relies on the router refusing a rollback of a revision that is no longer current.
+    RoutingTable switched = router.promote(SHOP, "green");
+    router.promote(OTHER, "green");
+    assertThrows(RevisionConflictException.class, () -> router.rollback(switched.revision()));
+  }
+
+  /** Keep-alive clients sending requests to one host, each at most one every 5 milliseconds. */
+  static final class Load implements AutoCloseable {
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final List<Thread> threads = new ArrayList<>();
+
+    static Load start(int port, String host, int clients) {
+      Load load = new Load();
+      for (int i = 0; i < clients; i++) {
+        Thread t = new Thread(() -> load.run(port, host), "load-" + i);
+        t.setDaemon(true);
+        load.threads.add(t);
+        t.start();
+      }
+      return load;
+    }
+
+    private void run(int port, String host) {
+      RawConnection c = null;
+      while (running.get()) {
+        long next = System.nanoTime() + 5_000_000;
+        try {
+          if (c == null) {
+            c = RawConnection.open(port);
+          }
+          RawResponse r = c.get(host, "/");
+          if (r.status() != 200) {
+            failed.increment();
+          }
+        } catch (IOException e) {
+          failed.increment();
+          c = null;
+        }
+        requests.increment();
+        long wait = next - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait); // pacing the load, not waiting for another thread
+        }
+      }
+      if (c != null) {
+        try {
+          c.close();
+        } catch (IOException e) {
+          // closing at the end of a test: nothing to do
+        }
+      }
+    }
+
+    long requests() {
+      return requests.sum();
+    }
+
+    long failed() {
+      return failed.sum();
+    }
+
+    void awaitRequests(long n) {
+      Await.until(n + " requests sent", () -> requests() >= n, () -> requests() + " sent");
+    }
+
+    @Override
+    public void close() {
+      running.set(false);
+      for (Thread t : threads) {
+        Await.until(t.getName() + " to end", () -> !t.isAlive(), t::toString);
+      }
+    }
+  }
+}
