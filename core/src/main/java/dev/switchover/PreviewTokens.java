@@ -127,6 +127,10 @@ public final class PreviewTokens {
     if (!MessageDigest.isEqual(mac, key.sign(text.substring(0, c))) || fields.length != 3) {
       return null;
     }
+    // One spelling per token: the decoder would also take padding and other unused low bits.
+    if (!B64.encodeToString(mac).contentEquals(text.subSequence(c + 1, text.length()))) {
+      return null;
+    }
     try {
       Instant expires = Instant.ofEpochSecond(Long.parseLong(fields[2]));
       if (!clock.instant().isBefore(expires)) {

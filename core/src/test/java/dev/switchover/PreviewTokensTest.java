@@ -83,6 +83,15 @@ final class PreviewTokensTest {
     // Another key id.
     assertNull(t.verify("v1.k9." + parts[2] + "." + parts[3]));
     assertNull(t.verify("v2.k1." + parts[2] + "." + parts[3]));
+    // Other spellings of the same signature bytes: padding, or other unused low bits at the end.
+    assertNull(t.verify(token + "="));
+    String last = parts[3].substring(parts[3].length() - 1);
+    String sibling = Character.toString((char) (last.charAt(0) ^ 1));
+    String respelled = token.substring(0, token.length() - 1) + sibling;
+    if (java.util.Arrays.equals(Base64.getUrlDecoder().decode(parts[3]),
+        Base64.getUrlDecoder().decode(parts[3].substring(0, parts[3].length() - 1) + sibling))) {
+      assertNull(t.verify(respelled), "a second spelling of the same MAC");
+    }
   }
 
   @Test

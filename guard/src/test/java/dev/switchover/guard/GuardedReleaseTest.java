@@ -155,7 +155,8 @@ final class GuardedReleaseTest {
         GuardedRelease.builder(router)
             .promote(SHOP, "green")
             .probe(greenProbe("/health").consecutiveSuccesses(3).expectStatus(200, 204).build())
-            .watchFor(Duration.ofMillis(200))
+            // long enough for the one request below to end inside it, on a loaded machine too
+            .watchFor(Duration.ofSeconds(3))
             .listener(
                 new ReleaseListener() {
                   @Override

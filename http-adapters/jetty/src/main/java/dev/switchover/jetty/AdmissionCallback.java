@@ -1,6 +1,8 @@
 package dev.switchover.jetty;
 
 import dev.switchover.Admission;
+import dev.switchover.http.internal.Answers;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
@@ -34,15 +36,24 @@ final class AdmissionCallback implements Callback {
 
   @Override
   public void failed(Throwable failure) {
-    // A failed callback may be the client's doing (it went away): only a status already sent counts.
+    // A failed callback before anything was sent is how a Jetty handler reports an error (Jetty
+    // answers 500): the workspace's. A client that went away is not: only a status already sent
+    // counts then.
     if (response.isCommitted()) {
       admission.answered(response.getStatus());
+    } else if (!Answers.isClientGone(failure) && !clientGone(response)) {
+      admission.answered(500);
     }
     try {
       delegate.failed(failure);
     } finally {
       admission.close();
     }
+  }
+
+  private static boolean clientGone(Response response) {
+    EndPoint endPoint = response.getRequest().getConnectionMetaData().getConnection().getEndPoint();
+    return !endPoint.isOpen();
   }
 
   /** The admission this callback closes. */

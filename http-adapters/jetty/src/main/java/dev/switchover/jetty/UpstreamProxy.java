@@ -115,7 +115,12 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
       return;
     }
     ToUpstream marked = Request.as(clientToProxyRequest, ToUpstream.class);
-    if (marked != null && marked.admission != null) {
+    boolean clientGone =
+        proxyToClientResponse.isCommitted()
+            && (Answers.isClientGone(failure)
+                || !clientToProxyRequest.getConnectionMetaData().getConnection().getEndPoint().isOpen());
+    if (marked != null && marked.admission != null && !clientGone) {
+      // A client that went away while the answer was written is not the upstream's failure.
       marked.admission.failed(
           Answers.isTimeout(failure) ? RequestOutcome.GATEWAY_TIMEOUT : RequestOutcome.BAD_GATEWAY);
     }

@@ -341,6 +341,7 @@ public final class SwitchoverFilter implements Filter {
     }
     boolean closeNow = true;
     boolean threw = true;
+    @Nullable Throwable thrown = null;
     try {
       Target target = c.targets.get(admission.workspace());
       if (target == null) {
@@ -350,9 +351,15 @@ public final class SwitchoverFilter implements Filter {
       } else if (target.servletName != null) {
         RequestDispatcher dispatcher = request.getServletContext().getNamedDispatcher(target.servletName);
         if (dispatcher == null) {
+          admission.failed(RequestOutcome.UNAVAILABLE); // the deployment's fault, not the workspace's
           throw new ServletException("no servlet named " + target.servletName + " for workspace " + admission.workspace());
         }
-        dispatcher.forward(routedView(request, path, forwardedUri), response);
+        try {
+          dispatcher.forward(routedView(request, path, forwardedUri), response);
+        } catch (IOException | ServletException | RuntimeException e) {
+          thrown = e;
+          throw e;
+        }
       } else if (target.bases != null) {
         request.setAttribute(UpstreamProxyServlet.ADMISSION_ATTRIBUTE, admission);
         proxy(request, response, target.bases, forwardedUri);
@@ -365,8 +372,13 @@ public final class SwitchoverFilter implements Filter {
       threw = false;
     } finally {
       if (closeNow) {
-        // A workspace that threw gets a 500 from the container.
-        admission.answered(threw ? 500 : response.getStatus());
+        // A workspace that threw gets a 500 from the container, unless it had answered already or
+        // the client went away (a failed write): neither is the workspace failing.
+        if (!threw || response.isCommitted()) {
+          admission.answered(response.getStatus());
+        } else if (!Answers.isClientGone(thrown)) {
+          admission.answered(500);
+        }
         admission.close();
       }
     }
@@ -388,6 +400,10 @@ public final class SwitchoverFilter implements Filter {
             "SwitchoverFilter cannot proxy {}: the request does not support async; declare the filter,"
                 + " and every filter before it, asyncSupported",
             request.getRequestURI());
+      }
+      Object admission = request.getAttribute(UpstreamProxyServlet.ADMISSION_ATTRIBUTE);
+      if (admission instanceof Admission a) {
+        a.failed(RequestOutcome.UNAVAILABLE); // the deployment's fault, not the upstream's
       }
       response.sendError(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
       return;

@@ -165,8 +165,12 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
       org.eclipse.jetty.client.Response serverResponse,
       Throwable failure) {
     int status = proxyResponseStatus(failure);
+    // Once the answer is on its way, a failure is most often the client going away while it is
+    // written (the proxy then aborts the upstream's response): not counted against the upstream.
+    boolean clientGone = proxyResponse.isCommitted() && Answers.isClientGone(failure);
     if (clientRequest.getAttribute(ADMISSION_ATTRIBUTE) instanceof Admission admission
-        && status != RequestTargets.BAD_REQUEST) {
+        && status != RequestTargets.BAD_REQUEST
+        && !clientGone) {
       admission.failed(
           status == Answers.GATEWAY_TIMEOUT
               ? RequestOutcome.GATEWAY_TIMEOUT

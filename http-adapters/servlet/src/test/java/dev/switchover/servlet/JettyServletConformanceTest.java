@@ -1,5 +1,7 @@
 package dev.switchover.servlet;
 
+import java.util.Map;
+
 /**
  * The conformance suite in Jetty's servlet container (ee10), its connector held to strict framing
  * by the Jetty adapter's {@code StrictFraming}, as the servlet filter's documentation asks.
@@ -7,5 +9,14 @@ package dev.switchover.servlet;
 final class JettyServletConformanceTest extends ServletConformanceSuite {
   JettyServletConformanceTest() {
     super(JettyServletRouterServer::start);
+  }
+
+  @Override
+  protected Map<String, String> knownDefects() {
+    return Map.of(
+        "clientDisconnecting_midAnswer/UPSTREAM",
+        "Jetty's proxy servlet, in Jetty's own container, does not end a proxied request whose client"
+            + " reset the connection while a long answer was written: it stays in flight (and a drain"
+            + " waits) past the upstream timeout");
   }
 }

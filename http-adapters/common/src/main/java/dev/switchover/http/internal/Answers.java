@@ -95,4 +95,26 @@ public final class Answers {
     }
     return timeout;
   }
+
+  /**
+   * Whether {@code failure} says the client went away (its connection closed or reset while the
+   * answer was written): a failure that is not the workspace's, so it is not counted against it.
+   * Recognizes the servers' own exceptions by name, so that this layer needs none of them.
+   */
+  public static boolean isClientGone(@Nullable Throwable failure) {
+    Throwable t = failure;
+    for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) {
+      String name = t.getClass().getName();
+      if (t instanceof java.nio.channels.ClosedChannelException
+          || t instanceof java.io.EOFException
+          || name.equals("org.eclipse.jetty.io.EofException")
+          || name.endsWith(".ClientAbortException")
+          || (t instanceof java.io.IOException
+              && t.getMessage() != null
+              && (t.getMessage().contains("Broken pipe") || t.getMessage().contains("Connection reset")))) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -13,6 +13,9 @@ import org.jspecify.annotations.Nullable;
  * configured; a request without either costs a header look-up or two.
  */
 public final class Previews {
+  /** The longest a preview cookie lasts, whatever its token's expiry. */
+  public static final Duration MAX_COOKIE_AGE = Duration.ofHours(8);
+
   /** The request header that carries a preview token. */
   public static final String HEADER = "Switchover-Preview";
   /** The cookie that carries a preview token in a browser. */
@@ -57,7 +60,7 @@ public final class Previews {
 
   /**
    * The token endpoint's answer for {@code host}: with a {@code token} valid for the host, 303 to
-   * {@code /} setting the cookie until the token expires; with {@code end}, 303 clearing it; with
+   * {@code /} setting the cookie until the token expires (or for {@link #MAX_COOKIE_AGE}, if sooner); with {@code end}, 303 clearing it; with
    * anything else 403 (a token that is not valid here) or 400 (no token), and no cookie.
    *
    * @param rawQuery the request's query, undecoded
@@ -78,7 +81,10 @@ public final class Previews {
     if (valid == null) {
       return new EndpointAnswer(403, null);
     }
-    long maxAge = Math.max(1, Duration.between(clock.instant(), valid.expires()).toSeconds());
+    // A working day at most, whatever the token's life: a link followed once (perhaps from another
+    // site) does not pin a browser to a preview for weeks.
+    long maxAge =
+        Math.max(1, Math.min(MAX_COOKIE_AGE.toSeconds(), Duration.between(clock.instant(), valid.expires()).toSeconds()));
     // A token is base64url and dots: nothing in it needs quoting in a cookie.
     return new EndpointAnswer(303, COOKIE + "=" + token + attributes + "; Max-Age=" + maxAge);
   }

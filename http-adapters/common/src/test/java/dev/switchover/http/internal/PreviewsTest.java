@@ -41,5 +41,10 @@ final class PreviewsTest {
     assertEquals(
         new Previews.EndpointAnswer(303, "switchover-preview=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
         Previews.endpoint(previews, "shop.example.com", "end", false, clock));
+    String longLived = previews.mint("shop.example.com", "green", Duration.ofDays(30));
+    assertEquals(
+        new Previews.EndpointAnswer(303, "switchover-preview=" + longLived + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=28800"),
+        Previews.endpoint(previews, "shop.example.com", "token=" + longLived, false, clock),
+        "a cookie lasts a working day at most");
   }
 }
