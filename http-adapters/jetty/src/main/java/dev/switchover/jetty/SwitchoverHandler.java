@@ -238,7 +238,17 @@ public final class SwitchoverHandler extends Handler.Wrapper {
         return true;
       }
       HttpFields fields = request.getHeaders();
-      String token = Previews.token(fields.get(Previews.HEADER), fields.get(HttpHeader.COOKIE));
+      String token = fields.get(Previews.HEADER);
+      if (token == null || token.isEmpty()) {
+        token = null;
+        // Every Cookie field, as HTTP/2 clients may send one per cookie; by index, allocation-free.
+        for (int i = 0; i < fields.size() && token == null; i++) {
+          HttpField field = fields.getField(i);
+          if (field.getHeader() == HttpHeader.COOKIE) {
+            token = Previews.cookieValue(field.getValue());
+          }
+        }
+      }
       admission = token == null ? router.admit(host, path) : router.admit(host, path, p, token);
     }
     Resolution.Outcome outcome = admission.resolution().outcome();

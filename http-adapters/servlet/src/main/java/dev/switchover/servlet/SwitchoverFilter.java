@@ -32,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -327,7 +328,14 @@ public final class SwitchoverFilter implements Filter {
         previewEndpoint(p, host, request, response);
         return;
       }
-      String token = Previews.token(request.getHeader(Previews.HEADER), request.getHeader("Cookie"));
+      String token = request.getHeader(Previews.HEADER);
+      if (token == null || token.isEmpty()) {
+        token = null;
+        // Every Cookie field, as HTTP/2 clients may send one per cookie.
+        for (Enumeration<String> cookies = request.getHeaders("Cookie"); token == null && cookies.hasMoreElements(); ) {
+          token = Previews.cookieValue(cookies.nextElement());
+        }
+      }
       admission = token == null ? c.router.admit(host, path) : c.router.admit(host, path, p, token);
     }
     Resolution.Outcome outcome = admission.resolution().outcome();

@@ -346,6 +346,18 @@ public abstract class AdapterConformanceSuite {
     assertEquals(3, s.router.requests(WorkspaceId.of(GREEN), RequestOutcome.SERVED), "counted on green");
   }
 
+  /** Over HTTP/2 a browser may send each cookie in a field of its own: the token is found in any. */
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void previewToken_inALaterCookieFieldOverHttp2_routesToItsWorkspace(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, routingTable()).bind(BLUE, GREEN).previews().transport(Transport.H2C).start();
+    String token = PREVIEWS.mint(SHOP, GREEN, Duration.ofHours(1));
+    RawH2.Outcome outcome =
+        RawH2.exchange(s.port, h2Get(":authority", SHOP, "cookie", "a=1", "cookie", "switchover-preview=" + token, "cookie", "b=2"));
+    assertEquals(200, outcome.status(), outcome::toString);
+    assertEquals(GREEN, outcome.workspace(), outcome::toString);
+  }
+
   @Test
   void previewToken_forgedExpiredOrForAnotherDomain_isIgnored() throws Exception {
     Scenario s = scenario(TargetKind.IN_PROCESS, routingTable()).bind(BLUE, GREEN).previews().start();

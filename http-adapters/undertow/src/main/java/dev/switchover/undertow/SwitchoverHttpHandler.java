@@ -16,6 +16,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.net.URI;
@@ -226,7 +227,14 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
         return;
       }
       HeaderMap headers = exchange.getRequestHeaders();
-      String token = Previews.token(headers.getFirst(Previews.HEADER), headers.getFirst(Headers.COOKIE));
+      String token = headers.getFirst(Previews.HEADER);
+      if (token == null || token.isEmpty()) {
+        token = null;
+        HeaderValues cookies = headers.get(Headers.COOKIE); // HTTP/2 clients may send one per cookie
+        for (int i = 0; cookies != null && i < cookies.size() && token == null; i++) {
+          token = Previews.cookieValue(cookies.get(i));
+        }
+      }
       admission = token == null ? router.admit(h, path) : router.admit(h, path, p, token);
     }
     Resolution.Outcome outcome = admission.resolution().outcome();

@@ -36,8 +36,11 @@ public final class Previews {
     return cookieHeader == null ? null : cookieValue(cookieHeader);
   }
 
-  /** The value of the {@value #COOKIE} cookie in a {@code Cookie} header, or null. */
-  static @Nullable String cookieValue(String cookieHeader) {
+  /**
+   * The value of the {@value #COOKIE} cookie in one {@code Cookie} field, or null. Over HTTP/2 a
+   * browser may send each cookie in a field of its own: an adapter asks each field in turn.
+   */
+  public static @Nullable String cookieValue(String cookieHeader) {
     int from = 0;
     while (true) {
       int at = cookieHeader.indexOf(COOKIE, from);
