@@ -1,10 +1,12 @@
 package dev.switchover.guard;
 
+import dev.switchover.ChangeReason;
 import dev.switchover.RequestOutcome;
 import dev.switchover.RevisionConflictException;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -248,6 +250,16 @@ public final class ReleaseWatch implements AutoCloseable {
             why);
         end(ReleaseOutcome.Verdict.ROLLED_BACK, why, back.revision(), requests, failures);
       } catch (RevisionConflictException e) {
+        RoutingTable late = failedRollback == null ? null : lateRollback(table.revision());
+        if (late != null) {
+          // The attempt that failed (a store's write timed out) was made after all: that rollback
+          // is this guard's, and the conflict is with it, not with another write.
+          AUDIT.warn("rollback by the release guard: revision {} -> {}: {}", table.revision(), late.revision(), why);
+          log.warn("guarded release of {} -> {} rolled back (by an attempt that seemed to fail): revision {} -> {}: {}",
+              release.target(), workspace, table.revision(), late.revision(), why);
+          end(ReleaseOutcome.Verdict.ROLLED_BACK, why, late.revision(), requests, failures);
+          return;
+        }
         String reason = why + "; not rolled back: " + e.getMessage() + " (another write came in after the switch)";
         AUDIT.warn("refused rollback by the release guard at revision {}: {}", e.actualRevision(), reason);
         log.warn("guarded release of {} -> {}: {}", release.target(), workspace, reason);
@@ -267,6 +279,24 @@ public final class ReleaseWatch implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * The rollback of {@code switchedRevision} by a release guard, if it is the revision right after
+   * it: what an attempt reported as failed but published late made.
+   */
+  private @Nullable RoutingTable lateRollback(long switchedRevision) {
+    List<RoutingTable> seen = new ArrayList<>();
+    seen.add(router.current());
+    seen.addAll(router.history());
+    for (RoutingTable t : seen) {
+      if (t.revision() == switchedRevision + 1
+          && t.reason() == ChangeReason.ROLLBACK
+          && t.description().contains("release guard: ")) {
+        return t;
+      }
+    }
+    return null;
   }
 
   private void end(ReleaseOutcome.Verdict verdict, String reason, long endRevision) {

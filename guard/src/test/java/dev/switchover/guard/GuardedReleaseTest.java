@@ -323,6 +323,54 @@ final class GuardedReleaseTest {
     }
   }
 
+  /** A store whose write timed out may still have made it: the guard's own late rollback is not a conflict. */
+  @Test
+  void aRollbackThatFailedButWasMadeAfterAll_isReportedRolledBack() throws Exception {
+    AtomicBoolean timeOutNextWrite = new AtomicBoolean();
+    TableStore memory = TableStore.inMemory(router.current());
+    TableStore late =
+        new TableStore() {
+          @Override
+          public RoutingTable load() {
+            return memory.load();
+          }
+
+          @Override
+          public boolean compareAndSet(long expectedRevision, RoutingTable next) {
+            boolean made = memory.compareAndSet(expectedRevision, next);
+            if (timeOutNextWrite.getAndSet(false)) {
+              throw new IllegalArgumentException("the write timed out; it may still be made");
+            }
+            return made;
+          }
+
+          @Override
+          public Subscription watch(Consumer<RoutingTable> watcher) {
+            return memory.watch(watcher);
+          }
+        };
+    try (Router fleetRouter = Router.builder().store(late).build()) {
+      ReleaseWatch watch =
+          GuardedRelease.builder(fleetRouter)
+              .promote(SHOP, "green")
+              .watchFor(Duration.ofSeconds(30))
+              .rollBackAboveFailureRate(0.5, 2)
+              .checkEvery(Duration.ofMillis(1))
+              .build()
+              .start();
+      timeOutNextWrite.set(true);
+      for (int i = 0; i < 2; i++) {
+        try (Admission a = fleetRouter.admit(SHOP, "/")) {
+          a.answered(500);
+        }
+      }
+      ReleaseOutcome outcome = watch.outcome().get(30, TimeUnit.SECONDS);
+      assertEquals(ReleaseOutcome.Verdict.ROLLED_BACK, outcome.verdict(), outcome::toString);
+      assertEquals(3, outcome.endRevision(), outcome::toString);
+      assertEquals(BLUE, fleetRouter.resolve(SHOP, "/").workspace());
+    }
+  }
+
   @Test
   void close_stopsTheWatch() throws Exception {
     ReleaseWatch watch =
