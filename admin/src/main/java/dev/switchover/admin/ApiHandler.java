@@ -536,7 +536,12 @@ final class ApiHandler {
     if (ttl < 1 || ttl > PreviewTokens.MAX_TTL.toSeconds()) {
       throw Problem.badRequest("\"ttlSeconds\" must be from 1 to " + PreviewTokens.MAX_TTL.toSeconds() + ", but was " + ttl);
     }
-    String token = previews.mint(domain, w, Duration.ofSeconds(ttl));
+    String token;
+    try {
+      token = previews.mint(domain, w, Duration.ofSeconds(ttl));
+    } catch (IllegalArgumentException e) {
+      throw new Problem(422, "cannot-mint", "Cannot mint a preview token", String.valueOf(e.getMessage()));
+    }
     PreviewToken minted = previews.verify(token);
     Instant expires = minted == null ? api.clock.instant().plusSeconds(ttl) : minted.expires();
     long revision = t.revision();

@@ -46,6 +46,10 @@ final class AdminPreviewTest {
             .token("viewer", Role.READ_ONLY, AdminFixture.VIEWER_SECRET).previewTokens(previews), false)) {
       assertProblem(f.post("api/previews", "{\"domain\":\"nowhere.example.com\",\"workspace\":\"green\"}", null), 422, "no-routes");
       assertProblem(f.post("api/previews", "{\"domain\":\"shop.example.com\",\"workspace\":\"red\"}", null), 422, "unknown-workspace");
+      // A token names one domain: a wildcard, though routed, cannot be previewed as such.
+      f.router.update(f.router.current().revision(), b -> b.domain("*.apps.example.com", dev.switchover.DomainStatus.VERIFIED)
+          .route("*.apps.example.com", "/", "green"));
+      assertProblem(f.post("api/previews", "{\"domain\":\"*.apps.example.com\",\"workspace\":\"green\"}", null), 422, "cannot-mint");
       assertProblem(f.post("api/previews", "{\"domain\":\"shop.example.com\",\"workspace\":\"green\",\"ttlSeconds\":0}", null), 400, "bad-request");
       assertProblem(
           f.post("api/previews", "{\"domain\":\"shop.example.com\",\"workspace\":\"green\",\"ttlSeconds\":" + Duration.ofDays(31).toSeconds() + "}", null),

@@ -93,8 +93,13 @@ final class DomainsPageBrowserTest {
   @Test
   void release_rollback_andAConflictingEdit_underLoad() throws IOException {
     browser.get(admin.uri().toString());
+    // A wrong token: the page says so and stops asking (each refusal counts against this address).
+    browser.findElement(By.id("token")).sendKeys("not-the-operator-token-0123456789");
+    click("#token-form button[type=submit]");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "The token was refused (401)"));
+    browser.findElement(By.id("token")).clear();
     browser.findElement(By.id("token")).sendKeys(OPERATOR);
-    browser.findElement(By.cssSelector("#token-form button[type=submit]")).click();
+    click("#token-form button[type=submit]");
     WebElement shopRow = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-domain='shop.localhost']")));
     assertTrue(shopRow.getText().contains("VERIFIED"), shopRow.getText());
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("tr[data-domain='shop.localhost']"), "/ → blue"));

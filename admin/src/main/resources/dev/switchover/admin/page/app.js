@@ -299,7 +299,27 @@ async function refresh(force) {
     const workspaces = await api("GET", "workspaces");
     renderWorkspaces(workspaces.json);
   } catch (error) {
+    if (error.status === 401 || error.status === 403 || error.status === 429) {
+      // Polling on with a refused token would only add failed authentications, and the API
+      // limits those per address: wait for the operator to enter a token again.
+      stopPolling();
+      say("The token was refused (" + error.status + "): enter it again to follow the table.");
+      return;
+    }
     say("Cannot read the table: " + error.message);
+  }
+}
+
+let poller = null;
+
+function startPolling() {
+  if (poller === null) poller = setInterval(() => refresh(false), POLL_MS);
+}
+
+function stopPolling() {
+  if (poller !== null) {
+    clearInterval(poller);
+    poller = null;
   }
 }
 
@@ -310,12 +330,13 @@ function start() {
     state.token = $("token").value.trim();
     sessionStorage.setItem("switchover-token", state.token);
     refresh(true);
+    startPolling();
   });
   $("rollback").addEventListener("click", rollback);
   $("add-form").addEventListener("submit", addDomain);
   $("alert").tabIndex = -1;
   refresh(true);
-  setInterval(() => refresh(false), POLL_MS);
+  startPolling();
 }
 
 document.addEventListener("DOMContentLoaded", start);

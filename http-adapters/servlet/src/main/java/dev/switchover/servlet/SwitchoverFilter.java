@@ -423,10 +423,6 @@ public final class SwitchoverFilter implements Filter {
     p.service(request, response);
   }
 
-  /**
-   * Whether the request is an {@code https} one as the container sees it: through a customizer
-   * that trusts a front proxy's {@code X-Forwarded-Proto}, the proxy's scheme.
-   */
   /** The preview token endpoint: sets or clears the preview cookie. */
   private static void previewEndpoint(
       PreviewTokens previews, String host, HttpServletRequest request, HttpServletResponse response)
@@ -445,6 +441,10 @@ public final class SwitchoverFilter implements Filter {
     response.setContentLength(0);
   }
 
+  /**
+   * Whether the request is an {@code https} one as the container sees it: through a customizer
+   * that trusts a front proxy's {@code X-Forwarded-Proto}, the proxy's scheme.
+   */
   static boolean isSecure(HttpServletRequest request) {
     return request.isSecure();
   }
