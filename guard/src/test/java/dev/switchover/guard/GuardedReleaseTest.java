@@ -279,27 +279,7 @@ final class GuardedReleaseTest {
   @Test
   void aRollbackTheStoreRefusesUntilTheWindowEnds_isReportedNotHeld() throws Exception {
     AtomicBoolean storeAway = new AtomicBoolean();
-    TableStore memory = TableStore.inMemory(router.current());
-    TableStore flaky =
-        new TableStore() {
-          @Override
-          public RoutingTable load() {
-            return memory.load();
-          }
-
-          @Override
-          public boolean compareAndSet(long expectedRevision, RoutingTable next) {
-            if (storeAway.get()) {
-              throw new IllegalArgumentException("the store is away");
-            }
-            return memory.compareAndSet(expectedRevision, next);
-          }
-
-          @Override
-          public Subscription watch(Consumer<RoutingTable> watcher) {
-            return memory.watch(watcher);
-          }
-        };
+    TableStore flaky = new FlakyStore(router.current(), storeAway, false);
     try (Router fleetRouter = Router.builder().store(flaky).build()) {
       ReleaseWatch watch =
           GuardedRelease.builder(fleetRouter)
@@ -327,28 +307,7 @@ final class GuardedReleaseTest {
   @Test
   void aRollbackThatFailedButWasMadeAfterAll_isReportedRolledBack() throws Exception {
     AtomicBoolean timeOutNextWrite = new AtomicBoolean();
-    TableStore memory = TableStore.inMemory(router.current());
-    TableStore late =
-        new TableStore() {
-          @Override
-          public RoutingTable load() {
-            return memory.load();
-          }
-
-          @Override
-          public boolean compareAndSet(long expectedRevision, RoutingTable next) {
-            boolean made = memory.compareAndSet(expectedRevision, next);
-            if (timeOutNextWrite.getAndSet(false)) {
-              throw new IllegalArgumentException("the write timed out; it may still be made");
-            }
-            return made;
-          }
-
-          @Override
-          public Subscription watch(Consumer<RoutingTable> watcher) {
-            return memory.watch(watcher);
-          }
-        };
+    TableStore late = new FlakyStore(router.current(), timeOutNextWrite, true);
     try (Router fleetRouter = Router.builder().store(late).build()) {
       ReleaseWatch watch =
           GuardedRelease.builder(fleetRouter)
@@ -482,6 +441,47 @@ final class GuardedReleaseTest {
       for (Thread t : threads) {
         Await.until(t.getName() + " to end", () -> !t.isAlive(), t::toString);
       }
+    }
+  }
+
+  /**
+   * A store in memory whose writes fail while {@code failing} is set: before they are made (the
+   * store is away), or, {@code madeAnyway}, after (a write that timed out but was made, once).
+   */
+  private static final class FlakyStore implements TableStore {
+    private final TableStore memory;
+    private final AtomicBoolean failing;
+    private final boolean madeAnyway;
+
+    FlakyStore(RoutingTable initial, AtomicBoolean failing, boolean madeAnyway) {
+      this.memory = TableStore.inMemory(initial);
+      this.failing = failing;
+      this.madeAnyway = madeAnyway;
+    }
+
+    @Override
+    public RoutingTable load() {
+      return memory.load();
+    }
+
+    @Override
+    public boolean compareAndSet(long expectedRevision, RoutingTable next) {
+      if (!madeAnyway) {
+        if (failing.get()) {
+          throw new IllegalArgumentException("the store is away");
+        }
+        return memory.compareAndSet(expectedRevision, next);
+      }
+      boolean made = memory.compareAndSet(expectedRevision, next);
+      if (failing.getAndSet(false)) {
+        throw new IllegalArgumentException("the write timed out; it may still be made");
+      }
+      return made;
+    }
+
+    @Override
+    public Subscription watch(Consumer<RoutingTable> watcher) {
+      return memory.watch(watcher);
     }
   }
 }
