@@ -1024,6 +1024,7 @@ public abstract class AdapterConformanceSuite {
                 Duration.ofMillis(500),
                 Duration.ofMillis(20),
                 Duration.ofSeconds(seconds))
+            .quietAfter(10)
             .run();
     log.info("HTTP/2 zero downtime, {}, {} targets, {} s: {}", mode, kind, seconds, result);
     // Each request is checked; that some ran with no switch during them shows the check was exact.

@@ -49,6 +49,8 @@ final class SwitchingLoad {
   private final int slowConnections;
   private final Duration slowRequest;
   private final Duration switchInterval;
+  private int quietAfter;
+  private long ticks;
   private final Duration duration;
 
   private final AtomicLong switchesBegun = new AtomicLong();
@@ -141,7 +143,20 @@ final class SwitchingLoad {
     return switches % 2 == 1 ? second : first;
   }
 
+  /**
+   * Switches in bursts of {@code switches} (one per interval), each followed by as many quiet
+   * intervals: with many streams in flight a request rarely fits between two switches 20 ms
+   * apart, and those that do are the ones checked exactly. 0 (the default): no quiet intervals.
+   */
+  SwitchingLoad quietAfter(int switches) {
+    this.quietAfter = switches;
+    return this;
+  }
+
   private void switchOnce() {
+    if (quietAfter > 0 && ticks++ % (2L * quietAfter) >= quietAfter) {
+      return;
+    }
     long k = switchesBegun.get() + 1;
     switchesBegun.set(k);
     try {
