@@ -73,9 +73,10 @@ public final class LocalEtcd implements AutoCloseable {
               "--initial-cluster", initialCluster,
               "--initial-cluster-token", token,
               "--initial-cluster-state", "new",
-              // quick elections on loopback, so that a killed leader is replaced within a second
-              "--heartbeat-interval", "50",
-              "--election-timeout", "500",
+              // etcd's own defaults: a killed leader is replaced within a couple of seconds, and a
+              // busy machine (CI on two cores) does not miss heartbeats into endless elections
+              "--heartbeat-interval", "100",
+              "--election-timeout", "1000",
               "--log-level", "warn",
               "--logger", "zap");
       process =
