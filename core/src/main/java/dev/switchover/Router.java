@@ -430,7 +430,8 @@ public final class Router implements AutoCloseable {
    * through this router inside it, whatever the write (promote, swap, rollback, a domain's
    * status, a prepared change's commit), carries {@code actor} as its {@link RoutingTable#actor()}
    * (a store shared by a fleet keeps it, so that every router tells who made the revision). Writes
-   * made by other threads meanwhile are not affected; calls may nest, the innermost actor wins.
+   * made by other threads, an executor's included, are not affected, nor are those a listener
+   * makes when it hears of this thread's write; calls may nest, the innermost actor wins.
    *
    * <pre>{@code
    * RoutingTable next = router.actingAs("alice", () -> router.promote(7, shop, green));
