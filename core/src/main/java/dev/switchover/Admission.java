@@ -29,6 +29,7 @@ public final class Admission implements AutoCloseable {
 
   private final Resolution resolution;
   private final InFlight.@Nullable Counter counter;
+  private final @Nullable String newStickyKey;
 
   /**
    * Bit 0: closed. The bits above: the {@link RequestOutcome#index()} of how the request ended,
@@ -38,9 +39,23 @@ public final class Admission implements AutoCloseable {
   private volatile int state;
 
   Admission(long revision, Resolution resolution, InFlight.@Nullable Counter counter) {
+    this(revision, resolution, counter, null);
+  }
+
+  Admission(long revision, Resolution resolution, InFlight.@Nullable Counter counter, @Nullable String newStickyKey) {
     this.revision = revision;
     this.resolution = resolution;
     this.counter = counter;
+    this.newStickyKey = newStickyKey;
+  }
+
+  /**
+   * The sticky key the router made for this request, which came to a {@linkplain Route#split()
+   * split} route without one; null otherwise. An adapter that keeps keys in a cookie sets it, so
+   * that the client's next requests take the same side.
+   */
+  public @Nullable String newStickyKey() {
+    return newStickyKey;
   }
 
   /** What the table answered for the request. */

@@ -12,6 +12,8 @@ public enum ChangeReason {
   SWAP,
   /** The routing of the revision before the last change was published again. */
   ROLLBACK,
+  /** A share of a route's traffic was sent to a canary, its weight changed, or the split ended. */
+  SPLIT,
   /** A domain's verification status changed (routes of a domain that lost it are removed). */
   DOMAIN_STATUS
 }

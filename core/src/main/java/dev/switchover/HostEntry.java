@@ -121,7 +121,7 @@ final class HostEntry {
     int longest = 0;
     for (Route r : routes) {
       String prefix = r.prefix().matchKey();
-      Resolution resolution = new Resolution(Resolution.Outcome.ROUTED, r, r.workspace());
+      Resolution resolution = Resolution.of(r);
       if (prefix.isEmpty()) {
         results[ROOT] = resolution;
         continue;

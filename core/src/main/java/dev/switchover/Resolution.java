@@ -34,11 +34,33 @@ public final class Resolution {
   // The route's workspace, kept here too: the caller of a resolve reads it without reading the
   // route, one memory access fewer on the hot path.
   private final @Nullable WorkspaceId workspace;
+  /** For the route's own side of a split route: the canary's side, made with it. */
+  private final @Nullable Resolution canary;
+  /** The split's weight, in basis points; 0 without a split. */
+  private final int canaryBasisPoints;
 
   Resolution(Outcome outcome, @Nullable Route route, @Nullable WorkspaceId workspace) {
     this.outcome = outcome;
     this.route = route;
     this.workspace = workspace;
+    this.canary = null;
+    this.canaryBasisPoints = 0;
+  }
+
+  /** The resolution of a routed route, and for a split route its canary's side too. */
+  static Resolution of(Route route) {
+    Split split = route.splitOrNull();
+    return split == null
+        ? new Resolution(Outcome.ROUTED, route, route.workspace())
+        : new Resolution(route, new Resolution(Outcome.ROUTED, route, split.canary()), split.basisPoints());
+  }
+
+  private Resolution(Route route, Resolution canary, int canaryBasisPoints) {
+    this.outcome = Outcome.ROUTED;
+    this.route = route;
+    this.workspace = route.workspace();
+    this.canary = canary;
+    this.canaryBasisPoints = canaryBasisPoints;
   }
 
   /** What the resolve found. */
@@ -77,14 +99,39 @@ public final class Resolution {
   }
 
   /**
+   * Whether the matched route {@linkplain Route#split() splits} its traffic, so that {@link
+   * #choose} may answer the canary's side.
+   */
+  public boolean isSplit() {
+    return canary != null;
+  }
+
+  /**
+   * The side of a split route a request with this sticky key takes: the canary's resolution when
+   * the key's {@linkplain Split#bucketOf bucket} falls within the split's weight, otherwise this
+   * one. Without a split, this one. Allocates nothing.
+   */
+  public Resolution choose(CharSequence stickyKey) {
+    Resolution c = canary;
+    return c != null && Split.bucketOf(stickyKey) < canaryBasisPoints ? c : this;
+  }
+
+  /**
    * For example {@code ROUTED shop.example.com/api -> green}, {@code UNKNOWN_HOST}, or for a
-   * request a preview token sent elsewhere {@code ROUTED shop.example.com/ -> blue, preview on green}.
+   * request a preview token sent elsewhere {@code ROUTED shop.example.com/ -> blue, preview on green},
+   * or for the canary's side of a split {@code ROUTED shop.example.com/ -> blue, 10% to green, on
+   * green}.
    */
   @Override
   public String toString() {
     if (route == null) {
       return outcome.toString();
     }
-    return outcome + " " + route + (route.workspace().equals(workspace) ? "" : ", preview on " + workspace);
+    if (route.workspace().equals(workspace)) {
+      return outcome + " " + route;
+    }
+    Split split = route.splitOrNull();
+    boolean canarySide = split != null && split.canary().equals(workspace);
+    return outcome + " " + route + (canarySide ? ", on " : ", preview on ") + workspace;
   }
 }

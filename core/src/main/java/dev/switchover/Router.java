@@ -109,8 +109,25 @@ public final class Router implements AutoCloseable {
    *     admitted in thousands of attempts (each attempt fails only because a newer table appeared)
    */
   public Admission admit(CharSequence host, CharSequence path) {
+    return admit(host, path, null);
+  }
+
+  /**
+   * Admits a request as {@link #admit(CharSequence, CharSequence)} does, choosing the side of a
+   * {@linkplain Route#split() split} route by the request's sticky key ({@link
+   * Resolution#choose}). A request to a split route that carries no key gets a new one ({@link
+   * Split#newStickyKey()}), which {@link Admission#newStickyKey()} reports so that the adapter can
+   * hand it to the client (the canary cookie); a route without a split never reads the key.
+   *
+   * <p>An adapter that finds the key in the request need only look for it when {@link
+   * RoutingTable#hasSplits()} says that the current table has a split at all.
+   *
+   * @throws IllegalStateException as {@link #admit(CharSequence, CharSequence)} does
+   */
+  public Admission admit(CharSequence host, CharSequence path, @Nullable CharSequence stickyKey) {
     checkNotNull(host, "host");
     checkNotNull(path, "path");
+    String newKey = null;
     for (int attempt = 0; attempt < MAX_ADMIT_ATTEMPTS; attempt++) {
       RoutingTable table = current;
       Resolution resolution = table.resolve(host, path);
@@ -118,9 +135,21 @@ public final class Router implements AutoCloseable {
         unrouted.incrementAndGet(resolution.outcome() == Resolution.Outcome.UNKNOWN_HOST ? 0 : 1);
         return new Admission(table.revision(), resolution, null);
       }
+      if (resolution.isSplit()) {
+        CharSequence key = stickyKey;
+        if (key == null || key.length() == 0) {
+          if (newKey == null) {
+            newKey = Split.newStickyKey(); // kept for any further attempt
+          }
+          key = newKey;
+        }
+        resolution = resolution.choose(key);
+      }
       InFlight.Counter counter = inFlight.counter(resolution.workspace());
       if (counter.tryEnter()) {
-        return new Admission(table.revision(), resolution, counter);
+        return newKey == null
+            ? new Admission(table.revision(), resolution, counter)
+            : new Admission(table.revision(), resolution, counter, newKey);
       }
       // The workspace drained and closed. If the current table routes to it again (a rollback
       // whose publication is still reopening counters), reopen it now rather than wait.
@@ -143,12 +172,27 @@ public final class Router implements AutoCloseable {
    */
   public Admission admit(
       CharSequence host, CharSequence path, PreviewTokens previews, @Nullable CharSequence token) {
+    return admit(host, path, previews, token, null);
+  }
+
+  /**
+   * Admits a request with a preview token as {@link #admit(CharSequence, CharSequence,
+   * PreviewTokens, CharSequence)} does, and otherwise with its sticky key as {@link
+   * #admit(CharSequence, CharSequence, CharSequence)} does: a valid preview token wins over a
+   * split.
+   */
+  public Admission admit(
+      CharSequence host,
+      CharSequence path,
+      PreviewTokens previews,
+      @Nullable CharSequence token,
+      @Nullable CharSequence stickyKey) {
     checkNotNull(host, "host");
     checkNotNull(path, "path");
     checkNotNull(previews, "previews");
     PreviewToken preview = token == null ? null : previews.verify(token, host);
     if (preview == null) {
-      return admit(host, path);
+      return admit(host, path, stickyKey);
     }
     RoutingTable table = current;
     Resolution resolution = table.resolve(host, path);
@@ -265,6 +309,62 @@ public final class Router implements AutoCloseable {
   /** Swaps by names; see {@link #swap(HostName, HostName)}. */
   public RoutingTable swap(String a, String b) {
     return write(Change.swap(a, b));
+  }
+
+  /**
+   * Sends a share of every route of a domain to a canary workspace, or changes the share of a
+   * split that runs: a step of a canary release. Which clients go to the canary depends only on
+   * their sticky keys, so raising the weight moves only clients of the route's own workspace.
+   * {@link #promote(HostName, WorkspaceId) Promoting} the canary ends the split with all traffic
+   * on it; {@link #endSplit(HostName)} ends it with all traffic back where it was.
+   *
+   * @throws IllegalArgumentException if the domain has no routes, or one already points at the
+   *     canary
+   * @throws InvalidTableException if the canary workspace is not declared
+   */
+  public RoutingTable split(HostName domain, Split split) {
+    return write(Change.split(domain, null, split));
+  }
+
+  /**
+   * Splits one path prefix of a domain; see {@link #split(HostName, Split)}.
+   *
+   * @throws IllegalArgumentException if the domain has no route for that prefix, or it already
+   *     points at the canary
+   */
+  public RoutingTable split(HostName domain, PathPrefix prefix, Split split) {
+    checkNotNull(prefix, "prefix");
+    return write(Change.split(domain, prefix, split));
+  }
+
+  /**
+   * {@linkplain #split(HostName, Split) Splits} a domain (every route when {@code prefix} is null,
+   * otherwise the route of that prefix) if the current revision is still {@code expectedRevision}.
+   *
+   * @throws RevisionConflictException if the revision has moved on; nothing was changed
+   */
+  public RoutingTable split(long expectedRevision, HostName domain, @Nullable PathPrefix prefix, Split split) {
+    return write(new Expected(expectedRevision, Change.split(domain, prefix, split)));
+  }
+
+  /**
+   * Ends every split of a domain's routes: all their traffic goes to their own workspaces again.
+   *
+   * @throws IllegalArgumentException if the domain is not in the table
+   */
+  public RoutingTable endSplit(HostName domain) {
+    return write(Change.endSplit(domain, null));
+  }
+
+  /**
+   * Ends the splits of a domain (every route when {@code prefix} is null, otherwise the route of
+   * that prefix) if the current revision is still {@code expectedRevision}: how a canary release
+   * abandons its canary without overwriting a write made since.
+   *
+   * @throws RevisionConflictException if the revision has moved on; nothing was changed
+   */
+  public RoutingTable endSplit(long expectedRevision, HostName domain, @Nullable PathPrefix prefix) {
+    return write(new Expected(expectedRevision, Change.endSplit(domain, prefix)));
   }
 
   /**
@@ -675,6 +775,23 @@ public final class Router implements AutoCloseable {
       checkNotNull(a, "a");
       checkNotNull(b, "b");
       return swap(HostName.parse(a), HostName.parse(b));
+    }
+
+    static Change split(HostName domain, @Nullable PathPrefix prefix, Split split) {
+      checkNotNull(domain, "domain");
+      checkNotNull(split, "split");
+      return new Change(
+          ChangeReason.SPLIT,
+          "split " + domain + (prefix == null ? "" : prefix.toString()) + ": " + split,
+          prefix == null ? b -> b.splitHost(domain, split) : b -> b.splitRoute(domain, prefix, split));
+    }
+
+    static Change endSplit(HostName domain, @Nullable PathPrefix prefix) {
+      checkNotNull(domain, "domain");
+      return new Change(
+          ChangeReason.SPLIT,
+          "end the split of " + domain + (prefix == null ? "" : prefix.toString()),
+          prefix == null ? b -> b.removeSplits(domain) : b -> b.removeSplit(domain, prefix));
     }
 
     static Change domainStatus(HostName domain, DomainStatus status) {

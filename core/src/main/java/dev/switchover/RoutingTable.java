@@ -61,6 +61,8 @@ public final class RoutingTable {
   final ImmutableSortedSet<WorkspaceId> workspaces;
   /** The number of routes to each workspace that has any. */
   final ImmutableMap<WorkspaceId, Integer> routeCounts;
+  /** The number of routes that {@linkplain Route#split() split} their traffic. */
+  final int splitRoutes;
   /** Counts the changes of any domain's status; a rollback may not cross one. */
   final long statusEpoch;
   /** The revision of the table this one was built from; 0 for a first table. */
@@ -78,6 +80,7 @@ public final class RoutingTable {
       @Nullable HostName previewSuffix,
       ImmutableSortedSet<WorkspaceId> workspaces,
       ImmutableMap<WorkspaceId, Integer> routeCounts,
+      int splitRoutes,
       long statusEpoch,
       long baseRevision,
       @Nullable ImmutableSet<HostName> changedHosts) {
@@ -90,6 +93,7 @@ public final class RoutingTable {
     this.previewSuffix = previewSuffix;
     this.workspaces = workspaces;
     this.routeCounts = routeCounts;
+    this.splitRoutes = splitRoutes;
     this.statusEpoch = statusEpoch;
     this.baseRevision = baseRevision;
     this.changedHosts = changedHosts;
@@ -140,7 +144,7 @@ public final class RoutingTable {
     }
     return new RoutingTable(
         revision, reason, description, who, exact, wildcards, previewSuffix, workspaces, routeCounts,
-        statusEpoch, baseRevision, changedHosts);
+        splitRoutes, statusEpoch, baseRevision, changedHosts);
   }
 
   /**
@@ -254,7 +258,16 @@ public final class RoutingTable {
     return workspaces;
   }
 
-  /** Whether any route of this table sends requests to the workspace. */
+  /**
+   * Whether any route of this table {@linkplain Route#split() splits} its traffic with a canary.
+   * An adapter reads a request's sticky key only when it does, so that requests pay nothing for
+   * canaries while none runs. One field read.
+   */
+  public boolean hasSplits() {
+    return splitRoutes > 0;
+  }
+
+  /** Whether any route of this table sends requests to the workspace (as its own or as a canary). */
   public boolean routesTo(WorkspaceId workspace) {
     return routeCounts.containsKey(checkNotNull(workspace, "workspace"));
   }
@@ -420,6 +433,45 @@ public final class RoutingTable {
     }
 
     /**
+     * Adds a route as it is, with its {@linkplain Route#split() split} if it has one.
+     *
+     * @throws IllegalArgumentException if the host already has a route for this prefix
+     */
+    public abstract Builder route(Route route);
+
+    /**
+     * Sends a share of every route of a host to a canary workspace, replacing any split they had.
+     * A {@linkplain #pointHost promote} ends the split; so does {@link #removeSplits}.
+     *
+     * @throws IllegalArgumentException if the host has no routes, or one of them already points at
+     *     the canary
+     */
+    public abstract Builder splitHost(HostName host, Split split);
+
+    /**
+     * Sends a share of the route of a host for one prefix to a canary workspace, replacing any split
+     * it had.
+     *
+     * @throws IllegalArgumentException if there is no such route, or it already points at the canary
+     */
+    public abstract Builder splitRoute(HostName host, PathPrefix prefix, Split split);
+
+    /**
+     * Ends every split of a host's routes: all of each route's traffic goes to its own workspace
+     * again. A host without splits is left as it is.
+     *
+     * @throws IllegalArgumentException if the host is not in the table
+     */
+    public abstract Builder removeSplits(HostName host);
+
+    /**
+     * Ends the split of the route of a host for one prefix, if it has one.
+     *
+     * @throws IllegalArgumentException if there is no such route
+     */
+    public abstract Builder removeSplit(HostName host, PathPrefix prefix);
+
+    /**
      * Removes the route of a host for one prefix.
      *
      * @throws IllegalArgumentException if there is no such route
@@ -476,8 +528,9 @@ public final class RoutingTable {
      * otherwise each host must send all its routes to one workspace, and the two workspaces trade
      * places while each host keeps its own prefixes.
      *
-     * @throws IllegalArgumentException if the hosts are the same, either has no routes, or their
-     *     prefixes differ while one of them splits its paths between several workspaces
+     * @throws IllegalArgumentException if the hosts are the same, either has no routes, their
+     *     prefixes differ while one of them splits its paths between several workspaces, or a route
+     *     of either {@linkplain Route#split() splits its traffic} with a canary
      */
     public abstract Builder swapRouting(HostName a, HostName b);
 

@@ -41,6 +41,7 @@ final class TableBuilder extends RoutingTable.Builder {
   private Set<WorkspaceId> workspaces;
   private final Set<WorkspaceId> removedWorkspaces = new LinkedHashSet<>();
   private final Map<WorkspaceId, Integer> routeCounts;
+  private int splitRoutes;
   private long statusEpoch;
 
   TableBuilder(@Nullable RoutingTable base) {
@@ -62,6 +63,7 @@ final class TableBuilder extends RoutingTable.Builder {
       previewSuffix = base.previewSuffix;
       workspaces = base.workspaces;
       routeCounts = new HashMap<>(base.routeCounts);
+      splitRoutes = base.splitRoutes;
       statusEpoch = base.statusEpoch;
     }
   }
@@ -123,7 +125,14 @@ final class TableBuilder extends RoutingTable.Builder {
 
   @Override
   public TableBuilder route(HostName host, PathPrefix prefix, WorkspaceId workspace) {
-    Route route = Route.of(host, prefix, workspace);
+    return route(Route.of(host, prefix, workspace));
+  }
+
+  @Override
+  public TableBuilder route(Route route) {
+    checkNotNull(route, "route");
+    HostName host = route.host();
+    PathPrefix prefix = route.prefix();
     HostDraft d = draft(host);
     Route existing = d.route(prefix);
     checkArgument(
@@ -179,12 +188,64 @@ final class TableBuilder extends RoutingTable.Builder {
     HostDraft d = existing(checkNotNull(host, "host"));
     Route old = d.route(checkNotNull(prefix, "prefix"));
     checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, d.sortedRoutes());
-    Route pointed = old.withWorkspace(workspace);
-    countRoutes(List.of(old), -1);
-    countRoutes(List.of(pointed), +1);
-    d.put(pointed);
-    store(d);
+    replaceRoute(d, old, old.withWorkspace(workspace));
     return this;
+  }
+
+  @Override
+  public TableBuilder splitHost(HostName host, Split split) {
+    checkNotNull(split, "split");
+    HostDraft d = existing(checkNotNull(host, "host"));
+    checkArgument(d.hasRoutes(), "%s has no routes to split to %s", host, split.canary());
+    List<Route> routes = new ArrayList<>(d.routes().size());
+    for (Route r : d.routes()) {
+      routes.add(r.withSplit(split));
+    }
+    replaceRoutes(d, routes);
+    return this;
+  }
+
+  @Override
+  public TableBuilder splitRoute(HostName host, PathPrefix prefix, Split split) {
+    checkNotNull(split, "split");
+    HostDraft d = existing(checkNotNull(host, "host"));
+    Route old = d.route(checkNotNull(prefix, "prefix"));
+    checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, d.sortedRoutes());
+    replaceRoute(d, old, old.withSplit(split));
+    return this;
+  }
+
+  @Override
+  public TableBuilder removeSplits(HostName host) {
+    HostDraft d = existing(checkNotNull(host, "host"));
+    List<Route> routes = new ArrayList<>(d.routes().size());
+    boolean any = false;
+    for (Route r : d.routes()) {
+      any |= r.splitOrNull() != null;
+      routes.add(r.withoutSplit());
+    }
+    if (any) {
+      replaceRoutes(d, routes);
+    }
+    return this;
+  }
+
+  @Override
+  public TableBuilder removeSplit(HostName host, PathPrefix prefix) {
+    HostDraft d = existing(checkNotNull(host, "host"));
+    Route old = d.route(checkNotNull(prefix, "prefix"));
+    checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, d.sortedRoutes());
+    if (old.splitOrNull() != null) {
+      replaceRoute(d, old, old.withoutSplit());
+    }
+    return this;
+  }
+
+  private void replaceRoute(HostDraft d, Route old, Route replacement) {
+    countRoutes(List.of(old), -1);
+    countRoutes(List.of(replacement), +1);
+    d.put(replacement);
+    store(d);
   }
 
   @Override
@@ -194,6 +255,8 @@ final class TableBuilder extends RoutingTable.Builder {
     HostDraft db = existing(b);
     checkArgument(da.hasRoutes(), "%s has no routes to swap", a);
     checkArgument(db.hasRoutes(), "%s has no routes to swap", b);
+    checkNotSplit(da, "swap");
+    checkNotSplit(db, "swap");
     List<Route> forA = new ArrayList<>();
     List<Route> forB = new ArrayList<>();
     if (da.hasSamePrefixes(db)) {
@@ -212,6 +275,18 @@ final class TableBuilder extends RoutingTable.Builder {
     replaceRoutes(da, forA);
     replaceRoutes(db, forB);
     return this;
+  }
+
+  /** A swap trades workspaces; with a canary running, which side would go where is anyone's guess. */
+  private static void checkNotSplit(HostDraft d, String what) {
+    for (Route r : d.routes()) {
+      checkArgument(
+          r.splitOrNull() == null,
+          "cannot %s %s while route %s splits its traffic; end the split (or promote) first",
+          what,
+          d.host,
+          r);
+    }
   }
 
   private static WorkspaceId soleWorkspace(HostDraft d, HostName other) {
@@ -345,6 +420,7 @@ final class TableBuilder extends RoutingTable.Builder {
         previewSuffix,
         builtWorkspaces,
         counts.buildOrThrow(),
+        splitRoutes,
         statusEpoch,
         base == null ? 0 : base.revision(),
         base == null ? null : ImmutableSet.copyOf(pending.keySet()));
@@ -394,9 +470,15 @@ final class TableBuilder extends RoutingTable.Builder {
     store(d);
   }
 
+  /** Counts the routes to each workspace, a split's canary too: a table routes to both. */
   private void countRoutes(Collection<Route> routes, int delta) {
     for (Route r : routes) {
       routeCounts.merge(r.workspace(), delta, Integer::sum);
+      Split split = r.splitOrNull();
+      if (split != null) {
+        routeCounts.merge(split.canary(), delta, Integer::sum);
+        splitRoutes += delta;
+      }
     }
   }
 

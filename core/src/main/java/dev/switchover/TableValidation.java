@@ -48,6 +48,12 @@ final class TableValidation {
             "route " + r + " points at workspace " + r.workspace()
                 + ", which is not declared (declared: " + workspaces + ")");
       }
+      Split split = r.splitOrNull();
+      if (split != null && !workspaces.contains(split.canary())) {
+        add(
+            "route " + r + " splits to workspace " + split.canary()
+                + ", which is not declared (declared: " + workspaces + ")");
+      }
     }
   }
 

@@ -30,6 +30,12 @@ final class ValuesTest {
         .addEqualityGroup(Route.of(SHOP, PathPrefix.ROOT, BLUE), Route.of(SHOP, PathPrefix.of("/"), WorkspaceId.of("blue")))
         .addEqualityGroup(Route.of(SHOP, PathPrefix.ROOT, WorkspaceId.of("green")))
         .addEqualityGroup(Route.of(SHOP, PathPrefix.of("/api"), BLUE))
+        .addEqualityGroup(
+            Route.of(SHOP, PathPrefix.of("/api"), BLUE).withSplit(Split.of(WorkspaceId.of("green"), 10)),
+            Route.of(SHOP, PathPrefix.of("/api"), BLUE).withSplit(Split.ofPercent(WorkspaceId.of("green"), 0.1)))
+        .addEqualityGroup(Route.of(SHOP, PathPrefix.of("/api"), BLUE).withSplit(Split.of(WorkspaceId.of("green"), 11)))
+        .addEqualityGroup(Split.of(WorkspaceId.of("green"), 10), Split.of(WorkspaceId.of("green"), 10))
+        .addEqualityGroup(Split.of(WorkspaceId.of("purple"), 10))
         .testEquals();
   }
 
@@ -40,8 +46,9 @@ final class ValuesTest {
         .setDefault(WorkspaceId.class, BLUE)
         .setDefault(PathPrefix.class, PathPrefix.ROOT)
         .setDefault(DomainStatus.class, DomainStatus.VERIFIED)
+        .setDefault(Split.class, Split.of(WorkspaceId.of("green"), 10))
         .setDefault(PreviewTokens.class, PreviewTokens.builder().signingKey("k", new byte[32]).build());
-    for (Class<?> type : List.of(PreviewTokens.class, PreviewToken.class, WorkspaceId.class, HostName.class, PathPrefix.class, Route.class, RoutingTable.class, Router.class, TableStore.class)) {
+    for (Class<?> type : List.of(PreviewTokens.class, PreviewToken.class, WorkspaceId.class, HostName.class, PathPrefix.class, Route.class, Split.class, RoutingTable.class, Router.class, TableStore.class)) {
       tester.testAllPublicStaticMethods(type);
     }
     RoutingTable table = RoutingTable.builder().workspace("blue").domain(SHOP, DomainStatus.VERIFIED).route(SHOP, PathPrefix.ROOT, BLUE).build();
@@ -50,6 +57,7 @@ final class ValuesTest {
     tester.testAllPublicInstanceMethods(SHOP);
     tester.testAllPublicInstanceMethods(PathPrefix.of("/api"));
     tester.testAllPublicInstanceMethods(Route.of(SHOP, PathPrefix.ROOT, BLUE));
+    tester.testAllPublicInstanceMethods(Split.of(WorkspaceId.of("green"), 10));
     tester.testAllPublicInstanceMethods(table);
     tester.testAllPublicInstanceMethods(table.toBuilder());
     tester.testAllPublicInstanceMethods(Router.create(table));

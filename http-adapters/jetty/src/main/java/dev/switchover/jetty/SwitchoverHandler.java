@@ -3,12 +3,14 @@ package dev.switchover.jetty;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchover.Admission;
+import dev.switchover.CanaryKey;
 import dev.switchover.PreviewTokens;
 import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
 import dev.switchover.http.internal.Answers;
+import dev.switchover.http.internal.Cookies;
 import dev.switchover.http.internal.Previews;
 import dev.switchover.http.internal.RequestTargets;
 import dev.switchover.http.internal.UpstreamBases;
@@ -94,11 +96,13 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   private final Object bindLock = new Object();
   private volatile Map<WorkspaceId, Target> targets = Map.of();
   private final @Nullable PreviewTokens previews;
+  private final CanaryKey canaryKey;
   private volatile @Nullable Handler proxy;
 
   private SwitchoverHandler(Builder b) {
     super(b.dynamic);
     this.previews = b.previews;
+    this.canaryKey = b.canaryKey == null ? CanaryKey.cookie() : b.canaryKey;
     this.router = b.router;
     this.retryAfterSeconds = Answers.retryAfter(b.retryAfter == null ? Answers.DEFAULT_RETRY_AFTER : b.retryAfter);
     this.upstreamTimeout = b.upstreamTimeout == null ? Answers.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
@@ -229,9 +233,11 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     String serverName = Request.getServerName(request);
     String host = serverName == null ? "" : serverName;
     PreviewTokens p = previews;
+    // Looked for only while a canary runs, so that other requests pay nothing for it.
+    String stickyKey = router.current().hasSplits() ? stickyKeyOf(request) : null;
     Admission admission;
     if (p == null) {
-      admission = router.admit(host, path);
+      admission = router.admit(host, path, stickyKey);
     } else {
       if (path.equals(Previews.ENDPOINT)) {
         previewEndpoint(p, host, request, response, callback);
@@ -249,7 +255,11 @@ public final class SwitchoverHandler extends Handler.Wrapper {
           }
         }
       }
-      admission = token == null ? router.admit(host, path) : router.admit(host, path, p, token);
+      admission = router.admit(host, path, p, token, stickyKey);
+    }
+    String newKey = admission.newStickyKey();
+    if (newKey != null && canaryKey.source() == CanaryKey.Source.COOKIE) {
+      response = new SettingCookie(request, response, canaryKey.setCookie(newKey, request.isSecure()));
     }
     Resolution.Outcome outcome = admission.resolution().outcome();
     if (outcome != Resolution.Outcome.ROUTED) {
@@ -278,6 +288,33 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       admission.close();
       throw failure;
     }
+  }
+
+  /** The request's sticky key, where {@link Builder#canaryKey} says to find it; null if it has none. */
+  private @Nullable String stickyKeyOf(Request request) {
+    CanaryKey key = canaryKey;
+    HttpFields fields = request.getHeaders();
+    switch (key.source()) {
+      case COOKIE -> {
+        for (int i = 0; i < fields.size(); i++) {
+          HttpField field = fields.getField(i);
+          if (field.getHeader() == HttpHeader.COOKIE) {
+            String value = Cookies.value(field.getValue(), key.name());
+            if (value != null) {
+              return value;
+            }
+          }
+        }
+        return null;
+      }
+      case HEADER -> {
+        return fields.get(key.name());
+      }
+      case CLIENT_ADDRESS -> {
+        return Request.getRemoteAddr(request);
+      }
+    }
+    return null;
   }
 
   /** The preview token endpoint: sets or clears the preview cookie. */
@@ -488,6 +525,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     private boolean dynamicSet;
     private @Nullable Boolean decodeEncodedSeparators;
     private @Nullable PreviewTokens previews;
+    private @Nullable CanaryKey canaryKey;
 
     private Builder(Router router) {
       this.router = requireNonNull(router, "router");
@@ -594,6 +632,19 @@ public final class SwitchoverHandler extends Handler.Wrapper {
         throw new IllegalStateException("previewTokens was already set to " + previews);
       }
       this.previews = requireNonNull(tokens, "tokens");
+      return this;
+    }
+
+    /**
+     * Where a request's sticky key for a {@linkplain dev.switchover.Split split} route is found:
+     * by default the {@value CanaryKey#DEFAULT_COOKIE} cookie, which the handler sets (host-only,
+     * 30 days) on a request that had none. Keys are looked for only while a split runs.
+     */
+    public Builder canaryKey(CanaryKey key) {
+      if (canaryKey != null) {
+        throw new IllegalStateException("canaryKey was already set to " + canaryKey);
+      }
+      this.canaryKey = requireNonNull(key, "key");
       return this;
     }
 

@@ -3,12 +3,14 @@ package dev.switchover.servlet;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchover.Admission;
+import dev.switchover.CanaryKey;
 import dev.switchover.PreviewTokens;
 import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
 import dev.switchover.http.internal.Answers;
+import dev.switchover.http.internal.Cookies;
 import dev.switchover.http.internal.Previews;
 import dev.switchover.http.internal.RequestTargets;
 import dev.switchover.http.internal.UpstreamBases;
@@ -90,6 +92,9 @@ import org.slf4j.LoggerFactory;
  *       (default 30000);
  *   <li>{@code upstream-threads}: the most threads of the HTTP client's pool (default {@value
  *       #DEFAULT_UPSTREAM_THREADS});
+ *   <li>{@code canary-key}: where a split route's sticky key is found: {@code cookie} (default),
+ *       {@code cookie:<name>}, {@code header:<name>} or {@code client-address}; see {@link
+ *       Builder#canaryKey}.
  *   <li>{@code encoded-separators}: {@code refuse} (default) or {@code decode}; see {@link
  *       Builder#decodeEncodedSeparators}.
  * </ul>
@@ -126,10 +131,11 @@ public final class SwitchoverFilter implements Filter {
   private static final String UPSTREAM_TIMEOUT = "upstream-timeout";
   private static final String UPSTREAM_THREADS = "upstream-threads";
   private static final String ENCODED_SEPARATORS = "encoded-separators";
+  private static final String CANARY_KEY = "canary-key";
   private static final String WORKSPACE = "workspace.";
   private static final String PARAMETERS =
       "router-attribute, workspace.<name>.servlet, workspace.<name>.upstream, unknown-host,"
-          + " retry-after, upstream-timeout, upstream-threads and encoded-separators";
+          + " retry-after, upstream-timeout, upstream-threads, encoded-separators and canary-key";
 
   private volatile @Nullable Config config;
   private volatile @Nullable UpstreamProxyServlet proxy;
@@ -210,6 +216,8 @@ public final class SwitchoverFilter implements Filter {
             throw new IllegalArgumentException("expected refuse or decode");
           }
           b.decodeEncodedSeparators(value.equals("decode"));
+        } else if (name.equals(CANARY_KEY)) {
+          b.canaryKey(canaryKeyOf(value));
         } else if (!name.equals(ROUTER_ATTRIBUTE)) {
           throw new IllegalArgumentException("unknown init parameter; the filter reads " + PARAMETERS);
         }
@@ -243,6 +251,20 @@ public final class SwitchoverFilter implements Filter {
     } else {
       throw new IllegalArgumentException("expected workspace.<name>.servlet or workspace.<name>.upstream");
     }
+  }
+
+  /** {@code cookie}, {@code cookie:<name>}, {@code header:<name>} or {@code client-address}. */
+  private static CanaryKey canaryKeyOf(String value) {
+    if (value.equals("cookie")) {
+      return CanaryKey.cookie();
+    } else if (value.equals("client-address")) {
+      return CanaryKey.clientAddress();
+    } else if (value.startsWith("cookie:")) {
+      return CanaryKey.cookie(value.substring("cookie:".length()));
+    } else if (value.startsWith("header:")) {
+      return CanaryKey.header(value.substring("header:".length()));
+    }
+    throw new IllegalArgumentException("expected cookie, cookie:<name>, header:<name> or client-address");
   }
 
   private static long wholeNumber(String value, String unit) {
@@ -320,9 +342,11 @@ public final class SwitchoverFilter implements Filter {
     String serverName = request.getServerName();
     String host = serverName == null ? "" : serverName;
     PreviewTokens p = c.previews;
+    // Looked for only while a canary runs, so that other requests pay nothing for it.
+    String stickyKey = c.router.current().hasSplits() ? stickyKeyOf(c.canaryKey, request) : null;
     Admission admission;
     if (p == null) {
-      admission = c.router.admit(host, path);
+      admission = c.router.admit(host, path, stickyKey);
     } else {
       if (path.equals(Previews.ENDPOINT)) {
         previewEndpoint(p, host, request, response);
@@ -336,7 +360,11 @@ public final class SwitchoverFilter implements Filter {
           token = Previews.cookieValue(cookies.nextElement());
         }
       }
-      admission = token == null ? c.router.admit(host, path) : c.router.admit(host, path, p, token);
+      admission = c.router.admit(host, path, p, token, stickyKey);
+    }
+    String newKey = admission.newStickyKey();
+    if (newKey != null && c.canaryKey.source() == CanaryKey.Source.COOKIE) {
+      response = new SettingCookie(response, c.canaryKey.setCookie(newKey, isSecure(request)));
     }
     Resolution.Outcome outcome = admission.resolution().outcome();
     if (outcome != Resolution.Outcome.ROUTED) {
@@ -556,6 +584,29 @@ public final class SwitchoverFilter implements Filter {
     }
   }
 
+  /** The request's sticky key, where the filter's canary key says to find it; null if it has none. */
+  private static @Nullable String stickyKeyOf(CanaryKey key, HttpServletRequest request) {
+    switch (key.source()) {
+      case COOKIE -> {
+        // Every Cookie field, as HTTP/2 clients may send one per cookie.
+        for (Enumeration<String> cookies = request.getHeaders("Cookie"); cookies.hasMoreElements(); ) {
+          String value = Cookies.value(cookies.nextElement(), key.name());
+          if (value != null) {
+            return value;
+          }
+        }
+        return null;
+      }
+      case HEADER -> {
+        return request.getHeader(key.name());
+      }
+      case CLIENT_ADDRESS -> {
+        return request.getRemoteAddr();
+      }
+    }
+    return null;
+  }
+
   private static final class Config {
     final Router router;
     final Map<WorkspaceId, Target> targets;
@@ -565,9 +616,11 @@ public final class SwitchoverFilter implements Filter {
     final int upstreamThreads;
     final boolean decodeEncodedSeparators;
     final @Nullable PreviewTokens previews;
+    final CanaryKey canaryKey;
 
     Config(Builder b) {
       this.previews = b.previews;
+      this.canaryKey = b.canaryKey == null ? CanaryKey.cookie() : b.canaryKey;
       this.router = b.router;
       this.targets = Map.copyOf(b.targets);
       this.unknownHostToChain = b.unknownHostToChain;
@@ -602,6 +655,7 @@ public final class SwitchoverFilter implements Filter {
     private int upstreamThreads;
     private @Nullable Boolean decodeEncodedSeparators;
     private @Nullable PreviewTokens previews;
+    private @Nullable CanaryKey canaryKey;
 
     private Builder(Router router) {
       this.router = requireNonNull(router, "router");
@@ -713,6 +767,21 @@ public final class SwitchoverFilter implements Filter {
         throw new IllegalStateException("previewTokens was already set to " + previews);
       }
       this.previews = requireNonNull(tokens, "tokens");
+      return this;
+    }
+
+    /**
+     * Where a request's sticky key for a {@linkplain dev.switchover.Split split} route is found:
+     * by default the {@value CanaryKey#DEFAULT_COOKIE} cookie, which the filter sets (host-only,
+     * 30 days) on a request that had none. Keys are looked for only while a split runs. The init
+     * parameter {@code canary-key} says the same: {@code cookie}, {@code cookie:<name>}, {@code
+     * header:<name>} or {@code client-address}.
+     */
+    public Builder canaryKey(CanaryKey key) {
+      if (canaryKey != null) {
+        throw new IllegalStateException("canaryKey was already set to " + canaryKey);
+      }
+      this.canaryKey = requireNonNull(key, "key");
       return this;
     }
 

@@ -37,6 +37,7 @@ final class ServletRouterServers {
             .upstreamTimeout(spec.upstreamTimeout())
             .decodeEncodedSeparators(spec.decodeEncodedSeparators());
     spec.previewTokens().ifPresent(builder::previewTokens);
+    spec.canaryKey().ifPresent(builder::canaryKey);
     Map<String, Servlet> servlets = new LinkedHashMap<>();
     for (Map.Entry<WorkspaceId, WorkspaceTarget> e : spec.targets().entrySet()) {
       WorkspaceTarget target = e.getValue();

@@ -57,7 +57,9 @@ final class WorkspaceAppServlet extends HttpServlet {
       } else {
         response.setStatus(answer.status());
         for (Map.Entry<String, String> h : answer.headers().entrySet()) {
-          response.setHeader(h.getKey(), h.getValue());
+          // added, as a servlet adds its cookies: a set would replace the canary cookie, which
+          // Jetty's startAsync() response (the container's own, unwrapped) cannot keep
+          response.addHeader(h.getKey(), h.getValue());
         }
         byte[] body = answer.body();
         response.setContentLength(body.length);

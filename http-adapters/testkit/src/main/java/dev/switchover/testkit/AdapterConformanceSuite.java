@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static java.util.Objects.requireNonNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.switchover.CanaryKey;
 import dev.switchover.DomainStatus;
 import dev.switchover.HostName;
 import dev.switchover.PreviewTokens;
@@ -15,6 +18,7 @@ import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
+import dev.switchover.Split;
 import dev.switchover.WorkspaceId;
 import dev.switchover.rawhttp.RawConnection;
 import dev.switchover.rawhttp.RawResponse;
@@ -34,6 +38,8 @@ import org.eclipse.jetty.http.HttpVersion;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -404,6 +410,132 @@ public abstract class AdapterConformanceSuite {
     RawResponse end = s.get(SHOP, "/.well-known/switchover-preview?end");
     assertEquals(303, end.status(), end::toString);
     assertTrue(String.valueOf(end.header("Set-Cookie")).endsWith("Max-Age=0"), end::toString);
+  }
+
+  /** The value of the canary cookie a response sets, or null if it sets none. */
+  private static @Nullable String canaryCookie(RawResponse r) {
+    for (String field : r.headers("Set-Cookie")) {
+      if (field.startsWith(CanaryKey.DEFAULT_COOKIE + "=")) {
+        int end = field.indexOf(';');
+        assertTrue(field.contains("; Path=/") && field.contains("; HttpOnly"), () -> "a host-wide, HttpOnly cookie: " + field);
+        return field.substring(CanaryKey.DEFAULT_COOKIE.length() + 1, end < 0 ? field.length() : end);
+      }
+    }
+    return null;
+  }
+
+  private static String sideOf(String stickyKey, int basisPoints) {
+    return Split.bucketOf(stickyKey) < basisPoints ? GREEN : BLUE;
+  }
+
+  /**
+   * A split route: a client's first request gets a canary cookie and the side its key falls on;
+   * with the cookie, every later request takes the same side and gets no new cookie.
+   */
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void canary_splitRoute_setsACookieThatKeepsTheClientOnItsSide(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, switchTable()).bind(BLUE, GREEN).start();
+    s.router.split(HostName.parse(SHOP), Split.of(WorkspaceId.of(GREEN), 5000));
+    Set<String> sides = new HashSet<>();
+    for (int client = 0; client < 20; client++) {
+      RawResponse first = s.get(SHOP, "/x");
+      String key = canaryCookie(first);
+      assertNotNull(key, () -> "a first request to a split route gets a canary cookie: " + first);
+      String side = sideOf(key, 5000);
+      assertEquals(side, first.workspace(), first::toString);
+      sides.add(side);
+      for (int i = 0; i < 3; i++) {
+        RawResponse next = withHeader(s, SHOP, "/x", "Cookie: a=1; " + CanaryKey.DEFAULT_COOKIE + "=" + key + "; b=2");
+        assertEquals(side, next.workspace(), next::toString);
+        assertNull(canaryCookie(next), next::toString);
+      }
+    }
+    assertEquals(Set.of(BLUE, GREEN), sides, "20 clients at 50% reach both sides");
+    awaitNothingInFlight(s.router, GREEN);
+    awaitNothingInFlight(s.router, BLUE);
+  }
+
+  /** Without a split, no request is given a cookie. */
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void canary_routeWithoutSplit_setsNoCookie(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, switchTable()).bind(BLUE, GREEN).start();
+    RawResponse r = s.get(SHOP, "/x");
+    assertEquals(BLUE, r.workspace(), r::toString);
+    assertEquals(List.of(), r.headers("Set-Cookie"), r::toString);
+  }
+
+  /** The workspace's own cookies reach the client beside the canary cookie. */
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void canary_workspacesOwnCookie_isKeptBesideIt(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, switchTable()).bind(BLUE, GREEN).start();
+    s.router.split(HostName.parse(SHOP), Split.of(WorkspaceId.of(GREEN), 5000));
+    RawResponse r = s.get(SHOP, "/x?set-cookie=session");
+    assertNotNull(canaryCookie(r), () -> r + " " + r.headers("Set-Cookie"));
+    // a proxy may respell the attributes ("session=from-app;Path=/")
+    assertTrue(
+        r.headers("Set-Cookie").stream().anyMatch(c -> c.startsWith("session=from-app;")),
+        () -> r + " " + r.headers("Set-Cookie"));
+  }
+
+  /** Keyed by a header: each user keeps a side, and no cookie is set. */
+  @Test
+  void canary_headerKey_keepsEachUserOnTheSideOfTheirHeader() throws Exception {
+    Scenario s = scenario(TargetKind.IN_PROCESS, switchTable()).bind(BLUE, GREEN).canaryKey(CanaryKey.header("X-User-Id")).start();
+    s.router.split(HostName.parse(SHOP), Split.of(WorkspaceId.of(GREEN), 3000));
+    for (int user = 0; user < 40; user++) {
+      String id = "user-" + user;
+      for (int i = 0; i < 2; i++) {
+        RawResponse r = withHeader(s, SHOP, "/x", "x-user-ID: " + id);
+        assertEquals(sideOf(id, 3000), r.workspace(), () -> id + ": " + r);
+        assertEquals(List.of(), r.headers("Set-Cookie"), r::toString);
+      }
+    }
+  }
+
+  /** Keyed by the client's address: every request from loopback takes the side of its address. */
+  @Test
+  void canary_clientAddressKey_keepsTheClientOnTheSideOfItsAddress() throws Exception {
+    Scenario s = scenario(TargetKind.IN_PROCESS, switchTable()).bind(BLUE, GREEN).canaryKey(CanaryKey.clientAddress()).start();
+    s.router.split(HostName.parse(SHOP), Split.of(WorkspaceId.of(GREEN), 5000));
+    for (int i = 0; i < 10; i++) {
+      RawResponse r = s.get(SHOP, "/x");
+      assertEquals(sideOf("127.0.0.1", 5000), r.workspace(), r::toString);
+      assertEquals(List.of(), r.headers("Set-Cookie"), r::toString);
+    }
+  }
+
+  /**
+   * 10% over 1,000 new clients through the adapter: the canary's count is binomial (sd ~ 9.5);
+   * six standard deviations either side fails a correct adapter about once in 500 million runs.
+   * Then raising the weight to 50% moves only clients of blue.
+   */
+  @Test
+  void canary_tenPercentOfNewClients_landsWithinBinomialBounds_andRaisingItMovesOnlyBlueClients() throws Exception {
+    Scenario s = scenario(TargetKind.IN_PROCESS, switchTable()).bind(BLUE, GREEN).start();
+    HostName shop = HostName.parse(SHOP);
+    s.router.split(shop, Split.ofPercent(WorkspaceId.of(GREEN), 10));
+    int n = 1000;
+    List<String> keys = new ArrayList<>();
+    int green = 0;
+    for (int i = 0; i < n; i++) {
+      RawResponse r = s.get(SHOP, "/x");
+      keys.add(requireNonNull(canaryCookie(r), r::toString));
+      green += GREEN.equals(r.workspace()) ? 1 : 0;
+    }
+    double sd = Math.sqrt(n * 0.1 * 0.9);
+    int greenAt10 = green;
+    assertTrue(Math.abs(green - n * 0.1) < 6 * sd, () -> "green took " + greenAt10 + " of " + n + " at 10%");
+    s.router.split(shop, Split.ofPercent(WorkspaceId.of(GREEN), 50));
+    for (String key : keys.subList(0, 300)) {
+      RawResponse r = withHeader(s, SHOP, "/x", "Cookie: " + CanaryKey.DEFAULT_COOKIE + "=" + key);
+      if (Split.bucketOf(key) < 1000) {
+        assertEquals(GREEN, r.workspace(), () -> "a green client stays green: " + r);
+      }
+      assertEquals(sideOf(key, 5000), r.workspace(), r::toString);
+    }
   }
 
   private static RawResponse withHeader(Scenario s, String host, String target, String header) throws IOException {
@@ -1271,6 +1403,7 @@ public abstract class AdapterConformanceSuite {
     boolean decodeEncodedSeparators;
     Transport transport = Transport.HTTP_1_1;
     @Nullable PreviewTokens previews;
+    @Nullable CanaryKey canaryKey;
     int port;
 
     Scenario(TargetKind kind, Router router) {
@@ -1332,6 +1465,11 @@ public abstract class AdapterConformanceSuite {
       return this;
     }
 
+    Scenario canaryKey(CanaryKey key) {
+      this.canaryKey = key;
+      return this;
+    }
+
     Scenario start() throws Exception {
       RouterServer server =
           startRouterServer(
@@ -1343,7 +1481,8 @@ public abstract class AdapterConformanceSuite {
                   upstreamTimeout,
                   decodeEncodedSeparators,
                   transport,
-                  previews));
+                  previews,
+                  canaryKey));
       assertNotNull(server, "startRouterServer returned null");
       resources.push(server::stop);
       port = server.port();

@@ -2,6 +2,7 @@ package dev.switchover.testkit;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.switchover.CanaryKey;
 import dev.switchover.PreviewTokens;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
@@ -26,6 +27,7 @@ public final class RouterServerSpec {
   private final boolean decodeEncodedSeparators;
   private final Transport transport;
   private final @Nullable PreviewTokens previewTokens;
+  private final @Nullable CanaryKey canaryKey;
 
   RouterServerSpec(
       Router router,
@@ -35,7 +37,8 @@ public final class RouterServerSpec {
       Duration upstreamTimeout,
       boolean decodeEncodedSeparators,
       Transport transport,
-      @Nullable PreviewTokens previewTokens) {
+      @Nullable PreviewTokens previewTokens,
+      @Nullable CanaryKey canaryKey) {
     this.router = requireNonNull(router, "router");
     this.targets = Map.copyOf(new LinkedHashMap<>(targets));
     this.unknownHostApp = unknownHostApp;
@@ -44,6 +47,7 @@ public final class RouterServerSpec {
     this.decodeEncodedSeparators = decodeEncodedSeparators;
     this.transport = requireNonNull(transport, "transport");
     this.previewTokens = previewTokens;
+    this.canaryKey = canaryKey;
   }
 
   /** The router the adapter admits every request through. */
@@ -90,6 +94,14 @@ public final class RouterServerSpec {
     return Optional.ofNullable(previewTokens);
   }
 
+  /**
+   * Where the adapter finds a split route's sticky key (its builder's {@code canaryKey}); empty
+   * for the adapter's default, the {@code switchover-canary} cookie.
+   */
+  public Optional<CanaryKey> canaryKey() {
+    return Optional.ofNullable(canaryKey);
+  }
+
   @Override
   public String toString() {
     return "RouterServerSpec{targets="
@@ -106,6 +118,8 @@ public final class RouterServerSpec {
         + transport
         + ", previewTokens="
         + previewTokens
+        + ", canaryKey="
+        + canaryKey
         + "}";
   }
 

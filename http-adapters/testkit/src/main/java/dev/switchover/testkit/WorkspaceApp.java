@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * <p>The query selects a behaviour: {@code hold=<id>} waits for the {@link #gate gate} of that id
  * to open; {@code delay=<ms>} answers after that long (a slow request); {@code fail=sync} throws
  * from {@link #serve}, {@code fail=async} completes the answer exceptionally; {@code echo} answers
- * the request body itself. Otherwise the body is {@code name=value} lines describing the request
+ * the request body itself; {@code set-cookie=<name>} sets that cookie (to {@code from-app}) with an
+ * empty body. Otherwise the body is {@code name=value} lines describing the request
  * (see {@link RawResponse#echo()}), or nothing with {@code empty}; the status is the one {@code
  * status=<code>} names, 200 without it. Every answer carries {@value #WORKSPACE_HEADER}.
  *
@@ -132,6 +133,10 @@ public final class WorkspaceApp {
     int code = status == null ? 200 : Integer.parseInt(status);
     if (parameter(query, "empty") != null) {
       return new AppResponse(code, Map.of(WORKSPACE_HEADER, name), new byte[0]);
+    }
+    String setCookie = parameter(query, "set-cookie");
+    if (setCookie != null) {
+      return new AppResponse(code, Map.of(WORKSPACE_HEADER, name, "Set-Cookie", setCookie + "=from-app; Path=/"), new byte[0]);
     }
     if (parameter(query, "echo") != null) {
       return new AppResponse(

@@ -3,12 +3,14 @@ package dev.switchover.undertow;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchover.Admission;
+import dev.switchover.CanaryKey;
 import dev.switchover.PreviewTokens;
 import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
 import dev.switchover.http.internal.Answers;
+import dev.switchover.http.internal.Cookies;
 import dev.switchover.http.internal.Previews;
 import dev.switchover.http.internal.RequestTargets;
 import dev.switchover.http.internal.UpstreamBases;
@@ -19,6 +21,7 @@ import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -94,6 +97,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   private final int connectionsPerThread;
   private final boolean decodeEncodedSeparators;
   private final @Nullable PreviewTokens previews;
+  private final CanaryKey canaryKey;
   private final Object bindLock = new Object();
   private volatile Map<WorkspaceId, HttpHandler> targets = Map.of();
 
@@ -101,6 +105,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     this.router = b.router;
     this.unknownHostHandler = b.unknownHostHandler;
     this.previews = b.previews;
+    this.canaryKey = b.canaryKey == null ? CanaryKey.cookie() : b.canaryKey;
     this.retryAfterSeconds =
         Answers.retryAfter(b.retryAfter == null ? Answers.DEFAULT_RETRY_AFTER : b.retryAfter);
     this.upstreamTimeout =
@@ -218,9 +223,11 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     }
     String h = host == null ? "" : host;
     PreviewTokens p = previews;
+    // Looked for only while a canary runs, so that other requests pay nothing for it.
+    String stickyKey = router.current().hasSplits() ? stickyKeyOf(exchange) : null;
     Admission admission;
     if (p == null) {
-      admission = router.admit(h, path);
+      admission = router.admit(h, path, stickyKey);
     } else {
       if (path.equals(Previews.ENDPOINT)) {
         previewEndpoint(p, h, exchange);
@@ -235,7 +242,13 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
           token = Previews.cookieValue(cookies.get(i));
         }
       }
-      admission = token == null ? router.admit(h, path) : router.admit(h, path, p, token);
+      admission = router.admit(h, path, p, token, stickyKey);
+    }
+    String newKey = admission.newStickyKey();
+    if (newKey != null && canaryKey.source() == CanaryKey.Source.COOKIE) {
+      // Added as the response commits: a proxied upstream's own headers replace what was set before.
+      String setCookie = canaryKey.setCookie(newKey, exchange.isSecure());
+      exchange.addResponseCommitListener(ex -> ex.getResponseHeaders().add(Headers.SET_COOKIE, setCookie));
     }
     Resolution.Outcome outcome = admission.resolution().outcome();
     if (outcome != Resolution.Outcome.ROUTED) {
@@ -301,6 +314,31 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     }
     String raw = RequestTargets.below(rawPath, exchange.getResolvedPath());
     return raw == null ? null : RequestTargets.canonicalPath(raw);
+  }
+
+  /** The request's sticky key, where {@link Builder#canaryKey} says to find it; null if it has none. */
+  private @Nullable String stickyKeyOf(HttpServerExchange exchange) {
+    CanaryKey key = canaryKey;
+    switch (key.source()) {
+      case COOKIE -> {
+        HeaderValues cookies = exchange.getRequestHeaders().get(Headers.COOKIE);
+        for (int i = 0; cookies != null && i < cookies.size(); i++) {
+          String value = Cookies.value(cookies.get(i), key.name());
+          if (value != null) {
+            return value;
+          }
+        }
+        return null;
+      }
+      case HEADER -> {
+        return exchange.getRequestHeaders().getFirst(key.name());
+      }
+      case CLIENT_ADDRESS -> {
+        InetSocketAddress source = exchange.getSourceAddress();
+        return source == null || source.getAddress() == null ? null : source.getAddress().getHostAddress();
+      }
+    }
+    return null;
   }
 
   private static Iterable<String> hostValues(HttpServerExchange exchange) {
@@ -376,6 +414,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     private int connectionsPerThread;
     private @Nullable Boolean decodeEncodedSeparators;
     private @Nullable PreviewTokens previews;
+    private @Nullable CanaryKey canaryKey;
 
     private Builder(Router router) {
       this.router = requireNonNull(router, "router");
@@ -498,6 +537,19 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
         throw new IllegalStateException("previewTokens was already set to " + previews);
       }
       this.previews = requireNonNull(tokens, "tokens");
+      return this;
+    }
+
+    /**
+     * Where a request's sticky key for a {@linkplain dev.switchover.Split split} route is found:
+     * by default the {@value CanaryKey#DEFAULT_COOKIE} cookie, which the handler sets (host-only,
+     * 30 days) on a request that had none. Keys are looked for only while a split runs.
+     */
+    public Builder canaryKey(CanaryKey key) {
+      if (canaryKey != null) {
+        throw new IllegalStateException("canaryKey was already set to " + canaryKey);
+      }
+      this.canaryKey = requireNonNull(key, "key");
       return this;
     }
 

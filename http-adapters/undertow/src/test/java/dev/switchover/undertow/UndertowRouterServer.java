@@ -30,6 +30,7 @@ final class UndertowRouterServer implements RouterServer {
             .upstreamTimeout(spec.upstreamTimeout())
             .decodeEncodedSeparators(spec.decodeEncodedSeparators());
     spec.previewTokens().ifPresent(builder::previewTokens);
+    spec.canaryKey().ifPresent(builder::canaryKey);
     for (Map.Entry<WorkspaceId, WorkspaceTarget> e : spec.targets().entrySet()) {
       WorkspaceTarget target = e.getValue();
       if (target instanceof WorkspaceTarget.InProcess inProcess) {

@@ -116,7 +116,7 @@ final class TableChanges {
     if (!old.routes().equals(target.routes())) {
       b.removeRoutes(host);
       for (Route r : target.routes()) {
-        b.route(r.host(), r.prefix(), r.workspace());
+        b.route(r);
       }
     }
     if (target.status() != null && !Objects.equals(target.status(), old.status())) {

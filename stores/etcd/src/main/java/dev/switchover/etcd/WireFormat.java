@@ -12,6 +12,7 @@ import dev.switchover.DomainStatus;
 import dev.switchover.HostName;
 import dev.switchover.PathPrefix;
 import dev.switchover.Route;
+import dev.switchover.Split;
 import dev.switchover.RoutingTable;
 import dev.switchover.WorkspaceId;
 import dev.switchover.verification.Challenge;
@@ -40,8 +41,15 @@ final class WireFormat {
   private static final Logger log = LoggerFactory.getLogger(WireFormat.class);
   /** The longest actor a table takes (as {@code Router.actingAs} checks it). */
   private static final int MAX_ACTOR_LENGTH = 256;
-  /** The format this release writes, and the newest it reads. */
-  static final int FORMAT = 1;
+  /** The newest format this release reads and writes. */
+  static final int FORMAT = 2;
+  /**
+   * The format of values that need nothing newer: a release that reads only format 1 still reads
+   * them. Format 2 adds a route's canary split, and the reason SPLIT; only values that hold one
+   * are written in it, so that routers of an older release refuse what they cannot serve rightly
+   * (and keep serving their last table) instead of ignoring a split.
+   */
+  static final int FORMAT_1 = 1;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -131,7 +139,7 @@ final class WireFormat {
 
   byte[] encodeMeta(Meta meta) {
     ObjectNode o = JSON.createObjectNode();
-    o.put("format", FORMAT);
+    o.put("format", meta.reason() == ChangeReason.SPLIT ? FORMAT : FORMAT_1);
     o.put("table", meta.tableId());
     o.put("revision", meta.revision());
     o.put("reason", meta.reason().name());
@@ -199,14 +207,18 @@ final class WireFormat {
 
   byte[] encodeHost(HostState state) {
     ObjectNode o = JSON.createObjectNode();
-    o.put("format", FORMAT);
+    o.put("format", state.routes().stream().anyMatch(r -> r.split().isPresent()) ? FORMAT : FORMAT_1);
     DomainStatus status = state.status();
     if (status != null) {
       o.put("status", status.name());
     }
     ArrayNode routes = o.putArray("routes");
     for (Route r : state.routes()) {
-      routes.addObject().put("prefix", r.prefix().toString()).put("workspace", r.workspace().name());
+      ObjectNode route = routes.addObject().put("prefix", r.prefix().toString()).put("workspace", r.workspace().name());
+      r.split()
+          .ifPresent(
+              split ->
+                  route.putObject("split").put("canary", split.canary().name()).put("basisPoints", split.basisPoints()));
     }
     return bytes(o);
   }
@@ -217,11 +229,22 @@ final class WireFormat {
       JsonNode status = o.get("status");
       ImmutableList.Builder<Route> routes = ImmutableList.builder();
       for (JsonNode r : array(key, o, "routes")) {
-        routes.add(
+        Route route =
             Route.of(
                 host,
                 PathPrefix.of(text(key, r.get("prefix"), "a route's \"prefix\"")),
-                WorkspaceId.of(text(key, r.get("workspace"), "a route's \"workspace\""))));
+                WorkspaceId.of(text(key, r.get("workspace"), "a route's \"workspace\"")));
+        JsonNode split = r.get("split");
+        if (split != null && !split.isNull()) {
+          JsonNode weight = split.get("basisPoints");
+          if (weight == null || !weight.isInt()) {
+            throw new StoreDataException(key, "a split's \"basisPoints\" must be a whole number, but was " + weight);
+          }
+          route =
+              route.withSplit(
+                  Split.of(WorkspaceId.of(text(key, split.get("canary"), "a split's \"canary\"")), weight.intValue()));
+        }
+        routes.add(route);
       }
       HostState state =
           new HostState(
@@ -240,7 +263,7 @@ final class WireFormat {
 
   byte[] encodeTracked(TrackedDomain tracked) {
     ObjectNode o = JSON.createObjectNode();
-    o.put("format", FORMAT);
+    o.put("format", FORMAT_1);
     o.put("domain", tracked.domain().toString());
     Challenge c = tracked.challenge();
     o.putObject("challenge").put("id", c.id()).put("token", c.token()).put("issuedAt", c.issuedAt().toString());

@@ -5,12 +5,14 @@ import static dev.switchover.etcd.Fleet.shop;
 import static dev.switchover.etcd.Fleet.workspaceOf;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.etcd.local.LocalEtcd;
 import dev.switchover.ChangeReason;
+import dev.switchover.HostName;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
 import io.etcd.jetcd.ByteSequence;
@@ -95,6 +97,31 @@ final class EtcdTableStoreTest {
       await(() -> a.current().revision() == back.revision(), () -> "a at " + a.current());
       assertEquals("blue", workspaceOf(a, "shop.example.com"));
       assertEquals(a.history().get(0).revision(), b.history().get(0).revision());
+    }
+  }
+
+  @Test
+  void split_onOneRouter_isServedByTheOther_andEndsFromIt() throws Exception {
+    try (Fleet fleet = new Fleet(etcd.endpoints())) {
+      Router a = fleet.router(shop(10));
+      Router b = fleet.router(fleet.keep(fleet.storeBuilder().build()));
+      HostName shop = HostName.parse("shop.example.com");
+      dev.switchover.Split tenPercent = dev.switchover.Split.ofPercent(dev.switchover.WorkspaceId.of("green"), 10);
+      RoutingTable split = a.split(shop, tenPercent);
+      await(() -> b.current().revision() == split.revision(), () -> "b at " + b.current());
+      assertEquals(ChangeReason.SPLIT, b.current().reason());
+      assertEquals(java.util.Optional.of(tenPercent), b.current().routes(shop).get(0).split());
+      // both routers put the same client on the same side
+      for (int i = 0; i < 200; i++) {
+        String key = "client-" + i;
+        try (dev.switchover.Admission onA = a.admit("shop.example.com", "/", key);
+            dev.switchover.Admission onB = b.admit("shop.example.com", "/", key)) {
+          assertEquals(onA.workspace(), onB.workspace(), key);
+        }
+      }
+      RoutingTable ended = b.endSplit(split.revision(), shop, null);
+      await(() -> a.current().revision() == ended.revision(), () -> "a at " + a.current());
+      assertFalse(a.current().hasSplits());
     }
   }
 

@@ -57,6 +57,33 @@ final class WireFormatTest {
     assertEquals(ChangeReason.INITIAL, back.reason());
   }
 
+  @Test
+  void split_readsBackAsWritten_inTheFormatThatHasIt() {
+    RoutingTable t =
+        RoutingTable.builder()
+            .workspace("blue")
+            .workspace("green")
+            .domain(SHOP, DomainStatus.VERIFIED)
+            .route(SHOP.toString(), "/", "blue")
+            .route(SHOP.toString(), "/api", "blue")
+            .splitRoute(SHOP, dev.switchover.PathPrefix.of("/api"), dev.switchover.Split.of(dev.switchover.WorkspaceId.of("green"), 1250))
+            .build();
+    HostState state = HostState.of(t, SHOP);
+    byte[] stored = WIRE.encodeHost(state);
+    assertEquals(
+        "{\"format\":2,\"status\":\"VERIFIED\",\"routes\":[{\"prefix\":\"/\",\"workspace\":\"blue\"},"
+            + "{\"prefix\":\"/api\",\"workspace\":\"blue\",\"split\":{\"canary\":\"green\",\"basisPoints\":1250}}]}",
+        new String(stored, UTF_8));
+    assertEquals(state, WIRE.decodeHost(WIRE.hostKey("t1", SHOP), SHOP, stored));
+    // Without a split, the value stays readable by a release that reads only format 1.
+    RoutingTable ended = t.toBuilder().removeSplits(SHOP).describe(2, ChangeReason.SPLIT, "end").build();
+    assertTrue(new String(WIRE.encodeHost(HostState.of(ended, SHOP)), UTF_8).startsWith("{\"format\":1,"));
+    // The reason SPLIT is format 2 too; other reasons stay format 1.
+    assertTrue(new String(WIRE.encodeMeta(Meta.of("t2", ended, "w-1")), UTF_8).startsWith("{\"format\":2,"));
+    assertEquals(Meta.of("t2", ended, "w-1"), WIRE.decodeMeta("/p/meta", WIRE.encodeMeta(Meta.of("t2", ended, "w-1"))));
+    assertTrue(new String(WIRE.encodeMeta(Meta.of("t1", t, "w-1")), UTF_8).startsWith("{\"format\":1,"));
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
@@ -64,7 +91,11 @@ final class WireFormatTest {
         "not json at all | not the JSON Switchover writes",
         "[1,2] | expected a JSON object",
         "{\"routes\":[]} | no format version",
-        "{\"format\":2,\"routes\":[]} | written in format 2 by a newer release; this release reads formats 1 to 1",
+        "{\"format\":3,\"routes\":[]} | written in format 3 by a newer release; this release reads formats 1 to 2",
+        "{\"format\":2,\"routes\":[{\"prefix\":\"/\",\"workspace\":\"blue\",\"split\":{\"canary\":\"blue\",\"basisPoints\":10}}]} | cannot split to its own workspace blue",
+        "{\"format\":2,\"routes\":[{\"prefix\":\"/\",\"workspace\":\"blue\",\"split\":{\"canary\":\"green\",\"basisPoints\":10001}}]} | 0 to 10000 basis points",
+        "{\"format\":2,\"routes\":[{\"prefix\":\"/\",\"workspace\":\"blue\",\"split\":{\"canary\":\"green\",\"basisPoints\":\"10\"}}]} | a split's \"basisPoints\" must be a whole number",
+        "{\"format\":2,\"routes\":[{\"prefix\":\"/\",\"workspace\":\"blue\",\"split\":{\"basisPoints\":10}}]} | a split's \"canary\"",
         "{\"format\":0,\"routes\":[]} | unknown format 0",
         "{\"format\":1} | expected an array \"routes\"",
         "{\"format\":1,\"status\":\"SURE\",\"routes\":[]} | unreadable host",

@@ -41,21 +41,7 @@ public final class Previews {
    * browser may send each cookie in a field of its own: an adapter asks each field in turn.
    */
   public static @Nullable String cookieValue(String cookieHeader) {
-    int from = 0;
-    while (true) {
-      int at = cookieHeader.indexOf(COOKIE, from);
-      if (at < 0) {
-        return null;
-      }
-      int eq = at + COOKIE.length();
-      boolean starts = at == 0 || cookieHeader.charAt(at - 1) == ' ' || cookieHeader.charAt(at - 1) == ';';
-      if (starts && eq < cookieHeader.length() && cookieHeader.charAt(eq) == '=') {
-        int end = cookieHeader.indexOf(';', eq + 1);
-        String value = cookieHeader.substring(eq + 1, end < 0 ? cookieHeader.length() : end).trim();
-        return value.isEmpty() ? null : value;
-      }
-      from = eq;
-    }
+    return Cookies.value(cookieHeader, COOKIE);
   }
 
   /** The answer of the token endpoint: a status and, when it changes the cookie, its {@code Set-Cookie}. */

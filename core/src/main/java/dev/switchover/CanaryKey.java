@@ -1,0 +1,136 @@
+package dev.switchover;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where an adapter finds the sticky key that keeps a client on one side of a {@linkplain Split
+ * split} route: a cookie the adapter sets when it is missing (the default), a request header the
+ * host application's clients send (a user or session id), or the client's IP address.
+ *
+ * <p>Adapters look for the key only while the current table has a split ({@link
+ * RoutingTable#hasSplits()}). A request without a key gets a new random one ({@link
+ * Admission#newStickyKey()}): with a cookie, the adapter sets it, so the client stays where it
+ * was sent; with a header or an address, there is nothing to set, and such a request's side is
+ * drawn at random each time. Behind another proxy, every client has that proxy's address: use a
+ * header or the cookie there. Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * SwitchoverHandler.builder(router).canaryKey(CanaryKey.header("X-User-Id"))...
+ * }</pre>
+ */
+public final class CanaryKey {
+  /** Where the key comes from. */
+  public enum Source {
+    /** A cookie, set by the adapter when a request to a split route has none. */
+    COOKIE,
+    /** A request header. */
+    HEADER,
+    /** The client's IP address, as the server sees it. */
+    CLIENT_ADDRESS
+  }
+
+  /** The cookie {@link #cookie()} names. */
+  public static final String DEFAULT_COOKIE = "switchover-canary";
+
+  private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
+  private static final CanaryKey DEFAULT = new CanaryKey(Source.COOKIE, DEFAULT_COOKIE);
+  private static final CanaryKey ADDRESS = new CanaryKey(Source.CLIENT_ADDRESS, "");
+
+  private final Source source;
+  private final String name;
+
+  private CanaryKey(Source source, String name) {
+    this.source = source;
+    this.name = name;
+  }
+
+  /** The {@value #DEFAULT_COOKIE} cookie: the default. */
+  public static CanaryKey cookie() {
+    return DEFAULT;
+  }
+
+  /**
+   * A cookie of this name, set by the adapter when missing.
+   *
+   * @throws IllegalArgumentException if the name is not an RFC 6265 cookie name
+   */
+  public static CanaryKey cookie(String name) {
+    return new CanaryKey(Source.COOKIE, checkToken(name, "cookie"));
+  }
+
+  /**
+   * A request header of this name (matched ignoring case, as HTTP does).
+   *
+   * @throws IllegalArgumentException if the name is not an HTTP field name
+   */
+  public static CanaryKey header(String name) {
+    return new CanaryKey(Source.HEADER, checkToken(name, "header").toLowerCase(Locale.ROOT));
+  }
+
+  /** The client's IP address, without its port. */
+  public static CanaryKey clientAddress() {
+    return ADDRESS;
+  }
+
+  /** Where the key comes from. */
+  public Source source() {
+    return source;
+  }
+
+  /** The cookie's or the header's name (a header's in lower case); empty for the client address. */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * The value of the {@code Set-Cookie} field that hands a new key to the client: a host-only
+   * cookie for every path, kept for 30 days, not readable by scripts, {@code Secure} over TLS.
+   *
+   * @throws IllegalStateException if this key is not a cookie
+   */
+  public String setCookie(String stickyKey, boolean secure) {
+    checkNotNull(stickyKey, "stickyKey");
+    if (source != Source.COOKIE) {
+      throw new IllegalStateException("a " + source + " canary key is not set by the adapter");
+    }
+    return name + "=" + stickyKey + "; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
+  }
+
+  /** An RFC 9110 token: what both a cookie name and a field name must be. */
+  private static String checkToken(String name, String what) {
+    checkNotNull(name, "name");
+    checkArgument(!name.isEmpty(), "a %s name must not be empty", what);
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean token =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || TOKEN_SYMBOLS.indexOf(c) >= 0;
+      checkArgument(token, "a %s name is ASCII letters, digits and %s, but \"%s\" has '%s'", what, TOKEN_SYMBOLS, name, c);
+    }
+    return name;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof CanaryKey other && source == other.source && name.equals(other.name);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(source, name);
+  }
+
+  /** For example {@code cookie switchover-canary}, {@code header x-user-id}, {@code client address}. */
+  @Override
+  public String toString() {
+    return switch (source) {
+      case COOKIE -> "cookie " + name;
+      case HEADER -> "header " + name;
+      case CLIENT_ADDRESS -> "client address";
+    };
+  }
+}

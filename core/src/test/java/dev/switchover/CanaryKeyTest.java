@@ -1,0 +1,52 @@
+package dev.switchover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.testing.EqualsTester;
+import com.google.common.testing.NullPointerTester;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+final class CanaryKeyTest {
+  @Test
+  void factories_sayWhereTheKeyComesFrom() {
+    assertEquals(CanaryKey.Source.COOKIE, CanaryKey.cookie().source());
+    assertEquals("switchover-canary", CanaryKey.cookie().name());
+    assertEquals("x-user-id", CanaryKey.header("X-User-Id").name());
+    assertEquals(CanaryKey.Source.CLIENT_ADDRESS, CanaryKey.clientAddress().source());
+    assertEquals("header x-user-id", CanaryKey.header("X-User-Id").toString());
+    assertEquals("client address", CanaryKey.clientAddress().toString());
+  }
+
+  @Test
+  void equals_followsSourceAndName() {
+    new EqualsTester()
+        .addEqualityGroup(CanaryKey.cookie(), CanaryKey.cookie("switchover-canary"))
+        .addEqualityGroup(CanaryKey.cookie("other"))
+        .addEqualityGroup(CanaryKey.header("X-User-Id"), CanaryKey.header("x-user-id"))
+        .addEqualityGroup(CanaryKey.clientAddress())
+        .testEquals();
+    new NullPointerTester().testAllPublicStaticMethods(CanaryKey.class);
+    new NullPointerTester().testAllPublicInstanceMethods(CanaryKey.cookie());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "a b", "a;b", "a=b", "a,b", "caf\u00e9", "a\r\nSet-Cookie: x", "(x)"})
+  void names_thatAreNotTokens_areRefusedNamingTheCharacter(String name) {
+    IllegalArgumentException cookie = assertThrows(IllegalArgumentException.class, () -> CanaryKey.cookie(name));
+    assertTrue(String.valueOf(cookie.getMessage()).startsWith("a cookie name"), cookie.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> CanaryKey.header(name));
+  }
+
+  @Test
+  void setCookie_isHostOnlyHttpOnlyAndSecureOverTls() {
+    assertEquals(
+        "switchover-canary=k1; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax", CanaryKey.cookie().setCookie("k1", false));
+    assertEquals(
+        "c=k1; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax; Secure", CanaryKey.cookie("c").setCookie("k1", true));
+    assertThrows(IllegalStateException.class, () -> CanaryKey.header("x").setCookie("k1", false));
+  }
+}
