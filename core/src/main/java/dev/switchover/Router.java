@@ -353,7 +353,7 @@ public final class Router implements AutoCloseable {
    * @throws IllegalArgumentException if the domain is not in the table
    */
   public RoutingTable endSplit(HostName domain) {
-    return write(Change.endSplit(domain, null));
+    return write(Change.endSplit(domain, null, null));
   }
 
   /**
@@ -364,7 +364,18 @@ public final class Router implements AutoCloseable {
    * @throws RevisionConflictException if the revision has moved on; nothing was changed
    */
   public RoutingTable endSplit(long expectedRevision, HostName domain, @Nullable PathPrefix prefix) {
-    return write(new Expected(expectedRevision, Change.endSplit(domain, prefix)));
+    return write(new Expected(expectedRevision, Change.endSplit(domain, prefix, null)));
+  }
+
+  /**
+   * {@linkplain #endSplit(long, HostName, PathPrefix) Ends the splits} of a domain, saying why in
+   * the revision's description (a release guard's reason for abandoning its canary).
+   *
+   * @throws RevisionConflictException if the revision has moved on; nothing was changed
+   */
+  public RoutingTable endSplit(long expectedRevision, HostName domain, @Nullable PathPrefix prefix, String why) {
+    checkNotNull(why, "why");
+    return write(new Expected(expectedRevision, Change.endSplit(domain, prefix, why)));
   }
 
   /**
@@ -786,11 +797,11 @@ public final class Router implements AutoCloseable {
           prefix == null ? b -> b.splitHost(domain, split) : b -> b.splitRoute(domain, prefix, split));
     }
 
-    static Change endSplit(HostName domain, @Nullable PathPrefix prefix) {
+    static Change endSplit(HostName domain, @Nullable PathPrefix prefix, @Nullable String why) {
       checkNotNull(domain, "domain");
       return new Change(
           ChangeReason.SPLIT,
-          "end the split of " + domain + (prefix == null ? "" : prefix.toString()),
+          "end the split of " + domain + (prefix == null ? "" : prefix.toString()) + (why == null ? "" : ": " + why),
           prefix == null ? b -> b.removeSplits(domain) : b -> b.removeSplit(domain, prefix));
     }
 

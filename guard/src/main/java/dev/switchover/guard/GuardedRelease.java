@@ -10,6 +10,7 @@ import dev.switchover.PathPrefix;
 import dev.switchover.PreparedChange;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
+import dev.switchover.Split;
 import dev.switchover.WorkspaceId;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * revision the switch published: only if no other write came in since. If one did, the rollback
  * is refused and reported ({@link ReleaseOutcome.Verdict#ROLLBACK_REFUSED}), never forced.
  *
+ * <p>A release may also be a {@linkplain Builder#canary canary}: rising shares of the domain's
+ * traffic, each step a compare-and-set on the step before and watched in turn; a failure ends
+ * the split (all traffic back on the route's own workspace), and a last step of 100% that held is
+ * made the promote.
+ *
  * <p>The counts are the router's per-workspace counts ({@link Router#requests}), read every
  * {@linkplain Builder#checkEvery check interval}: the request path pays nothing for the watch.
  * They count the workspace's requests on any host, its preview host included. A release is one
@@ -41,10 +47,18 @@ import org.slf4j.LoggerFactory;
  *     .build()
  *     .start();                                // throws ProbeFailedException, publishing nothing
  * ReleaseOutcome outcome = watch.outcome().join();
+ *
+ * GuardedRelease.builder(router)
+ *     .canary("shop.example.com", "green", 10, 50, 100)  // 10% -> 50% -> 100%, then the promote
+ *     .watchFor(Duration.ofMinutes(10))                 // each step
+ *     .build()
+ *     .start();
  * }</pre>
  */
 public final class GuardedRelease {
   private static final Logger log = LoggerFactory.getLogger(GuardedRelease.class);
+  /** What the revisions a guard writes to undo a release say first about why. */
+  static final String GUARD = "release guard: ";
 
   private final Router router;
   private final HostName domain;
@@ -57,10 +71,13 @@ public final class GuardedRelease {
   private final int maxFailedProbes;
   private final Duration checkEvery;
   private final ImmutableList<ReleaseListener> listeners;
+  /** A canary's weights, in basis points, rising; empty for a promote. */
+  private final ImmutableList<Integer> steps;
   private boolean started;
 
   private GuardedRelease(Builder b, HostName domain, WorkspaceId workspace) {
     this.router = b.router;
+    this.steps = ImmutableList.copyOf(b.steps);
     this.domain = domain;
     this.prefix = b.prefix;
     this.workspace = workspace;
@@ -98,8 +115,13 @@ public final class GuardedRelease {
       checkState(!started, "this release of %s -> %s was started already; build another", target(), workspace);
       started = true;
     }
-    PreparedChange change =
-        prefix == null ? router.preparePromote(domain, workspace) : router.preparePromote(domain, prefix, workspace);
+    PreparedChange change = null;
+    if (steps.isEmpty()) {
+      change = prefix == null ? router.preparePromote(domain, workspace) : router.preparePromote(domain, prefix, workspace);
+    } else {
+      // Built, not published, so that a canary that cannot be is refused before its probes run.
+      var unused = splitOf(router.current().toBuilder(), steps.get(0)).build();
+    }
     for (Probe probe : probes) {
       try {
         probe.check();
@@ -111,7 +133,7 @@ public final class GuardedRelease {
     ReleaseWatch watch = new ReleaseWatch(this);
     RoutingTable switched;
     try {
-      switched = change.commit();
+      switched = change != null ? change.commit() : step(router.current().revision(), 0);
     } catch (RuntimeException e) {
       watch.abandon();
       throw e;
@@ -122,6 +144,46 @@ public final class GuardedRelease {
 
   Router router() {
     return router;
+  }
+
+  /** Whether this release is a canary: steps of a split rather than one promote. */
+  boolean isCanary() {
+    return !steps.isEmpty();
+  }
+
+  /** The canary's steps, in basis points. */
+  ImmutableList<Integer> steps() {
+    return steps;
+  }
+
+  /** Publishes step {@code index} of the canary if the current revision is still {@code expectedRevision}. */
+  RoutingTable step(long expectedRevision, int index) {
+    return router.split(expectedRevision, domain, prefix, Split.of(workspace, steps.get(index)));
+  }
+
+  /**
+   * Ends the canary with all of its traffic on the canary workspace, if the current revision is
+   * still {@code expectedRevision}.
+   */
+  RoutingTable promoteCanary(long expectedRevision) {
+    return prefix == null
+        ? router.promote(expectedRevision, domain, workspace)
+        : router.promote(expectedRevision, domain, prefix, workspace);
+  }
+
+  /**
+   * Undoes what the guard published last, at {@code expectedRevision}: the switch's rollback, or for
+   * a canary the end of its split.
+   */
+  RoutingTable rollBack(long expectedRevision, String why) {
+    return steps.isEmpty()
+        ? router.rollback(expectedRevision, GUARD + why)
+        : router.endSplit(expectedRevision, domain, prefix, GUARD + why);
+  }
+
+  private RoutingTable.Builder splitOf(RoutingTable.Builder b, int basisPoints) {
+    Split split = Split.of(workspace, basisPoints);
+    return prefix == null ? b.splitHost(domain, split) : b.splitRoute(domain, prefix, split);
   }
 
   WorkspaceId workspace() {
@@ -164,7 +226,18 @@ public final class GuardedRelease {
 
   @Override
   public String toString() {
-    return "GuardedRelease{" + target() + " -> " + workspace + ", " + probes.size() + " probe(s), watch " + window + "}";
+    return "GuardedRelease{" + target() + " -> " + workspace + (steps.isEmpty() ? "" : " by steps " + stepsText())
+        + ", " + probes.size() + " probe(s), watch " + window + (steps.isEmpty() ? "" : " each") + "}";
+  }
+
+  /** For example {@code 10%, 50%, 100%}. */
+  String stepsText() {
+    StringBuilder text = new StringBuilder();
+    for (int bp : steps) {
+      String split = Split.of(workspace, bp).toString();
+      text.append(text.length() == 0 ? "" : ", ").append(split, 0, split.indexOf(' '));
+    }
+    return text.toString();
   }
 
   /**
@@ -183,6 +256,7 @@ public final class GuardedRelease {
     private int minRequests = -1;
     private int maxFailedProbes;
     private @Nullable Duration checkEvery;
+    private final List<Integer> steps = new ArrayList<>();
 
     private Builder(Router router) {
       this.router = checkNotNull(router, "router");
@@ -213,13 +287,64 @@ public final class GuardedRelease {
       return this;
     }
 
+    /**
+     * The release as a canary: every route of {@code domain} sends a rising share of its traffic
+     * to {@code workspace}, one step after another, each step watched for the {@linkplain
+     * #watchFor window}; a failure at any step ends the split, with all traffic back where it was.
+     * A last step of 100% is followed, once its window passed, by the promote that ends the
+     * split with all traffic on {@code workspace}; a ramp that stops short of 100% leaves its last
+     * split running. Clients keep their side by their sticky keys, and each step moves only
+     * clients of the route's own workspace.
+     *
+     * @param percents the steps, rising, each above 0 and at most 100 (rounded to a basis point)
+     * @throws IllegalArgumentException if there is no step, or they do not rise within (0, 100]
+     */
+    public Builder canary(HostName domain, WorkspaceId workspace, double... percents) {
+      checkNotNull(domain, "domain");
+      checkNotNull(workspace, "workspace");
+      checkNotNull(percents, "percents");
+      checkArgument(percents.length > 0, "a canary needs at least one step");
+      List<Integer> weights = new ArrayList<>();
+      for (double p : percents) {
+        checkArgument(p > 0 && p <= 100, "a canary's step is a percentage above 0 and at most 100, but was %s", p);
+        int bp = Split.ofPercent(workspace, p).basisPoints();
+        checkArgument(
+            weights.isEmpty() || bp > weights.get(weights.size() - 1),
+            "a canary's steps must rise, but %s follows %s",
+            p,
+            weights.isEmpty() ? "" : weights.get(weights.size() - 1) / 100.0);
+        weights.add(bp);
+      }
+      promote(domain, workspace);
+      steps.addAll(weights);
+      return this;
+    }
+
+    /** A canary by names; see {@link #canary(HostName, WorkspaceId, double...)}. */
+    public Builder canary(String domain, String workspace, double... percents) {
+      checkNotNull(domain, "domain");
+      checkNotNull(workspace, "workspace");
+      return canary(HostName.parse(domain), WorkspaceId.of(workspace), percents);
+    }
+
+    /** A canary of one path prefix of {@code domain}; see {@link #canary(HostName, WorkspaceId, double...)}. */
+    public Builder canary(HostName domain, PathPrefix prefix, WorkspaceId workspace, double... percents) {
+      checkNotNull(prefix, "prefix");
+      canary(domain, workspace, percents);
+      this.prefix = prefix;
+      return this;
+    }
+
     /** A probe that must pass before the switch (and, with {@link #rollBackAfterFailedProbes}, during the watch). */
     public Builder probe(Probe probe) {
       probes.add(checkNotNull(probe, "probe"));
       return this;
     }
 
-    /** How long the workspace is watched after the switch; 5 minutes by default. */
+    /**
+     * How long the workspace is watched after the switch (for a canary, after each step); 5 minutes
+     * by default.
+     */
     public Builder watchFor(Duration w) {
       checkNotNull(w, "w");
       checkState(window == null, "watchFor was already set to %s", window);

@@ -33,6 +33,12 @@ public record ReleaseOutcome(
      * window ended): an operator must decide. Nothing was changed by the guard.
      */
     ROLLBACK_REFUSED,
+    /**
+     * A canary's next step (or its closing promote) was not published: another write came in after
+     * its last step, or the store failed. Its split stays as the last step left it, for an operator
+     * to decide; nothing was overwritten.
+     */
+    STEP_REFUSED,
     /** The watch was {@linkplain ReleaseWatch#close() stopped} before its window ended. */
     STOPPED
   }

@@ -56,6 +56,10 @@ public final class ReleaseWatch implements AutoCloseable {
 
   private final long failedBefore;
   private volatile @Nullable RoutingTable switched;
+  /** What the guard published last: the switch, or a canary's latest step. */
+  private volatile @Nullable RoutingTable last;
+  /** The canary's step that runs now; guarded by this. */
+  private int step;
   /** Why a rollback was due but could not be published (the store failed), for the window's end. */
   private volatile @Nullable String failedRollback;
 
@@ -86,22 +90,9 @@ public final class ReleaseWatch implements AutoCloseable {
   /** Starts watching, once {@code table} (the switch) is published. */
   void begin(RoutingTable table) {
     switched = table;
-    log.info(
-        "guarded release of {} -> {}: revision {}, watched for {}",
-        release.target(),
-        workspace,
-        table.revision(),
-        release.window());
-    for (ReleaseListener l : release.listeners()) {
-      try {
-        l.switched(table);
-      } catch (RuntimeException e) {
-        log.warn("release listener {} failed on the switch to revision {}", l, table.revision(), e);
-      }
-    }
+    published(table);
     long every = release.checkEvery().toNanos();
     var unusedCheck = executor.scheduleAtFixedRate(this::checkCounts, every, every, TimeUnit.NANOSECONDS);
-    var unusedEnd = executor.schedule(this::windowPassed, release.window().toNanos(), TimeUnit.NANOSECONDS);
     for (int i = 0; i < failedProbesInARow.length; i++) {
       int index = i;
       Probe probe = release.probes().get(i);
@@ -202,7 +193,38 @@ public final class ReleaseWatch implements AutoCloseable {
     }
   }
 
+  /** The switch, or a canary's step, was published: listeners hear of it, and its window starts. */
+  private void published(RoutingTable table) {
+    last = table;
+    log.info(
+        "guarded release of {} -> {}: revision {} ({}), watched for {}",
+        release.target(),
+        workspace,
+        table.revision(),
+        table.description(),
+        release.window());
+    for (ReleaseListener l : release.listeners()) {
+      try {
+        l.switched(table);
+      } catch (RuntimeException e) {
+        log.warn("release listener {} failed on the switch to revision {}", l, table.revision(), e);
+      }
+    }
+    var unusedEnd = executor.schedule(this::windowPassed, release.window().toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private RoutingTable last() {
+    RoutingTable t = last;
+    if (t == null) {
+      throw new IllegalStateException("the switch has not been published yet");
+    }
+    return t;
+  }
+
   private synchronized void windowPassed() {
+    if (ended.get()) {
+      return;
+    }
     long requests = requests();
     long failures = failures();
     String failed = failedRollback;
@@ -210,6 +232,10 @@ public final class ReleaseWatch implements AutoCloseable {
       String reason = failed + "; the window ended before a rollback could be published";
       AUDIT.warn("rollback by the release guard failed at revision {}: {}", router.current().revision(), reason);
       end(ReleaseOutcome.Verdict.ROLLBACK_REFUSED, reason, router.current().revision(), requests, failures);
+      return;
+    }
+    if (release.isCanary()) {
+      nextStep(requests, failures);
       return;
     }
     end(
@@ -225,6 +251,41 @@ public final class ReleaseWatch implements AutoCloseable {
   }
 
   /**
+   * A canary's step held: publishes the next, by compare-and-set on the last; after a last step of
+   * 100%, the promote; after a last step below it, the watch ends with that split running.
+   */
+  private void nextStep(long requests, long failures) {
+    List<Integer> steps = release.steps();
+    RoutingTable previous = last();
+    String held = String.format(Locale.ROOT, "%s held at %s: %d of %d requests failed", workspace, release.stepsText(), failures, requests);
+    try {
+      if (step + 1 < steps.size()) {
+        RoutingTable next = release.step(previous.revision(), step + 1);
+        step++;
+        published(next);
+      } else if (steps.get(step) == dev.switchover.Split.ALL) {
+        RoutingTable promoted = release.promoteCanary(previous.revision());
+        AUDIT.info("canary promoted by the release guard: revision {} -> {}: {}", previous.revision(), promoted.revision(), held);
+        end(ReleaseOutcome.Verdict.HELD, held + "; promoted", promoted.revision(), requests, failures);
+      } else {
+        end(ReleaseOutcome.Verdict.HELD, held + "; its split stays at the last step", previous.revision(), requests, failures);
+      }
+    } catch (RevisionConflictException e) {
+      String reason =
+          "the canary's next step was not taken: " + e.getMessage() + " (another write came in after revision "
+              + previous.revision() + "); its split stays as it was: " + previous.description();
+      AUDIT.warn("canary step refused at revision {}: {}", e.actualRevision(), reason);
+      end(ReleaseOutcome.Verdict.STEP_REFUSED, reason, e.actualRevision(), requests, failures);
+    } catch (RuntimeException e) {
+      String reason =
+          "the canary's next step could not be published: " + e.getMessage() + "; its split stays as it was: "
+              + previous.description();
+      AUDIT.warn("canary step failed at revision {}: {}", previous.revision(), reason);
+      end(ReleaseOutcome.Verdict.STEP_REFUSED, reason, router.current().revision(), requests, failures);
+    }
+  }
+
+  /**
    * Rolls the switch back if nothing else was written since; reports a conflict otherwise. Under
    * this watch's lock, as the window's end and {@link #close()} are, so that the outcome says what
    * happened.
@@ -233,13 +294,13 @@ public final class ReleaseWatch implements AutoCloseable {
     if (ended.get()) {
       return;
     }
-    RoutingTable table = switched();
     synchronized (this) {
       if (ended.get()) {
         return;
       }
+      RoutingTable table = last();
       try {
-        RoutingTable back = router.rollback(table.revision(), "release guard: " + shorten(why));
+        RoutingTable back = release.rollBack(table.revision(), shorten(why));
         AUDIT.warn("rollback by the release guard: revision {} -> {}: {}", table.revision(), back.revision(), why);
         log.warn(
             "guarded release of {} -> {} rolled back: revision {} -> {}: {}",
@@ -291,8 +352,8 @@ public final class ReleaseWatch implements AutoCloseable {
     seen.addAll(router.history());
     for (RoutingTable t : seen) {
       if (t.revision() == switchedRevision + 1
-          && t.reason() == ChangeReason.ROLLBACK
-          && t.description().contains("release guard: ")) {
+          && (t.reason() == ChangeReason.ROLLBACK || t.reason() == ChangeReason.SPLIT)
+          && t.description().contains(GuardedRelease.GUARD)) {
         return t;
       }
     }

@@ -236,6 +236,123 @@ final class GuardedReleaseTest {
   }
 
   @Test
+  void canary_healthySteps_rampToThePromoteWithoutAFailedRequest() throws Exception {
+    List<RoutingTable> steps = new CopyOnWriteArrayList<>();
+    try (Load load = Load.start(port, SHOP, 4)) {
+      load.awaitRequests(20);
+      ReleaseWatch watch =
+          GuardedRelease.builder(router)
+              .canary(SHOP, "green", 10, 50, 100)
+              .probe(greenProbe("/health").build())
+              .watchFor(Duration.ofMillis(300))
+              .rollBackAboveFailureRate(0.01, 5)
+              .checkEvery(Duration.ofMillis(1))
+              .listener(
+                  new ReleaseListener() {
+                    @Override
+                    public void switched(RoutingTable table) {
+                      steps.add(table);
+                    }
+
+                    @Override
+                    public void ended(ReleaseOutcome outcome) {}
+                  })
+              .build()
+              .start();
+      ReleaseOutcome outcome = watch.outcome().get(30, TimeUnit.SECONDS);
+      assertEquals(ReleaseOutcome.Verdict.HELD, outcome.verdict(), outcome::toString);
+      assertTrue(outcome.reason().startsWith("green held at 10%, 50%, 100%: 0 of "), outcome::reason);
+      assertTrue(outcome.reason().endsWith("; promoted"), outcome::reason);
+      assertEquals(
+          List.of("split shop.example.com: 10% to green", "split shop.example.com: 50% to green", "split shop.example.com: 100% to green"),
+          steps.stream().map(RoutingTable::description).toList());
+      assertEquals(2, outcome.switchedRevision());
+      assertEquals(5, outcome.endRevision(), "three steps, then the promote");
+      RoutingTable now = router.current();
+      assertEquals(dev.switchover.ChangeReason.PROMOTE, now.reason());
+      assertFalse(now.hasSplits());
+      assertEquals(GREEN, router.resolve(SHOP, "/").workspace());
+      load.awaitRequests(load.requests() + 20);
+      assertEquals(0, load.failed(), "no request failed across the ramp");
+      assertTrue(outcome.requests() > 0, () -> "green served some of the load: " + outcome);
+    }
+  }
+
+  @Test
+  void canary_failingCanary_endsTheSplitWithFailuresBoundedByTheThreshold() throws Exception {
+    try (Load load = Load.start(port, SHOP, 4)) {
+      load.awaitRequests(50);
+      green.app().stop(); // the new version answers 500 from the start
+      ReleaseWatch watch =
+          GuardedRelease.builder(router)
+              .canary(SHOP, "green", 25, 50, 100)
+              .watchFor(Duration.ofSeconds(60))
+              .rollBackAboveFailureRate(0.5, MIN_REQUESTS)
+              .checkEvery(Duration.ofMillis(1))
+              .build()
+              .start();
+      ReleaseOutcome outcome = watch.outcome().get(30, TimeUnit.SECONDS);
+      assertEquals(ReleaseOutcome.Verdict.ROLLED_BACK, outcome.verdict(), outcome::toString);
+      assertEquals(3, outcome.endRevision(), "the end of the split is the next revision");
+      assertFalse(router.current().hasSplits());
+      assertEquals(dev.switchover.ChangeReason.SPLIT, router.current().reason());
+      assertEquals(
+          "end the split of shop.example.com: release guard: " + outcome.reason(),
+          router.current().description(),
+          "the table, and so its history, says why");
+      assertEquals(BLUE, router.resolve(SHOP, "/").workspace());
+      long failedAtRollback = load.failed();
+      load.awaitRequests(load.requests() + 50);
+      assertTrue(load.failed() - failedAtRollback <= 4, () -> "after the rollback, only requests in flight may fail: " + (load.failed() - failedAtRollback));
+      assertTrue(load.failed() <= MIN_REQUESTS + NOTICE_ALLOWANCE, () -> load.failed() + " user requests failed; the watch counted " + outcome);
+      assertTrue(load.failed() >= 1, "green did fail some requests");
+    }
+  }
+
+  @Test
+  void canary_aWriteDuringAStep_stopsTheRampWithoutOverwritingIt() throws Exception {
+    ReleaseWatch watch =
+        GuardedRelease.builder(router)
+            .canary(SHOP, "green", 10, 100)
+            .watchFor(Duration.ofMillis(500))
+            .build()
+            .start();
+    RoutingTable operator = router.promote(OTHER, "green"); // someone else's write, revision 3
+    ReleaseOutcome outcome = watch.outcome().get(30, TimeUnit.SECONDS);
+    assertEquals(ReleaseOutcome.Verdict.STEP_REFUSED, outcome.verdict(), outcome::toString);
+    assertEquals(3, outcome.endRevision());
+    assertTrue(outcome.reason().contains("another write came in after revision 2"), outcome::reason);
+    assertTrue(outcome.reason().endsWith("its split stays as it was: split shop.example.com: 10% to green"), outcome::reason);
+    assertEquals(operator.revision(), router.current().revision(), "nothing was written over the operator's change");
+    assertTrue(router.current().hasSplits(), "the split is left for an operator to decide");
+  }
+
+  @Test
+  void canary_stoppingShortOf100_leavesItsLastSplitRunning() throws Exception {
+    ReleaseOutcome outcome =
+        GuardedRelease.builder(router).canary(SHOP, "green", 5, 20).watchFor(Duration.ofMillis(100)).build().start()
+            .outcome().get(30, TimeUnit.SECONDS);
+    assertEquals(ReleaseOutcome.Verdict.HELD, outcome.verdict(), outcome::toString);
+    assertTrue(outcome.reason().endsWith("its split stays at the last step"), outcome::reason);
+    assertEquals("split shop.example.com: 20% to green", router.current().description());
+  }
+
+  @Test
+  void canary_thatCannotBe_isRefusedBeforeProbingOrAtOnce() throws Exception {
+    long before = router.current().revision();
+    GuardedRelease undeclared =
+        GuardedRelease.builder(router).canary(SHOP, "red", 10).probe(greenProbe("/health?status=500").build()).build();
+    assertThrows(dev.switchover.InvalidTableException.class, undeclared::start);
+    GuardedRelease toItself = GuardedRelease.builder(router).canary(SHOP, "blue", 10).build();
+    assertThrows(IllegalArgumentException.class, toItself::start);
+    assertThrows(IllegalArgumentException.class, () -> GuardedRelease.builder(router).canary(SHOP, "green"));
+    assertThrows(IllegalArgumentException.class, () -> GuardedRelease.builder(router).canary(SHOP, "green", 50, 10));
+    assertThrows(IllegalArgumentException.class, () -> GuardedRelease.builder(router).canary(SHOP, "green", 0, 10));
+    assertThrows(IllegalArgumentException.class, () -> GuardedRelease.builder(router).canary(SHOP, "green", 10, 101));
+    assertEquals(before, router.current().revision(), "nothing was published");
+  }
+
+  @Test
   void failedProbesDuringTheWatch_rollBack() throws Exception {
     ReleaseWatch watch =
         GuardedRelease.builder(router)
