@@ -98,6 +98,9 @@ final class Views {
       ObjectNode route = array.addObject();
       route.put("prefix", r.prefix().toString());
       route.put("workspace", r.workspace().name());
+      r.split()
+          .ifPresent(
+              split -> route.putObject("split").put("canary", split.canary().name()).put("basisPoints", split.basisPoints()));
     }
     return array;
   }

@@ -52,6 +52,19 @@ final class AdminReadTest {
   }
 
   @Test
+  void table_splitRoute_saysItsCanaryAndWeight() {
+    f.router.split(
+        dev.switchover.HostName.parse("shop.example.com"),
+        dev.switchover.PathPrefix.of("/api"),
+        dev.switchover.Split.of(dev.switchover.WorkspaceId.of("green"), 1250));
+    JsonNode routes = json(f.get("api/domains/shop.example.com")).get("routes");
+    assertEquals(null, routes.get(0).get("split"), "a route without a split has none");
+    assertEquals("green", routes.get(1).get("split").get("canary").asText());
+    assertEquals(1250, routes.get(1).get("split").get("basisPoints").asInt());
+    assertEquals("SPLIT", json(f.get("api/table")).get("reason").asText());
+  }
+
+  @Test
   void domain_answersOneDomain() {
     JsonNode d = json(f.get("api/domains/SHOP.example.com."));
     assertEquals("shop.example.com", d.get("name").asText());
