@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  */
-public final class Admission implements AutoCloseable {
+public sealed class Admission implements AutoCloseable {
   private static final AtomicIntegerFieldUpdater<Admission> STATE =
       AtomicIntegerFieldUpdater.newUpdater(Admission.class, "state");
 
@@ -29,7 +29,6 @@ public final class Admission implements AutoCloseable {
 
   private final Resolution resolution;
   private final InFlight.@Nullable Counter counter;
-  private final @Nullable String newStickyKey;
 
   /**
    * Bit 0: closed. The bits above: the {@link RequestOutcome#index()} of how the request ended,
@@ -39,14 +38,27 @@ public final class Admission implements AutoCloseable {
   private volatile int state;
 
   Admission(long revision, Resolution resolution, InFlight.@Nullable Counter counter) {
-    this(revision, resolution, counter, null);
-  }
-
-  Admission(long revision, Resolution resolution, InFlight.@Nullable Counter counter, @Nullable String newStickyKey) {
     this.revision = revision;
     this.resolution = resolution;
     this.counter = counter;
-    this.newStickyKey = newStickyKey;
+  }
+
+  /**
+   * An admission that carries the sticky key the router made for it: a class of its own, so that
+   * the admission of every other request stays as small as it was.
+   */
+  static final class WithNewKey extends Admission {
+    private final String newStickyKey;
+
+    WithNewKey(long revision, Resolution resolution, InFlight.@Nullable Counter counter, String newStickyKey) {
+      super(revision, resolution, counter);
+      this.newStickyKey = newStickyKey;
+    }
+
+    @Override
+    public String newStickyKey() {
+      return newStickyKey;
+    }
   }
 
   /**
@@ -55,7 +67,7 @@ public final class Admission implements AutoCloseable {
    * that the client's next requests take the same side.
    */
   public @Nullable String newStickyKey() {
-    return newStickyKey;
+    return null;
   }
 
   /** What the table answered for the request. */

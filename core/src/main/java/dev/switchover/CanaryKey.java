@@ -77,6 +77,29 @@ public final class CanaryKey {
     return ADDRESS;
   }
 
+  /**
+   * A canary key as configuration text spells it: {@code cookie} (the default cookie), {@code
+   * cookie:<name>}, {@code header:<name>} or {@code client-address}.
+   *
+   * @throws IllegalArgumentException if the text is none of these, or names no valid cookie or
+   *     header
+   */
+  public static CanaryKey parse(String text) {
+    checkNotNull(text, "text");
+    String t = text.trim();
+    if (t.equals("cookie")) {
+      return cookie();
+    } else if (t.equals("client-address")) {
+      return clientAddress();
+    } else if (t.startsWith("cookie:")) {
+      return cookie(t.substring("cookie:".length()));
+    } else if (t.startsWith("header:")) {
+      return header(t.substring("header:".length()));
+    }
+    throw new IllegalArgumentException(
+        "a canary key is cookie, cookie:<name>, header:<name> or client-address, but was \"" + text + "\"");
+  }
+
   /** Where the key comes from. */
   public Source source() {
     return source;

@@ -149,7 +149,7 @@ public final class Router implements AutoCloseable {
       if (counter.tryEnter()) {
         return newKey == null
             ? new Admission(table.revision(), resolution, counter)
-            : new Admission(table.revision(), resolution, counter, newKey);
+            : new Admission.WithNewKey(table.revision(), resolution, counter, newKey);
       }
       // The workspace drained and closed. If the current table routes to it again (a rollback
       // whose publication is still reopening counters), reopen it now rather than wait.

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -174,22 +175,14 @@ final class TableBuilder extends RoutingTable.Builder {
     checkNotNull(workspace, "workspace");
     HostDraft d = existing(checkNotNull(host, "host"));
     checkArgument(d.hasRoutes(), "%s has no routes to point at %s", host, workspace);
-    List<Route> routes = new ArrayList<>(d.routes().size());
-    for (Route r : d.routes()) {
-      routes.add(r.withWorkspace(workspace));
-    }
-    replaceRoutes(d, routes);
+    replaceRoutes(d, each(d, r -> r.withWorkspace(workspace)));
     return this;
   }
 
   @Override
   public TableBuilder pointRoute(HostName host, PathPrefix prefix, WorkspaceId workspace) {
     checkNotNull(workspace, "workspace");
-    HostDraft d = existing(checkNotNull(host, "host"));
-    Route old = d.route(checkNotNull(prefix, "prefix"));
-    checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, d.sortedRoutes());
-    replaceRoute(d, old, old.withWorkspace(workspace));
-    return this;
+    return changeRoute(host, prefix, r -> r.withWorkspace(workspace));
   }
 
   @Override
@@ -197,46 +190,47 @@ final class TableBuilder extends RoutingTable.Builder {
     checkNotNull(split, "split");
     HostDraft d = existing(checkNotNull(host, "host"));
     checkArgument(d.hasRoutes(), "%s has no routes to split to %s", host, split.canary());
-    List<Route> routes = new ArrayList<>(d.routes().size());
-    for (Route r : d.routes()) {
-      routes.add(r.withSplit(split));
-    }
-    replaceRoutes(d, routes);
+    replaceRoutes(d, each(d, r -> r.withSplit(split)));
     return this;
   }
 
   @Override
   public TableBuilder splitRoute(HostName host, PathPrefix prefix, Split split) {
     checkNotNull(split, "split");
-    HostDraft d = existing(checkNotNull(host, "host"));
-    Route old = d.route(checkNotNull(prefix, "prefix"));
-    checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, d.sortedRoutes());
-    replaceRoute(d, old, old.withSplit(split));
-    return this;
+    return changeRoute(host, prefix, r -> r.withSplit(split));
   }
 
   @Override
   public TableBuilder removeSplits(HostName host) {
     HostDraft d = existing(checkNotNull(host, "host"));
-    List<Route> routes = new ArrayList<>(d.routes().size());
-    boolean any = false;
-    for (Route r : d.routes()) {
-      any |= r.splitOrNull() != null;
-      routes.add(r.withoutSplit());
-    }
-    if (any) {
-      replaceRoutes(d, routes);
+    if (d.routes().stream().anyMatch(r -> r.splitOrNull() != null)) {
+      replaceRoutes(d, each(d, Route::withoutSplit));
     }
     return this;
   }
 
   @Override
   public TableBuilder removeSplit(HostName host, PathPrefix prefix) {
+    return changeRoute(host, prefix, Route::withoutSplit);
+  }
+
+  /** What {@code change} makes of each of a host's routes. */
+  private static List<Route> each(HostDraft d, UnaryOperator<Route> change) {
+    List<Route> routes = new ArrayList<>(d.routes().size());
+    for (Route r : d.routes()) {
+      routes.add(change.apply(r));
+    }
+    return routes;
+  }
+
+  /** Replaces the route of a host for one prefix by what {@code change} makes of it, if that differs. */
+  private TableBuilder changeRoute(HostName host, PathPrefix prefix, UnaryOperator<Route> change) {
     HostDraft d = existing(checkNotNull(host, "host"));
     Route old = d.route(checkNotNull(prefix, "prefix"));
     checkArgument(old != null, "%s has no route for prefix %s (it has %s)", host, prefix, d.sortedRoutes());
-    if (old.splitOrNull() != null) {
-      replaceRoute(d, old, old.withoutSplit());
+    Route changed = change.apply(old);
+    if (!changed.equals(old)) {
+      replaceRoute(d, old, changed);
     }
     return this;
   }

@@ -42,6 +42,17 @@ final class CanaryKeyTest {
   }
 
   @Test
+  void parse_readsEachSpelling_andRefusesOthers() {
+    assertEquals(CanaryKey.cookie(), CanaryKey.parse("cookie"));
+    assertEquals(CanaryKey.cookie("beta"), CanaryKey.parse(" cookie:beta "));
+    assertEquals(CanaryKey.header("X-User-Id"), CanaryKey.parse("header:X-User-Id"));
+    assertEquals(CanaryKey.clientAddress(), CanaryKey.parse("client-address"));
+    for (String bad : new String[] {"", "header", "header:", "cookie:a b", "address", "Cookie"}) {
+      assertThrows(IllegalArgumentException.class, () -> CanaryKey.parse(bad), bad);
+    }
+  }
+
+  @Test
   void setCookie_isHostOnlyHttpOnlyAndSecureOverTls() {
     assertEquals(
         "switchover-canary=k1; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax", CanaryKey.cookie().setCookie("k1", false));

@@ -217,7 +217,7 @@ public final class SwitchoverFilter implements Filter {
           }
           b.decodeEncodedSeparators(value.equals("decode"));
         } else if (name.equals(CANARY_KEY)) {
-          b.canaryKey(canaryKeyOf(value));
+          b.canaryKey(CanaryKey.parse(value));
         } else if (!name.equals(ROUTER_ATTRIBUTE)) {
           throw new IllegalArgumentException("unknown init parameter; the filter reads " + PARAMETERS);
         }
@@ -251,20 +251,6 @@ public final class SwitchoverFilter implements Filter {
     } else {
       throw new IllegalArgumentException("expected workspace.<name>.servlet or workspace.<name>.upstream");
     }
-  }
-
-  /** {@code cookie}, {@code cookie:<name>}, {@code header:<name>} or {@code client-address}. */
-  private static CanaryKey canaryKeyOf(String value) {
-    if (value.equals("cookie")) {
-      return CanaryKey.cookie();
-    } else if (value.equals("client-address")) {
-      return CanaryKey.clientAddress();
-    } else if (value.startsWith("cookie:")) {
-      return CanaryKey.cookie(value.substring("cookie:".length()));
-    } else if (value.startsWith("header:")) {
-      return CanaryKey.header(value.substring("header:".length()));
-    }
-    throw new IllegalArgumentException("expected cookie, cookie:<name>, header:<name> or client-address");
   }
 
   private static long wholeNumber(String value, String unit) {

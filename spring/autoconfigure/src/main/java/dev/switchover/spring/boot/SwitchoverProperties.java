@@ -371,6 +371,22 @@ public class SwitchoverProperties {
     /** What to do with an encoded slash or backslash in a path. */
     private EncodedSeparators encodedSeparators = EncodedSeparators.REFUSE;
 
+    /**
+     * Where a canary's sticky key is found: cookie (default), cookie:NAME, header:NAME or
+     * client-address.
+     */
+    private String canaryKey = "cookie";
+
+    /** Where a canary's sticky key is found. */
+    public String getCanaryKey() {
+      return canaryKey;
+    }
+
+    /** Where a canary's sticky key is found. */
+    public void setCanaryKey(String canaryKey) {
+      this.canaryKey = canaryKey;
+    }
+
     /** Whether to register the filter. */
     public boolean isEnabled() {
       return enabled;

@@ -1,5 +1,6 @@
 package dev.switchover.spring.boot;
 
+import dev.switchover.CanaryKey;
 import dev.switchover.Router;
 import dev.switchover.WorkspaceId;
 import dev.switchover.admin.AdminApi;
@@ -105,6 +106,7 @@ public class SwitchoverServletAutoConfiguration {
       set("filter.upstream-timeout", f.getUpstreamTimeout(), () -> b.upstreamTimeout(f.getUpstreamTimeout()));
       set("filter.upstream-threads", f.getUpstreamThreads(), () -> b.upstreamThreads(f.getUpstreamThreads()));
       b.decodeEncodedSeparators(f.getEncodedSeparators() == SwitchoverProperties.EncodedSeparators.DECODE);
+      set("filter.canary-key", f.getCanaryKey(), () -> b.canaryKey(CanaryKey.parse(f.getCanaryKey())));
       return b.build();
     }
   }

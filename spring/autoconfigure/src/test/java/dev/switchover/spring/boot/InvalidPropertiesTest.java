@@ -80,6 +80,11 @@ final class InvalidPropertiesTest {
   }
 
   @Test
+  void canaryKeyOfAnotherSpelling() {
+    failsNaming("switchover.filter.canary-key", "cookie, cookie:<name>, header:<name> or client-address", "switchover.filter.canary-key=session");
+  }
+
+  @Test
   void noUrlPatterns() {
     failsNaming("switchover.filter.url-patterns", "at least one URL pattern", "switchover.filter.url-patterns=");
   }
