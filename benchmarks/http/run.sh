@@ -4,10 +4,14 @@
 #
 #   benchmarks/http/run.sh                      # the full run (about 15 minutes with the defaults)
 #   DURATION=2 WARMUP=2 ROUNDS=1 PAIRS=1 PAIR_DURATION=2 SWITCHES=6 benchmarks/http/run.sh  # smoke
+#   PROTOCOL=h2c benchmarks/http/run.sh         # the Java proxies over HTTP/2 (h2c), with h2load
 #
 # Settings (environment): DURATION (s per wrk run), WARMUP (s per contender, once), ROUNDS,
 # THREADS and CONNECTIONS (wrk), PAIRS and PAIR_DURATION (paired A/B runs), SWITCHES and SWITCH_INTERVAL_MS (switching runs), BASE_PORT,
 # ONLY (space-separated contender names to run), SKIP_BUILD=1, JAVA_OPTS, OUT (results directory),
+# PROTOCOL (http1, or h2c: clients speak HTTP/2 with prior knowledge to the Java proxies, which
+# still reach the upstreams over HTTP/1.1; measured with h2load, STREAMS concurrent streams per
+# connection; no switching runs, which the adapters' tests cover over HTTP/2),
 # QUIET_LOAD and QUIET_WAIT (before measuring, wait up to QUIET_WAIT seconds for the 1-minute load
 # average to fall below QUIET_LOAD; the machine is shared, and the load seen is recorded anyway).
 #
@@ -40,6 +44,16 @@ OUT=${OUT:-$HERE/target/results-$(date -u +%Y%m%dT%H%M%SZ)}
 ONLY=${ONLY:-}
 QUIET_LOAD=${QUIET_LOAD:-}
 QUIET_WAIT=${QUIET_WAIT:-600}
+PROTOCOL=${PROTOCOL:-http1}
+STREAMS=${STREAMS:-10}
+case "$PROTOCOL" in
+  http1) LOAD_TOOL="wrk -t$THREADS -c$CONNECTIONS" LATENCY_COLUMNS="p50 ms | p99 ms" ;;
+  h2c)
+    JAVA_OPTS="$JAVA_OPTS -Dswitchover.bench.h2c=true"
+    ONLY=${ONLY:-"jetty-plain switchover-jetty undertow-plain switchover-undertow servlet-plain switchover-servlet"}
+    LOAD_TOOL="h2load -t$THREADS -c$CONNECTIONS -m$STREAMS" LATENCY_COLUMNS="mean ms | max ms" ;;
+  *) echo "PROTOCOL must be http1 or h2c, not $PROTOCOL" >&2; exit 2 ;;
+esac
 
 BLUE_PORT=$((BASE_PORT + 1))
 GREEN_PORT=$((BASE_PORT + 2))
@@ -106,6 +120,7 @@ ensure_tools() {
   command -v nginx >/dev/null || missing+=(nginx)
   command -v haproxy >/dev/null || missing+=(haproxy)
   command -v curl >/dev/null || missing+=(curl)
+  [[ "$PROTOCOL" != h2c ]] || command -v h2load >/dev/null || missing+=(nghttp2-client)
   if ((${#missing[@]})); then
     log "installing ${missing[*]} from Debian's packages"
     local sudo=()
@@ -236,6 +251,25 @@ run_wrk() { # port seconds output-file; prints the RESULT line
     -s "$HERE/count.lua" "http://127.0.0.1:$1/" >"$3" 2>&1 || true
   grep '^RESULT ' "$3" || die "wrk produced no result: $(cat "$3")"
 }
+# h2load over h2c (prior knowledge) for the same RESULT line: h2load reports no percentiles, so
+# p50_us and p99_us carry its mean and max, and the tables say so.
+run_h2load() { # port seconds output-file; prints the RESULT line
+  h2load -t"$THREADS" -c"$CONNECTIONS" -m"$STREAMS" -D"$2" -H ":authority: $HOST" \
+    "http://127.0.0.1:$1/" >"$3" 2>&1 || true
+  awk '
+    function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; if (v ~ /s$/) return v * 1000000; return v }
+    /^finished in/ { for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^req\/s/) rps = $i + 0 }
+    /^requests:/ { total = $2; done = $6; failed = $10; errored = $12; timeout = $14 }
+    /^status codes:/ { two = $3 + 0 }
+    /^time for request:/ { mean = us($6); max = us($5) }
+    END { if (rps == "") exit 1
+      printf "RESULT requests=%d rps=%.1f p50_us=%d p99_us=%d connect=0 read=0 write=%d status=%d timeout=%d\n",
+        total, rps, mean, max, failed + errored, done - two, timeout }' "$3" \
+    || die "h2load produced no result: $(cat "$3")"
+}
+run_load() { # port seconds output-file
+  if [[ "$PROTOCOL" == h2c ]]; then run_h2load "$@"; else run_wrk "$@"; fi
+}
 load1() { cut -d' ' -f1 /proc/loadavg; }
 field() { grep -o " $1=[^ ]*" | cut -d= -f2; } # one value per input line
 median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
@@ -244,13 +278,14 @@ record_environment() {
   {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "uptime at start: $(uptime)"
-    echo "wrk: -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency (warmup ${WARMUP}s, $ROUNDS rounds)"
+    echo "protocol: $PROTOCOL; load: $LOAD_TOOL, ${DURATION}s (warmup ${WARMUP}s, $ROUNDS rounds)"
     echo "switching: $SWITCHES switches, ${SWITCH_INTERVAL_MS} ms apart"
     echo "JAVA_OPTS: $JAVA_OPTS"
     echo "Switchover's switch: $SWITCHOVER_WAY"
     echo; echo '$ nginx -v'; nginx -v 2>&1
     echo; echo '$ haproxy -v'; haproxy -v 2>&1 | sed -n 1,2p
     echo; echo '$ wrk -v'; { wrk -v 2>&1 || true; } | sed -n 1p
+    [[ "$PROTOCOL" != h2c ]] || { echo; echo '$ h2load --version'; h2load --version 2>&1 | sed -n 1p; }
     echo; echo '$ java -version'; java -version 2>&1
     echo; echo '$ lscpu | head -20'; lscpu | sed -n 1,20p
   } >"$OUT/environment.txt"
@@ -270,9 +305,9 @@ SERVED_AWK='
 summarise() {
   local tsv="$OUT/throughput.txt" sw="$OUT/switching.txt" direct_rps name rps p50 p99 errs
   {
-    echo "## Throughput (median of $ROUNDS rounds; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s)"
+    echo "## Throughput ($PROTOCOL; median of $ROUNDS rounds; $LOAD_TOOL, ${DURATION}s)"
     echo
-    echo "| contender | req/s | vs direct | p50 ms | p99 ms | errors (all rounds) | load1 seen |"
+    echo "| contender | req/s | vs direct | $LATENCY_COLUMNS | errors (all rounds) | load1 seen |"
     echo "|---|---:|---:|---:|---:|---:|---|"
     direct_rps=$(grep "^contender=direct " "$tsv" | field rps | median || true)
     for c in "${CONTENDERS[@]}"; do
@@ -288,9 +323,9 @@ summarise() {
     done
     if [[ -s "$OUT/pairs.txt" ]]; then
       echo
-      echo "## Paired runs ($PAIRS pairs, wrk -t$THREADS -c$CONNECTIONS -d${PAIR_DURATION}s each, order alternated)"
+      echo "## Paired runs ($PROTOCOL; $PAIRS pairs, $LOAD_TOOL, ${PAIR_DURATION}s each, order alternated)"
       echo
-      echo "| baseline → candidate | baseline req/s (median) | candidate req/s (median) | candidate / baseline per pair: median (min – max) | p99 ms baseline / candidate (median) |"
+      echo "| baseline → candidate | baseline req/s (median) | candidate req/s (median) | candidate / baseline per pair: median (min – max) | ${LATENCY_COLUMNS##* | } baseline / candidate (median) |"
       echo "|---|---:|---:|---|---|"
       local pair a b
       for pair in "${PAIRED[@]}"; do
@@ -431,7 +466,7 @@ main() {
 
   log "warming up ${WARMUP}s each"
   for name in "${active[@]}"; do
-    run_wrk "$(contender_field "$name" 2)" "$WARMUP" "$OUT/warmup-$name.txt" >/dev/null
+    run_load "$(contender_field "$name" 2)" "$WARMUP" "$OUT/warmup-$name.txt" >/dev/null
   done
 
   local n=${#active[@]} round i name result
@@ -439,7 +474,7 @@ main() {
     for ((i = 0; i < n; i++)); do
       name=${active[$(((i + round - 1) % n))]} # each round starts one contender later
       log "round $round/$ROUNDS: $name (load1 $(load1))"
-      result=$(run_wrk "$(contender_field "$name" 2)" "$DURATION" "$OUT/wrk-$name-$round.txt")
+      result=$(run_load "$(contender_field "$name" 2)" "$DURATION" "$OUT/wrk-$name-$round.txt")
       echo "contender=$name round=$round load1=$(load1) ${result#RESULT }" >>"$OUT/throughput.txt"
     done
   done
@@ -452,13 +487,17 @@ main() {
       if ((i % 2)); then first=$a second=$b; else first=$b second=$a; fi
       log "pair $i/$PAIRS: $first then $second (load1 $(load1))"
       local r1 r2
-      r1=$(run_wrk "$(contender_field "$first" 2)" "$PAIR_DURATION" "$OUT/pair-$first-$i.txt")
-      r2=$(run_wrk "$(contender_field "$second" 2)" "$PAIR_DURATION" "$OUT/pair-$second-$i.txt")
+      r1=$(run_load "$(contender_field "$first" 2)" "$PAIR_DURATION" "$OUT/pair-$first-$i.txt")
+      r2=$(run_load "$(contender_field "$second" 2)" "$PAIR_DURATION" "$OUT/pair-$second-$i.txt")
       echo "baseline=$a candidate=$b pair=$i load1=$(load1) first=$first" \
         "$first:${r1#RESULT }" "$second:${r2#RESULT }" >>"$OUT/pairs.txt"
     done
   done
 
+  if [[ "$PROTOCOL" == h2c ]]; then
+    log "no switching runs over h2c: the adapters' conformance tests switch under HTTP/2 load"
+    SWITCHING=()
+  fi
   for s in "${SWITCHING[@]}"; do
     read -r name mode <<<"$s"
     selected "$name" || continue

@@ -9,6 +9,7 @@ module dev.switchover.bench.http {
   requires org.eclipse.jetty.ee10.servlet;
   requires org.eclipse.jetty.ee10.proxy;
   requires org.eclipse.jetty.server;
+  requires org.eclipse.jetty.http2.server; // h2c listeners (PROTOCOL=h2c)
   requires org.eclipse.jetty.proxy;
   requires org.eclipse.jetty.client;
   requires dev.switchover.rawhttp; // the switcher's probe

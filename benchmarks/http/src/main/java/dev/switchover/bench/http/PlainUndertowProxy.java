@@ -38,6 +38,7 @@ public final class PlainUndertowProxy {
         Undertow.builder()
             .addHttpListener(a.port(), "127.0.0.1")
             .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false)
+            .setServerOption(UndertowOptions.ENABLE_HTTP2, Loopback.h2c()) // h2c: prior knowledge and upgrade
             .setHandler(proxy)
             .build();
     server.start();
