@@ -5,13 +5,16 @@
 #   benchmarks/http/run.sh                      # the full run (about 15 minutes with the defaults)
 #   DURATION=2 WARMUP=2 ROUNDS=1 PAIRS=1 PAIR_DURATION=2 SWITCHES=6 benchmarks/http/run.sh  # smoke
 #   PROTOCOL=h2c benchmarks/http/run.sh         # the Java proxies over HTTP/2 (h2c), with h2load
+#   PROTOCOL=ws benchmarks/http/run.sh          # WebSocket echoes through the adapters and direct
 #
 # Settings (environment): DURATION (s per wrk run), WARMUP (s per contender, once), ROUNDS,
 # THREADS and CONNECTIONS (wrk), PAIRS and PAIR_DURATION (paired A/B runs), SWITCHES and SWITCH_INTERVAL_MS (switching runs), BASE_PORT,
 # ONLY (space-separated contender names to run), SKIP_BUILD=1, JAVA_OPTS, OUT (results directory),
 # PROTOCOL (http1, or h2c: clients speak HTTP/2 with prior knowledge to the Java proxies, which
 # still reach the upstreams over HTTP/1.1; measured with h2load, STREAMS concurrent streams per
-# connection; no switching runs, which the adapters' tests cover over HTTP/2),
+# connection; no switching runs, which the adapters' tests cover over HTTP/2; or ws: WebSocket
+# echo round trips of MESSAGE_BYTES-byte text messages on CONNECTIONS WebSockets (WsRate), direct
+# to the upstream and through the Jetty and Undertow adapters, which proxy the upgrade),
 # QUIET_LOAD and QUIET_WAIT (before measuring, wait up to QUIET_WAIT seconds for the 1-minute load
 # average to fall below QUIET_LOAD; the machine is shared, and the load seen is recorded anyway).
 #
@@ -46,13 +49,18 @@ QUIET_LOAD=${QUIET_LOAD:-}
 QUIET_WAIT=${QUIET_WAIT:-600}
 PROTOCOL=${PROTOCOL:-http1}
 STREAMS=${STREAMS:-10}
+MESSAGE_BYTES=${MESSAGE_BYTES:-64}
 case "$PROTOCOL" in
   http1) LOAD_TOOL="wrk -t$THREADS -c$CONNECTIONS" LATENCY_COLUMNS="p50 ms | p99 ms" ;;
   h2c)
     JAVA_OPTS="$JAVA_OPTS -Dswitchover.bench.h2c=true"
     ONLY=${ONLY:-"jetty-plain switchover-jetty undertow-plain switchover-undertow servlet-plain switchover-servlet"}
     LOAD_TOOL="h2load -t$THREADS -c$CONNECTIONS -m$STREAMS" LATENCY_COLUMNS="mean ms | max ms" ;;
-  *) echo "PROTOCOL must be http1 or h2c, not $PROTOCOL" >&2; exit 2 ;;
+  ws)
+    JAVA_OPTS="$JAVA_OPTS -Dswitchover.bench.websocket=true"
+    ONLY=${ONLY:-"direct switchover-jetty switchover-undertow"}
+    LOAD_TOOL="WsRate, $CONNECTIONS WebSockets, $MESSAGE_BYTES-byte echoes" LATENCY_COLUMNS="p50 ms | p99 ms" ;;
+  *) echo "PROTOCOL must be http1, h2c or ws, not $PROTOCOL" >&2; exit 2 ;;
 esac
 
 BLUE_PORT=$((BASE_PORT + 1))
@@ -86,6 +94,8 @@ CONTENDERS=(
 # The target is the Jetty adapter's; the Undertow adapter is paired with plain Undertow too, for
 # the reading, and the servlet filter with the Jetty proxy servlet it forwards through.
 PAIRED=(
+  "direct switchover-jetty" # only with PROTOCOL=ws, where direct WebSockets are the baseline
+  "direct switchover-undertow"
   "jetty-plain switchover-jetty"
   "undertow-plain switchover-undertow"
   "servlet-plain switchover-servlet"
@@ -267,8 +277,17 @@ run_h2load() { # port seconds output-file; prints the RESULT line
         total, rps, mean, max, failed + errored, done - two, timeout }' "$3" \
     || die "h2load produced no result: $(cat "$3")"
 }
+run_ws() { # port seconds output-file; prints the RESULT line (rps: echo round trips per second)
+  java $JAVA_OPTS -Djdk.httpclient.allowRestrictedHeaders=host -cp "$JAR" "$PKG.WsRate" \
+    "$1" "$HOST" "$CONNECTIONS" "$2" "$MESSAGE_BYTES" >"$3" 2>&1 || true
+  grep '^RESULT ' "$3" || die "WsRate produced no result: $(cat "$3")"
+}
 run_load() { # port seconds output-file
-  if [[ "$PROTOCOL" == h2c ]]; then run_h2load "$@"; else run_wrk "$@"; fi
+  case "$PROTOCOL" in
+    h2c) run_h2load "$@" ;;
+    ws) run_ws "$@" ;;
+    *) run_wrk "$@" ;;
+  esac
 }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 field() { grep -o " $1=[^ ]*" | cut -d= -f2; } # one value per input line
@@ -483,6 +502,7 @@ main() {
   for pair in "${PAIRED[@]}"; do
     read -r a b <<<"$pair"
     selected "$a" && selected "$b" || continue
+    [[ "$a" != direct || "$PROTOCOL" == ws ]] || continue
     for ((i = 1; i <= PAIRS; i++)); do
       if ((i % 2)); then first=$a second=$b; else first=$b second=$a; fi
       log "pair $i/$PAIRS: $first then $second (load1 $(load1))"
@@ -494,8 +514,8 @@ main() {
     done
   done
 
-  if [[ "$PROTOCOL" == h2c ]]; then
-    log "no switching runs over h2c: the adapters' conformance tests switch under HTTP/2 load"
+  if [[ "$PROTOCOL" != http1 ]]; then
+    log "no switching runs over $PROTOCOL: the adapters' conformance tests switch under that load"
     SWITCHING=()
   fi
   for s in "${SWITCHING[@]}"; do

@@ -3,6 +3,8 @@ package dev.switchover;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.common.net.InetAddresses;
+import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * Admission#newStickyKey()}): with a cookie, the adapter sets it, so the client stays where it
  * was sent; with a header or an address, there is nothing to set, and such a request's side is
  * drawn at random each time. Behind another proxy, every client has that proxy's address: use a
- * header or the cookie there. Immutable and thread-safe.
+ * header or the cookie there. A key is hashed as the server decoded it: keep header keys ASCII
+ * (the cookie the adapters set is). Immutable and thread-safe.
  *
  * <pre>{@code
  * SwitchoverHandler.builder(router).canaryKey(CanaryKey.header("X-User-Id"))...
@@ -100,6 +103,30 @@ public final class CanaryKey {
         "a canary key is cookie, cookie:<name>, header:<name> or client-address, but was \"" + text + "\"");
   }
 
+  /**
+   * The sticky key of a client's IP address: its canonical text (an IPv6 address as RFC 5952
+   * writes it, without brackets or a scope), so that every adapter, on every server, keys a client
+   * alike.
+   */
+  public static String addressKey(InetAddress address) {
+    return InetAddresses.toAddrString(checkNotNull(address, "address"));
+  }
+
+  /**
+   * The sticky key of a client's IP address as a server writes it ({@code 10.0.0.7}, {@code
+   * [0:0:0:0:0:0:0:1]}, {@code fe80::1%eth0}): see {@link #addressKey(InetAddress)}. Text that is
+   * not an IP address is returned as it is.
+   */
+  public static String addressKey(String text) {
+    checkNotNull(text, "text");
+    String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+    int scope = t.indexOf('%');
+    if (scope >= 0) {
+      t = t.substring(0, scope);
+    }
+    return InetAddresses.isInetAddress(t) ? InetAddresses.toAddrString(InetAddresses.forString(t)) : text;
+  }
+
   /** Where the key comes from. */
   public Source source() {
     return source;
@@ -115,12 +142,23 @@ public final class CanaryKey {
    * cookie for every path, kept for 30 days, not readable by scripts, {@code Secure} over TLS.
    *
    * @throws IllegalStateException if this key is not a cookie
+   * @throws IllegalArgumentException if the key is empty or holds a character a cookie value may
+   *     not
    */
   public String setCookie(String stickyKey, boolean secure) {
     checkNotNull(stickyKey, "stickyKey");
     if (source != Source.COOKIE) {
       throw new IllegalStateException("a " + source + " canary key is not set by the adapter");
     }
+    for (int i = 0; i < stickyKey.length(); i++) {
+      char c = stickyKey.charAt(i);
+      // RFC 6265's cookie-octet: visible ASCII but for DQUOTE, comma, semicolon and backslash
+      checkArgument(
+          c > 0x20 && c < 0x7f && c != '"' && c != ',' && c != ';' && c != '\\',
+          "a cookie value is visible ASCII without '\"', ',', ';' or '\\', but has U+%s",
+          Integer.toHexString(c));
+    }
+    checkArgument(!stickyKey.isEmpty(), "a sticky key must not be empty");
     return name + "=" + stickyKey + "; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
   }
 

@@ -36,15 +36,15 @@ public final class Resolution {
   private final @Nullable WorkspaceId workspace;
   /** For the route's own side of a split route: the canary's side, made with it. */
   private final @Nullable Resolution canary;
-  /** The split's weight, in basis points; 0 without a split. */
-  private final int canaryBasisPoints;
+  /** The route's split, on the route's own side of a split route. */
+  private final @Nullable Split split;
 
   Resolution(Outcome outcome, @Nullable Route route, @Nullable WorkspaceId workspace) {
     this.outcome = outcome;
     this.route = route;
     this.workspace = workspace;
     this.canary = null;
-    this.canaryBasisPoints = 0;
+    this.split = null;
   }
 
   /** The resolution of a routed route, and for a split route its canary's side too. */
@@ -52,15 +52,15 @@ public final class Resolution {
     Split split = route.splitOrNull();
     return split == null
         ? new Resolution(Outcome.ROUTED, route, route.workspace())
-        : new Resolution(route, new Resolution(Outcome.ROUTED, route, split.canary()), split.basisPoints());
+        : new Resolution(route, new Resolution(Outcome.ROUTED, route, split.canary()), split);
   }
 
-  private Resolution(Route route, Resolution canary, int canaryBasisPoints) {
+  private Resolution(Route route, Resolution canary, Split split) {
     this.outcome = Outcome.ROUTED;
     this.route = route;
     this.workspace = route.workspace();
     this.canary = canary;
-    this.canaryBasisPoints = canaryBasisPoints;
+    this.split = split;
   }
 
   /** What the resolve found. */
@@ -103,17 +103,35 @@ public final class Resolution {
    * #choose} may answer the canary's side.
    */
   public boolean isSplit() {
-    return canary != null;
+    Route r = route;
+    return r != null && r.splitOrNull() != null;
+  }
+
+  /**
+   * Whether a preview token sent this request to a workspace the route does not name (neither its
+   * own nor its split's canary).
+   */
+  boolean isPreview() {
+    Route r = route;
+    if (r == null || r.workspace().equals(workspace)) {
+      return false;
+    }
+    Split s = r.splitOrNull();
+    return s == null || !s.canary().equals(workspace);
   }
 
   /**
    * The side of a split route a request with this sticky key takes: the canary's resolution when
    * the key's {@linkplain Split#bucketOf bucket} falls within the split's weight, otherwise this
-   * one. Without a split, this one. Allocates nothing.
+   * one. Without a split (and on the canary's side already), this one. Allocates nothing.
    */
   public Resolution choose(CharSequence stickyKey) {
+    if (stickyKey == null) {
+      throw new NullPointerException("stickyKey");
+    }
     Resolution c = canary;
-    return c != null && Split.bucketOf(stickyKey) < canaryBasisPoints ? c : this;
+    Split s = split;
+    return c != null && s != null && s.choosesCanary(stickyKey) ? c : this;
   }
 
   /**

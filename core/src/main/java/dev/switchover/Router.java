@@ -331,6 +331,7 @@ public final class Router implements AutoCloseable {
    *
    * @throws IllegalArgumentException if the domain has no route for that prefix, or it already
    *     points at the canary
+   * @throws InvalidTableException if the canary workspace is not declared
    */
   public RoutingTable split(HostName domain, PathPrefix prefix, Split split) {
     checkNotNull(prefix, "prefix");
@@ -350,10 +351,22 @@ public final class Router implements AutoCloseable {
   /**
    * Ends every split of a domain's routes: all their traffic goes to their own workspaces again.
    *
-   * @throws IllegalArgumentException if the domain is not in the table
+   * @throws IllegalArgumentException if the domain is not in the table, or none of its routes
+   *     splits; nothing was changed
    */
   public RoutingTable endSplit(HostName domain) {
     return write(Change.endSplit(domain, null, null));
+  }
+
+  /**
+   * Ends the split of one path prefix of a domain.
+   *
+   * @throws IllegalArgumentException if the domain has no route for that prefix, or it does not
+   *     split; nothing was changed
+   */
+  public RoutingTable endSplit(HostName domain, PathPrefix prefix) {
+    checkNotNull(prefix, "prefix");
+    return write(Change.endSplit(domain, prefix, null));
   }
 
   /**

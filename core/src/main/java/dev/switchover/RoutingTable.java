@@ -458,16 +458,16 @@ public final class RoutingTable {
 
     /**
      * Ends every split of a host's routes: all of each route's traffic goes to its own workspace
-     * again. A host without splits is left as it is.
+     * again.
      *
-     * @throws IllegalArgumentException if the host is not in the table
+     * @throws IllegalArgumentException if the host is not in the table, or none of its routes splits
      */
     public abstract Builder removeSplits(HostName host);
 
     /**
-     * Ends the split of the route of a host for one prefix, if it has one.
+     * Ends the split of the route of a host for one prefix.
      *
-     * @throws IllegalArgumentException if there is no such route
+     * @throws IllegalArgumentException if there is no such route, or it does not split
      */
     public abstract Builder removeSplit(HostName host, PathPrefix prefix);
 

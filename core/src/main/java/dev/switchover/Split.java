@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
  * percent), goes to a second workspace, the canary, and the rest to the route's own workspace.
  *
  * <p>Which side a request takes depends only on its <em>sticky key</em> (a cookie the adapter sets,
- * a header, or the client's address): the key falls into one of 10,000 buckets by a fixed hash,
- * the same on every router and in every JVM, and the buckets below the weight go to the canary.
+ * a header, or the client's address) and the canary: the key falls into one of 10,000 buckets by
+ * a fixed hash salted with the canary's name, the same on every router and in every JVM, and the
+ * buckets below the weight go to the canary.
  * So a client stays on its side while the weight holds, and raising the weight only moves clients
  * from the route's workspace to the canary, never one back. Immutable and thread-safe.
  *
@@ -88,11 +89,19 @@ public final class Split {
   }
 
   /**
-   * The bucket, 0 to 9,999, a sticky key falls into: a fixed 64-bit hash of its characters, the
-   * same on every router and in every JVM. Allocates nothing.
+   * The bucket, 0 to 9,999, a sticky key falls into for this split's canary: a fixed 64-bit hash
+   * of the canary's name and the key's characters, the same on every router and in every JVM.
+   * Salted by the canary, so that each release's canary draws its own clients, not the same few
+   * every time. Allocates nothing.
    */
-  public static int bucketOf(CharSequence stickyKey) {
+  public int bucketOf(CharSequence stickyKey) {
+    checkNotNull(stickyKey, "stickyKey");
     long h = 0xcbf29ce484222325L; // FNV-1a over the UTF-16 code units, then a full avalanche
+    String salt = canary.name();
+    for (int i = 0, n = salt.length(); i < n; i++) {
+      h = (h ^ salt.charAt(i)) * 0x100000001b3L;
+    }
+    h = (h ^ 0xffff) * 0x100000001b3L; // no workspace name holds U+FFFF: name and key stay apart
     for (int i = 0, n = stickyKey.length(); i < n; i++) {
       h = (h ^ stickyKey.charAt(i)) * 0x100000001b3L;
     }

@@ -203,15 +203,21 @@ final class TableBuilder extends RoutingTable.Builder {
   @Override
   public TableBuilder removeSplits(HostName host) {
     HostDraft d = existing(checkNotNull(host, "host"));
-    if (d.routes().stream().anyMatch(r -> r.splitOrNull() != null)) {
-      replaceRoutes(d, each(d, Route::withoutSplit));
-    }
+    checkArgument(
+        d.routes().stream().anyMatch(r -> r.splitOrNull() != null), "%s has no split to end (%s)", host, d.sortedRoutes());
+    replaceRoutes(d, each(d, Route::withoutSplit));
     return this;
   }
 
   @Override
   public TableBuilder removeSplit(HostName host, PathPrefix prefix) {
-    return changeRoute(host, prefix, Route::withoutSplit);
+    return changeRoute(
+        host,
+        prefix,
+        r -> {
+          checkArgument(r.splitOrNull() != null, "%s has no split to end", r);
+          return r.withoutSplit();
+        });
   }
 
   /** What {@code change} makes of each of a host's routes. */

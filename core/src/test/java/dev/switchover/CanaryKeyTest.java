@@ -53,6 +53,22 @@ final class CanaryKeyTest {
   }
 
   @Test
+  void addressKey_isTheCanonicalTextOfTheAddress_howeverTheServerWroteIt() throws Exception {
+    assertEquals("::1", CanaryKey.addressKey("[0:0:0:0:0:0:0:1]"));
+    assertEquals("::1", CanaryKey.addressKey("0:0:0:0:0:0:0:1"));
+    assertEquals("::1", CanaryKey.addressKey(java.net.InetAddress.getByAddress(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1})));
+    assertEquals("fe80::1", CanaryKey.addressKey("fe80:0:0:0:0:0:0:1%eth0"));
+    assertEquals("10.0.0.7", CanaryKey.addressKey("10.0.0.7"));
+    assertEquals("not-an-address", CanaryKey.addressKey("not-an-address"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "a b", "a;b", "a,b", "a\"b", "a\\b", "k\r\nSet-Cookie: x", "caf\u00e9"})
+  void setCookie_ofAValueACookieCannotHold_isRefused(String key) {
+    assertThrows(IllegalArgumentException.class, () -> CanaryKey.cookie().setCookie(key, false));
+  }
+
+  @Test
   void setCookie_isHostOnlyHttpOnlyAndSecureOverTls() {
     assertEquals(
         "switchover-canary=k1; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax", CanaryKey.cookie().setCookie("k1", false));

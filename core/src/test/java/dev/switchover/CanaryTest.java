@@ -26,10 +26,15 @@ final class CanaryTest {
   private static String keyIn(boolean canary, int basisPoints) {
     for (int i = 0; ; i++) {
       String key = "k" + i;
-      if ((Split.bucketOf(key) < basisPoints) == canary) {
+      if (Split.of(GREEN, basisPoints).choosesCanary(key) == canary) {
         return key;
       }
     }
+  }
+
+  @SuppressWarnings("NullAway") // on purpose, to see it refused
+  private static CharSequence nullKey() {
+    return null;
   }
 
   @Test
@@ -57,6 +62,9 @@ final class CanaryTest {
     assertEquals(BLUE, r.workspace());
     Resolution canary = r.choose(keyIn(true, 2500));
     assertEquals(GREEN, canary.workspace());
+    assertTrue(canary.isSplit(), "the canary's side is of a split route too");
+    assertSame(canary, canary.choose(keyIn(false, 2500)), "a side chosen stays chosen");
+    assertThrows(NullPointerException.class, () -> r.choose(nullKey()));
     assertEquals(r.route(), canary.route());
     assertSame(r, r.choose(keyIn(false, 2500)));
     assertSame(canary, r.choose(keyIn(true, 2500)), "made ahead, not per request");
@@ -89,7 +97,7 @@ final class CanaryTest {
       try (Admission a = router.admit("shop.example.com", "/", missing)) {
         String key = a.newStickyKey();
         assertNotNull(key);
-        assertEquals(Split.bucketOf(key) < 5000 ? GREEN : BLUE, a.workspace(), "the side of the key it reports");
+        assertEquals(Split.of(GREEN, 5000).choosesCanary(key) ? GREEN : BLUE, a.workspace(), "the side of the key it reports");
       }
     }
     try (Admission plain = router.admit("shop.example.com", "/")) {
@@ -182,8 +190,10 @@ final class CanaryTest {
     assertFalse(t.hasSplits());
     assertEquals(t.routes(SHOP), RouterTest.blueGreen().routes(SHOP));
     assertEquals("end the split of shop.example.com", t.description());
-    RoutingTable again = router.endSplit(SHOP);
-    assertEquals(t.routes(), again.routes(), "ending no split changes no route");
+    IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> router.endSplit(SHOP));
+    assertTrue(String.valueOf(none.getMessage()).startsWith("shop.example.com has no split to end"), none.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> router.endSplit(SHOP, API));
+    assertSame(t, router.current(), "ending no split publishes nothing");
   }
 
   @Test

@@ -51,16 +51,39 @@ final class SplitTest {
   void bucketOf_isFixedAcrossRunsAndJvms() {
     // Routers of a fleet must agree: these values (from an independent implementation of the same
     // FNV-1a and avalanche) are part of the contract, never to change.
-    assertEquals(Split.bucketOf("client-1"), Split.bucketOf(java.nio.CharBuffer.wrap("client-1")));
-    int[] expected = {Split.bucketOf(""), Split.bucketOf("a"), Split.bucketOf("client-1")};
-    assertEquals(List.of(4342, 8315, 1741), List.of(expected[0], expected[1], expected[2]));
+    Split green = Split.of(GREEN, 0);
+    assertEquals(green.bucketOf("client-1"), green.bucketOf(java.nio.CharBuffer.wrap("client-1")));
+    assertEquals(
+        List.of(2059, 9111, 5799, 8118),
+        List.of(green.bucketOf(""), green.bucketOf("a"), green.bucketOf("client-1"), Split.of(WorkspaceId.of("purple"), 0).bucketOf("client-1")));
   }
 
   @Test
   void bucketOf_charactersBeyondLatin1_countWhole() {
     // 'ā' (U+0101) must not hash as 'a' or as U+0001.
-    assertNotEquals(Split.bucketOf("a"), Split.bucketOf("\u0101"));
-    assertNotEquals(Split.bucketOf("\u0001"), Split.bucketOf("\u0101"));
+    Split green = Split.of(GREEN, 0);
+    assertNotEquals(green.bucketOf("a"), green.bucketOf("\u0101"));
+    assertNotEquals(green.bucketOf("\u0001"), green.bucketOf("\u0101"));
+  }
+
+  /** Each canary draws its own clients: of the 10% of one, about 10% are in the 10% of another. */
+  @Test
+  void bucketOf_isSaltedByTheCanary_soReleasesDrawDifferentClients() {
+    Split green = Split.ofPercent(GREEN, 10);
+    Split purple = Split.ofPercent(WorkspaceId.of("purple"), 10);
+    int inGreen = 0;
+    int inBoth = 0;
+    for (int i = 0; i < 100_000; i++) {
+      String key = "client-" + i;
+      if (green.choosesCanary(key)) {
+        inGreen++;
+        inBoth += purple.choosesCanary(key) ? 1 : 0;
+      }
+    }
+    double sd = Math.sqrt(inGreen * 0.1 * 0.9);
+    int both = inBoth;
+    int of = inGreen;
+    assertTrue(Math.abs(inBoth - inGreen * 0.1) < 6 * sd, () -> both + " of green's " + of + " are purple's too");
   }
 
   @Test

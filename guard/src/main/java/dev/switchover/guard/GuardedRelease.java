@@ -9,6 +9,7 @@ import dev.switchover.HostName;
 import dev.switchover.PathPrefix;
 import dev.switchover.PreparedChange;
 import dev.switchover.Router;
+import dev.switchover.Route;
 import dev.switchover.RoutingTable;
 import dev.switchover.Split;
 import dev.switchover.WorkspaceId;
@@ -108,6 +109,9 @@ public final class GuardedRelease {
    * @throws dev.switchover.RevisionConflictException if, while the probes ran, another write
    *     changed what the promote depends on; nothing was published
    * @throws IllegalStateException if this release was started before
+   * @throws IllegalArgumentException for a canary whose routes already split their traffic (a ramp
+   *     starts from none, so that its rollback can put everything back where it was: end or
+   *     promote that split first); nothing was published
    * @throws InterruptedException if interrupted while probing; nothing was published
    */
   public ReleaseWatch start() throws InterruptedException {
@@ -119,6 +123,7 @@ public final class GuardedRelease {
     if (steps.isEmpty()) {
       change = prefix == null ? router.preparePromote(domain, workspace) : router.preparePromote(domain, prefix, workspace);
     } else {
+      checkNoSplit(router.current());
       // Built, not published, so that a canary that cannot be is refused before its probes run.
       var unused = splitOf(router.current().toBuilder(), steps.get(0)).build();
     }
@@ -133,7 +138,13 @@ public final class GuardedRelease {
     ReleaseWatch watch = new ReleaseWatch(this);
     RoutingTable switched;
     try {
-      switched = change != null ? change.commit() : step(router.current().revision(), 0);
+      if (change != null) {
+        switched = change.commit();
+      } else {
+        RoutingTable now = router.current();
+        checkNoSplit(now); // one may have begun while the probes ran
+        switched = step(now.revision(), 0);
+      }
     } catch (RuntimeException e) {
       watch.abandon();
       throw e;
@@ -179,6 +190,42 @@ public final class GuardedRelease {
     return steps.isEmpty()
         ? router.rollback(expectedRevision, GUARD + why)
         : router.endSplit(expectedRevision, domain, prefix, GUARD + why);
+  }
+
+  /** A canary's ramp starts from routes without a split, so that ending its split restores them. */
+  private void checkNoSplit(RoutingTable table) {
+    for (Route r : table.routes(domain)) {
+      if (prefix == null || r.prefix().equals(prefix)) {
+        checkArgument(
+            r.split().isEmpty(),
+            "cannot start a canary of %s -> %s: route %s already splits its traffic; end or promote that split first",
+            target(),
+            workspace,
+            r);
+      }
+    }
+  }
+
+  /**
+   * The routes of the domain once step {@code index} of the canary (or, for {@code index} equal to
+   * the number of steps, its closing promote) is applied to {@code table}: how the watch tells
+   * that a step whose write seemed to fail was made after all.
+   */
+  List<Route> routesAfter(RoutingTable table, int index) {
+    RoutingTable.Builder b = table.toBuilder();
+    if (index < steps.size()) {
+      splitOf(b, steps.get(index));
+    } else if (prefix == null) {
+      b.pointHost(domain, workspace);
+    } else {
+      b.pointRoute(domain, prefix, workspace);
+    }
+    return b.build().routes(domain);
+  }
+
+  /** The domain's routes in {@code table}. */
+  List<Route> routesIn(RoutingTable table) {
+    return table.routes(domain);
   }
 
   private RoutingTable.Builder splitOf(RoutingTable.Builder b, int basisPoints) {
@@ -298,6 +345,7 @@ public final class GuardedRelease {
      *
      * @param percents the steps, rising, each above 0 and at most 100 (rounded to a basis point)
      * @throws IllegalArgumentException if there is no step, or they do not rise within (0, 100]
+     * @throws IllegalStateException if the release was already named (a promote or a canary)
      */
     public Builder canary(HostName domain, WorkspaceId workspace, double... percents) {
       checkNotNull(domain, "domain");
@@ -308,6 +356,7 @@ public final class GuardedRelease {
       for (double p : percents) {
         checkArgument(p > 0 && p <= 100, "a canary's step is a percentage above 0 and at most 100, but was %s", p);
         int bp = Split.ofPercent(workspace, p).basisPoints();
+        checkArgument(bp > 0, "a canary's step must be at least one basis point (0.01 percent), but was %s", p);
         checkArgument(
             weights.isEmpty() || bp > weights.get(weights.size() - 1),
             "a canary's steps must rise, but %s follows %s",

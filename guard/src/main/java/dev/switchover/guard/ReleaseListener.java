@@ -9,7 +9,10 @@ import dev.switchover.RoutingTable;
  */
 @FunctionalInterface
 public interface ReleaseListener {
-  /** The guarded switch was published (its probes passed); the watch begins. */
+  /**
+   * The guarded switch was published (its probes passed), or for a canary each of its steps; the
+   * watch of it begins.
+   */
   default void switched(RoutingTable table) {}
 
   /** The watch ended; {@link ReleaseOutcome#reason()} says why. */

@@ -34,9 +34,10 @@ public record ReleaseOutcome(
      */
     ROLLBACK_REFUSED,
     /**
-     * A canary's next step (or its closing promote) was not published: another write came in after
-     * its last step, or the store failed. Its split stays as the last step left it, for an operator
-     * to decide; nothing was overwritten.
+     * A canary's next step (or its closing promote) was not published because another write came
+     * in after its last step: the table stays as that write left it, for an operator to decide;
+     * nothing was overwritten. (A step the store failed to take is tried again at each check, the
+     * step that runs still watched, until it is made or the watch is stopped.)
      */
     STEP_REFUSED,
     /** The watch was {@linkplain ReleaseWatch#close() stopped} before its window ended. */

@@ -60,6 +60,10 @@ public final class ReleaseWatch implements AutoCloseable {
   private volatile @Nullable RoutingTable last;
   /** The canary's step that runs now; guarded by this. */
   private int step;
+  /** The watched workspace's requests when the step that runs now was published. */
+  private volatile long requestsAtStep;
+  /** Why the canary's next step could not be published yet (the store failed), or null. */
+  private @Nullable String failedStep;
   /** Why a rollback was due but could not be published (the store failed), for the window's end. */
   private volatile @Nullable String failedRollback;
 
@@ -153,18 +157,9 @@ public final class ReleaseWatch implements AutoCloseable {
     try {
       long failures = failures();
       long requests = requests();
-      if (requests >= release.minRequests() && failures > release.maxFailureRate() * requests) {
-        rollBack(
-            String.format(
-                Locale.ROOT,
-                "%s failed %d of %d requests since the switch, above the %s allowed over at least %d",
-                workspace,
-                failures,
-                requests,
-                percent(release.maxFailureRate()),
-                release.minRequests()),
-            requests,
-            failures);
+      String breach = breach(failures, requests);
+      if (breach != null) {
+        rollBack(breach, requests, failures);
       }
     } catch (RuntimeException e) {
       log.error("the watch of {} failed to check its counts", workspace, e);
@@ -196,6 +191,7 @@ public final class ReleaseWatch implements AutoCloseable {
   /** The switch, or a canary's step, was published: listeners hear of it, and its window starts. */
   private void published(RoutingTable table) {
     last = table;
+    requestsAtStep = requests();
     log.info(
         "guarded release of {} -> {}: revision {} ({}), watched for {}",
         release.target(),
@@ -235,6 +231,29 @@ public final class ReleaseWatch implements AutoCloseable {
       return;
     }
     if (release.isCanary()) {
+      // The counts are checked again here: a step never goes up on a threshold crossed since the
+      // last check, nor without the evidence a step needs.
+      String breach = breach(failures, requests);
+      if (breach != null) {
+        rollBack(breach, requests, failures);
+        return;
+      }
+      long atStep = requests - requestsAtStep;
+      if (failedStep == null && atStep < release.minRequests()) {
+        end(
+            ReleaseOutcome.Verdict.HELD,
+            String.format(
+                Locale.ROOT,
+                "%s served only %d requests at this step, fewer than the %d a step needs to go on; its split stays: %s",
+                workspace,
+                atStep,
+                release.minRequests(),
+                last().description()),
+            last().revision(),
+            requests,
+            failures);
+        return;
+      }
       nextStep(requests, failures);
       return;
     }
@@ -257,32 +276,82 @@ public final class ReleaseWatch implements AutoCloseable {
   private void nextStep(long requests, long failures) {
     List<Integer> steps = release.steps();
     RoutingTable previous = last();
-    String held = String.format(Locale.ROOT, "%s held at %s: %d of %d requests failed", workspace, release.stepsText(), failures, requests);
-    try {
-      if (step + 1 < steps.size()) {
-        RoutingTable next = release.step(previous.revision(), step + 1);
-        step++;
-        published(next);
-      } else if (steps.get(step) == dev.switchover.Split.ALL) {
-        RoutingTable promoted = release.promoteCanary(previous.revision());
-        AUDIT.info("canary promoted by the release guard: revision {} -> {}: {}", previous.revision(), promoted.revision(), held);
-        end(ReleaseOutcome.Verdict.HELD, held + "; promoted", promoted.revision(), requests, failures);
-      } else {
-        end(ReleaseOutcome.Verdict.HELD, held + "; its split stays at the last step", previous.revision(), requests, failures);
-      }
-    } catch (RevisionConflictException e) {
-      String reason =
-          "the canary's next step was not taken: " + e.getMessage() + " (another write came in after revision "
-              + previous.revision() + "); its split stays as it was: " + previous.description();
-      AUDIT.warn("canary step refused at revision {}: {}", e.actualRevision(), reason);
-      end(ReleaseOutcome.Verdict.STEP_REFUSED, reason, e.actualRevision(), requests, failures);
-    } catch (RuntimeException e) {
-      String reason =
-          "the canary's next step could not be published: " + e.getMessage() + "; its split stays as it was: "
-              + previous.description();
-      AUDIT.warn("canary step failed at revision {}: {}", previous.revision(), reason);
-      end(ReleaseOutcome.Verdict.STEP_REFUSED, reason, router.current().revision(), requests, failures);
+    boolean promote = step + 1 == steps.size();
+    if (promote && steps.get(step) != dev.switchover.Split.ALL) {
+      end(
+          ReleaseOutcome.Verdict.HELD,
+          held(requests, failures) + "; its split stays at the last step",
+          previous.revision(),
+          requests,
+          failures);
+      return;
     }
+    RoutingTable next;
+    try {
+      next = promote ? release.promoteCanary(previous.revision()) : release.step(previous.revision(), step + 1);
+    } catch (RevisionConflictException e) {
+      RoutingTable made = failedStep == null ? null : madeAfterAll(previous, promote ? steps.size() : step + 1);
+      if (made == null) {
+        String reason =
+            "the canary's next step was not taken: " + e.getMessage() + " (another write came in after revision "
+                + previous.revision() + "); the table is now revision " + router.current().revision() + ": "
+                + router.current().description();
+        AUDIT.warn("canary step refused at revision {}: {}", e.actualRevision(), reason);
+        end(ReleaseOutcome.Verdict.STEP_REFUSED, reason, e.actualRevision(), requests, failures);
+        return;
+      }
+      next = made; // an attempt that seemed to fail was made after all
+    } catch (RuntimeException e) {
+      // The store may be away (a fleet's etcd): the step is tried again at the next check, while
+      // the one that runs stays watched; the write may also have been made after all.
+      boolean first = failedStep == null;
+      failedStep = e.getMessage();
+      if (first) {
+        log.warn("guarded release of {} -> {}: the canary's next step failed: {}; trying again at each check", release.target(), workspace, failedStep, e);
+      }
+      var unusedRetry = executor.schedule(this::windowPassed, release.checkEvery().toNanos(), TimeUnit.NANOSECONDS);
+      return;
+    }
+    failedStep = null;
+    if (promote) {
+      AUDIT.info("canary promoted by the release guard: revision {} -> {}: {}", previous.revision(), next.revision(), held(requests, failures));
+      end(ReleaseOutcome.Verdict.HELD, held(requests, failures) + "; promoted", next.revision(), requests, failures);
+    } else {
+      step++;
+      published(next);
+    }
+  }
+
+  private String held(long requests, long failures) {
+    return String.format(Locale.ROOT, "%s held at %s: %d of %d requests failed", workspace, release.stepsText(), failures, requests);
+  }
+
+  /** The revision right after {@code previous}, if it is what step {@code index} would have made. */
+  private @Nullable RoutingTable madeAfterAll(RoutingTable previous, int index) {
+    List<RoutingTable> seen = new ArrayList<>();
+    seen.add(router.current());
+    seen.addAll(router.history());
+    for (RoutingTable t : seen) {
+      if (t.revision() == previous.revision() + 1 && release.routesIn(t).equals(release.routesAfter(previous, index))) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** Why the counts call for a rollback, or null if they do not. */
+  private @Nullable String breach(long failures, long requests) {
+    if (requests >= release.minRequests() && failures > release.maxFailureRate() * requests) {
+      return String.format(
+          Locale.ROOT,
+          "%s failed %d of %d requests since the switch, above the %s allowed over at least %d",
+          workspace,
+          failures,
+          requests,
+          percent(release.maxFailureRate()),
+          release.minRequests());
+    }
+    return null;
   }
 
   /**

@@ -313,28 +313,119 @@ final class GuardedReleaseTest {
   void canary_aWriteDuringAStep_stopsTheRampWithoutOverwritingIt() throws Exception {
     ReleaseWatch watch =
         GuardedRelease.builder(router)
-            .canary(SHOP, "green", 10, 100)
+            .canary(SHOP, "green", 50, 100)
             .watchFor(Duration.ofMillis(500))
+            .rollBackAboveFailureRate(0.5, 1)
             .build()
             .start();
     RoutingTable operator = router.promote(OTHER, "green"); // someone else's write, revision 3
+    for (int i = 0; i < 40; i++) {
+      assertEquals(200, RawConnection.getOnce(port, SHOP, "/").status()); // evidence for the step
+    }
     ReleaseOutcome outcome = watch.outcome().get(30, TimeUnit.SECONDS);
     assertEquals(ReleaseOutcome.Verdict.STEP_REFUSED, outcome.verdict(), outcome::toString);
     assertEquals(3, outcome.endRevision());
     assertTrue(outcome.reason().contains("another write came in after revision 2"), outcome::reason);
-    assertTrue(outcome.reason().endsWith("its split stays as it was: split shop.example.com: 10% to green"), outcome::reason);
+    assertTrue(outcome.reason().endsWith("the table is now revision 3: promote other.example.com -> green"), outcome::reason);
     assertEquals(operator.revision(), router.current().revision(), "nothing was written over the operator's change");
     assertTrue(router.current().hasSplits(), "the split is left for an operator to decide");
   }
 
   @Test
   void canary_stoppingShortOf100_leavesItsLastSplitRunning() throws Exception {
+    try (Load load = Load.start(port, SHOP, 4)) {
+      load.awaitRequests(20);
+      ReleaseOutcome outcome =
+          GuardedRelease.builder(router)
+              .canary(SHOP, "green", 20, 50)
+              .watchFor(Duration.ofMillis(300))
+              .rollBackAboveFailureRate(0.5, 1)
+              .build()
+              .start()
+              .outcome()
+              .get(30, TimeUnit.SECONDS);
+      assertEquals(ReleaseOutcome.Verdict.HELD, outcome.verdict(), outcome::toString);
+      assertTrue(outcome.reason().endsWith("its split stays at the last step"), outcome::reason);
+      assertEquals("split shop.example.com: 50% to green", router.current().description());
+    }
+  }
+
+  @Test
+  void canary_withoutTheRequestsAStepNeeds_staysWhereItIs() throws Exception {
     ReleaseOutcome outcome =
-        GuardedRelease.builder(router).canary(SHOP, "green", 5, 20).watchFor(Duration.ofMillis(100)).build().start()
-            .outcome().get(30, TimeUnit.SECONDS);
+        GuardedRelease.builder(router)
+            .canary(SHOP, "green", 10, 100)
+            .watchFor(Duration.ofMillis(200))
+            .build()
+            .start()
+            .outcome()
+            .get(30, TimeUnit.SECONDS);
     assertEquals(ReleaseOutcome.Verdict.HELD, outcome.verdict(), outcome::toString);
-    assertTrue(outcome.reason().endsWith("its split stays at the last step"), outcome::reason);
-    assertEquals("split shop.example.com: 20% to green", router.current().description());
+    assertEquals(
+        "green served only 0 requests at this step, fewer than the 20 a step needs to go on; its split stays:"
+            + " split shop.example.com: 10% to green",
+        outcome.reason());
+    assertEquals(2, router.current().revision(), "not one step further");
+  }
+
+  /** Failures that cross the threshold after the last check are seen at the window's end, before a step. */
+  @Test
+  void canary_failuresSinceTheLastCheck_rollBackInsteadOfSteppingUp() throws Exception {
+    green.app().stop();
+    ReleaseWatch watch =
+        GuardedRelease.builder(router)
+            .canary(SHOP, "green", 50, 100)
+            .watchFor(Duration.ofMillis(500))
+            .rollBackAboveFailureRate(0.5, 5)
+            .checkEvery(Duration.ofSeconds(30)) // never checks within the window
+            .build()
+            .start();
+    for (int i = 0; i < 40; i++) {
+      RawConnection.getOnce(port, SHOP, "/");
+    }
+    ReleaseOutcome outcome = watch.outcome().get(30, TimeUnit.SECONDS);
+    assertEquals(ReleaseOutcome.Verdict.ROLLED_BACK, outcome.verdict(), outcome::toString);
+    assertFalse(router.current().hasSplits());
+  }
+
+  @Test
+  void canary_overASplitThatRuns_isRefused() throws Exception {
+    router.split(HostName.parse(SHOP), dev.switchover.Split.ofPercent(GREEN, 20));
+    long before = router.current().revision();
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, GuardedRelease.builder(router).canary(SHOP, "green", 10, 100).build()::start);
+    assertTrue(String.valueOf(e.getMessage()).contains("already splits its traffic; end or promote that split first"), e.getMessage());
+    assertEquals(before, router.current().revision());
+  }
+
+  /** A step whose write timed out but was made is the guard's: it goes on from there. */
+  @Test
+  void canary_aStepThatFailedButWasMadeAfterAll_goesOn() throws Exception {
+    AtomicBoolean timeOutNextWrite = new AtomicBoolean();
+    TableStore late = new FlakyStore(router.current(), timeOutNextWrite, true);
+    try (Router fleetRouter = Router.builder().store(late).build()) {
+      ReleaseWatch watch =
+          GuardedRelease.builder(fleetRouter)
+              .canary(SHOP, "green", 50, 100)
+              .watchFor(Duration.ofMillis(300))
+              .rollBackAboveFailureRate(0.5, 1)
+              .checkEvery(Duration.ofMillis(5))
+              .build()
+              .start();
+      timeOutNextWrite.set(true); // the next step's write
+      java.util.concurrent.CompletableFuture<ReleaseOutcome> outcome = watch.outcome();
+      for (int i = 0; !outcome.isDone() && i < 3000; i++) {
+        try (Admission a = fleetRouter.admit(SHOP, "/", "client-" + i)) {
+          a.answered(200);
+        }
+        LockSupport.parkNanos(1_000_000); // a request a millisecond, while the ramp runs
+      }
+      ReleaseOutcome o = outcome.get(30, TimeUnit.SECONDS);
+      assertEquals(ReleaseOutcome.Verdict.HELD, o.verdict(), o::toString);
+      assertTrue(o.reason().endsWith("; promoted"), o::reason);
+      assertEquals(4, o.endRevision(), "50%, 100% (made after all, not again), then the promote");
+      assertEquals(GREEN, fleetRouter.resolve(SHOP, "/").workspace());
+    }
   }
 
   @Test

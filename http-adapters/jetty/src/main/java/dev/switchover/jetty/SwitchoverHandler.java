@@ -14,6 +14,7 @@ import dev.switchover.http.internal.Cookies;
 import dev.switchover.http.internal.Previews;
 import dev.switchover.http.internal.RequestTargets;
 import dev.switchover.http.internal.UpstreamBases;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -311,7 +312,10 @@ public final class SwitchoverHandler extends Handler.Wrapper {
         return fields.get(key.name());
       }
       case CLIENT_ADDRESS -> {
-        return Request.getRemoteAddr(request);
+        return request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress a
+                && a.getAddress() != null
+            ? CanaryKey.addressKey(a.getAddress())
+            : null;
       }
     }
     return null;

@@ -587,7 +587,8 @@ public final class SwitchoverFilter implements Filter {
         return request.getHeader(key.name());
       }
       case CLIENT_ADDRESS -> {
-        return request.getRemoteAddr();
+        String address = request.getRemoteAddr();
+        return address == null ? null : CanaryKey.addressKey(address);
       }
     }
     return null;

@@ -414,6 +414,8 @@ public abstract class AdapterConformanceSuite {
 
   /** The value of the canary cookie a response sets, or null if it sets none. */
   private static @Nullable String canaryCookie(RawResponse r) {
+    long fields = r.headers("Set-Cookie").stream().filter(f -> f.startsWith(CanaryKey.DEFAULT_COOKIE + "=")).count();
+    assertTrue(fields <= 1, () -> "one canary cookie at most: " + r.headers("Set-Cookie"));
     for (String field : r.headers("Set-Cookie")) {
       if (field.startsWith(CanaryKey.DEFAULT_COOKIE + "=")) {
         int end = field.indexOf(';');
@@ -425,7 +427,7 @@ public abstract class AdapterConformanceSuite {
   }
 
   private static String sideOf(String stickyKey, int basisPoints) {
-    return Split.bucketOf(stickyKey) < basisPoints ? GREEN : BLUE;
+    return Split.of(WorkspaceId.of(GREEN), basisPoints).choosesCanary(stickyKey) ? GREEN : BLUE;
   }
 
   /**
@@ -531,7 +533,7 @@ public abstract class AdapterConformanceSuite {
     s.router.split(shop, Split.ofPercent(WorkspaceId.of(GREEN), 50));
     for (String key : keys.subList(0, 300)) {
       RawResponse r = withHeader(s, SHOP, "/x", "Cookie: " + CanaryKey.DEFAULT_COOKIE + "=" + key);
-      if (Split.bucketOf(key) < 1000) {
+      if (Split.of(WorkspaceId.of(GREEN), 1000).choosesCanary(key)) {
         assertEquals(GREEN, r.workspace(), () -> "a green client stays green: " + r);
       }
       assertEquals(sideOf(key, 5000), r.workspace(), r::toString);

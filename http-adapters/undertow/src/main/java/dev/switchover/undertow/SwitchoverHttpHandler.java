@@ -335,7 +335,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
       }
       case CLIENT_ADDRESS -> {
         InetSocketAddress source = exchange.getSourceAddress();
-        return source == null || source.getAddress() == null ? null : source.getAddress().getHostAddress();
+        return source == null || source.getAddress() == null ? null : CanaryKey.addressKey(source.getAddress());
       }
     }
     return null;

@@ -107,6 +107,9 @@ final class EtcdClusterTest {
         assertTrue(seen.startsWith("TABLE "), seen);
         assertFalse(lines.stream().anyMatch(l -> l.startsWith("HALF ")), lines.toString());
 
+        // a hears of b's swaps through etcd's watch: a promote from a table it has not caught up
+        // with yet would be refused (rightly) as a conflict
+        await(() -> a.current().revision() == end, () -> "a at " + a.current());
         RoutingTable promoted = a.promote("shop.example.com", "green");
         expect(lines, l -> l.equals("TABLE " + promoted.revision() + " green"));
         await(() -> b.current().revision() == promoted.revision(), () -> "b at " + b.current());

@@ -10,6 +10,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,9 +26,15 @@ import org.jspecify.annotations.Nullable;
  * first onset at or after that time ({@code previous_ns=none} for the workspace's first request
  * ever), or {@code onset_ns=none}.
  *
+ * <p>With the system property {@value #WEBSOCKET} set, a WebSocket upgrade to either workspace is
+ * answered by an endpoint that echoes every message ({@link WsRate}'s load).
+ *
  * <p>Usage: {@code Upstreams <bluePort> <greenPort> <controlPort>}
  */
 public final class Upstreams {
+  /** The system property (run.sh's {@code PROTOCOL=ws}) that makes each workspace a WebSocket echo too. */
+  static final String WEBSOCKET = "switchover.bench.websocket";
+
   private Upstreams() {}
 
   /** Starts the upstreams and runs until killed. */
@@ -42,8 +50,8 @@ public final class Upstreams {
     Loopback.addConnector(server, bluePort);
     Loopback.addConnector(server, greenPort);
     Loopback.addConnector(server, controlPort);
-    server.setHandler(
-        new NameHandler(Map.of(bluePort, "blue", greenPort, "green"), onsets, controlPort));
+    Handler names = new NameHandler(Map.of(bluePort, "blue", greenPort, "green"), onsets, controlPort);
+    server.setHandler(Boolean.getBoolean(WEBSOCKET) ? Echo.handler(server, names) : names);
     server.start();
     System.out.printf("upstreams: blue on %d, green on %d, control on %d%n", bluePort, greenPort, controlPort);
     server.join();
@@ -123,6 +131,28 @@ public final class Upstreams {
       response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.remaining());
       response.write(true, body.slice(), callback);
       return true;
+    }
+  }
+
+  /** A WebSocket endpoint that sends every message back as it came. */
+  static final class Echo extends Session.Listener.AbstractAutoDemanding {
+    static Handler handler(Server server, Handler next) {
+      WebSocketUpgradeHandler upgrades =
+          WebSocketUpgradeHandler.from(server, container -> container.addMapping("/*", (rq, rs, cb) -> new Echo()));
+      upgrades.setHandler(next);
+      return upgrades;
+    }
+
+    @Override
+    public void onWebSocketText(String message) {
+      getSession().sendText(message, org.eclipse.jetty.websocket.api.Callback.NOOP);
+    }
+
+    @Override
+    public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
+      ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload).flip();
+      callback.succeed();
+      getSession().sendBinary(copy, org.eclipse.jetty.websocket.api.Callback.NOOP);
     }
   }
 }
