@@ -1,6 +1,7 @@
 package dev.switchover.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.admin.AdminApi;
@@ -140,6 +141,25 @@ final class DomainsPageBrowserTest {
     assertEquals("blue", shop.router().resolve(ShopDeployment.SHOP, "/").workspace().name());
     screenshot("domains-page-conflict.png");
 
+    assertEquals(0, load.failed(), () -> "failed requests: " + load.failures());
+  }
+
+  @Test
+  void canary_isShown_andEndedByChoosingTheRoutesOwnWorkspace() {
+    browser.get(admin.uri().toString());
+    browser.findElement(By.id("token")).sendKeys(OPERATOR);
+    click("#token-form button[type=submit]");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("tr[data-domain='shop.localhost']"), "/ → blue"));
+    shop.router().split(dev.switchover.HostName.parse(ShopDeployment.SHOP), dev.switchover.Split.ofPercent(dev.switchover.WorkspaceId.of("green"), 12.5));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("tr[data-domain='shop.localhost']"), "/ → blue, 12.5% to green"));
+
+    // Choosing blue, the route's own workspace, is a change while a canary runs: the promote ends it.
+    click("button[aria-label='Edit shop.localhost']");
+    choose("form.editor select[data-prefix='/']", "blue");
+    click("form.editor button[type=submit]");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "now revision 3"));
+    assertFalse(shop.router().current().hasSplits());
+    assertEquals("blue", shop.router().resolve(ShopDeployment.SHOP, "/").workspace().name());
     assertEquals(0, load.failed(), () -> "failed requests: " + load.failures());
   }
 

@@ -99,6 +99,7 @@ function renderDomains() {
     for (const r of d.routes) {
       const previews = previewsOf(r.workspace);
       routes.append(el("li", {}, el("code", {}, r.prefix), " → ", el("strong", {}, r.workspace),
+        r.split ? el("span", { class: "canary" }, ", " + (r.split.basisPoints / 100) + "% to ", el("strong", {}, r.split.canary)) : null,
         previews.length ? el("span", { class: "muted" }, " (preview: " + previews.join(", ") + ")") : null));
     }
     if (d.routes.length === 0) routes.append(el("li", { class: "muted" }, "no routes"));
@@ -193,7 +194,11 @@ async function update(domain) {
   const d = state.table.domains.find((x) => x.name === domain);
   const routes = {};
   for (const r of d.routes) routes[r.prefix] = editing.choices[r.prefix] || r.workspace;
-  const changed = Object.fromEntries(Object.entries(routes).filter(([p, w]) => d.routes.find((r) => r.prefix === p).workspace !== w));
+  // A route that splits with a canary changes whatever is picked: the promote ends the split.
+  const changed = Object.fromEntries(Object.entries(routes).filter(([p, w]) => {
+    const r = d.routes.find((x) => x.prefix === p);
+    return r.workspace !== w || r.split;
+  }));
   if (Object.keys(changed).length === 0) {
     say("Nothing to update: every prefix already has that workspace.");
     state.editing = null;

@@ -272,7 +272,8 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       return true;
     }
     // Routed: counted in flight until the callback completes, or handle() throws.
-    Callback completion = new AdmissionCallback(callback, admission, response);
+    Callback completion =
+        new AdmissionCallback(response instanceof SettingCookie c ? c.completing(callback) : callback, admission, response);
     try {
       Target target = targets.get(admission.workspace());
       if (target == null) {

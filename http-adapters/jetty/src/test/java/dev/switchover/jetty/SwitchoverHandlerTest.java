@@ -313,6 +313,29 @@ final class SwitchoverHandlerTest {
     }
   }
 
+  /** A handler that replaces Set-Cookie and completes without writing still sends the canary's. */
+  @Test
+  void canaryCookie_besideAHandlerThatPutsItsOwnAndAnswersWithoutWriting() throws Exception {
+    Router router = Router.create(table());
+    router.split(dev.switchover.HostName.parse(SHOP), dev.switchover.PathPrefix.ROOT, dev.switchover.Split.of(GREEN, dev.switchover.Split.ALL));
+    Handler puts =
+        new Handler.Abstract() {
+          @Override
+          public boolean handle(Request request, Response response, Callback callback) {
+            response.getHeaders().put("Set-Cookie", "app=1; Path=/");
+            response.setStatus(204);
+            callback.succeeded();
+            return true;
+          }
+        };
+    JettyRouterServer server = start(SwitchoverHandler.builder(router).handler(GREEN, puts).build());
+    RawResponse r = get(server, SHOP, "/");
+    assertEquals(204, r.status(), r::toString);
+    List<String> cookies = r.headers("Set-Cookie");
+    assertTrue(cookies.contains("app=1; Path=/"), cookies::toString);
+    assertEquals(1, cookies.stream().filter(c -> c.startsWith("switchover-canary=")).count(), cookies::toString);
+  }
+
   private static RoutingTable table() {
     return RoutingTable.builder()
         .workspace("blue")

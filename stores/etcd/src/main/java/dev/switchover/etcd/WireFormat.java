@@ -236,6 +236,9 @@ final class WireFormat {
                 WorkspaceId.of(text(key, r.get("workspace"), "a route's \"workspace\"")));
         JsonNode split = r.get("split");
         if (split != null && !split.isNull()) {
+          if (o.get("format").asInt() < FORMAT) {
+            throw new StoreDataException(key, "a route's \"split\" in a format " + o.get("format").asInt() + " value; splits are format " + FORMAT);
+          }
           JsonNode weight = split.get("basisPoints");
           if (weight == null || !weight.isInt()) {
             throw new StoreDataException(key, "a split's \"basisPoints\" must be a whole number, but was " + weight);

@@ -96,6 +96,7 @@ final class WireFormatTest {
         "{\"format\":2,\"routes\":[{\"prefix\":\"/\",\"workspace\":\"blue\",\"split\":{\"canary\":\"green\",\"basisPoints\":10001}}]} | 0 to 10000 basis points",
         "{\"format\":2,\"routes\":[{\"prefix\":\"/\",\"workspace\":\"blue\",\"split\":{\"canary\":\"green\",\"basisPoints\":\"10\"}}]} | a split's \"basisPoints\" must be a whole number",
         "{\"format\":2,\"routes\":[{\"prefix\":\"/\",\"workspace\":\"blue\",\"split\":{\"basisPoints\":10}}]} | a split's \"canary\"",
+        "{\"format\":1,\"routes\":[{\"prefix\":\"/\",\"workspace\":\"blue\",\"split\":{\"canary\":\"green\",\"basisPoints\":10}}]} | splits are format 2",
         "{\"format\":0,\"routes\":[]} | unknown format 0",
         "{\"format\":1} | expected an array \"routes\"",
         "{\"format\":1,\"status\":\"SURE\",\"routes\":[]} | unreadable host",
