@@ -10,8 +10,8 @@ module dev.switchover.bench.http {
   requires org.eclipse.jetty.ee10.proxy;
   requires org.eclipse.jetty.server;
   requires org.eclipse.jetty.http2.server; // h2c listeners (PROTOCOL=h2c)
-  requires org.eclipse.jetty.websocket.jetty.api; // the upstreams' echo (PROTOCOL=ws)
-  requires org.eclipse.jetty.websocket.jetty.server;
+  requires org.eclipse.jetty.websocket.api; // the upstreams' echo (PROTOCOL=ws)
+  requires org.eclipse.jetty.websocket.server;
   requires java.net.http; // WsRate
   requires org.eclipse.jetty.proxy;
   requires org.eclipse.jetty.client;
