@@ -3,7 +3,17 @@ package dev.switchover.undertow;
 import dev.switchover.testkit.AppRequest;
 import dev.switchover.testkit.AppResponse;
 import dev.switchover.testkit.WorkspaceApp;
+import dev.switchover.testkit.WebSocketEcho;
+import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
+import io.undertow.util.Headers;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.BufferedBinaryMessage;
+import io.undertow.websockets.core.BufferedTextMessage;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import java.util.OptionalInt;
+import org.xnio.Buffers;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
@@ -22,13 +32,59 @@ import org.jspecify.annotations.Nullable;
  */
 final class WorkspaceAppHttpHandler implements HttpHandler {
   private final WorkspaceApp app;
+  /** The app's WebSocket endpoint, as an Undertow application makes one. */
+  private final HttpHandler webSockets;
 
   WorkspaceAppHttpHandler(WorkspaceApp app) {
     this.app = app;
+    this.webSockets =
+        Handlers.websocket(
+            (exchange, channel) -> {
+              SwitchoverHttpHandler.closeOnGraceEnd(exchange, channel);
+              channel.getReceiveSetter().set(new Echo(app.name()));
+              channel.resumeReceives();
+            });
+  }
+
+  /** {@link WebSocketEcho} on Undertow's WebSocket API; Undertow answers pings itself. */
+  private static final class Echo extends AbstractReceiveListener {
+    private final String workspace;
+
+    Echo(String workspace) {
+      this.workspace = workspace;
+    }
+
+    @Override
+    protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
+      String text = message.getData();
+      OptionalInt close = WebSocketEcho.closeAsked(text);
+      if (close.isPresent()) {
+        WebSockets.sendClose(close.getAsInt(), WebSocketEcho.CLOSE_REASON, channel, null);
+      } else {
+        WebSockets.sendText(WebSocketEcho.reply(workspace, text), channel, null);
+      }
+    }
+
+    @Override
+    @SuppressWarnings("deprecation") // Undertow hands the message's data out as XNIO's Pooled
+    protected void onFullBinaryMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
+      var data = message.getData();
+      ByteBuffer copy = ByteBuffer.allocate(Math.toIntExact(Buffers.remaining(data.getResource())));
+      for (ByteBuffer b : data.getResource()) {
+        copy.put(b);
+      }
+      data.free();
+      WebSockets.sendBinary(copy.flip(), channel, null);
+    }
   }
 
   @Override
-  public void handleRequest(HttpServerExchange exchange) {
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    String upgrade = exchange.getRequestHeaders().getFirst(Headers.UPGRADE);
+    if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
+      webSockets.handleRequest(exchange);
+      return;
+    }
     String query = exchange.getQueryString();
     String target = rawPath(exchange) + (query == null || query.isEmpty() ? "" : "?" + query);
     AppRequest.Builder request =
