@@ -17,15 +17,21 @@ final class AdmissionCallback implements Callback {
   private final Callback delegate;
   private final Admission admission;
   private final Response response;
+  private final LongLivedUpgrades upgrades;
 
-  AdmissionCallback(Callback delegate, Admission admission, Response response) {
+  AdmissionCallback(Callback delegate, Admission admission, Response response, LongLivedUpgrades upgrades) {
     this.delegate = delegate;
     this.admission = admission;
     this.response = response;
+    this.upgrades = upgrades;
   }
 
   @Override
   public void succeeded() {
+    if (upgrades.tookOver(response.getRequest(), response.getStatus(), admission)) {
+      delegate.succeeded(); // an upgrade: counted as long-lived until its connection closes
+      return;
+    }
     admission.answered(response.getStatus());
     try {
       delegate.succeeded();

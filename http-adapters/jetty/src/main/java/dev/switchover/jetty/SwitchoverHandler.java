@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -95,6 +96,8 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   private volatile Map<WorkspaceId, Target> targets = Map.of();
   private final @Nullable PreviewTokens previews;
   private volatile @Nullable Handler proxy;
+  private volatile @Nullable UpstreamWebSocket webSockets;
+  private final LongLivedUpgrades upgrades = new LongLivedUpgrades();
 
   private SwitchoverHandler(Builder b) {
     super(b.dynamic);
@@ -261,7 +264,8 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       return true;
     }
     // Routed: counted in flight until the callback completes, or handle() throws.
-    Callback completion = new AdmissionCallback(callback, admission, response);
+    upgrades.prepare(request);
+    Callback completion = new AdmissionCallback(callback, admission, response, upgrades);
     try {
       Target target = targets.get(admission.workspace());
       if (target == null) {
@@ -339,7 +343,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   }
 
   private void bindBases(WorkspaceId workspace, UpstreamBases bases) {
-    put(workspace, new UpstreamTarget(bases, proxy()));
+    put(workspace, new UpstreamTarget(bases, proxy(), this::webSockets));
   }
 
   private void put(WorkspaceId workspace, Target target) {
@@ -419,6 +423,42 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     }
   }
 
+  /** The WebSocket bridge to upstreams, made at the first upstream WebSocket. */
+  private UpstreamWebSocket webSockets() {
+    synchronized (bindLock) {
+      UpstreamWebSocket w = webSockets;
+      if (w == null) {
+        w = new UpstreamWebSocket(upstreamTimeout.toMillis());
+        addManaged(w);
+        webSockets = w;
+      }
+      return w;
+    }
+  }
+
+  /**
+   * For an in-process WebSocket endpoint behind this handler, called while its upgrade is
+   * negotiated (a Jetty {@code WebSocketCreator} gets the request): when the grace period of its
+   * workspace ends after a switch (see {@link dev.switchover.LongLivedConnection}), the router runs
+   * {@code closer}, which closes the WebSocket with 1001 "going away" so that its client
+   * reconnects, to the workspace the table routes it to then. An endpoint that does not call this
+   * is closed at the same moment by closing its connection, without a close frame. Does nothing
+   * for a request that did not come through this handler.
+   *
+   * <pre>{@code
+   * container.addMapping("/chat", (request, response, callback) -> {
+   *   ChatEndpoint endpoint = new ChatEndpoint();
+   *   SwitchoverHandler.closeOnGraceEnd(request, () -> endpoint.getSession().close(1001, "going away", Callback.NOOP));
+   *   return endpoint;
+   * });
+   * }</pre>
+   */
+  public static void closeOnGraceEnd(Request request, Runnable closer) {
+    requireNonNull(request, "request");
+    requireNonNull(closer, "closer");
+    LongLivedUpgrades.closer(request, closer);
+  }
+
   private static boolean containsSame(List<Handler> handlers, Handler handler) {
     for (Handler h : handlers) {
       if (h == handler) {
@@ -454,15 +494,20 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   private static final class UpstreamTarget implements Target {
     final UpstreamBases bases;
     final Handler proxy;
+    final Supplier<UpstreamWebSocket> webSockets;
 
-    UpstreamTarget(UpstreamBases bases, Handler proxy) {
+    UpstreamTarget(UpstreamBases bases, Handler proxy, Supplier<UpstreamWebSocket> webSockets) {
       this.bases = bases;
       this.proxy = proxy;
+      this.webSockets = webSockets;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
       Admission admission = callback instanceof AdmissionCallback c ? c.admission() : null;
+      if (UpstreamWebSocket.isUpgrade(request)) {
+        return webSockets.get().bridge(request, response, callback, bases.next(), admission);
+      }
       return proxy.handle(
           UpstreamProxy.toUpstream(request, bases.next(), admission), response, callback);
     }

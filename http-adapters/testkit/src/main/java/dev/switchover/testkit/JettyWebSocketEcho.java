@@ -6,7 +6,9 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
+import java.util.function.BiConsumer;
 
 /**
  * {@link WebSocketEcho} as a Jetty WebSocket endpoint (Jetty's own API): the upstream WebSocket
@@ -25,13 +27,36 @@ public final class JettyWebSocketEcho extends Session.Listener.AbstractAutoDeman
    * {@code workspace}, and passes any other request to {@code next}.
    */
   public static WebSocketUpgradeHandler handler(Server server, String workspace, Handler next) {
+    return handler(server, workspace, next, (request, closer) -> {});
+  }
+
+  /**
+   * As {@link #handler(Server, String, Handler)}, telling {@code onGraceEnd}, for each upgrade
+   * request, how to close its WebSocket with 1001 "going away" (an adapter's hook for in-process
+   * endpoints).
+   */
+  public static WebSocketUpgradeHandler handler(
+      Server server, String workspace, Handler next, BiConsumer<Request, Runnable> onGraceEnd) {
     WebSocketUpgradeHandler upgrades =
         WebSocketUpgradeHandler.from(
             server,
             container -> {
               container.setMaxTextMessageSize(64L * 1024 * 1024);
               container.setMaxBinaryMessageSize(64L * 1024 * 1024);
-              container.addMapping("/*", (request, response, callback) -> new JettyWebSocketEcho(workspace));
+              container.addMapping(
+                  "/*",
+                  (request, response, callback) -> {
+                    JettyWebSocketEcho endpoint = new JettyWebSocketEcho(workspace);
+                    onGraceEnd.accept(
+                        request,
+                        () -> {
+                          Session session = endpoint.getSession();
+                          if (session != null) {
+                            session.close(1001, "going away", Callback.NOOP);
+                          }
+                        });
+                    return endpoint;
+                  });
             });
     upgrades.setHandler(next);
     return upgrades;
