@@ -34,11 +34,11 @@ final class LongLivedUpgrades implements Connection.Listener {
   private final Set<Connector> listenedTo = ConcurrentHashMap.newKeySet();
 
   /**
-   * Prepares a request that asks for an upgrade: a place for its endpoint's closer, and this
+   * Prepares a request that asks for a WebSocket: a place for its endpoint's closer, and this
    * listener on its connector. Does nothing for other requests.
    */
   void prepare(Request request) {
-    if (!request.getHeaders().contains(HttpHeader.UPGRADE)) {
+    if (!isWebSocket(request)) {
       return;
     }
     request.setAttribute(GRACE_CLOSER, new AtomicReference<@Nullable Runnable>());
@@ -46,6 +46,15 @@ final class LongLivedUpgrades implements Connection.Listener {
     if (listenedTo.add(connector)) {
       connector.addEventListener(this);
     }
+  }
+
+  /**
+   * Whether the request asks to be upgraded to a WebSocket. (Here, not in {@link
+   * UpstreamWebSocket}, so that no request loads the WebSocket classes until one is bridged.)
+   */
+  static boolean isWebSocket(Request request) {
+    String upgrade = request.getHeaders().get(HttpHeader.UPGRADE);
+    return upgrade != null && upgrade.trim().equalsIgnoreCase("websocket");
   }
 
   /**

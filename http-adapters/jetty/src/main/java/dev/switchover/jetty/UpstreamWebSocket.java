@@ -85,12 +85,6 @@ final class UpstreamWebSocket extends ContainerLifeCycle {
     addManaged(client);
   }
 
-  /** Whether the request asks to be upgraded to a WebSocket. */
-  static boolean isUpgrade(Request request) {
-    String upgrade = request.getHeaders().get(HttpHeader.UPGRADE);
-    return upgrade != null && upgrade.trim().equalsIgnoreCase("websocket");
-  }
-
   /** Bridges the request's WebSocket to {@code base}; answers the request either way. */
   boolean bridge(Request request, Response response, Callback callback, UpstreamBase base, @Nullable Admission admission)
       throws Exception {

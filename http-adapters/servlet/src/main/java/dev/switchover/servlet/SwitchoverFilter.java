@@ -77,6 +77,11 @@ import org.slf4j.LoggerFactory;
  * until its response completes: when the forward returns, or, if the request went asynchronous
  * (every upstream exchange does), when the async cycle completes, fails or times out.
  *
+ * <p>WebSockets: an upgrade for an upstream workspace is answered {@code 501 Not Implemented}
+ * with a message that says so, since Jetty's proxy servlet relays HTTP exchanges only (the Jetty
+ * and Undertow adapters bridge them). The filter does not count an upgraded in-process request
+ * as a long-lived connection, nor close it when its workspace's grace period ends.
+ *
  * <p>Configured in code ({@link #builder}) or from {@link FilterConfig} init parameters, when the
  * container creates the filter itself (no-argument constructor):
  *
@@ -124,6 +129,11 @@ public final class SwitchoverFilter implements Filter {
   private static final String UNKNOWN_HOST = "unknown-host";
   private static final String RETRY_AFTER = "retry-after";
   private static final String UPSTREAM_TIMEOUT = "upstream-timeout";
+  /** The answer to a WebSocket upgrade for an upstream workspace, which the proxy servlet cannot carry. */
+  static final String WEBSOCKET_NOT_PROXIED =
+      "WebSocket upgrades to upstream workspaces are not proxied by the servlet filter: Jetty's proxy"
+          + " servlet relays HTTP exchanges only. Bind the workspace in process, or put the Jetty or"
+          + " Undertow adapter in front of it.";
   private static final String UPSTREAM_THREADS = "upstream-threads";
   private static final String ENCODED_SEPARATORS = "encoded-separators";
   private static final String WORKSPACE = "workspace.";
@@ -349,6 +359,7 @@ public final class SwitchoverFilter implements Filter {
     }
     boolean closeNow = true;
     boolean threw = true;
+    boolean notProxied = false;
     @Nullable Throwable thrown = null;
     try {
       Target target = c.targets.get(admission.workspace());
@@ -368,6 +379,10 @@ public final class SwitchoverFilter implements Filter {
           thrown = e;
           throw e;
         }
+      } else if (target.bases != null && isWebSocketUpgrade(request)) {
+        // Counted as served: the workspace did not fail, and the router did not either.
+        notProxied = true;
+        response.sendError(HttpServletResponse.SC_NOT_IMPLEMENTED, WEBSOCKET_NOT_PROXIED);
       } else if (target.bases != null) {
         request.setAttribute(UpstreamProxyServlet.ADMISSION_ATTRIBUTE, admission);
         proxy(request, response, target.bases, forwardedUri);
@@ -382,7 +397,9 @@ public final class SwitchoverFilter implements Filter {
       if (closeNow) {
         // A workspace that threw gets a 500 from the container, unless it had answered already or
         // the client went away (a failed write): neither is the workspace failing.
-        if (!threw || response.isCommitted()) {
+        if (notProxied) {
+          // answered 501 here: neither the workspace's error nor the upstream's
+        } else if (!threw || response.isCommitted()) {
           admission.answered(response.getStatus());
         } else if (!Answers.isClientGone(thrown)) {
           admission.answered(500);
@@ -390,6 +407,12 @@ public final class SwitchoverFilter implements Filter {
         admission.close();
       }
     }
+  }
+
+  /** Whether the request asks to be upgraded to a WebSocket. */
+  private static boolean isWebSocketUpgrade(HttpServletRequest request) {
+    String upgrade = request.getHeader("Upgrade");
+    return upgrade != null && upgrade.trim().equalsIgnoreCase("websocket");
   }
 
   private void proxy(

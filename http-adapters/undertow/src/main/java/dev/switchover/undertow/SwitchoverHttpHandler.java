@@ -262,7 +262,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     // Routed: counted in flight until the exchange completes, however it completes; an upgrade
     // (a WebSocket) is counted as long-lived from then on, until its connection closes.
     AtomicReference<@Nullable Runnable> closer = null;
-    if (exchange.getRequestHeaders().contains(Headers.UPGRADE)) {
+    if (UpstreamWebSocket.isUpgrade(exchange)) {
       closer = new AtomicReference<>();
       exchange.putAttachment(GRACE_CLOSER, closer);
     }
