@@ -1205,7 +1205,10 @@ public abstract class AdapterConformanceSuite {
       assertEquals(4001, close.code(), "the workspace's close code reaches the client");
       assertEquals(WebSocketEcho.CLOSE_REASON, close.reason());
     }
-    try (WebSocketClient ws = s.webSocket(http, "/chat")) {
+    WebSocketClient offering = WebSocketClient.open(http, s.port, "/chat", List.of("other.v9", WebSocketEcho.SUBPROTOCOL));
+    resources.push(offering);
+    try (WebSocketClient ws = offering) {
+      assertEquals(WebSocketEcho.SUBPROTOCOL, ws.socket().getSubprotocol(), "the subprotocol the workspace chose");
       assertEquals("blue again", ws.exchange("again"));
       ws.socket().sendClose(4002, "leaving").get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
       assertEquals(4002, ws.awaitClose().code(), "the client's close code reaches the workspace, and back");
@@ -1260,6 +1263,25 @@ public abstract class AdapterConformanceSuite {
         assertEquals("green after " + i, again.exchange("after " + i), "a reconnect lands on the new workspace");
       }
     }
+  }
+
+  @Test
+  void webSocket_toAnUpstreamThatRefusesTheUpgrade_isBadGateway() throws Exception {
+    // The JDK's HTTP server answers an upgrade as any GET: 200, no WebSocket.
+    Scenario s = scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bind(BLUE).start();
+    HttpClient http = HttpClient.newHttpClient();
+    if (webSocketsAreAKnownDefect(s, http)) {
+      return;
+    }
+    RawResponse r =
+        s.exchange(
+            "GET /chat HTTP/1.1\r\nHost: " + WEBSOCKET_HOST + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    assertEquals(502, r.status(), r::toString);
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    awaitNothingInFlight(s.router, BLUE);
+    assertEquals(0, s.router.longLived(blue));
+    assertEquals(1, s.router.requests(blue, RequestOutcome.BAD_GATEWAY), "counted as the upstream's failure");
   }
 
   /**

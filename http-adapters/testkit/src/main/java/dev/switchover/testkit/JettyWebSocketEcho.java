@@ -46,6 +46,9 @@ public final class JettyWebSocketEcho extends Session.Listener.AbstractAutoDeman
               container.addMapping(
                   "/*",
                   (request, response, callback) -> {
+                    if (request.getSubProtocols().contains(WebSocketEcho.SUBPROTOCOL)) {
+                      response.setAcceptedSubProtocol(WebSocketEcho.SUBPROTOCOL);
+                    }
                     JettyWebSocketEcho endpoint = new JettyWebSocketEcho(workspace);
                     onGraceEnd.accept(
                         request,

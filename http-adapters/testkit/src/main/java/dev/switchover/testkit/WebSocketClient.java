@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -30,10 +31,18 @@ final class WebSocketClient implements WebSocket.Listener, AutoCloseable {
 
   /** Opens a WebSocket to {@code ws://localhost:<port><path>}. */
   static WebSocketClient open(HttpClient http, int port, String path) throws Exception {
+    return open(http, port, path, List.of());
+  }
+
+  /** Opens a WebSocket to {@code ws://localhost:<port><path>}, offering {@code subprotocols}. */
+  static WebSocketClient open(HttpClient http, int port, String path, List<String> subprotocols) throws Exception {
     WebSocketClient client = new WebSocketClient();
+    WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Await.DEADLINE);
+    if (!subprotocols.isEmpty()) {
+      builder.subprotocols(subprotocols.get(0), subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
+    }
     client.socket =
-        http.newWebSocketBuilder()
-            .connectTimeout(Await.DEADLINE)
+        builder
             .buildAsync(URI.create("ws://localhost:" + port + path), client)
             .get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
     return client;

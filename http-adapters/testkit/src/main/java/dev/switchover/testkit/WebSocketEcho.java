@@ -8,11 +8,14 @@ import java.util.OptionalInt;
  * can tell which workspace holds the connection), except {@code close <code>}, which makes the
  * endpoint close the connection with that code and the reason {@value #CLOSE_REASON}; a binary
  * message comes back unchanged; pings are answered with pongs, as every WebSocket server does.
- * Messages of any size, and messages in fragments, are answered whole.
+ * Messages of any size, and messages in fragments, are answered whole. An endpoint accepts the
+ * subprotocol {@value #SUBPROTOCOL} when the client offers it.
  */
 public final class WebSocketEcho {
   /** The reason an endpoint gives when a {@code close <code>} message asks it to close. */
   public static final String CLOSE_REASON = "asked to";
+  /** The subprotocol every endpoint accepts. */
+  public static final String SUBPROTOCOL = "echo.v1";
 
   private WebSocketEcho() {}
 

@@ -4,7 +4,11 @@ import dev.switchover.testkit.AppRequest;
 import dev.switchover.testkit.AppResponse;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WebSocketEcho;
-import io.undertow.Handlers;
+import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
+import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
+import java.util.List;
+import java.util.Set;
 import io.undertow.server.HttpHandler;
 import io.undertow.util.Headers;
 import io.undertow.websockets.core.AbstractReceiveListener;
@@ -38,7 +42,9 @@ final class WorkspaceAppHttpHandler implements HttpHandler {
   WorkspaceAppHttpHandler(WorkspaceApp app) {
     this.app = app;
     this.webSockets =
-        Handlers.websocket(
+        new WebSocketProtocolHandshakeHandler(
+            List.of(new Hybi13Handshake(Set.of(WebSocketEcho.SUBPROTOCOL), false)),
+            (WebSocketConnectionCallback)
             (exchange, channel) -> {
               SwitchoverHttpHandler.closeOnGraceEnd(exchange, channel);
               channel.getReceiveSetter().set(new Echo(app.name()));
