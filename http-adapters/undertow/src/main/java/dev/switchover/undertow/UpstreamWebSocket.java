@@ -80,6 +80,8 @@ final class UpstreamWebSocket {
 
   /** How long a side that was sent a close frame has to answer it before its connection is closed. */
   private static final long CLOSE_ANSWER_MILLIS = 5_000;
+  /** The largest message the bridge buffers, either way. */
+  static final long MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
 
   private UpstreamWebSocket() {}
 
@@ -216,6 +218,17 @@ final class UpstreamWebSocket {
     from.getReceiveSetter()
         .set(
             new AbstractReceiveListener() {
+              // Whole messages are buffered: a larger one closes the WebSocket with 1009.
+              @Override
+              protected long getMaxTextBufferSize() {
+                return MAX_MESSAGE_BYTES;
+              }
+
+              @Override
+              protected long getMaxBinaryBufferSize() {
+                return MAX_MESSAGE_BYTES;
+              }
+
               @Override
               protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
                 channel.suspendReceives();
