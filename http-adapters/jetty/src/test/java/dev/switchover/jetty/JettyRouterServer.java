@@ -53,6 +53,11 @@ final class JettyRouterServer implements RouterServer {
     return start(server, builder.build(), spec.decodeEncodedSeparators(), spec.transport());
   }
 
+  /** On {@code server}, made beforehand for handlers that need it. */
+  static JettyRouterServer start(Server server, Handler handler) throws Exception {
+    return start(server, handler, false, Transport.HTTP_1_1);
+  }
+
   static JettyRouterServer start(Handler handler) throws Exception {
     return start(handler, false);
   }
