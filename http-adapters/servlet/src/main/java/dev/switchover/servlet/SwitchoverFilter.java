@@ -3,6 +3,7 @@ package dev.switchover.servlet;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchover.Admission;
+import dev.switchover.LongLivedConnection;
 import dev.switchover.PreviewTokens;
 import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
@@ -36,6 +37,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -79,8 +81,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>WebSockets: an upgrade for an upstream workspace is answered {@code 501 Not Implemented}
  * with a message that says so, since Jetty's proxy servlet relays HTTP exchanges only (the Jetty
- * and Undertow adapters bridge them). The filter does not count an upgraded in-process request
- * as a long-lived connection, nor close it when its workspace's grace period ends.
+ * and Undertow adapters bridge them). An upgrade for an in-process workspace is forwarded to its
+ * servlet like any request; its endpoint makes it a long-lived connection with {@link
+ * #longLived}.
  *
  * <p>Configured in code ({@link #builder}) or from {@link FilterConfig} init parameters, when the
  * container creates the filter itself (no-argument constructor):
@@ -129,6 +132,8 @@ public final class SwitchoverFilter implements Filter {
   private static final String UNKNOWN_HOST = "unknown-host";
   private static final String RETRY_AFTER = "retry-after";
   private static final String UPSTREAM_TIMEOUT = "upstream-timeout";
+  /** The request attribute that holds an in-process WebSocket upgrade's admission. */
+  private static final String UPGRADE_ADMISSION = SwitchoverFilter.class.getName() + ".upgradeAdmission";
   /** The answer to a WebSocket upgrade for an upstream workspace, which the proxy servlet cannot carry. */
   static final String WEBSOCKET_NOT_PROXIED =
       "WebSocket upgrades to upstream workspaces are not proxied by the servlet filter: Jetty's proxy"
@@ -373,6 +378,9 @@ public final class SwitchoverFilter implements Filter {
           admission.failed(RequestOutcome.UNAVAILABLE); // the deployment's fault, not the workspace's
           throw new ServletException("no servlet named " + target.servletName + " for workspace " + admission.workspace());
         }
+        if (isWebSocketUpgrade(request)) {
+          request.setAttribute(UPGRADE_ADMISSION, admission); // for longLived(request, closer)
+        }
         try {
           dispatcher.forward(routedView(request, path, forwardedUri), response);
         } catch (IOException | ServletException | RuntimeException e) {
@@ -406,6 +414,42 @@ public final class SwitchoverFilter implements Filter {
         }
         admission.close();
       }
+    }
+  }
+
+  /**
+   * For an in-process WebSocket endpoint behind this filter, called by its servlet before it
+   * upgrades the request (with the container's WebSocket support: {@code
+   * ServerContainer.upgradeHttpToWebSocket}, say): the request becomes a long-lived connection
+   * of its workspace, counted apart from requests in flight and awaited by {@code awaitDrained},
+   * until the endpoint closes the returned handle when its WebSocket closes (also if the upgrade
+   * fails). When a switch stops routing to the workspace and the router's grace period ends, the
+   * router runs {@code closer}, which closes the WebSocket with 1001 "going away", so that its
+   * client reconnects to the workspace the table routes it to then. A servlet container tells a
+   * filter nothing about an upgraded connection, hence this call: an endpoint that does not make
+   * it is counted as a request that ended with the upgrade, and is never closed by the router.
+   *
+   * <pre>{@code
+   * Optional<LongLivedConnection> tracked =
+   *     SwitchoverFilter.longLived(request, () -> session.close(new CloseReason(GOING_AWAY, "going away")));
+   * // in the endpoint's onClose:
+   * tracked.ifPresent(LongLivedConnection::close);
+   * }</pre>
+   *
+   * @return the handle, or empty if the request did not come through this filter as a WebSocket
+   *     upgrade to an in-process workspace, or was already made long-lived
+   */
+  public static Optional<LongLivedConnection> longLived(HttpServletRequest request, Runnable closer) {
+    requireNonNull(request, "request");
+    requireNonNull(closer, "closer");
+    if (!(request.getAttribute(UPGRADE_ADMISSION) instanceof Admission admission)) {
+      return Optional.empty();
+    }
+    request.removeAttribute(UPGRADE_ADMISSION);
+    try {
+      return Optional.of(admission.longLived(closer));
+    } catch (IllegalStateException closed) {
+      return Optional.empty(); // its forward had returned already
     }
   }
 

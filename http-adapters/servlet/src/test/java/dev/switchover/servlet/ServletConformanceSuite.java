@@ -14,16 +14,10 @@ abstract class ServletConformanceSuite extends AdapterConformanceSuite {
 
   /**
    * What the filter does not do with WebSockets, in every container (its documentation says so):
-   * an upgrade for an upstream is answered 501, and in-process upgrades are not tracked as
-   * long-lived connections (the suite's servlet workspace has no WebSocket endpoint).
+   * an upgrade for an upstream is answered 501.
    */
   static final Map<String, String> WEBSOCKET_LIMITS =
-      Map.of(
-          "webSocket/UPSTREAM",
-          "answered 501 Not Implemented: Jetty's proxy servlet relays HTTP exchanges only",
-          "webSocket/IN_PROCESS",
-          "the filter does not count an upgraded in-process request as long-lived, nor close it when"
-              + " its grace ends; the suite's servlet workspace has no WebSocket endpoint");
+      Map.of("webSocket/UPSTREAM", "answered 501 Not Implemented: Jetty's proxy servlet relays HTTP exchanges only");
 
   private final Container container;
 

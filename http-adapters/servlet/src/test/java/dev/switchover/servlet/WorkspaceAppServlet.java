@@ -29,6 +29,12 @@ final class WorkspaceAppServlet extends HttpServlet {
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String upgrade = request.getHeader("Upgrade");
+    if (upgrade != null
+        && upgrade.equalsIgnoreCase("websocket")
+        && WorkspaceWebSocket.upgrade(request, response, app.name())) {
+      return;
+    }
     String query = request.getQueryString();
     String servletPath = request.getServletPath();
     String pathInfo = request.getPathInfo();
