@@ -96,8 +96,9 @@ final class LongLivedUpgrades implements Connection.Listener {
   @Override
   public void onClosed(Connection connection) {
     Upgraded u = upgraded.get(connection.getEndPoint());
-    // The connection that carried the upgrade request closes at the upgrade itself.
-    if (u != null && u.requestConnection != connection) {
+    // The connection that carried the upgrade request closes at the upgrade itself, its end point
+    // still open; closed with its end point, the upgrade never took place.
+    if (u != null && (u.requestConnection != connection || !connection.getEndPoint().isOpen())) {
       ended(connection.getEndPoint());
     }
   }
