@@ -19,7 +19,13 @@ import dev.switchover.WorkspaceId;
 import dev.switchover.rawhttp.RawConnection;
 import dev.switchover.rawhttp.RawResponse;
 import java.io.IOException;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.ByteBuffer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -1263,6 +1269,69 @@ public abstract class AdapterConformanceSuite {
         assertEquals("green after " + i, again.exchange("after " + i), "a reconnect lands on the new workspace");
       }
     }
+  }
+
+  // ---------------------------------------------------------------- server-sent events
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void eventStream_acrossASwitch_endsAtAnEventBoundaryAndResumesOnTheNewWorkspace(TargetKind kind) throws Exception {
+    Duration grace = Duration.ofSeconds(1);
+    Scenario s = scenario(kind, webSocketTable(), grace).bind(BLUE, GREEN).start();
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    String defect = knownDefects().get("eventStream/" + kind);
+    URI events = URI.create("http://localhost:" + s.port + EventStream.PATH);
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<InputStream> first =
+        http.send(HttpRequest.newBuilder(events).header("Accept", EventStream.CONTENT_TYPE).build(), BodyHandlers.ofInputStream());
+    resources.push(first.body());
+    assertEquals(200, first.statusCode());
+    BufferedReader stream = new BufferedReader(new InputStreamReader(first.body(), StandardCharsets.UTF_8));
+    long lastId = 0;
+    for (int i = 1; i <= 3; i++) {
+      assertEquals("id: " + i, stream.readLine());
+      assertEquals("data: blue " + i, stream.readLine());
+      assertEquals("", stream.readLine());
+      lastId = i;
+    }
+    if (defect != null) {
+      assertEquals(0, s.router.longLived(blue), () -> "fixed, remove it from knownDefects(): " + defect);
+      log.info("known defect, eventStream/{}: {}", kind, defect);
+      return;
+    }
+    assertEquals(1, s.router.longLived(blue), "an event stream is counted as long-lived");
+    assertEquals(0, s.router.inFlight(blue), "and not as a request in flight");
+
+    long switchedAt = System.nanoTime(); // the grace starts with the publication, after this
+    s.router.promote(WEBSOCKET_HOST, GREEN);
+    CompletableFuture<Void> drained = s.router.awaitDrained(blue);
+    // The stream goes on on blue through the grace, then ends after a complete event.
+    String line;
+    String previous = "";
+    int eventsDuringGrace = 0;
+    while ((line = stream.readLine()) != null) {
+      if (line.startsWith("id: ")) {
+        lastId = Long.parseLong(line.substring(4));
+        assertEquals("data: blue " + lastId, stream.readLine(), "the stream stays on blue");
+        eventsDuringGrace++;
+      }
+      previous = line;
+    }
+    long endedAt = System.nanoTime();
+    assertEquals("", previous, "the stream ended right after a complete event");
+    assertTrue(endedAt - switchedAt >= grace.toNanos(), "the stream ended before its grace did");
+    assertTrue(eventsDuringGrace > 0, "no event came during the grace");
+    drained.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(0, s.router.longLived(blue));
+
+    HttpResponse<InputStream> resumed =
+        http.send(
+            HttpRequest.newBuilder(events).header("Accept", EventStream.CONTENT_TYPE).header("Last-Event-ID", Long.toString(lastId)).build(),
+            BodyHandlers.ofInputStream());
+    resources.push(resumed.body());
+    BufferedReader again = new BufferedReader(new InputStreamReader(resumed.body(), StandardCharsets.UTF_8));
+    assertEquals("id: " + (lastId + 1), again.readLine(), "the client resumes after the last event it got");
+    assertEquals("data: green " + (lastId + 1), again.readLine(), "on the new workspace");
   }
 
   @Test

@@ -275,11 +275,15 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
             } else {
               admission.answered(ex.getStatusCode());
               admission.close();
+              EventStreamConduit.ended(ex);
             }
           } finally {
             nextListener.proceed();
           }
         });
+    if (EventStreamConduit.accepts(exchange)) {
+      EventStreamConduit.watch(exchange, admission); // long-lived if it answers an event stream
+    }
     HttpHandler target = targets.get(admission.workspace());
     if (target == null) {
       admission.failed(RequestOutcome.UNAVAILABLE);

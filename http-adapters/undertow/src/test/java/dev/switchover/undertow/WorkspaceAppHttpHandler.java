@@ -3,6 +3,7 @@ package dev.switchover.undertow;
 import dev.switchover.testkit.AppRequest;
 import dev.switchover.testkit.AppResponse;
 import dev.switchover.testkit.WorkspaceApp;
+import dev.switchover.testkit.EventStream;
 import dev.switchover.testkit.WebSocketEcho;
 import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
@@ -91,6 +92,10 @@ final class WorkspaceAppHttpHandler implements HttpHandler {
       webSockets.handleRequest(exchange);
       return;
     }
+    if (EventStream.isStream(exchange.getRelativePath())) {
+      stream(exchange);
+      return;
+    }
     String query = exchange.getQueryString();
     String target = rawPath(exchange) + (query == null || query.isEmpty() ? "" : "?" + query);
     AppRequest.Builder request =
@@ -118,6 +123,31 @@ final class WorkspaceAppHttpHandler implements HttpHandler {
               }
               respond(ex, answer);
             });
+  }
+
+  /** {@link EventStream}'s events, written in blocking mode on a worker thread, until the client goes away. */
+  private void stream(HttpServerExchange exchange) {
+    exchange.dispatch(
+        () -> {
+          exchange.startBlocking();
+          exchange.setStatusCode(StatusCodes.OK);
+          exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, EventStream.CONTENT_TYPE);
+          exchange.getResponseHeaders().put(new HttpString(WorkspaceApp.WORKSPACE_HEADER), app.name());
+          try {
+            var out = exchange.getOutputStream();
+            for (long id = EventStream.firstId(exchange.getRequestHeaders().getFirst("Last-Event-ID")); ; id++) {
+              out.write(EventStream.event(app.name(), id));
+              out.flush();
+              Thread.sleep(EventStream.PERIOD.toMillis()); // the stream's pace, not a synchronization
+            }
+          } catch (java.io.IOException e) {
+            // the client went away, or the router ended the stream
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            exchange.endExchange();
+          }
+        });
   }
 
   /** The raw path as received: without the scheme and authority of an absolute-form target. */
