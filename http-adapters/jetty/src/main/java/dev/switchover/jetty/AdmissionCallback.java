@@ -6,6 +6,7 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The callback a workspace's handler completes: it completes Jetty's callback, then closes the
@@ -18,12 +19,20 @@ final class AdmissionCallback implements Callback {
   private final Admission admission;
   private final Response response;
   private final LongLivedUpgrades upgrades;
+  /** The response of a request that accepts an event stream, which may have become long-lived. */
+  private final @Nullable EventStreamResponse events;
 
-  AdmissionCallback(Callback delegate, Admission admission, Response response, LongLivedUpgrades upgrades) {
+  AdmissionCallback(
+      Callback delegate,
+      Admission admission,
+      Response response,
+      LongLivedUpgrades upgrades,
+      @Nullable EventStreamResponse events) {
     this.delegate = delegate;
     this.admission = admission;
     this.response = response;
     this.upgrades = upgrades;
+    this.events = events;
   }
 
   @Override
@@ -37,6 +46,7 @@ final class AdmissionCallback implements Callback {
       delegate.succeeded();
     } finally {
       admission.close();
+      endEvents();
     }
   }
 
@@ -54,6 +64,14 @@ final class AdmissionCallback implements Callback {
       delegate.failed(failure);
     } finally {
       admission.close();
+      endEvents();
+    }
+  }
+
+  private void endEvents() {
+    EventStreamResponse e = events;
+    if (e != null) {
+      e.completed();
     }
   }
 

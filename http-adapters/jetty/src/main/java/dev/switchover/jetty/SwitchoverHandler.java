@@ -265,14 +265,15 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     }
     // Routed: counted in flight until the callback completes, or handle() throws.
     upgrades.prepare(request);
-    Callback completion = new AdmissionCallback(callback, admission, response, upgrades);
+    EventStreamResponse events = EventStreamResponse.accepts(request) ? new EventStreamResponse(request, response, admission) : null;
+    Callback completion = new AdmissionCallback(callback, admission, response, upgrades, events);
     try {
       Target target = targets.get(admission.workspace());
       if (target == null) {
         admission.failed(RequestOutcome.UNAVAILABLE);
         response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfterSeconds);
         Response.writeError(request, response, completion, Answers.SERVICE_UNAVAILABLE);
-      } else if (!target.handle(request, response, completion)) {
+      } else if (!target.handle(request, events == null ? response : events, completion)) {
         Response.writeError(request, response, completion, Answers.NOT_FOUND);
       }
       return true;
