@@ -71,6 +71,12 @@ import org.slf4j.LoggerFactory;
  * adapter adds ({@code Forwarded}, {@code Via}, {@code X-Forwarded-*}). In-process handlers and the
  * proxy are managed beans: started and stopped with this handler.
  *
+ * <p>A WebSocket (upgraded by an in-process handler, or bridged to an upstream with Jetty's
+ * websocket-core client and server) and a server-sent-event stream are long-lived connections of
+ * their workspace ({@link dev.switchover.LongLivedConnection}): when the grace after a switch
+ * ends, a WebSocket is closed with 1001 (see {@link #closeOnGraceEnd}) and a stream is ended right
+ * after a complete event.
+ *
  * <p>Bindings are set by the builder; {@link #bind} and {@link #unbind} change them before start,
  * or at any time if the handler is {@linkplain Builder#dynamic dynamic}. A dynamic handler reports
  * the {@code BLOCKING} invocation type, like Jetty's dynamic containers; otherwise it reports the
