@@ -365,6 +365,7 @@ public final class SwitchoverFilter implements Filter {
     boolean closeNow = true;
     boolean threw = true;
     boolean notProxied = false;
+    EventStreamResponse events = null;
     @Nullable Throwable thrown = null;
     try {
       Target target = c.targets.get(admission.workspace());
@@ -382,7 +383,10 @@ public final class SwitchoverFilter implements Filter {
           request.setAttribute(UPGRADE_ADMISSION, admission); // for longLived(request, closer)
         }
         try {
-          dispatcher.forward(routedView(request, path, forwardedUri), response);
+          if (EventStreamResponse.accepts(request)) {
+            events = new EventStreamResponse(response, admission); // long-lived if it answers a stream
+          }
+          dispatcher.forward(routedView(request, path, forwardedUri), events == null ? response : events);
         } catch (IOException | ServletException | RuntimeException e) {
           thrown = e;
           throw e;
@@ -397,7 +401,7 @@ public final class SwitchoverFilter implements Filter {
       }
       if (request.isAsyncStarted()) {
         // complete() cannot take effect before this dispatch returns: the listener hears it.
-        request.getAsyncContext().addListener(new Closing(admission, response));
+        request.getAsyncContext().addListener(new Closing(admission, response, events));
         closeNow = false;
       }
       threw = false;
@@ -413,6 +417,9 @@ public final class SwitchoverFilter implements Filter {
           admission.answered(500);
         }
         admission.close();
+        if (events != null) {
+          events.completed();
+        }
       }
     }
   }
@@ -578,26 +585,37 @@ public final class SwitchoverFilter implements Filter {
   private static final class Closing implements AsyncListener {
     private final Admission admission;
     private final HttpServletResponse response;
+    private final @Nullable EventStreamResponse events;
 
-    Closing(Admission admission, HttpServletResponse response) {
+    Closing(Admission admission, HttpServletResponse response, @Nullable EventStreamResponse events) {
       this.admission = admission;
       this.response = response;
+      this.events = events;
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
       admission.answered(response.getStatus());
       admission.close();
+      ended();
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
       admission.close();
+      ended();
     }
 
     @Override
     public void onError(AsyncEvent event) {
       admission.close();
+      ended();
+    }
+
+    private void ended() {
+      if (events != null) {
+        events.completed();
+      }
     }
 
     @Override

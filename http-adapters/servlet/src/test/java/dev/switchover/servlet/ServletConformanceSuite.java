@@ -14,19 +14,16 @@ abstract class ServletConformanceSuite extends AdapterConformanceSuite {
 
   /**
    * What the filter does not do with long-lived connections, in every container (its
-   * documentation says so): an upgrade for an upstream is answered 501, and event streams are not
-   * tracked.
+   * documentation says so): an upgrade for an upstream is answered 501, and an upstream's event
+   * stream is not tracked.
    */
   static final Map<String, String> WEBSOCKET_LIMITS =
       Map.of(
           "webSocket/UPSTREAM",
           "answered 501 Not Implemented: Jetty's proxy servlet relays HTTP exchanges only",
-          "eventStream/IN_PROCESS",
-          "the filter does not track server-sent-event streams: a stream stays on its workspace, as a"
-              + " request in flight, until it ends",
           "eventStream/UPSTREAM",
-          "the filter does not track server-sent-event streams: a stream stays on its workspace, as a"
-              + " request in flight, until it ends");
+          "the filter does not track an upstream's server-sent-event stream: it stays on its"
+              + " workspace, as a request in flight, until it ends");
 
   private final Container container;
 
