@@ -83,7 +83,9 @@ import org.slf4j.LoggerFactory;
  * with a message that says so, since Jetty's proxy servlet relays HTTP exchanges only (the Jetty
  * and Undertow adapters bridge them). An upgrade for an in-process workspace is forwarded to its
  * servlet like any request; its endpoint makes it a long-lived connection with {@link
- * #longLived}.
+ * #longLived}. An in-process server-sent-event stream is long-lived by itself, and ends after a
+ * complete event, at the servlet's next write, once its grace after a switch has ended; an
+ * upstream's is an ordinary request.
  *
  * <p>Configured in code ({@link #builder}) or from {@link FilterConfig} init parameters, when the
  * container creates the filter itself (no-argument constructor):
