@@ -9,6 +9,9 @@ module dev.switchover.jetty {
   requires transitive org.eclipse.jetty.server;
   requires static org.eclipse.jetty.proxy;
   requires static org.eclipse.jetty.client;
+  requires static org.eclipse.jetty.websocket.core.common;
+  requires static org.eclipse.jetty.websocket.core.server;
+  requires static org.eclipse.jetty.websocket.core.client;
   requires org.slf4j;
 
   exports dev.switchover.jetty;

@@ -19,6 +19,9 @@ module dev.switchover.testkit {
   requires org.eclipse.jetty.http2.server;
   requires org.eclipse.jetty.alpn.server;
   requires org.eclipse.jetty.util;
+  requires transitive org.eclipse.jetty.websocket.api;
+  requires transitive org.eclipse.jetty.websocket.server;
+  requires java.net.http;
   requires org.slf4j;
 
   exports dev.switchover.testkit;

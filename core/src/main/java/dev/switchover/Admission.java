@@ -151,6 +151,45 @@ public sealed class Admission implements AutoCloseable {
     c.leave(RequestOutcome.ofIndex(s >>> 1));
   }
 
+  /**
+   * Turns the admitted request into a long-lived connection (a WebSocket once upgraded, a
+   * server-sent-event stream once its headers are sent): the request ends here, counted as served
+   * (or as {@linkplain #failed marked}), and its place in the workspace's count passes to the
+   * returned connection, which {@link Router#longLived} counts apart from ordinary requests and
+   * {@link Router#awaitDrained} waits for. When a publication stops routing to the workspace, the
+   * router calls {@code closer} once the grace period ends (unless a table routes to the workspace
+   * again first); the adapter closes the returned handle once the connection has ended. Closing this
+   * admission afterwards is harmless.
+   *
+   * <p>A preview request admitted to a workspace that had already drained holds no place; its
+   * connection is then counted nowhere and never closed by the router.
+   *
+   * @throws IllegalStateException if no route matched, or the admission is already closed
+   */
+  public LongLivedConnection longLived(Runnable closer) {
+    if (closer == null) {
+      throw new NullPointerException("closer");
+    }
+    if (!resolution.isRouted()) {
+      throw new IllegalStateException("only a routed request can become long-lived: " + resolution);
+    }
+    int s;
+    do {
+      s = state;
+      if ((s & 1) != 0) {
+        throw new IllegalStateException("the admission is already closed: " + this);
+      }
+    } while (!STATE.compareAndSet(this, s, s | 1));
+    WorkspaceId workspace = resolution.workspace();
+    InFlight.Counter c = counter;
+    if (c == null) {
+      return LongLivedConnection.uncounted(workspace, closer);
+    }
+    c.ended(RequestOutcome.ofIndex(s >>> 1));
+    boolean preview = resolution.isPreview(); // a canary's side is routed, not a preview
+    return c.owner().longLived.register(workspace, revision, preview, c, closer);
+  }
+
   /** For example {@code Admission{revision=7, ROUTED shop.example.com/ -> green}}. */
   @Override
   public String toString() {

@@ -1,5 +1,6 @@
 package dev.switchover;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -29,9 +30,16 @@ final class InFlight {
   /** Counters that are closed or have waiters: the only ones a publication can change. */
   private final Set<Counter> watched = ConcurrentHashMap.newKeySet();
   private final Supplier<RoutingTable> current;
+  /** The long-lived connections; each also holds its place in its workspace's counter. */
+  final LongLivedConnections longLived;
 
   InFlight(Supplier<RoutingTable> current) {
+    this(current, LongLivedConnections.DEFAULT_GRACE);
+  }
+
+  InFlight(Supplier<RoutingTable> current, Duration longLivedGrace) {
     this.current = current;
+    this.longLived = new LongLivedConnections(current, longLivedGrace);
   }
 
   Counter counter(WorkspaceId workspace) {
@@ -45,9 +53,10 @@ final class InFlight {
     return c == null ? 0 : c.outcomes.get(outcome.index());
   }
 
+  /** Requests in flight, not counting the long-lived connections that also hold a place. */
   long count(WorkspaceId workspace) {
     Counter c = counters.get(workspace);
-    return c == null ? 0 : Math.max(0, c.state.get());
+    return c == null ? 0 : Math.max(0, c.state.get() - longLived.count(workspace));
   }
 
   CompletableFuture<Void> awaitDrained(WorkspaceId workspace) {
@@ -72,6 +81,7 @@ final class InFlight {
       c.reopenIfRouted(table);
       c.tryClose();
     }
+    longLived.published(table);
   }
 
   static final class Counter {
@@ -98,6 +108,16 @@ final class InFlight {
           return true;
         }
       }
+    }
+
+    /** The counts this counter belongs to. */
+    InFlight owner() {
+      return owner;
+    }
+
+    /** Counts how a request ended, keeping its place (a long-lived connection takes it over). */
+    void ended(RequestOutcome outcome) {
+      outcomes.incrementAndGet(outcome.index());
     }
 
     /** Ends one request, counting how it ended. */

@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.collect.ImmutableList;
 import dev.switchover.spi.TableStore;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -67,11 +68,11 @@ public final class Router implements AutoCloseable {
   private final ThreadLocal<@Nullable String> actor = new ThreadLocal<>();
   private volatile RoutingTable current;
 
-  private Router(TableStore store, int historySize) {
+  private Router(TableStore store, int historySize, Duration longLivedGrace) {
     this.store = store;
     this.historySize = historySize;
     this.current = store.load();
-    this.inFlight = new InFlight(() -> current);
+    this.inFlight = new InFlight(() -> current, longLivedGrace);
     this.storeWatch = store.watch(this::onStored);
     // A table written between the first load and the watch is picked up here.
     advance(store.load());
@@ -238,8 +239,17 @@ public final class Router implements AutoCloseable {
   }
 
   /**
+   * How many long-lived connections (WebSockets, server-sent-event streams: requests that {@linkplain
+   * Admission#longLived became long-lived}) are open on the workspace now; {@link #inFlight} does
+   * not count them.
+   */
+  public long longLived(WorkspaceId workspace) {
+    return inFlight.longLived.count(checkNotNull(workspace, "workspace"));
+  }
+
+  /**
    * A future that completes once no current table routes to the workspace and no request admitted
-   * to it is still in flight: its owner can then stop it, or keep it warm for a rollback. It
+   * to it is still in flight (long-lived connections included): its owner can then stop it, or keep it warm for a rollback. It
    * completes at once if that is already so. Once drained, no request enters the workspace unless
    * a later table routes to it again (a rollback), which reopens it.
    *
@@ -1084,6 +1094,7 @@ public final class Router implements AutoCloseable {
     private @Nullable RoutingTable initialTable;
     private @Nullable TableStore store;
     private int historySize = -1;
+    private @Nullable Duration longLivedGrace;
 
     private Builder() {}
 
@@ -1114,6 +1125,25 @@ public final class Router implements AutoCloseable {
     }
 
     /**
+     * How long the long-lived connections of a workspace stay open after a publication stops
+     * routing to it, before the router asks them to close (see {@link LongLivedConnection}); a
+     * table that routes to the workspace again within it leaves them open. Default 30 seconds;
+     * zero closes them as soon as the workspace is no longer routed.
+     *
+     * @throws IllegalArgumentException if {@code grace} is negative or longer than a day
+     */
+    public Builder longLivedGrace(Duration grace) {
+      checkNotNull(grace, "grace");
+      checkArgument(
+          !grace.isNegative() && grace.compareTo(Duration.ofDays(1)) <= 0,
+          "the long-lived grace must be from 0 to 1 day, but was %s",
+          grace);
+      checkState(longLivedGrace == null, "longLivedGrace was already set to %s", longLivedGrace);
+      this.longLivedGrace = grace;
+      return this;
+    }
+
+    /**
      * Builds the router.
      *
      * @throws IllegalStateException if neither an initial table nor a store was given
@@ -1124,7 +1154,9 @@ public final class Router implements AutoCloseable {
         checkState(initialTable != null, "give an initial table or a store");
         s = TableStore.inMemory(initialTable);
       }
-      return new Router(s, historySize < 0 ? 32 : historySize);
+      Duration grace = longLivedGrace;
+      return new Router(
+          s, historySize < 0 ? 32 : historySize, grace == null ? LongLivedConnections.DEFAULT_GRACE : grace);
     }
   }
 }

@@ -245,6 +245,27 @@ final class CanaryTest {
     assertFalse(router.current().routesTo(purple));
   }
 
+  /** A WebSocket on the canary's side is the canary's, not a preview's: ending the split retires it. */
+  @Test
+  void longLived_onTheCanarysSide_isClosedWhenTheSplitEnds() throws Exception {
+    WorkspaceId purple = WorkspaceId.of("purple");
+    Router router =
+        Router.builder()
+            .initialTable(RouterTest.blueGreen().toBuilder().workspace(purple).build())
+            .longLivedGrace(java.time.Duration.ZERO)
+            .build();
+    router.split(SHOP, Split.of(purple, Split.ALL));
+    java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    Admission a = router.admit("shop.example.com", "/", "any");
+    assertEquals(purple, a.workspace());
+    LongLivedConnection connection = a.longLived(closed::countDown);
+    assertEquals(1, router.longLived(purple));
+    router.endSplit(SHOP);
+    assertTrue(closed.await(10, TimeUnit.SECONDS), "purple's connection is asked to close once no table routes to it");
+    connection.close();
+    router.awaitDrained(purple).get(10, TimeUnit.SECONDS);
+  }
+
   @Test
   void builder_routeWithSplit_isKeptWhole() {
     Route split = Route.of(SHOP, PathPrefix.ROOT, BLUE).withSplit(Split.of(GREEN, 42));

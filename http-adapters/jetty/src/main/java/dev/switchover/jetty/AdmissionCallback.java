@@ -6,6 +6,7 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The callback a workspace's handler completes: it completes Jetty's callback, then closes the
@@ -17,20 +18,35 @@ final class AdmissionCallback implements Callback {
   private final Callback delegate;
   private final Admission admission;
   private final Response response;
+  private final LongLivedUpgrades upgrades;
+  /** The response of a request that accepts an event stream, which may have become long-lived. */
+  private final @Nullable EventStreamResponse events;
 
-  AdmissionCallback(Callback delegate, Admission admission, Response response) {
+  AdmissionCallback(
+      Callback delegate,
+      Admission admission,
+      Response response,
+      LongLivedUpgrades upgrades,
+      @Nullable EventStreamResponse events) {
     this.delegate = delegate;
     this.admission = admission;
     this.response = response;
+    this.upgrades = upgrades;
+    this.events = events;
   }
 
   @Override
   public void succeeded() {
+    if (upgrades.tookOver(response.getRequest(), response.getStatus(), admission)) {
+      delegate.succeeded(); // an upgrade: counted as long-lived until its connection closes
+      return;
+    }
     admission.answered(response.getStatus());
     try {
       delegate.succeeded();
     } finally {
       admission.close();
+      endEvents();
     }
   }
 
@@ -48,6 +64,14 @@ final class AdmissionCallback implements Callback {
       delegate.failed(failure);
     } finally {
       admission.close();
+      endEvents();
+    }
+  }
+
+  private void endEvents() {
+    EventStreamResponse e = events;
+    if (e != null) {
+      e.completed();
     }
   }
 

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -73,6 +74,12 @@ import org.slf4j.LoggerFactory;
  * adapter adds ({@code Forwarded}, {@code Via}, {@code X-Forwarded-*}). In-process handlers and the
  * proxy are managed beans: started and stopped with this handler.
  *
+ * <p>A WebSocket (upgraded by an in-process handler, or bridged to an upstream with Jetty's
+ * websocket-core client and server) and a server-sent-event stream are long-lived connections of
+ * their workspace ({@link dev.switchover.LongLivedConnection}): when the grace after a switch
+ * ends, a WebSocket is closed with 1001 (see {@link #closeOnGraceEnd}) and a stream is ended right
+ * after a complete event.
+ *
  * <p>Bindings are set by the builder; {@link #bind} and {@link #unbind} change them before start,
  * or at any time if the handler is {@linkplain Builder#dynamic dynamic}. A dynamic handler reports
  * the {@code BLOCKING} invocation type, like Jetty's dynamic containers; otherwise it reports the
@@ -99,6 +106,8 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   private final @Nullable PreviewTokens previews;
   private final CanaryKey canaryKey;
   private volatile @Nullable Handler proxy;
+  private volatile @Nullable UpstreamWebSocket webSockets;
+  private final LongLivedUpgrades upgrades = new LongLivedUpgrades();
 
   private SwitchoverHandler(Builder b) {
     super(b.dynamic);
@@ -272,15 +281,18 @@ public final class SwitchoverHandler extends Handler.Wrapper {
       return true;
     }
     // Routed: counted in flight until the callback completes, or handle() throws.
+    upgrades.prepare(request);
+    EventStreamResponse events = EventStreamResponse.accepts(request) ? new EventStreamResponse(request, response, admission) : null;
     Callback completion =
-        new AdmissionCallback(response instanceof SettingCookie c ? c.completing(callback) : callback, admission, response);
+        new AdmissionCallback(
+            response instanceof SettingCookie c ? c.completing(callback) : callback, admission, response, upgrades, events);
     try {
       Target target = targets.get(admission.workspace());
       if (target == null) {
         admission.failed(RequestOutcome.UNAVAILABLE);
         response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfterSeconds);
         Response.writeError(request, response, completion, Answers.SERVICE_UNAVAILABLE);
-      } else if (!target.handle(request, response, completion)) {
+      } else if (!target.handle(request, events == null ? response : events, completion)) {
         Response.writeError(request, response, completion, Answers.NOT_FOUND);
       }
       return true;
@@ -381,7 +393,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   }
 
   private void bindBases(WorkspaceId workspace, UpstreamBases bases) {
-    put(workspace, new UpstreamTarget(bases, proxy()));
+    put(workspace, new UpstreamTarget(bases, proxy(), this::webSockets));
   }
 
   private void put(WorkspaceId workspace, Target target) {
@@ -461,6 +473,42 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     }
   }
 
+  /** The WebSocket bridge to upstreams, made at the first upstream WebSocket. */
+  private UpstreamWebSocket webSockets() {
+    synchronized (bindLock) {
+      UpstreamWebSocket w = webSockets;
+      if (w == null) {
+        w = new UpstreamWebSocket(upstreamTimeout.toMillis());
+        addManaged(w);
+        webSockets = w;
+      }
+      return w;
+    }
+  }
+
+  /**
+   * For an in-process WebSocket endpoint behind this handler, called while its upgrade is
+   * negotiated (a Jetty {@code WebSocketCreator} gets the request): when the grace period of its
+   * workspace ends after a switch (see {@link dev.switchover.LongLivedConnection}), the router runs
+   * {@code closer}, which closes the WebSocket with 1001 "going away" so that its client
+   * reconnects, to the workspace the table routes it to then. An endpoint that does not call this
+   * is closed at the same moment by closing its connection, without a close frame. Does nothing
+   * for a request that did not come through this handler.
+   *
+   * <pre>{@code
+   * container.addMapping("/chat", (request, response, callback) -> {
+   *   ChatEndpoint endpoint = new ChatEndpoint();
+   *   SwitchoverHandler.closeOnGraceEnd(request, () -> endpoint.getSession().close(1001, "going away", Callback.NOOP));
+   *   return endpoint;
+   * });
+   * }</pre>
+   */
+  public static void closeOnGraceEnd(Request request, Runnable closer) {
+    requireNonNull(request, "request");
+    requireNonNull(closer, "closer");
+    LongLivedUpgrades.closer(request, closer);
+  }
+
   private static boolean containsSame(List<Handler> handlers, Handler handler) {
     for (Handler h : handlers) {
       if (h == handler) {
@@ -496,15 +544,20 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   private static final class UpstreamTarget implements Target {
     final UpstreamBases bases;
     final Handler proxy;
+    final Supplier<UpstreamWebSocket> webSockets;
 
-    UpstreamTarget(UpstreamBases bases, Handler proxy) {
+    UpstreamTarget(UpstreamBases bases, Handler proxy, Supplier<UpstreamWebSocket> webSockets) {
       this.bases = bases;
       this.proxy = proxy;
+      this.webSockets = webSockets;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
       Admission admission = callback instanceof AdmissionCallback c ? c.admission() : null;
+      if (LongLivedUpgrades.isWebSocket(request)) {
+        return webSockets.get().bridge(request, response, callback, bases.next(), admission);
+      }
       return proxy.handle(
           UpstreamProxy.toUpstream(request, bases.next(), admission), response, callback);
     }

@@ -1,6 +1,7 @@
 package dev.switchover.jetty;
 
 import dev.switchover.WorkspaceId;
+import dev.switchover.testkit.JettyWebSocketEcho;
 import dev.switchover.testkit.RouterServer;
 import dev.switchover.testkit.JettyTransport;
 import dev.switchover.testkit.RouterServerSpec;
@@ -26,6 +27,7 @@ final class JettyRouterServer implements RouterServer {
   }
 
   static JettyRouterServer start(RouterServerSpec spec) throws Exception {
+    Server server = new Server();
     SwitchoverHandler.Builder builder =
         SwitchoverHandler.builder(spec.router())
             .retryAfter(spec.retryAfter())
@@ -36,13 +38,25 @@ final class JettyRouterServer implements RouterServer {
     for (Map.Entry<WorkspaceId, WorkspaceTarget> e : spec.targets().entrySet()) {
       WorkspaceTarget target = e.getValue();
       if (target instanceof WorkspaceTarget.InProcess inProcess) {
-        builder.handler(e.getKey(), new WorkspaceAppHandler(inProcess.app()));
+        // The app's WebSockets as a Jetty application makes them, with the adapter's hook.
+        builder.handler(
+            e.getKey(),
+            JettyWebSocketEcho.handler(
+                server,
+                inProcess.app().name(),
+                new WorkspaceAppHandler(inProcess.app()),
+                SwitchoverHandler::closeOnGraceEnd));
       } else if (target instanceof WorkspaceTarget.Upstream upstream) {
         builder.upstream(e.getKey(), upstream.baseUris());
       }
     }
     spec.unknownHostApp().ifPresent(app -> builder.unknownHostHandler(new WorkspaceAppHandler(app)));
-    return start(builder.build(), spec.decodeEncodedSeparators(), spec.transport());
+    return start(server, builder.build(), spec.decodeEncodedSeparators(), spec.transport());
+  }
+
+  /** On {@code server}, made beforehand for handlers that need it. */
+  static JettyRouterServer start(Server server, Handler handler) throws Exception {
+    return start(server, handler, false, Transport.HTTP_1_1);
   }
 
   static JettyRouterServer start(Handler handler) throws Exception {
@@ -51,12 +65,11 @@ final class JettyRouterServer implements RouterServer {
 
   /** With {@code ambiguousSeparators}, Jetty lets {@code %2F} and {@code %5C} reach the handler. */
   static JettyRouterServer start(Handler handler, boolean ambiguousSeparators) throws Exception {
-    return start(handler, ambiguousSeparators, Transport.HTTP_1_1);
+    return start(new Server(), handler, ambiguousSeparators, Transport.HTTP_1_1);
   }
 
   private static JettyRouterServer start(
-      Handler handler, boolean ambiguousSeparators, Transport transport) throws Exception {
-    Server server = new Server();
+      Server server, Handler handler, boolean ambiguousSeparators, Transport transport) throws Exception {
     HttpConfiguration http = new HttpConfiguration();
     if (ambiguousSeparators) {
       http.setUriCompliance(

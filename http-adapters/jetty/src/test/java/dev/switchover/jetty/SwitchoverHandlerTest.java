@@ -15,6 +15,7 @@ import dev.switchover.WorkspaceId;
 import dev.switchover.rawhttp.RawConnection;
 import dev.switchover.rawhttp.RawResponse;
 import dev.switchover.testkit.Await;
+import dev.switchover.testkit.JettyWebSocketEcho;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceServer;
 import java.io.IOException;
@@ -23,6 +24,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -334,6 +341,55 @@ final class SwitchoverHandlerTest {
     List<String> cookies = r.headers("Set-Cookie");
     assertTrue(cookies.contains("app=1; Path=/"), cookies::toString);
     assertEquals(1, cookies.stream().filter(c -> c.startsWith("switchover-canary=")).count(), cookies::toString);
+  }
+
+  @Test
+  void inProcessWebSocket_withoutACloser_isClosedWithItsConnectionWhenTheGraceEnds() throws Exception {
+    Router router =
+        Router.builder()
+            .initialTable(
+                RoutingTable.builder()
+                    .workspace(BLUE)
+                    .workspace(GREEN)
+                    .domain("localhost", DomainStatus.VERIFIED)
+                    .route("localhost", "/", "blue")
+                    .build())
+            .longLivedGrace(Duration.ofMillis(300))
+            .build();
+    Server jetty = new Server();
+    // An endpoint that never tells the adapter how to close it.
+    Handler silent = JettyWebSocketEcho.handler(jetty, "blue", app("blue"));
+    SwitchoverHandler handler = SwitchoverHandler.builder(router).handler(BLUE, silent).handler(GREEN, app("green")).build();
+    JettyRouterServer server = JettyRouterServer.start(jetty, handler);
+    resources.push(server::stop);
+    CompletableFuture<String> ended = new CompletableFuture<>();
+    WebSocket ws =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .buildAsync(
+                URI.create("ws://localhost:" + server.port() + "/chat"),
+                new WebSocket.Listener() {
+                  @Override
+                  public @Nullable CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
+                    // 1006 is never sent: the JDK reports a connection that ended without a close frame.
+                    ended.complete(statusCode == 1006 ? "connection lost" : "close frame " + statusCode);
+                    return null;
+                  }
+
+                  @Override
+                  public void onError(WebSocket w, Throwable error) {
+                    ended.complete("connection lost");
+                  }
+                })
+            .get(30, TimeUnit.SECONDS);
+    Await.until("one WebSocket on blue", () -> router.longLived(BLUE) == 1, () -> router.longLived(BLUE) + " open");
+
+    router.promote("localhost", "green");
+
+    assertEquals("connection lost", ended.get(30, TimeUnit.SECONDS), "closed without a close frame");
+    router.awaitDrained(BLUE).get(30, TimeUnit.SECONDS);
+    assertEquals(0, router.longLived(BLUE));
+    ws.abort();
   }
 
   private static RoutingTable table() {

@@ -1,11 +1,13 @@
 package dev.switchover.jetty;
 
 import dev.switchover.testkit.AppRequest;
+import dev.switchover.testkit.EventStream;
 import dev.switchover.testkit.AppResponse;
 import dev.switchover.testkit.WorkspaceApp;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletionException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.io.Content;
@@ -34,6 +36,10 @@ final class WorkspaceAppHandler extends Handler.Abstract.NonBlocking {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
+    if (EventStream.isStream(Request.getPathInContext(request))) {
+      stream(request, response, callback);
+      return true;
+    }
     AppRequest.Builder appRequest =
         AppRequest.builder(request.getMethod(), request.getHttpURI().getPathQuery())
             .serverName(Request.getServerName(request))
@@ -62,6 +68,34 @@ final class WorkspaceAppHandler extends Handler.Abstract.NonBlocking {
               }));
     }
     return true;
+  }
+
+  /** {@link EventStream}'s events, written by a thread of their own, until a write fails. */
+  private void stream(Request request, Response response, Callback callback) {
+    response.setStatus(200);
+    response.getHeaders().put("Content-Type", EventStream.CONTENT_TYPE);
+    response.getHeaders().put(WorkspaceApp.WORKSPACE_HEADER, app.name());
+    long first = EventStream.firstId(request.getHeaders().get("Last-Event-ID"));
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                for (long id = first; ; id++) {
+                  Callback.Completable written = new Callback.Completable();
+                  response.write(false, ByteBuffer.wrap(EventStream.event(app.name(), id)), written);
+                  written.get();
+                  Thread.sleep(EventStream.PERIOD.toMillis()); // the stream's pace, not a synchronization
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                callback.failed(e);
+              } catch (ExecutionException | RuntimeException e) {
+                callback.failed(e); // the client went away, or the router ended the stream
+              }
+            },
+            "events-" + app.name());
+    writer.setDaemon(true);
+    writer.start();
   }
 
   private static void respond(

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.switchover.Admission;
 import dev.switchover.CanaryKey;
+import dev.switchover.LongLivedConnection;
 import dev.switchover.PreviewTokens;
 import dev.switchover.RequestOutcome;
 import dev.switchover.Resolution;
@@ -38,6 +39,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -78,6 +80,14 @@ import org.slf4j.LoggerFactory;
  * stays silent for longer than the upstream timeout, 504. A routed request is counted in flight
  * until its response completes: when the forward returns, or, if the request went asynchronous
  * (every upstream exchange does), when the async cycle completes, fails or times out.
+ *
+ * <p>WebSockets: an upgrade for an upstream workspace is answered {@code 501 Not Implemented}
+ * with a message that says so, since Jetty's proxy servlet relays HTTP exchanges only (the Jetty
+ * and Undertow adapters bridge them). An upgrade for an in-process workspace is forwarded to its
+ * servlet like any request; its endpoint makes it a long-lived connection with {@link
+ * #longLived}. An in-process server-sent-event stream is long-lived by itself, and ends after a
+ * complete event, at the servlet's next write, once its grace after a switch has ended; an
+ * upstream's is an ordinary request.
  *
  * <p>Configured in code ({@link #builder}) or from {@link FilterConfig} init parameters, when the
  * container creates the filter itself (no-argument constructor):
@@ -129,6 +139,13 @@ public final class SwitchoverFilter implements Filter {
   private static final String UNKNOWN_HOST = "unknown-host";
   private static final String RETRY_AFTER = "retry-after";
   private static final String UPSTREAM_TIMEOUT = "upstream-timeout";
+  /** The request attribute that holds an in-process WebSocket upgrade's admission. */
+  private static final String UPGRADE_ADMISSION = SwitchoverFilter.class.getName() + ".upgradeAdmission";
+  /** The answer to a WebSocket upgrade for an upstream workspace, which the proxy servlet cannot carry. */
+  static final String WEBSOCKET_NOT_PROXIED =
+      "WebSocket upgrades to upstream workspaces are not proxied by the servlet filter: Jetty's proxy"
+          + " servlet relays HTTP exchanges only. Bind the workspace in process, or put the Jetty or"
+          + " Undertow adapter in front of it.";
   private static final String UPSTREAM_THREADS = "upstream-threads";
   private static final String ENCODED_SEPARATORS = "encoded-separators";
   private static final String CANARY_KEY = "canary-key";
@@ -363,6 +380,8 @@ public final class SwitchoverFilter implements Filter {
     }
     boolean closeNow = true;
     boolean threw = true;
+    boolean notProxied = false;
+    EventStreamResponse events = null;
     @Nullable Throwable thrown = null;
     try {
       Target target = c.targets.get(admission.workspace());
@@ -376,19 +395,29 @@ public final class SwitchoverFilter implements Filter {
           admission.failed(RequestOutcome.UNAVAILABLE); // the deployment's fault, not the workspace's
           throw new ServletException("no servlet named " + target.servletName + " for workspace " + admission.workspace());
         }
+        if (isWebSocketUpgrade(request)) {
+          request.setAttribute(UPGRADE_ADMISSION, admission); // for longLived(request, closer)
+        }
         try {
-          dispatcher.forward(routedView(request, path, forwardedUri), response);
+          if (EventStreamResponse.accepts(request)) {
+            events = new EventStreamResponse(response, admission); // long-lived if it answers a stream
+          }
+          dispatcher.forward(routedView(request, path, forwardedUri), events == null ? response : events);
         } catch (IOException | ServletException | RuntimeException e) {
           thrown = e;
           throw e;
         }
+      } else if (target.bases != null && isWebSocketUpgrade(request)) {
+        // Counted as served: the workspace did not fail, and the router did not either.
+        notProxied = true;
+        response.sendError(HttpServletResponse.SC_NOT_IMPLEMENTED, WEBSOCKET_NOT_PROXIED);
       } else if (target.bases != null) {
         request.setAttribute(UpstreamProxyServlet.ADMISSION_ATTRIBUTE, admission);
         proxy(request, response, target.bases, forwardedUri);
       }
       if (request.isAsyncStarted()) {
         // complete() cannot take effect before this dispatch returns: the listener hears it.
-        request.getAsyncContext().addListener(new Closing(admission, response));
+        request.getAsyncContext().addListener(new Closing(admission, response, events));
         closeNow = false;
       }
       threw = false;
@@ -396,14 +425,61 @@ public final class SwitchoverFilter implements Filter {
       if (closeNow) {
         // A workspace that threw gets a 500 from the container, unless it had answered already or
         // the client went away (a failed write): neither is the workspace failing.
-        if (!threw || response.isCommitted()) {
+        if (notProxied) {
+          // answered 501 here: neither the workspace's error nor the upstream's
+        } else if (!threw || response.isCommitted()) {
           admission.answered(response.getStatus());
         } else if (!Answers.isClientGone(thrown)) {
           admission.answered(500);
         }
         admission.close();
+        if (events != null) {
+          events.completed();
+        }
       }
     }
+  }
+
+  /**
+   * For an in-process WebSocket endpoint behind this filter, called by its servlet before it
+   * upgrades the request (with the container's WebSocket support: {@code
+   * ServerContainer.upgradeHttpToWebSocket}, say): the request becomes a long-lived connection
+   * of its workspace, counted apart from requests in flight and awaited by {@code awaitDrained},
+   * until the endpoint closes the returned handle when its WebSocket closes (also if the upgrade
+   * fails). When a switch stops routing to the workspace and the router's grace period ends, the
+   * router runs {@code closer}, which closes the WebSocket with 1001 "going away", so that its
+   * client reconnects to the workspace the table routes it to then. A servlet container tells a
+   * filter nothing about an upgraded connection, hence this call: an endpoint that does not make
+   * it is counted as a request that ended with the upgrade, and is never closed by the router.
+   *
+   * <pre>{@code
+   * Optional<LongLivedConnection> tracked =
+   *     SwitchoverFilter.longLived(request, () -> session.close(new CloseReason(GOING_AWAY, "going away")));
+   * // in the endpoint's onClose:
+   * tracked.ifPresent(LongLivedConnection::close);
+   * }</pre>
+   *
+   * @return the handle, or empty if the request did not come through this filter as a WebSocket
+   *     upgrade to an in-process workspace, or was already made long-lived
+   */
+  public static Optional<LongLivedConnection> longLived(HttpServletRequest request, Runnable closer) {
+    requireNonNull(request, "request");
+    requireNonNull(closer, "closer");
+    if (!(request.getAttribute(UPGRADE_ADMISSION) instanceof Admission admission)) {
+      return Optional.empty();
+    }
+    request.removeAttribute(UPGRADE_ADMISSION);
+    try {
+      return Optional.of(admission.longLived(closer));
+    } catch (IllegalStateException closed) {
+      return Optional.empty(); // its forward had returned already
+    }
+  }
+
+  /** Whether the request asks to be upgraded to a WebSocket. */
+  private static boolean isWebSocketUpgrade(HttpServletRequest request) {
+    String upgrade = request.getHeader("Upgrade");
+    return upgrade != null && upgrade.trim().equalsIgnoreCase("websocket");
   }
 
   private void proxy(
@@ -525,26 +601,37 @@ public final class SwitchoverFilter implements Filter {
   private static final class Closing implements AsyncListener {
     private final Admission admission;
     private final HttpServletResponse response;
+    private final @Nullable EventStreamResponse events;
 
-    Closing(Admission admission, HttpServletResponse response) {
+    Closing(Admission admission, HttpServletResponse response, @Nullable EventStreamResponse events) {
       this.admission = admission;
       this.response = response;
+      this.events = events;
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
       admission.answered(response.getStatus());
       admission.close();
+      ended();
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
       admission.close();
+      ended();
     }
 
     @Override
     public void onError(AsyncEvent event) {
       admission.close();
+      ended();
+    }
+
+    private void ended() {
+      if (events != null) {
+        events.completed();
+      }
     }
 
     @Override

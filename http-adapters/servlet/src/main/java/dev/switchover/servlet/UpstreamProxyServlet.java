@@ -107,6 +107,20 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
         clientRequest.getQueryString());
   }
 
+  /**
+   * An event stream's events go on to the client as they come, not when the response buffer
+   * fills: the smallest buffer makes every write a flush.
+   */
+  @Override
+  protected void onServerResponseHeaders(
+      HttpServletRequest clientRequest, HttpServletResponse proxyResponse, org.eclipse.jetty.client.Response serverResponse) {
+    super.onServerResponseHeaders(clientRequest, proxyResponse, serverResponse);
+    String type = serverResponse.getHeaders().get(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE);
+    if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
+      proxyResponse.setBufferSize(1);
+    }
+  }
+
   @Override
   protected Request newProxyRequest(HttpServletRequest request, String rewrittenTarget) {
     return super.newProxyRequest(request, rewrittenTarget)

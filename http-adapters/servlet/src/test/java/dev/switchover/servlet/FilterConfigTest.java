@@ -98,6 +98,27 @@ final class FilterConfigTest {
   }
 
   @Test
+  void webSocketUpgrade_toAnUpstream_isNotImplementedAndSaysWhy() throws Exception {
+    WorkspaceServer upstream = WorkspaceServer.start(green);
+    resources.add(upstream);
+    int port = start(SwitchoverFilter.DEFAULT_ROUTER_ATTRIBUTE, Map.of("workspace.green.upstream", upstream.baseUri().toString()));
+    RawResponse r;
+    try (RawConnection c = RawConnection.open(port)) {
+      r = c.exchange(
+          "GET /chat HTTP/1.1\r\nHost: " + OTHER + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+              + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    }
+    RawResponse answer = r;
+    assertAll(
+        () -> assertEquals(501, answer.status(), answer::toString),
+        () -> assertTrue(answer.bodyText().contains("WebSocket upgrades to upstream workspaces are not proxied"), answer::bodyText));
+    assertEquals(0, green.served(), "the upstream never saw the upgrade");
+    WorkspaceId g = WorkspaceId.of("green");
+    assertEquals(0, router.requests(g, dev.switchover.RequestOutcome.WORKSPACE_ERROR), "not counted as green's error");
+    assertEquals(0, router.inFlight(g));
+  }
+
+  @Test
   void initParameters_onlyAWorkspace_defaultsApply() throws Exception {
     int port = start(SwitchoverFilter.DEFAULT_ROUTER_ATTRIBUTE, Map.of("workspace.blue.servlet", "workspace-blue"));
     assertEquals("blue", get(port, SHOP, "/").workspace());

@@ -1,5 +1,6 @@
 package dev.switchover.servlet;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -13,10 +14,12 @@ final class JettyServletConformanceTest extends ServletConformanceSuite {
 
   @Override
   protected Map<String, String> knownDefects() {
-    return Map.of(
+    Map<String, String> defects = new HashMap<>(WEBSOCKET_LIMITS);
+    defects.put(
         "clientDisconnecting_midAnswer/UPSTREAM",
         "Jetty's proxy servlet, in Jetty's own container, does not end a proxied request whose client"
             + " reset the connection while a long answer was written: it stays in flight (and a drain"
             + " waits) past the upstream timeout");
+    return Map.copyOf(defects);
   }
 }

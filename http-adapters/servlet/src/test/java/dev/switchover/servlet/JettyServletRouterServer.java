@@ -9,6 +9,7 @@ import jakarta.servlet.Servlet;
 import java.util.EnumSet;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.UriCompliance;
@@ -30,8 +31,9 @@ final class JettyServletRouterServer implements RouterServer {
   static JettyServletRouterServer start(ServletRouterServers.Deployment d) throws Exception {
     FilterHolder filter = new FilterHolder(d.filter());
     filter.setAsyncSupported(true);
-    return start(
-        context(filter, d.namedServlets(), d.defaultServlet()), d.ambiguousSeparators(), d.transport());
+    ServletContextHandler context = context(filter, d.namedServlets(), d.defaultServlet());
+    JakartaWebSocketServletContainerInitializer.configure(context, null); // the workspaces' WebSockets
+    return start(context, d.ambiguousSeparators(), d.transport());
   }
 
   /**

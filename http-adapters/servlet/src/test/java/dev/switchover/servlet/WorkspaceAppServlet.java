@@ -1,6 +1,7 @@
 package dev.switchover.servlet;
 
 import dev.switchover.testkit.AppRequest;
+import dev.switchover.testkit.EventStream;
 import dev.switchover.testkit.AppResponse;
 import dev.switchover.testkit.WorkspaceApp;
 import jakarta.servlet.AsyncContext;
@@ -29,9 +30,19 @@ final class WorkspaceAppServlet extends HttpServlet {
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String upgrade = request.getHeader("Upgrade");
+    if (upgrade != null
+        && upgrade.equalsIgnoreCase("websocket")
+        && WorkspaceWebSocket.upgrade(request, response, app.name())) {
+      return;
+    }
     String query = request.getQueryString();
     String servletPath = request.getServletPath();
     String pathInfo = request.getPathInfo();
+    if (EventStream.isStream(servletPath + (pathInfo == null ? "" : pathInfo))) {
+      stream(request, response);
+      return;
+    }
     AppRequest.Builder b =
         AppRequest.builder(request.getMethod(), request.getRequestURI() + (query == null ? "" : "?" + query))
             .serverName(request.getServerName())
@@ -47,6 +58,25 @@ final class WorkspaceAppServlet extends HttpServlet {
     AsyncContext async = request.startAsync();
     async.setTimeout(0);
     var unused = answer.whenComplete((a, failure) -> write(async, a, failure));
+  }
+
+  /** {@link EventStream}'s events, written in blocking mode, until the client goes away. */
+  private void stream(HttpServletRequest request, HttpServletResponse response) {
+    response.setStatus(200);
+    response.setContentType(EventStream.CONTENT_TYPE);
+    response.setHeader(WorkspaceApp.WORKSPACE_HEADER, app.name());
+    try {
+      var out = response.getOutputStream();
+      for (long id = EventStream.firstId(request.getHeader("Last-Event-ID")); ; id++) {
+        out.write(EventStream.event(app.name(), id));
+        out.flush();
+        Thread.sleep(EventStream.PERIOD.toMillis()); // the stream's pace, not a synchronization
+      }
+    } catch (IOException e) {
+      // the client went away
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void write(AsyncContext async, @Nullable AppResponse answer, @Nullable Throwable failure) {

@@ -23,6 +23,14 @@ import dev.switchover.WorkspaceId;
 import dev.switchover.rawhttp.RawConnection;
 import dev.switchover.rawhttp.RawResponse;
 import java.io.IOException;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.ByteBuffer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -103,6 +111,7 @@ public abstract class AdapterConformanceSuite {
   static final String BLUE = "blue";
   static final String GREEN = "green";
   static final String GRAY = "gray";
+  static final String WEBSOCKET_HOST = "localhost";
   static final int RETRY_AFTER_SECONDS = 7;
   private static final long PACKET_PAUSE_MILLIS = 50;
   private static final byte[] PREVIEW_KEY = "the conformance suite's preview key".getBytes(StandardCharsets.UTF_8);
@@ -1295,6 +1304,210 @@ public abstract class AdapterConformanceSuite {
     assertEquals(0, s.app(BLUE).servedAfterStop(), "requests that reached stopped blue");
   }
 
+  // ---------------------------------------------------------------- WebSocket
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void webSocket_echo_carriesMessagesBothWaysWithPingsAndCloseCodes(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, webSocketTable(), Duration.ofSeconds(30)).bindWebSockets(BLUE, GREEN).start();
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    HttpClient http = HttpClient.newHttpClient();
+    if (webSocketsAreAKnownDefect(s, http)) {
+      return;
+    }
+    try (WebSocketClient ws = s.webSocket(http, "/chat?room=1")) {
+      assertEquals("blue hello", ws.exchange("hello"));
+      assertEquals(1, s.router.longLived(blue), "a WebSocket is counted as long-lived");
+      assertEquals(0, s.router.inFlight(blue), "and not as a request in flight");
+
+      ws.socket().sendText("frag", false).get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      ws.socket().sendText("mented", true).get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      assertEquals("blue fragmented", ws.nextText());
+
+      String large = "0123456789abcdef".repeat(3 << 16); // 3 MiB
+      assertEquals("blue " + large, ws.exchange(large));
+
+      byte[] bytes = new byte[5 << 20];
+      new Random(22).nextBytes(bytes);
+      int first = 1 << 20;
+      ws.socket().sendBinary(ByteBuffer.wrap(bytes, 0, first), false).get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      ws.socket()
+          .sendBinary(ByteBuffer.wrap(bytes, first, bytes.length - first), true)
+          .get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      assertEquals(ByteBuffer.wrap(bytes), ws.nextBinary(), "a binary message in two fragments, whole");
+
+      ByteBuffer ping = ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8));
+      ws.socket().sendPing(ping.duplicate()).get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      assertEquals(ping, ws.nextPong());
+
+      ws.socket().sendText("close 4001", true).get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      WebSocketClient.Close close = ws.awaitClose();
+      assertEquals(4001, close.code(), "the workspace's close code reaches the client");
+      assertEquals(WebSocketEcho.CLOSE_REASON, close.reason());
+    }
+    WebSocketClient offering = WebSocketClient.open(http, s.port, "/chat", List.of("other.v9", WebSocketEcho.SUBPROTOCOL));
+    resources.push(offering);
+    try (WebSocketClient ws = offering) {
+      assertEquals(WebSocketEcho.SUBPROTOCOL, ws.socket().getSubprotocol(), "the subprotocol the workspace chose");
+      assertEquals("blue again", ws.exchange("again"));
+      ws.socket().sendClose(4002, "leaving").get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      assertEquals(4002, ws.awaitClose().code(), "the client's close code reaches the workspace, and back");
+    }
+    Await.until("no WebSocket open on blue", () -> s.router.longLived(blue) == 0, () -> s.router.longLived(blue) + " open");
+    awaitNothingInFlight(s.router, BLUE);
+    assertEquals(0, s.router.requests(blue, RequestOutcome.BAD_GATEWAY));
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void webSocket_switchWith200Open_closesEachWith1001WhenTheGraceEndsAndReconnectsReachTheNewWorkspace(
+      TargetKind kind) throws Exception {
+    Duration grace = Duration.ofSeconds(2);
+    Scenario s = scenario(kind, webSocketTable(), grace).bindWebSockets(BLUE, GREEN).start();
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    HttpClient http = HttpClient.newHttpClient();
+    if (webSocketsAreAKnownDefect(s, http)) {
+      return;
+    }
+    List<WebSocketClient> sockets = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      WebSocketClient ws = s.webSocket(http, "/chat?n=" + i);
+      sockets.add(ws);
+      assertEquals("blue before " + i, ws.exchange("before " + i));
+    }
+    assertEquals(200, s.router.longLived(blue));
+
+    long switchedAt = System.nanoTime(); // the grace starts with the publication, after this
+    s.router.promote(WEBSOCKET_HOST, GREEN);
+    CompletableFuture<Void> drained = s.router.awaitDrained(blue);
+    // Within the first half of the grace, the WebSockets on blue are still served by blue.
+    int servedDuringGrace = 0;
+    for (int i = 0; i < sockets.size() && System.nanoTime() - switchedAt < grace.toNanos() / 2; i++) {
+      assertEquals("blue during " + i, sockets.get(i).exchange("during " + i));
+      servedDuringGrace++;
+    }
+    assertTrue(servedDuringGrace > 0, "no WebSocket was checked during the grace");
+    assertFalse(drained.isDone() && System.nanoTime() - switchedAt < grace.toNanos(), "drained before the grace ended");
+
+    for (int i = 0; i < sockets.size(); i++) {
+      WebSocketClient.Close close = sockets.get(i).awaitClose();
+      int n = i;
+      assertEquals(1001, close.code(), () -> "WebSocket " + n + " was closed with " + close);
+      assertTrue(close.atNanos() - switchedAt >= grace.toNanos(), () -> "WebSocket " + n + " was closed before its grace ended");
+    }
+    drained.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(0, s.router.longLived(blue));
+
+    for (int i = 0; i < sockets.size(); i++) {
+      try (WebSocketClient again = s.webSocket(http, "/chat?n=" + i)) {
+        assertEquals("green after " + i, again.exchange("after " + i), "a reconnect lands on the new workspace");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- server-sent events
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void eventStream_acrossASwitch_endsAtAnEventBoundaryAndResumesOnTheNewWorkspace(TargetKind kind) throws Exception {
+    Duration grace = Duration.ofSeconds(1);
+    Scenario s = scenario(kind, webSocketTable(), grace).bind(BLUE, GREEN).start();
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    String defect = knownDefects().get("eventStream/" + kind);
+    URI events = URI.create("http://localhost:" + s.port + EventStream.PATH);
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<InputStream> first =
+        http.send(HttpRequest.newBuilder(events).header("Accept", EventStream.CONTENT_TYPE).build(), BodyHandlers.ofInputStream());
+    resources.push(first.body());
+    assertEquals(200, first.statusCode());
+    BufferedReader stream = new BufferedReader(new InputStreamReader(first.body(), StandardCharsets.UTF_8));
+    long lastId = 0;
+    for (int i = 1; i <= 3; i++) {
+      assertEquals("id: " + i, stream.readLine());
+      assertEquals("data: blue " + i, stream.readLine());
+      assertEquals("", stream.readLine());
+      lastId = i;
+    }
+    if (defect != null) {
+      assertEquals(0, s.router.longLived(blue), () -> "fixed, remove it from knownDefects(): " + defect);
+      log.info("known defect, eventStream/{}: {}", kind, defect);
+      return;
+    }
+    assertEquals(1, s.router.longLived(blue), "an event stream is counted as long-lived");
+    assertEquals(0, s.router.inFlight(blue), "and not as a request in flight");
+
+    long switchedAt = System.nanoTime(); // the grace starts with the publication, after this
+    s.router.promote(WEBSOCKET_HOST, GREEN);
+    CompletableFuture<Void> drained = s.router.awaitDrained(blue);
+    // The stream goes on on blue through the grace, then ends after a complete event.
+    String line;
+    String previous = "";
+    int eventsDuringGrace = 0;
+    while ((line = stream.readLine()) != null) {
+      if (line.startsWith("id: ")) {
+        lastId = Long.parseLong(line.substring(4));
+        assertEquals("data: blue " + lastId, stream.readLine(), "the stream stays on blue");
+        eventsDuringGrace++;
+      }
+      previous = line;
+    }
+    long endedAt = System.nanoTime();
+    assertEquals("", previous, "the stream ended right after a complete event");
+    assertTrue(endedAt - switchedAt >= grace.toNanos(), "the stream ended before its grace did");
+    assertTrue(eventsDuringGrace > 0, "no event came during the grace");
+    drained.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(0, s.router.longLived(blue));
+
+    HttpResponse<InputStream> resumed =
+        http.send(
+            HttpRequest.newBuilder(events).header("Accept", EventStream.CONTENT_TYPE).header("Last-Event-ID", Long.toString(lastId)).build(),
+            BodyHandlers.ofInputStream());
+    resources.push(resumed.body());
+    BufferedReader again = new BufferedReader(new InputStreamReader(resumed.body(), StandardCharsets.UTF_8));
+    assertEquals("id: " + (lastId + 1), again.readLine(), "the client resumes after the last event it got");
+    assertEquals("data: green " + (lastId + 1), again.readLine(), "on the new workspace");
+  }
+
+  @Test
+  void webSocket_toAnUpstreamThatRefusesTheUpgrade_isBadGateway() throws Exception {
+    // The JDK's HTTP server answers an upgrade as any GET: 200, no WebSocket.
+    Scenario s = scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bind(BLUE).start();
+    HttpClient http = HttpClient.newHttpClient();
+    if (webSocketsAreAKnownDefect(s, http)) {
+      return;
+    }
+    RawResponse r =
+        s.exchange(
+            "GET /chat HTTP/1.1\r\nHost: " + WEBSOCKET_HOST + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    assertEquals(502, r.status(), r::toString);
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    awaitNothingInFlight(s.router, BLUE);
+    assertEquals(0, s.router.longLived(blue));
+    assertEquals(1, s.router.requests(blue, RequestOutcome.BAD_GATEWAY), "counted as the upstream's failure");
+  }
+
+  /**
+   * Whether this adapter lists WebSockets for this scenario's target kind as a known defect: then
+   * an upgrade must still fail (the test fails once it works, so that the entry is taken off).
+   */
+  private boolean webSocketsAreAKnownDefect(Scenario s, HttpClient http) {
+    String defect = knownDefects().get("webSocket/" + s.kind);
+    if (defect == null) {
+      return false;
+    }
+    WebSocketClient ws;
+    try {
+      ws = s.webSocket(http, "/chat");
+    } catch (Exception expected) {
+      log.info("known defect, webSocket/{}: {} ({})", s.kind, defect, expected.toString());
+      return true;
+    }
+    ws.close();
+    throw new AssertionError("a WebSocket works now: remove it from knownDefects(): " + defect);
+  }
+
+
   // ---------------------------------------------------------------- fixtures
 
   /** The table most scenarios route with; see {@link HostileRequest} for its routes. */
@@ -1336,6 +1549,24 @@ public abstract class AdapterConformanceSuite {
 
   private Scenario scenario(TargetKind kind, RoutingTable table) {
     return new Scenario(kind, Router.create(table));
+  }
+
+  private Scenario scenario(TargetKind kind, RoutingTable table, Duration longLivedGrace) {
+    return new Scenario(kind, Router.builder().initialTable(table).longLivedGrace(longLivedGrace).build());
+  }
+
+  /**
+   * The WebSocket scenarios' table: {@code localhost} on blue, green declared. The JDK's WebSocket
+   * client sets {@code Host} from the URI itself, and {@code localhost} reaches the loopback
+   * interface without a resolver.
+   */
+  static RoutingTable webSocketTable() {
+    return RoutingTable.builder()
+        .workspace(BLUE)
+        .workspace(GREEN)
+        .domain(WEBSOCKET_HOST, DomainStatus.VERIFIED)
+        .route(WEBSOCKET_HOST, "/", BLUE)
+        .build();
   }
 
   private static void assertServedBy(Scenario s, String host, String target, String workspace)
@@ -1428,6 +1659,32 @@ public abstract class AdapterConformanceSuite {
         }
       }
       return this;
+    }
+
+    /**
+     * Binds each named workspace to an app of its name that also speaks WebSocket ({@link
+     * WebSocketEcho}): in process, or behind a {@link WebSocketWorkspaceServer}.
+     */
+    Scenario bindWebSockets(String... names) throws Exception {
+      for (String name : names) {
+        WorkspaceApp app = WorkspaceApp.named(name);
+        apps.put(name, app);
+        if (kind == TargetKind.IN_PROCESS) {
+          targets.put(WorkspaceId.of(name), new WorkspaceTarget.InProcess(app));
+        } else {
+          WebSocketWorkspaceServer server = WebSocketWorkspaceServer.start(app);
+          resources.push(server);
+          targets.put(WorkspaceId.of(name), new WorkspaceTarget.Upstream(List.of(server.baseUri())));
+        }
+      }
+      return this;
+    }
+
+    /** A WebSocket to this scenario's server at {@code path}, closed (aborted) after the test. */
+    WebSocketClient webSocket(HttpClient http, String path) throws Exception {
+      WebSocketClient ws = WebSocketClient.open(http, port, path);
+      resources.push(ws);
+      return ws;
     }
 
     Scenario bindUpstream(String name, URI... baseUris) {

@@ -99,6 +99,10 @@ public final class WorkspaceServer implements AutoCloseable {
   }
 
   private void exchange(HttpExchange exchange) throws IOException {
+    if (EventStream.isStream(exchange.getRequestURI().getPath())) {
+      stream(exchange);
+      return;
+    }
     try (exchange) {
       AppResponse response;
       try {
@@ -116,6 +120,25 @@ public final class WorkspaceServer implements AutoCloseable {
           out.write(body);
         }
       }
+    }
+  }
+
+  /** Sends {@link EventStream}'s events until the client goes away or the server stops. */
+  private void stream(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      exchange.getResponseHeaders().set("Content-Type", EventStream.CONTENT_TYPE);
+      exchange.getResponseHeaders().set(WorkspaceApp.WORKSPACE_HEADER, app.name());
+      exchange.sendResponseHeaders(200, 0);
+      OutputStream out = exchange.getResponseBody();
+      for (long id = EventStream.firstId(exchange.getRequestHeaders().getFirst("Last-Event-ID")); ; id++) {
+        out.write(EventStream.event(app.name(), id));
+        out.flush();
+        Thread.sleep(EventStream.PERIOD.toMillis()); // the stream's pace, not a synchronization
+      }
+    } catch (IOException e) {
+      // the client went away
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the server stops
     }
   }
 

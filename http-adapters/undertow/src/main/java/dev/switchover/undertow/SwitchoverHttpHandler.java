@@ -16,6 +16,14 @@ import dev.switchover.http.internal.RequestTargets;
 import dev.switchover.http.internal.UpstreamBases;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.StatusCodes;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.spi.WebSocketHttpExchange;
+import java.util.concurrent.atomic.AtomicReference;
+import org.xnio.IoUtils;
+import dev.switchover.LongLivedConnection;
 import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
@@ -69,6 +77,12 @@ import org.slf4j.LoggerFactory;
  *       the client's connection is closed.
  * </ul>
  *
+ * <p>A WebSocket (upgraded by an in-process handler, or bridged to an upstream with Undertow's
+ * own WebSocket client and server) and a server-sent-event stream are long-lived connections of
+ * their workspace ({@link dev.switchover.LongLivedConnection}): when the grace after a switch
+ * ends, a WebSocket is closed with 1001 (see {@link #closeOnGraceEnd}) and a stream is ended right
+ * after a complete event.
+ *
  * <p>Undertow refuses request bodies above its {@code MAX_ENTITY_SIZE} server option (2 MiB by
  * default) before any handler sees them; raise it for uploads through the proxy.
  *
@@ -89,6 +103,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SwitchoverHttpHandler.class);
+  /** Where an upgraded request's endpoint leaves how to close it when its grace ends. */
+  private static final AttachmentKey<AtomicReference<@Nullable Runnable>> GRACE_CLOSER =
+      AttachmentKey.create(AtomicReference.class);
+  private static final int GOING_AWAY = 1001;
 
   private final Router router;
   private final @Nullable HttpHandler unknownHostHandler;
@@ -260,16 +278,31 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
       }
       return;
     }
-    // Routed: counted in flight until the exchange completes, however it completes.
+    // Routed: counted in flight until the exchange completes, however it completes; an upgrade
+    // (a WebSocket) is counted as long-lived from then on, until its connection closes.
+    AtomicReference<@Nullable Runnable> closer = null;
+    if (UpstreamWebSocket.isUpgrade(exchange)) {
+      closer = new AtomicReference<>();
+      exchange.putAttachment(GRACE_CLOSER, closer);
+    }
+    AtomicReference<@Nullable Runnable> graceCloser = closer;
     exchange.addExchangeCompleteListener(
         (ex, nextListener) -> {
           try {
-            admission.answered(ex.getStatusCode());
-            admission.close();
+            if (graceCloser != null && ex.getStatusCode() == StatusCodes.SWITCHING_PROTOCOLS) {
+              longLived(ex, admission, graceCloser);
+            } else {
+              admission.answered(ex.getStatusCode());
+              admission.close();
+              EventStreamConduit.ended(ex);
+            }
           } finally {
             nextListener.proceed();
           }
         });
+    if (EventStreamConduit.accepts(exchange)) {
+      EventStreamConduit.watch(exchange, admission); // long-lived if it answers an event stream
+    }
     HttpHandler target = targets.get(admission.workspace());
     if (target == null) {
       admission.failed(RequestOutcome.UNAVAILABLE);
@@ -287,6 +320,66 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
       exchange.putAttachment(UpstreamTarget.ADMISSION, admission);
     }
     target.handleRequest(exchange);
+  }
+
+  /**
+   * For an in-process WebSocket endpoint behind this handler, called from its {@code
+   * WebSocketConnectionCallback}: when the grace period of its workspace ends after a switch (see
+   * {@link dev.switchover.LongLivedConnection}), the router closes {@code channel} with 1001 "going
+   * away", so that its client reconnects, to the workspace the table routes it to then. An endpoint
+   * that does not call this is closed at the same moment by closing its connection, without a
+   * close frame. Does nothing for a WebSocket that did not come through this handler.
+   *
+   * <pre>{@code
+   * Handlers.websocket((exchange, channel) -> {
+   *   SwitchoverHttpHandler.closeOnGraceEnd(exchange, channel);
+   *   channel.getReceiveSetter().set(listener);
+   *   channel.resumeReceives();
+   * });
+   * }</pre>
+   */
+  public static void closeOnGraceEnd(WebSocketHttpExchange exchange, WebSocketChannel channel) {
+    requireNonNull(exchange, "exchange");
+    requireNonNull(channel, "channel");
+    AtomicReference<@Nullable Runnable> closer = exchange.getAttachment(GRACE_CLOSER);
+    if (closer != null) {
+      closer.set(() -> UpstreamWebSocket.sendClose(channel, GOING_AWAY, "going away"));
+    }
+  }
+
+  /** For a bridged upstream WebSocket: both sides hear 1001 "going away" when the grace ends. */
+  static void closeOnGraceEnd(WebSocketHttpExchange exchange, WebSocketChannel client, WebSocketChannel upstream) {
+    AtomicReference<@Nullable Runnable> closer = exchange.getAttachment(GRACE_CLOSER);
+    if (closer != null) {
+      closer.set(
+          () -> {
+            UpstreamWebSocket.sendClose(client, GOING_AWAY, "going away");
+            UpstreamWebSocket.sendClose(upstream, GOING_AWAY, "going away");
+          });
+    }
+  }
+
+  /**
+   * Turns an upgraded exchange's admission into a long-lived connection that ends when the
+   * connection closes; at the grace's end, the endpoint's closer runs, or the connection is closed.
+   */
+  private static void longLived(
+      HttpServerExchange exchange, Admission admission, AtomicReference<@Nullable Runnable> closer) {
+    ServerConnection connection = exchange.getConnection();
+    LongLivedConnection longLived =
+        admission.longLived(
+            () -> {
+              Runnable endpoints = closer.get();
+              if (endpoints != null) {
+                connection.getIoThread().execute(endpoints);
+              } else {
+                IoUtils.safeClose(connection);
+              }
+            });
+    connection.addCloseListener(c -> longLived.close());
+    if (!connection.isOpen()) {
+      longLived.close();
+    }
   }
 
   /**

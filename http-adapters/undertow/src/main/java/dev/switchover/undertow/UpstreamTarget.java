@@ -81,9 +81,11 @@ final class UpstreamTarget implements HttpHandler {
   private final UpstreamBases bases;
   private final LoadBalancingProxyClient client;
   private final HttpHandler proxy;
+  private final long timeoutMillis;
 
   UpstreamTarget(UpstreamBases bases, Duration timeout, int connectionsPerThread) {
     this.bases = bases;
+    this.timeoutMillis = Math.max(1, timeout.toMillis());
     this.client =
         new LoadBalancingProxyClient()
             .setConnectionsPerThread(connectionsPerThread)
@@ -106,6 +108,11 @@ final class UpstreamTarget implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
+    Admission admission = exchange.getAttachment(ADMISSION);
+    if (admission != null && UpstreamWebSocket.isUpgrade(exchange)) {
+      UpstreamWebSocket.bridge(exchange, bases.next(), admission, timeoutMillis);
+      return;
+    }
     HeaderMap headers = exchange.getRequestHeaders();
     // Undertow's proxy forwards the fields the client's Connection names; they are this hop's.
     for (String name : ForwardingHeaders.hopByHopFields(values(headers, Headers.CONNECTION))) {

@@ -16,7 +16,15 @@ import dev.switchover.rawhttp.RawResponse;
 import dev.switchover.testkit.Await;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceServer;
+import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import io.undertow.util.Headers;
 import java.io.IOException;
 import java.net.URI;
@@ -142,6 +150,59 @@ final class SwitchoverHttpHandlerTest {
     for (int i = 0; i < 4; i++) {
       assertEquals(served.get(i).equals("green-1") ? "/base/x" : "/x", targets.get(i));
     }
+  }
+
+  @Test
+  void inProcessWebSocket_withoutACloser_isClosedWithItsConnectionWhenTheGraceEnds() throws Exception {
+    Router router =
+        Router.builder()
+            .initialTable(
+                RoutingTable.builder()
+                    .workspace(BLUE)
+                    .workspace(GREEN)
+                    .domain("localhost", DomainStatus.VERIFIED)
+                    .route("localhost", "/", "blue")
+                    .build())
+            .longLivedGrace(Duration.ofMillis(300))
+            .build();
+    // An endpoint that never tells the adapter how to close it.
+    HttpHandler silent =
+        Handlers.websocket(
+            (exchange, channel) -> {
+              channel.getReceiveSetter().set(new AbstractReceiveListener() {});
+              channel.resumeReceives();
+            });
+    SwitchoverHttpHandler handler =
+        SwitchoverHttpHandler.builder(router).handler(BLUE, silent).handler(GREEN, app("green")).build();
+    UndertowRouterServer server = start(handler);
+    CompletableFuture<String> ended = new CompletableFuture<>();
+    WebSocket ws =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .buildAsync(
+                URI.create("ws://localhost:" + server.port() + "/chat"),
+                new WebSocket.Listener() {
+                  @Override
+                  public @Nullable CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
+                    // 1006 is never sent: the JDK reports a connection that ended without a close frame.
+                    ended.complete(statusCode == 1006 ? "connection lost" : "close frame " + statusCode);
+                    return null;
+                  }
+
+                  @Override
+                  public void onError(WebSocket w, Throwable error) {
+                    ended.complete("connection lost");
+                  }
+                })
+            .get(30, TimeUnit.SECONDS);
+    Await.until("one WebSocket on blue", () -> router.longLived(BLUE) == 1, () -> router.longLived(BLUE) + " open");
+
+    router.promote("localhost", "green");
+
+    assertEquals("connection lost", ended.get(30, TimeUnit.SECONDS), "closed without a close frame");
+    router.awaitDrained(BLUE).get(30, TimeUnit.SECONDS);
+    assertEquals(0, router.longLived(BLUE));
+    ws.abort();
   }
 
   private static RoutingTable table() {

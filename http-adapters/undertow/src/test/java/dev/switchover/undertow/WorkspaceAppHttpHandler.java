@@ -3,7 +3,22 @@ package dev.switchover.undertow;
 import dev.switchover.testkit.AppRequest;
 import dev.switchover.testkit.AppResponse;
 import dev.switchover.testkit.WorkspaceApp;
+import dev.switchover.testkit.EventStream;
+import dev.switchover.testkit.WebSocketEcho;
+import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
+import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
+import java.util.List;
+import java.util.Set;
 import io.undertow.server.HttpHandler;
+import io.undertow.util.Headers;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.BufferedBinaryMessage;
+import io.undertow.websockets.core.BufferedTextMessage;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import java.util.OptionalInt;
+import org.xnio.Buffers;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
@@ -22,13 +37,65 @@ import org.jspecify.annotations.Nullable;
  */
 final class WorkspaceAppHttpHandler implements HttpHandler {
   private final WorkspaceApp app;
+  /** The app's WebSocket endpoint, as an Undertow application makes one. */
+  private final HttpHandler webSockets;
 
   WorkspaceAppHttpHandler(WorkspaceApp app) {
     this.app = app;
+    this.webSockets =
+        new WebSocketProtocolHandshakeHandler(
+            List.of(new Hybi13Handshake(Set.of(WebSocketEcho.SUBPROTOCOL), false)),
+            (WebSocketConnectionCallback)
+            (exchange, channel) -> {
+              SwitchoverHttpHandler.closeOnGraceEnd(exchange, channel);
+              channel.getReceiveSetter().set(new Echo(app.name()));
+              channel.resumeReceives();
+            });
+  }
+
+  /** {@link WebSocketEcho} on Undertow's WebSocket API; Undertow answers pings itself. */
+  private static final class Echo extends AbstractReceiveListener {
+    private final String workspace;
+
+    Echo(String workspace) {
+      this.workspace = workspace;
+    }
+
+    @Override
+    protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
+      String text = message.getData();
+      OptionalInt close = WebSocketEcho.closeAsked(text);
+      if (close.isPresent()) {
+        WebSockets.sendClose(close.getAsInt(), WebSocketEcho.CLOSE_REASON, channel, null);
+      } else {
+        WebSockets.sendText(WebSocketEcho.reply(workspace, text), channel, null);
+      }
+    }
+
+    @Override
+    @SuppressWarnings("deprecation") // Undertow hands the message's data out as XNIO's Pooled
+    protected void onFullBinaryMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
+      var data = message.getData();
+      ByteBuffer copy = ByteBuffer.allocate(Math.toIntExact(Buffers.remaining(data.getResource())));
+      for (ByteBuffer b : data.getResource()) {
+        copy.put(b);
+      }
+      data.free();
+      WebSockets.sendBinary(copy.flip(), channel, null);
+    }
   }
 
   @Override
-  public void handleRequest(HttpServerExchange exchange) {
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    String upgrade = exchange.getRequestHeaders().getFirst(Headers.UPGRADE);
+    if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
+      webSockets.handleRequest(exchange);
+      return;
+    }
+    if (EventStream.isStream(exchange.getRelativePath())) {
+      stream(exchange);
+      return;
+    }
     String query = exchange.getQueryString();
     String target = rawPath(exchange) + (query == null || query.isEmpty() ? "" : "?" + query);
     AppRequest.Builder request =
@@ -56,6 +123,31 @@ final class WorkspaceAppHttpHandler implements HttpHandler {
               }
               respond(ex, answer);
             });
+  }
+
+  /** {@link EventStream}'s events, written in blocking mode on a worker thread, until the client goes away. */
+  private void stream(HttpServerExchange exchange) {
+    exchange.dispatch(
+        () -> {
+          exchange.startBlocking();
+          exchange.setStatusCode(StatusCodes.OK);
+          exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, EventStream.CONTENT_TYPE);
+          exchange.getResponseHeaders().put(new HttpString(WorkspaceApp.WORKSPACE_HEADER), app.name());
+          try {
+            var out = exchange.getOutputStream();
+            for (long id = EventStream.firstId(exchange.getRequestHeaders().getFirst("Last-Event-ID")); ; id++) {
+              out.write(EventStream.event(app.name(), id));
+              out.flush();
+              Thread.sleep(EventStream.PERIOD.toMillis()); // the stream's pace, not a synchronization
+            }
+          } catch (java.io.IOException e) {
+            // the client went away, or the router ended the stream
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            exchange.endExchange();
+          }
+        });
   }
 
   /** The raw path as received: without the scheme and authority of an absolute-form target. */

@@ -1,0 +1,202 @@
+package dev.switchover.servlet;
+
+import dev.switchover.Admission;
+import dev.switchover.LongLivedConnection;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.util.Collections;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The response of an in-process request that accepts a server-sent-event stream: it makes the
+ * request a long-lived connection of its workspace when the servlet starts writing a {@code 200}
+ * with {@code Content-Type: text/event-stream}, watches where each event ends (a blank line: two
+ * line terminators in a row, each LF, CR or CRLF), and once the router asks (the grace after a
+ * switch has ended), ends the response right after a complete event, at the servlet's next write
+ * or flush: the client's {@code EventSource} then reconnects with its {@code Last-Event-ID}, to the
+ * workspace the table routes it to then. The servlet's writes fail from then on. A servlet writes
+ * from one thread at a time, as the servlet API wants, so the end is made on the servlet's.
+ */
+final class EventStreamResponse extends HttpServletResponseWrapper {
+  private static final String EVENT_STREAM = "text/event-stream";
+  private static final String ENDED = "the event stream has ended: its workspace is no longer routed";
+
+  private final Admission admission;
+  private volatile boolean ending;
+  private volatile @Nullable LongLivedConnection longLived;
+  private @Nullable Stream stream;
+  private @Nullable PrintWriter writer;
+
+  EventStreamResponse(HttpServletResponse response, Admission admission) {
+    super(response);
+    this.admission = admission;
+  }
+
+  /** Whether the request accepts an event stream: then its response is watched. */
+  static boolean accepts(HttpServletRequest request) {
+    for (String accept : Collections.list(request.getHeaders("Accept"))) {
+      if (accept.toLowerCase(Locale.ROOT).contains(EVENT_STREAM)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Ends the long-lived connection, if the response was an event stream; the request has completed. */
+  void completed() {
+    LongLivedConnection l = longLived;
+    if (l != null) {
+      l.close();
+    }
+  }
+
+  @Override
+  public ServletOutputStream getOutputStream() throws IOException {
+    Stream s = stream;
+    if (s == null) {
+      s = new Stream(super.getOutputStream());
+      stream = s;
+    }
+    return s;
+  }
+
+  @Override
+  public PrintWriter getWriter() throws IOException {
+    PrintWriter w = writer;
+    if (w == null) {
+      w = new PrintWriter(new OutputStreamWriter(getOutputStream(), Charset.forName(getCharacterEncoding())), false);
+      writer = w;
+    }
+    return w;
+  }
+
+  private final class Stream extends ServletOutputStream {
+    private final ServletOutputStream out;
+    private boolean checked;
+    private boolean ended;
+    /** Line terminators just written in a row (a CRLF counts once); 2 or more: between events. */
+    private int lineEnds = 2;
+    private boolean lastWasCr;
+
+    Stream(ServletOutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (ended) {
+        throw new IOException(ENDED);
+      }
+      if (!checked) {
+        checked = true;
+        String type = getContentType();
+        if (getStatus() == SC_OK && type != null && type.toLowerCase(Locale.ROOT).startsWith(EVENT_STREAM)) {
+          longLived = admission.longLived(() -> ending = true);
+        }
+      }
+      if (longLived != null && ending) {
+        if (lineEnds >= 2) {
+          end();
+          throw new IOException(ENDED);
+        }
+        int cut = afterNextEvent(b, off, len);
+        if (cut >= 0) {
+          out.write(b, off, cut - off);
+          end();
+          throw new IOException(ENDED);
+        }
+      }
+      out.write(b, off, len);
+      for (int i = off; i < off + len; i++) {
+        step(b[i]);
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (ended) {
+        throw new IOException(ENDED);
+      }
+      out.flush();
+      if (longLived != null && ending && lineEnds >= 2) {
+        end(); // a complete event has just gone out: the stream ends after it
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!ended) {
+        ended = true;
+        out.close();
+      }
+    }
+
+    /** Ends the response here: the last chunk, or the end of a response without a length. */
+    private void end() throws IOException {
+      ended = true;
+      out.close();
+    }
+
+    @Override
+    public boolean isReady() {
+      return out.isReady();
+    }
+
+    @Override
+    public void setWriteListener(WriteListener listener) {
+      out.setWriteListener(listener);
+    }
+
+    private void step(byte b) {
+      if (b == '\n') {
+        if (!lastWasCr) {
+          lineEnds++;
+        }
+        lastWasCr = false;
+      } else if (b == '\r') {
+        lineEnds++;
+        lastWasCr = true;
+      } else {
+        lineEnds = 0;
+        lastWasCr = false;
+      }
+    }
+
+    /** Where in {@code b} the next event ends (the index after it), or -1 if it does not. */
+    private int afterNextEvent(byte[] b, int off, int len) {
+      int ends = lineEnds;
+      boolean cr = lastWasCr;
+      for (int i = off; i < off + len; i++) {
+        if (b[i] == '\n') {
+          if (!cr) {
+            ends++;
+          }
+          cr = false;
+        } else if (b[i] == '\r') {
+          ends++;
+          cr = true;
+        } else {
+          ends = 0;
+          cr = false;
+        }
+        if (ends >= 2) {
+          return i + 1;
+        }
+      }
+      return -1;
+    }
+  }
+}
