@@ -134,14 +134,17 @@ public final class Upstreams {
     }
   }
 
-  /** A WebSocket endpoint that sends every message back as it came. */
-  static final class Echo extends Session.Listener.AbstractAutoDemanding {
+  /** A WebSocket endpoint that sends every message back as it came; public, for Jetty to call. */
+  public static final class Echo extends Session.Listener.AbstractAutoDemanding {
     static Handler handler(Server server, Handler next) {
       WebSocketUpgradeHandler upgrades =
           WebSocketUpgradeHandler.from(server, container -> container.addMapping("/*", (rq, rs, cb) -> new Echo()));
       upgrades.setHandler(next);
       return upgrades;
     }
+
+    /** Made by {@link #handler} only. */
+    Echo() {}
 
     @Override
     public void onWebSocketText(String message) {
