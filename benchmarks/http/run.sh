@@ -269,12 +269,12 @@ run_h2load() { # port seconds output-file; prints the RESULT line
   awk '
     function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; if (v ~ /s$/) return v * 1000000; return v }
     /^finished in/ { for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^req\/s/) rps = $i + 0 }
-    /^requests:/ { total = $2; done = $6; failed = $10; errored = $12; timeout = $14 }
-    /^status codes:/ { two = $3 + 0 }
+    /^requests:/ { total = $2; failed = $10; errored = $12; timeout = $14 }
+    /^status codes:/ { non2xx = $5 + $7 + $9 }
     /^time for request:/ { mean = us($6); max = us($5) }
     END { if (rps == "") exit 1
       printf "RESULT requests=%d rps=%.1f p50_us=%d p99_us=%d connect=0 read=0 write=%d status=%d timeout=%d\n",
-        total, rps, mean, max, failed + errored, done - two, timeout }' "$3" \
+        total, rps, mean, max, failed + errored, non2xx, timeout }' "$3" \
     || die "h2load produced no result: $(cat "$3")"
 }
 run_ws() { # port seconds output-file; prints the RESULT line (rps: echo round trips per second)
