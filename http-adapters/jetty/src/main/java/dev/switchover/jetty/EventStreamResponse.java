@@ -1,5 +1,6 @@
 package dev.switchover.jetty;
 
+import dev.switchover.http.internal.EventBoundaries;
 import dev.switchover.Admission;
 import dev.switchover.LongLivedConnection;
 import java.io.IOException;
@@ -31,8 +32,7 @@ final class EventStreamResponse extends Response.Wrapper {
   private @Nullable LongLivedConnection longLived;
   private boolean checked;
   /** Line terminators just written in a row (a CRLF counts once); 2 or more: between events. */
-  private int lineEnds = 2;
-  private boolean lastWasCr;
+  private final EventBoundaries boundaries = new EventBoundaries();
   private boolean writePending;
   private boolean ending;
   private boolean ended;
@@ -83,7 +83,7 @@ final class EventStreamResponse extends Response.Wrapper {
       plain = longLived == null; // not an event stream: written as it is
       if (!plain && content != null) {
         if (ending) {
-          int cut = afterNextEvent(content);
+          int cut = boundaries.afterNextEvent(content);
           if (cut >= 0) {
             toWrite = content.duplicate();
             toWrite.limit(cut);
@@ -93,7 +93,7 @@ final class EventStreamResponse extends Response.Wrapper {
         }
         ByteBuffer tracked = toWrite == null ? content : toWrite;
         for (int i = tracked.position(); i < tracked.limit(); i++) {
-          step(tracked.get(i));
+          boundaries.step(tracked.get(i));
         }
       }
       writePending = !plain;
@@ -119,7 +119,7 @@ final class EventStreamResponse extends Response.Wrapper {
     boolean endNow;
     synchronized (this) {
       writePending = false;
-      endNow = ending && !ended && lineEnds >= 2;
+      endNow = ending && !ended && boundaries.atBoundary();
       if (endNow) {
         ended = true;
       }
@@ -136,7 +136,7 @@ final class EventStreamResponse extends Response.Wrapper {
     boolean endNow;
     synchronized (this) {
       ending = true;
-      endNow = !writePending && !ended && lineEnds >= 2;
+      endNow = !writePending && !ended && boundaries.atBoundary();
       if (endNow) {
         ended = true;
       }
@@ -146,43 +146,5 @@ final class EventStreamResponse extends Response.Wrapper {
     }
   }
 
-  private void step(byte b) {
-    if (b == '\n') {
-      if (!lastWasCr) {
-        lineEnds++;
-      }
-      lastWasCr = false;
-    } else if (b == '\r') {
-      lineEnds++;
-      lastWasCr = true;
-    } else {
-      lineEnds = 0;
-      lastWasCr = false;
-    }
-  }
 
-  /** Where in {@code src} the next event ends (the index after it), or -1 if it does not. */
-  private int afterNextEvent(ByteBuffer src) {
-    int ends = lineEnds;
-    boolean cr = lastWasCr;
-    for (int i = src.position(); i < src.limit(); i++) {
-      byte b = src.get(i);
-      if (b == '\n') {
-        if (!cr) {
-          ends++;
-        }
-        cr = false;
-      } else if (b == '\r') {
-        ends++;
-        cr = true;
-      } else {
-        ends = 0;
-        cr = false;
-      }
-      if (ends >= 2) {
-        return i + 1;
-      }
-    }
-    return -1;
-  }
 }

@@ -1,5 +1,6 @@
 package dev.switchover.servlet;
 
+import dev.switchover.http.internal.EventBoundaries;
 import dev.switchover.Admission;
 import dev.switchover.LongLivedConnection;
 import jakarta.servlet.ServletOutputStream;
@@ -83,8 +84,7 @@ final class EventStreamResponse extends HttpServletResponseWrapper {
     private boolean checked;
     private boolean ended;
     /** Line terminators just written in a row (a CRLF counts once); 2 or more: between events. */
-    private int lineEnds = 2;
-    private boolean lastWasCr;
+    private final EventBoundaries boundaries = new EventBoundaries();
 
     Stream(ServletOutputStream out) {
       this.out = out;
@@ -108,11 +108,11 @@ final class EventStreamResponse extends HttpServletResponseWrapper {
         }
       }
       if (longLived != null && ending) {
-        if (lineEnds >= 2) {
+        if (boundaries.atBoundary()) {
           end();
           throw new IOException(ENDED);
         }
-        int cut = afterNextEvent(b, off, len);
+        int cut = boundaries.afterNextEvent(b, off, len);
         if (cut >= 0) {
           out.write(b, off, cut - off);
           end();
@@ -121,7 +121,7 @@ final class EventStreamResponse extends HttpServletResponseWrapper {
       }
       out.write(b, off, len);
       for (int i = off; i < off + len; i++) {
-        step(b[i]);
+        boundaries.step(b[i]);
       }
     }
 
@@ -131,7 +131,7 @@ final class EventStreamResponse extends HttpServletResponseWrapper {
         throw new IOException(ENDED);
       }
       out.flush();
-      if (longLived != null && ending && lineEnds >= 2) {
+      if (longLived != null && ending && boundaries.atBoundary()) {
         end(); // a complete event has just gone out: the stream ends after it
       }
     }
@@ -160,43 +160,6 @@ final class EventStreamResponse extends HttpServletResponseWrapper {
       out.setWriteListener(listener);
     }
 
-    private void step(byte b) {
-      if (b == '\n') {
-        if (!lastWasCr) {
-          lineEnds++;
-        }
-        lastWasCr = false;
-      } else if (b == '\r') {
-        lineEnds++;
-        lastWasCr = true;
-      } else {
-        lineEnds = 0;
-        lastWasCr = false;
-      }
-    }
 
-    /** Where in {@code b} the next event ends (the index after it), or -1 if it does not. */
-    private int afterNextEvent(byte[] b, int off, int len) {
-      int ends = lineEnds;
-      boolean cr = lastWasCr;
-      for (int i = off; i < off + len; i++) {
-        if (b[i] == '\n') {
-          if (!cr) {
-            ends++;
-          }
-          cr = false;
-        } else if (b[i] == '\r') {
-          ends++;
-          cr = true;
-        } else {
-          ends = 0;
-          cr = false;
-        }
-        if (ends >= 2) {
-          return i + 1;
-        }
-      }
-      return -1;
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.switchover.undertow;
 
+import dev.switchover.http.internal.EventBoundaries;
 import dev.switchover.Admission;
 import dev.switchover.LongLivedConnection;
 import io.undertow.server.HttpServerExchange;
@@ -37,8 +38,7 @@ final class EventStreamConduit extends AbstractStreamSinkConduit<StreamSinkCondu
 
   private final XnioIoThread ioThread;
   /** Line terminators just written in a row (a CRLF counts once); 2 or more: between events. */
-  private int lineEnds = 2;
-  private boolean lastWasCr;
+  private final EventBoundaries boundaries = new EventBoundaries();
   /** The router asked the stream to end after its next complete event. On the I/O thread. */
   private boolean ending;
   private boolean ended;
@@ -89,7 +89,7 @@ final class EventStreamConduit extends AbstractStreamSinkConduit<StreamSinkCondu
     ioThread.execute(
         () -> {
           ending = true;
-          if (lineEnds >= 2) {
+          if (boundaries.atBoundary()) {
             end();
           }
         });
@@ -141,7 +141,7 @@ final class EventStreamConduit extends AbstractStreamSinkConduit<StreamSinkCondu
     int limit = src.limit();
     int start = src.position();
     if (ending) {
-      int cut = afterNextEvent(src);
+      int cut = boundaries.afterNextEvent(src);
       if (cut >= 0) {
         src.limit(cut);
       }
@@ -153,7 +153,7 @@ final class EventStreamConduit extends AbstractStreamSinkConduit<StreamSinkCondu
       src.limit(limit);
     }
     track(src, start, written);
-    if (ending && lineEnds >= 2) {
+    if (ending && boundaries.atBoundary()) {
       end();
     }
     return written;
@@ -204,49 +204,11 @@ final class EventStreamConduit extends AbstractStreamSinkConduit<StreamSinkCondu
   /** Follows the line terminators in the bytes written. */
   private void track(ByteBuffer buffer, int from, int count) {
     for (int i = from; i < from + count; i++) {
-      step(buffer.get(i));
+      boundaries.step(buffer.get(i));
     }
   }
 
-  private void step(byte b) {
-    if (b == '\n') {
-      if (!lastWasCr) {
-        lineEnds++;
-      }
-      lastWasCr = false;
-    } else if (b == '\r') {
-      lineEnds++;
-      lastWasCr = true;
-    } else {
-      lineEnds = 0;
-      lastWasCr = false;
-    }
-  }
 
-  /** Where in {@code src} the next event ends (the index after it), or -1 if it does not. */
-  private int afterNextEvent(ByteBuffer src) {
-    int ends = lineEnds;
-    boolean cr = lastWasCr;
-    for (int i = src.position(); i < src.limit(); i++) {
-      byte b = src.get(i);
-      if (b == '\n') {
-        if (!cr) {
-          ends++;
-        }
-        cr = false;
-      } else if (b == '\r') {
-        ends++;
-        cr = true;
-      } else {
-        ends = 0;
-        cr = false;
-      }
-      if (ends >= 2) {
-        return i + 1;
-      }
-    }
-    return -1;
-  }
 
   @Override
   public String toString() {
