@@ -51,30 +51,6 @@ import org.jspecify.annotations.Nullable;
  * of the handler; its client is started with it.
  */
 final class UpstreamWebSocket extends ContainerLifeCycle {
-  /** Request fields the bridge's client writes itself, or that belong to this hop. */
-  private static final Set<String> NOT_FORWARDED =
-      Set.of(
-          "connection",
-          "upgrade",
-          "host",
-          "content-length",
-          "transfer-encoding",
-          "keep-alive",
-          "te",
-          "trailer",
-          "proxy-connection",
-          "sec-websocket-key",
-          "sec-websocket-version",
-          "sec-websocket-extensions",
-          "sec-websocket-protocol",
-          "forwarded",
-          "via",
-          "x-forwarded-for",
-          "x-forwarded-proto",
-          "x-forwarded-host",
-          "x-forwarded-port",
-          "x-forwarded-server");
-
   private static final int GOING_AWAY = CloseStatus.SHUTDOWN;
 
   private final WebSocketCoreClient client = new WebSocketCoreClient();
@@ -173,7 +149,7 @@ final class UpstreamWebSocket extends ContainerLifeCycle {
     Set<String> hop = ForwardingHeaders.hopByHopFields(in.getValuesList(HttpHeader.CONNECTION));
     for (HttpField field : in) {
       String lower = field.getLowerCaseName();
-      if (!NOT_FORWARDED.contains(lower) && !hop.contains(lower.toLowerCase(Locale.ROOT))) {
+      if (!ForwardingHeaders.NOT_FORWARDED_TO_A_WEBSOCKET.contains(lower) && !hop.contains(lower.toLowerCase(Locale.ROOT))) {
         out.add(field);
       }
     }

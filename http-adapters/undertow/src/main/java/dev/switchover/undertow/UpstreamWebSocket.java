@@ -54,30 +54,6 @@ import org.xnio.Pooled;
 // Undertow's BufferedBinaryMessage still hands its data out as XNIO's deprecated Pooled.
 @SuppressWarnings("deprecation")
 final class UpstreamWebSocket {
-  /** Request fields the adapter's WebSocket client writes itself, or that belong to this hop. */
-  private static final Set<String> NOT_FORWARDED =
-      Set.of(
-          "connection",
-          "upgrade",
-          "host",
-          "content-length",
-          "transfer-encoding",
-          "keep-alive",
-          "te",
-          "trailer",
-          "proxy-connection",
-          "sec-websocket-key",
-          "sec-websocket-version",
-          "sec-websocket-extensions",
-          "sec-websocket-protocol",
-          "forwarded",
-          "via",
-          "x-forwarded-for",
-          "x-forwarded-proto",
-          "x-forwarded-host",
-          "x-forwarded-port",
-          "x-forwarded-server");
-
   /** How long a side that was sent a close frame has to answer it before its connection is closed. */
   private static final long CLOSE_ANSWER_MILLIS = 5_000;
   /** The largest message the bridge buffers, either way. */
@@ -327,7 +303,7 @@ final class UpstreamWebSocket {
     for (HeaderValues field : headers) {
       String name = field.getHeaderName().toString();
       String lower = name.toLowerCase(Locale.ROOT);
-      if (!NOT_FORWARDED.contains(lower) && !hop.contains(lower)) {
+      if (!ForwardingHeaders.NOT_FORWARDED_TO_A_WEBSOCKET.contains(lower) && !hop.contains(lower)) {
         out.put(name, new ArrayList<>(field));
       }
     }

@@ -22,6 +22,34 @@ public final class ForwardingHeaders {
   /** The pseudonym this hop goes by in {@code Via}. */
   public static final String VIA_NAME = "switchover";
 
+  /**
+   * The fields of a client's WebSocket handshake that an adapter does not copy into its own
+   * handshake with an upstream (lower case): those its WebSocket client writes itself, those of
+   * this hop, and the forwarding fields, which it writes anew.
+   */
+  public static final Set<String> NOT_FORWARDED_TO_A_WEBSOCKET =
+      Set.of(
+          "connection",
+          "upgrade",
+          "host",
+          "content-length",
+          "transfer-encoding",
+          "keep-alive",
+          "te",
+          "trailer",
+          "proxy-connection",
+          "sec-websocket-key",
+          "sec-websocket-version",
+          "sec-websocket-extensions",
+          "sec-websocket-protocol",
+          "forwarded",
+          "via",
+          "x-forwarded-for",
+          "x-forwarded-proto",
+          "x-forwarded-host",
+          "x-forwarded-port",
+          "x-forwarded-server");
+
   private static final Set<String> KEPT_WHATEVER_CONNECTION_SAYS =
       Set.of("close", "connection", "host", "content-length", "transfer-encoding", "upgrade");
 
