@@ -10,30 +10,17 @@ import java.nio.ByteBuffer;
  * it can end a stream without cutting an event in half. Not thread-safe: one per stream.
  */
 public final class EventBoundaries {
-  /** Line ends in a row just passed on; a stream that has sent nothing stands at a boundary. */
-  private int lineEnds = 2;
-
-  private boolean lastWasCr;
+  /** What was passed on so far; a stream that has sent nothing stands at a boundary. */
+  private final Scan passedOn = new Scan(2, false);
 
   /** Whether the bytes passed on so far end with a complete event (or there were none). */
   public boolean atBoundary() {
-    return lineEnds >= 2;
+    return passedOn.ends >= 2;
   }
 
   /** Takes one more byte that was passed on. */
   public void step(byte b) {
-    if (b == '\n') {
-      if (!lastWasCr) {
-        lineEnds++;
-      }
-      lastWasCr = false;
-    } else if (b == '\r') {
-      lineEnds++;
-      lastWasCr = true;
-    } else {
-      lineEnds = 0;
-      lastWasCr = false;
-    }
+    var unused = passedOn.endsEventAt(b);
   }
 
   /**
@@ -41,9 +28,9 @@ public final class EventBoundaries {
    * it), or -1 if it does not end there. Reads without moving the position.
    */
   public int afterNextEvent(ByteBuffer src) {
-    Scan scan = new Scan(lineEnds, lastWasCr);
+    Scan ahead = new Scan(passedOn.ends, passedOn.cr);
     for (int i = src.position(); i < src.limit(); i++) {
-      if (scan.endsEventAt(src.get(i))) {
+      if (ahead.endsEventAt(src.get(i))) {
         return i + 1;
       }
     }
@@ -52,16 +39,16 @@ public final class EventBoundaries {
 
   /** Where in {@code b[off, off + len)} the next event ends (the index after it), or -1. */
   public int afterNextEvent(byte[] b, int off, int len) {
-    Scan scan = new Scan(lineEnds, lastWasCr);
+    Scan ahead = new Scan(passedOn.ends, passedOn.cr);
     for (int i = off; i < off + len; i++) {
-      if (scan.endsEventAt(b[i])) {
+      if (ahead.endsEventAt(b[i])) {
         return i + 1;
       }
     }
     return -1;
   }
 
-  /** A look ahead from the state passed on so far, which it leaves as it is. */
+  /** Line ends in a row, and whether the last byte was a CR (whose LF, if next, ends no line). */
   private static final class Scan {
     private int ends;
     private boolean cr;
@@ -71,6 +58,7 @@ public final class EventBoundaries {
       this.cr = cr;
     }
 
+    /** Takes one byte; true if it completes an event's blank line. */
     boolean endsEventAt(byte b) {
       if (b == '\n') {
         if (!cr) {
