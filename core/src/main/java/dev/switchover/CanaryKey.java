@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * split} route: a cookie the adapter sets when it is missing (the default), a request header the
  * host application's clients send (a user or session id), or the client's IP address.
  *
- * <p>Adapters look for the key only while the current table has a split ({@link
- * RoutingTable#hasSplits()}). A request without a key gets a new random one ({@link
+ * <p>Adapters look for the key only in a request whose route splits ({@link
+ * Router.StickyKeys}). A request without a key gets a new random one ({@link
  * Admission#newStickyKey()}): with a cookie, the adapter sets it, so the client stays where it
  * was sent; with a header or an address, there is nothing to set, and such a request's side is
  * drawn at random each time. Behind another proxy, every client has that proxy's address: use a

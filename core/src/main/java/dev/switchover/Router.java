@@ -120,14 +120,71 @@ public final class Router implements AutoCloseable {
    * Split#newStickyKey()}), which {@link Admission#newStickyKey()} reports so that the adapter can
    * hand it to the client (the canary cookie); a route without a split never reads the key.
    *
-   * <p>An adapter that finds the key in the request need only look for it when {@link
-   * RoutingTable#hasSplits()} says that the current table has a split at all.
+   * <p>An adapter that must look for the key in the request uses {@link #admit(CharSequence,
+   * CharSequence, PreviewTokens, CharSequence, Object, StickyKeys)} instead, which looks only for a
+   * request whose route splits.
    *
    * @throws IllegalStateException as {@link #admit(CharSequence, CharSequence)} does
    */
   public Admission admit(CharSequence host, CharSequence path, @Nullable CharSequence stickyKey) {
     checkNotNull(host, "host");
     checkNotNull(path, "path");
+    return admitRouted(host, path, stickyKey, null, null);
+  }
+
+  /**
+   * Where an adapter finds a request's sticky key: asked only for a request whose route {@linkplain
+   * Route#split() splits}, so that other requests pay nothing for canaries. Null (or empty) if the
+   * request has none. Made once by an adapter (a method reference in a field), it allocates
+   * nothing per request.
+   *
+   * @param <R> the adapter's request type
+   */
+  @FunctionalInterface
+  public interface StickyKeys<R> {
+    /** The request's sticky key, or null if it carries none. */
+    @Nullable CharSequence keyOf(R request);
+  }
+
+  /**
+   * Admits a request, the way an adapter does: with a preview token valid for its host, as {@link
+   * #admit(CharSequence, CharSequence, PreviewTokens, CharSequence)} does; otherwise as {@link
+   * #admit(CharSequence, CharSequence, CharSequence)} does, asking {@code keys} for the request's
+   * sticky key only if the route it resolved to splits. One read of the current table serves the
+   * whole decision.
+   *
+   * @param previews the adapter's preview tokens, or null if it has none (then {@code token} is
+   *     ignored)
+   * @param token the request's preview token, or null
+   * @throws IllegalStateException as {@link #admit(CharSequence, CharSequence)} does
+   */
+  public <R> Admission admit(
+      CharSequence host,
+      CharSequence path,
+      @Nullable PreviewTokens previews,
+      @Nullable CharSequence token,
+      R request,
+      StickyKeys<? super R> keys) {
+    checkNotNull(host, "host");
+    checkNotNull(path, "path");
+    checkNotNull(request, "request");
+    checkNotNull(keys, "keys");
+    PreviewToken preview = previews == null || token == null ? null : previews.verify(token, host);
+    if (preview != null) {
+      return admitPreview(host, path, preview);
+    }
+    return admitRouted(host, path, null, request, keys);
+  }
+
+  /** The admission of a request without a valid preview token; a split's key from either source. */
+  private <R> Admission admitRouted(
+      CharSequence host,
+      CharSequence path,
+      @Nullable CharSequence stickyKey,
+      @Nullable R request,
+      @Nullable StickyKeys<? super R> keys) {
+    CharSequence key = stickyKey;
+    boolean asked = false;
     String newKey = null;
     for (int attempt = 0; attempt < MAX_ADMIT_ATTEMPTS; attempt++) {
       RoutingTable table = current;
@@ -137,14 +194,18 @@ public final class Router implements AutoCloseable {
         return new Admission(table.revision(), resolution, null);
       }
       if (resolution.isSplit()) {
-        CharSequence key = stickyKey;
-        if (key == null || key.length() == 0) {
+        if (!asked && keys != null && request != null) {
+          asked = true;
+          key = keys.keyOf(request);
+        }
+        CharSequence side = key;
+        if (side == null || side.length() == 0) {
           if (newKey == null) {
             newKey = Split.newStickyKey(); // kept for any further attempt
           }
-          key = newKey;
+          side = newKey;
         }
-        resolution = resolution.choose(key);
+        resolution = resolution.choose(side);
       }
       InFlight.Counter counter = inFlight.counter(resolution.workspace());
       if (counter.tryEnter()) {
@@ -195,6 +256,11 @@ public final class Router implements AutoCloseable {
     if (preview == null) {
       return admit(host, path, stickyKey);
     }
+    return admitPreview(host, path, preview);
+  }
+
+  /** The admission of a request with a valid preview token: to its workspace, on its route. */
+  private Admission admitPreview(CharSequence host, CharSequence path, PreviewToken preview) {
     RoutingTable table = current;
     Resolution resolution = table.resolve(host, path);
     if (!resolution.isRouted()) {

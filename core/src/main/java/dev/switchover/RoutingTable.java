@@ -260,8 +260,7 @@ public final class RoutingTable {
 
   /**
    * Whether any route of this table {@linkplain Route#split() splits} its traffic with a canary.
-   * An adapter reads a request's sticky key only when it does, so that requests pay nothing for
-   * canaries while none runs. One field read.
+   * One field read.
    */
   public boolean hasSplits() {
     return splitRoutes > 0;

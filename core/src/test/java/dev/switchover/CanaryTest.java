@@ -115,6 +115,38 @@ final class CanaryTest {
     }
   }
 
+  /** The adapters' form asks for the key only when the route it resolved to splits, once. */
+  @Test
+  void admit_withStickyKeys_asksForTheKeyOnlyOnASplitRoute() {
+    Router router = Router.create(RouterTest.blueGreen());
+    router.split(SHOP, API, Split.of(GREEN, 5000));
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    Router.StickyKeys<String> keys =
+        request -> {
+          asked.incrementAndGet();
+          return request;
+        };
+    try (Admission plain = router.admit("shop.example.com", "/", null, null, "unused", keys)) {
+      assertEquals(BLUE, plain.workspace());
+    }
+    assertEquals(0, asked.get(), "a route without a split reads no key");
+    String green = keyIn(true, 5000);
+    try (Admission split = router.admit("shop.example.com", "/api/x", null, null, green, keys)) {
+      assertEquals(GREEN, split.workspace());
+      assertNull(split.newStickyKey());
+    }
+    assertEquals(1, asked.get());
+    try (Admission none = router.admit("shop.example.com", "/api/x", null, null, "", keys)) {
+      assertNotNull(none.newStickyKey(), "an empty key is no key: a new one is made");
+    }
+    PreviewTokens previews = PreviewTokens.builder().signingKey("k", new byte[32]).build();
+    String token = previews.mint(SHOP, BLUE, java.time.Duration.ofMinutes(5));
+    try (Admission preview = router.admit("shop.example.com", "/api/x", previews, token, green, keys)) {
+      assertEquals(BLUE, preview.workspace(), "a valid preview token wins over the split");
+    }
+    assertEquals(2, asked.get(), "and a preview reads no key");
+  }
+
   @Test
   void admit_previewTokenOnASplitRoute_winsOverTheSplit() {
     PreviewTokens previews = PreviewTokens.builder().signingKey("k", new byte[32]).build();

@@ -28,10 +28,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * What a weighted canary costs per request. {@code resolve} on a route without a split, in a table
  * without any ({@code resolvePlain}) and in one where another domain splits ({@code
  * resolveBesideASplit}): the two should not differ. {@code resolveAndChoose} resolves a split
- * route and picks the side of a sticky key. On the adapters' path: {@code admitPlain} is what an
- * adapter does without a split (one look at {@link RoutingTable#hasSplits()}, then admit), {@code
- * admitSplit} what it does on a split route for a client that sends its canary cookie among others
- * (find the cookie, admit by it). Public, as JMH requires.
+ * route and picks the side of a sticky key. On the adapters' path ({@link
+ * Router#admit(CharSequence, CharSequence, dev.switchover.PreviewTokens, CharSequence, Object,
+ * Router.StickyKeys)}): {@code admitPlain} admits to a route without a split (the key is never
+ * looked for), {@code admitSplit} to a split route for a client that sends its canary cookie among
+ * others (the router asks for it, the adapter finds it). Public, as JMH requires.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -96,11 +97,13 @@ public class CanaryBenchmark {
     return s.besideASplit.resolve("other.example.com", "/x").choose(s.key);
   }
 
-  /** An adapter's path without a split: no key looked for. */
+  /** How an adapter finds the key: here the canary cookie in a Cookie field. */
+  private static final Router.StickyKeys<String> COOKIE = cookies -> Cookies.value(cookies, CanaryKey.DEFAULT_COOKIE);
+
+  /** An adapter's path to a route without a split: no key looked for. */
   @Benchmark
   public long admitPlain(Setting s) {
-    String key = s.plainRouter.current().hasSplits() ? Cookies.value(s.cookies, CanaryKey.DEFAULT_COOKIE) : null;
-    Admission a = s.plainRouter.admit(SHOP, "/api/orders", key);
+    Admission a = s.plainRouter.admit(SHOP, "/api/orders", null, null, s.cookies, COOKIE);
     a.close();
     return a.isRouted() ? 1 : 0;
   }
@@ -108,8 +111,7 @@ public class CanaryBenchmark {
   /** An adapter's path on a split route, the client's cookie among others. */
   @Benchmark
   public long admitSplit(Setting s) {
-    String key = s.splitRouter.current().hasSplits() ? Cookies.value(s.cookies, CanaryKey.DEFAULT_COOKIE) : null;
-    Admission a = s.splitRouter.admit(SHOP, "/api/orders", key);
+    Admission a = s.splitRouter.admit(SHOP, "/api/orders", null, null, s.cookies, COOKIE);
     a.close();
     return a.workspace().name().length();
   }

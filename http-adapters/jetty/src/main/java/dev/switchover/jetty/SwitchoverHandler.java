@@ -105,6 +105,8 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   private volatile Map<WorkspaceId, Target> targets = Map.of();
   private final @Nullable PreviewTokens previews;
   private final CanaryKey canaryKey;
+  /** Asked by the router only for a request whose route splits. */
+  private final Router.StickyKeys<Request> stickyKeys = this::stickyKeyOf;
   private volatile @Nullable Handler proxy;
   private volatile @Nullable UpstreamWebSocket webSockets;
   private final LongLivedUpgrades upgrades = new LongLivedUpgrades();
@@ -243,11 +245,9 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     String serverName = Request.getServerName(request);
     String host = serverName == null ? "" : serverName;
     PreviewTokens p = previews;
-    // Looked for only while a canary runs, so that other requests pay nothing for it.
-    String stickyKey = router.current().hasSplits() ? stickyKeyOf(request) : null;
     Admission admission;
     if (p == null) {
-      admission = router.admit(host, path, stickyKey);
+      admission = router.admit(host, path, null, null, request, stickyKeys);
     } else {
       if (path.equals(Previews.ENDPOINT)) {
         previewEndpoint(p, host, request, response, callback);
@@ -265,7 +265,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
           }
         }
       }
-      admission = router.admit(host, path, p, token, stickyKey);
+      admission = router.admit(host, path, p, token, request, stickyKeys);
     }
     String newKey = admission.newStickyKey();
     if (newKey != null && canaryKey.source() == CanaryKey.Source.COOKIE) {

@@ -345,11 +345,9 @@ public final class SwitchoverFilter implements Filter {
     String serverName = request.getServerName();
     String host = serverName == null ? "" : serverName;
     PreviewTokens p = c.previews;
-    // Looked for only while a canary runs, so that other requests pay nothing for it.
-    String stickyKey = c.router.current().hasSplits() ? stickyKeyOf(c.canaryKey, request) : null;
     Admission admission;
     if (p == null) {
-      admission = c.router.admit(host, path, stickyKey);
+      admission = c.router.admit(host, path, null, null, request, c.stickyKeys);
     } else {
       if (path.equals(Previews.ENDPOINT)) {
         previewEndpoint(p, host, request, response);
@@ -363,7 +361,7 @@ public final class SwitchoverFilter implements Filter {
           token = Previews.cookieValue(cookies.nextElement());
         }
       }
-      admission = c.router.admit(host, path, p, token, stickyKey);
+      admission = c.router.admit(host, path, p, token, request, c.stickyKeys);
     }
     String newKey = admission.newStickyKey();
     if (newKey != null && c.canaryKey.source() == CanaryKey.Source.COOKIE) {
@@ -691,10 +689,14 @@ public final class SwitchoverFilter implements Filter {
     final boolean decodeEncodedSeparators;
     final @Nullable PreviewTokens previews;
     final CanaryKey canaryKey;
+    /** Asked by the router only for a request whose route splits. */
+    final Router.StickyKeys<HttpServletRequest> stickyKeys;
 
     Config(Builder b) {
       this.previews = b.previews;
-      this.canaryKey = b.canaryKey == null ? CanaryKey.cookie() : b.canaryKey;
+      CanaryKey key = b.canaryKey == null ? CanaryKey.cookie() : b.canaryKey;
+      this.canaryKey = key;
+      this.stickyKeys = request -> stickyKeyOf(key, request);
       this.router = b.router;
       this.targets = Map.copyOf(b.targets);
       this.unknownHostToChain = b.unknownHostToChain;

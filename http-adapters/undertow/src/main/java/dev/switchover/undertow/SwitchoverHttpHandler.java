@@ -116,6 +116,8 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   private final boolean decodeEncodedSeparators;
   private final @Nullable PreviewTokens previews;
   private final CanaryKey canaryKey;
+  /** Asked by the router only for a request whose route splits. */
+  private final Router.StickyKeys<HttpServerExchange> stickyKeys = this::stickyKeyOf;
   private final Object bindLock = new Object();
   private volatile Map<WorkspaceId, HttpHandler> targets = Map.of();
 
@@ -241,11 +243,9 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     }
     String h = host == null ? "" : host;
     PreviewTokens p = previews;
-    // Looked for only while a canary runs, so that other requests pay nothing for it.
-    String stickyKey = router.current().hasSplits() ? stickyKeyOf(exchange) : null;
     Admission admission;
     if (p == null) {
-      admission = router.admit(h, path, stickyKey);
+      admission = router.admit(h, path, null, null, exchange, stickyKeys);
     } else {
       if (path.equals(Previews.ENDPOINT)) {
         previewEndpoint(p, h, exchange);
@@ -260,7 +260,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
           token = Previews.cookieValue(cookies.get(i));
         }
       }
-      admission = router.admit(h, path, p, token, stickyKey);
+      admission = router.admit(h, path, p, token, exchange, stickyKeys);
     }
     String newKey = admission.newStickyKey();
     if (newKey != null && canaryKey.source() == CanaryKey.Source.COOKIE) {
