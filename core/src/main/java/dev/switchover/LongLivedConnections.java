@@ -7,6 +7,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -36,6 +40,9 @@ final class LongLivedConnections {
   /** The newest table {@link #published} has seen, or null before the first. */
   private @Nullable RoutingTable last;
   private @Nullable ScheduledThreadPoolExecutor scheduler;
+  private @Nullable ExecutorService closers;
+  /** Whether the router was closed; under {@link #lock}. */
+  private boolean closed;
 
   LongLivedConnections(Supplier<RoutingTable> current, Duration grace) {
     this.current = current;
@@ -64,7 +71,7 @@ final class LongLivedConnections {
         last = now;
       }
       if (!now.routesTo(workspace)) {
-        if (g.retired) {
+        if (g.retired && !preview) {
           closeNow = true;
         } else if (g.retiring == null && !preview && now.revision() > revision) {
           // Routed when admitted, no longer routed now, and the publication between found no
@@ -74,7 +81,10 @@ final class LongLivedConnections {
       }
     }
     if (closeNow) {
-      scheduler().execute(connection::closeForGrace);
+      Executor pool = closers();
+      if (pool != null) {
+        pool.execute(connection::closeForGrace);
+      }
     }
     return connection;
   }
@@ -111,6 +121,9 @@ final class LongLivedConnections {
 
   /** Sets the timer that ends the grace of the workspace's connections. Under {@link #lock}. */
   private void retire(Group g) {
+    if (closed) {
+      return; // the router is closed: no more graces
+    }
     Retirement r = new Retirement();
     g.retiring = r;
     if (!g.open.isEmpty()) {
@@ -150,8 +163,51 @@ final class LongLivedConnections {
     if (!closing.isEmpty()) {
       log.info("closing {} long-lived connections to {}: their grace has ended", closing.size(), g.workspace);
     }
+    // Each on a thread of its own: a closer that blocks (a servlet container's blocking close
+    // frame to a client that does not read) must not hold up the others, nor the grace timers.
+    Executor pool = closers();
     for (LongLivedConnection c : closing) {
-      c.closeForGrace();
+      if (pool != null) {
+        pool.execute(c::closeForGrace);
+      }
+    }
+  }
+
+  /** Where closers run: threads made as needed, gone a minute after the last; null once closed. */
+  private @Nullable Executor closers() {
+    synchronized (lock) {
+      if (closed) {
+        return null;
+      }
+      ExecutorService c = closers;
+      if (c == null) {
+        c =
+            new ThreadPoolExecutor(
+                0,
+                Integer.MAX_VALUE,
+                60,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
+                new ThreadFactoryBuilder().setNameFormat("switchover-long-lived-closer-%d").setDaemon(true).build());
+        closers = c;
+      }
+      return c;
+    }
+  }
+
+  /**
+   * Stops the grace timers and the closers' threads: the router is closed, and no connection is
+   * closed for a grace any more.
+   */
+  void close() {
+    synchronized (lock) {
+      closed = true;
+      if (scheduler != null) {
+        scheduler.shutdownNow();
+      }
+      if (closers != null) {
+        closers.shutdownNow();
+      }
     }
   }
 

@@ -674,12 +674,14 @@ public final class Router implements AutoCloseable {
   }
 
   /**
-   * Stops watching the store. Resolving and writing still work; tables written by others are no
-   * longer seen.
+   * Stops watching the store, and the timers that close long-lived connections when their grace
+   * ends. Resolving and writing still work; tables written by others are no longer seen, and no
+   * long-lived connection is closed for a grace any more.
    */
   @Override
   public void close() {
     storeWatch.close();
+    inFlight.longLived.close();
   }
 
   @Override

@@ -72,6 +72,42 @@ final class LongLivedTest {
   }
 
   @Test
+  void routerClose_stopsTheGraceTimers() throws Exception {
+    Router router = router(GRACE);
+    Closer closer = new Closer();
+    LongLivedConnection connection = closer.open(router);
+    router.promote(SHOP, GREEN); // blue's grace starts
+    router.close();
+    assertThrows(
+        java.util.concurrent.TimeoutException.class,
+        () -> closer.calledAtNanos.get(GRACE.toMillis() * 3, java.util.concurrent.TimeUnit.MILLISECONDS),
+        "a closed router closes nothing for a grace");
+    connection.close();
+  }
+
+  /** A closer that blocks does not hold up the others. */
+  @Test
+  void aBlockingCloser_doesNotHoldUpTheOthers() throws Exception {
+    Router router = router(Duration.ZERO);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    LongLivedConnection blocking =
+        router.admit("shop.example.com", "/ws").longLived(() -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    Closer other = new Closer();
+    other.open(router);
+    router.promote(SHOP, GREEN);
+    other.calledAtNanos.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    release.countDown();
+    blocking.close();
+    router.close();
+  }
+
+  @Test
   void close_twice_countsOutOnce() {
     Router router = router(GRACE);
     LongLivedConnection a = router.admit("shop.example.com", "/ws").longLived(() -> {});

@@ -23,7 +23,9 @@ import org.jspecify.annotations.Nullable;
  * line terminators in a row, each LF, CR or CRLF), and once the router asks (the grace after a
  * switch has ended), ends the response right after a complete event, at the servlet's next write
  * or flush: the client's {@code EventSource} then reconnects with its {@code Last-Event-ID}, to the
- * workspace the table routes it to then. The servlet's writes fail from then on. A servlet writes
+ * workspace the table routes it to then, and the stream stops counting on its workspace. The
+ * servlet's writes to the output stream fail from then on (a {@code PrintWriter} reports it through
+ * {@code checkError()}, as it reports any failure). A servlet writes
  * from one thread at a time, as the servlet API wants, so the end is made on the servlet's.
  */
 final class EventStreamResponse extends HttpServletResponseWrapper {
@@ -147,7 +149,11 @@ final class EventStreamResponse extends HttpServletResponseWrapper {
     /** Ends the response here: the last chunk, or the end of a response without a length. */
     private void end() throws IOException {
       ended = true;
-      out.close();
+      try {
+        out.close();
+      } finally {
+        completed(); // over for its client: counted out now, whatever the servlet does next
+      }
     }
 
     @Override

@@ -141,6 +141,7 @@ public final class SwitchoverFilter implements Filter {
   private static final String UPSTREAM_TIMEOUT = "upstream-timeout";
   /** The request attribute that holds an in-process WebSocket upgrade's admission. */
   private static final String UPGRADE_ADMISSION = SwitchoverFilter.class.getName() + ".upgradeAdmission";
+  private static final String UPGRADE_HANDLE = SwitchoverFilter.class.getName() + ".upgradeHandle";
   /** The answer to a WebSocket upgrade for an upstream workspace, which the proxy servlet cannot carry. */
   static final String WEBSOCKET_NOT_PROXIED =
       "WebSocket upgrades to upstream workspaces are not proxied by the servlet filter: Jetty's proxy"
@@ -434,6 +435,10 @@ public final class SwitchoverFilter implements Filter {
         if (events != null) {
           events.completed();
         }
+        if (request.getAttribute(UPGRADE_HANDLE) instanceof LongLivedConnection handle
+            && response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS) {
+          handle.close(); // made long-lived, but the container did not upgrade it after all
+        }
       }
     }
   }
@@ -443,8 +448,8 @@ public final class SwitchoverFilter implements Filter {
    * upgrades the request (with the container's WebSocket support: {@code
    * ServerContainer.upgradeHttpToWebSocket}, say): the request becomes a long-lived connection
    * of its workspace, counted apart from requests in flight and awaited by {@code awaitDrained},
-   * until the endpoint closes the returned handle when its WebSocket closes (also if the upgrade
-   * fails). When a switch stops routing to the workspace and the router's grace period ends, the
+   * until the endpoint closes the returned handle when its WebSocket closes (the filter closes it
+   * itself if the forward returns without an upgrade). When a switch stops routing to the workspace and the router's grace period ends, the
    * router runs {@code closer}, which closes the WebSocket with 1001 "going away", so that its
    * client reconnects to the workspace the table routes it to then. A servlet container tells a
    * filter nothing about an upgraded connection, hence this call: an endpoint that does not make
@@ -468,7 +473,9 @@ public final class SwitchoverFilter implements Filter {
     }
     request.removeAttribute(UPGRADE_ADMISSION);
     try {
-      return Optional.of(admission.longLived(closer));
+      LongLivedConnection handle = admission.longLived(closer);
+      request.setAttribute(UPGRADE_HANDLE, handle); // closed by the filter if no upgrade follows
+      return Optional.of(handle);
     } catch (IllegalStateException closed) {
       return Optional.empty(); // its forward had returned already
     }

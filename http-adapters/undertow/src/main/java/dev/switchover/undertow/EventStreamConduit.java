@@ -35,13 +35,22 @@ final class EventStreamConduit extends AbstractStreamSinkConduit<StreamSinkCondu
   private static final AttachmentKey<LongLivedConnection> LONG_LIVED = AttachmentKey.create(LongLivedConnection.class);
   private static final String EVENT_STREAM = "text/event-stream";
   private static final long FLUSH_RETRY_MILLIS = 10;
+  /**
+   * How long a stream asked to end has to reach the end of an event, and then to flush its end,
+   * before it is cut off: a workspace that stalls in the middle of an event, or a client that stops
+   * reading, must not hold the workspace's drain for ever.
+   */
+  static final long END_DEADLINE_MILLIS = 5_000;
 
   private final XnioIoThread ioThread;
   /** Line terminators just written in a row (a CRLF counts once); 2 or more: between events. */
   private final EventBoundaries boundaries = new EventBoundaries();
-  /** The router asked the stream to end after its next complete event. On the I/O thread. */
+  // The fields below are guarded by this: a workspace in blocking mode writes on a worker thread,
+  // while the router's end comes on the I/O thread.
+  /** The router asked the stream to end after its next complete event. */
   private boolean ending;
   private boolean ended;
+  private long flushDeadline;
 
   private EventStreamConduit(StreamSinkConduit next, XnioIoThread ioThread) {
     super(next);
@@ -88,19 +97,33 @@ final class EventStreamConduit extends AbstractStreamSinkConduit<StreamSinkCondu
   private void endAfterTheNextEvent() {
     ioThread.execute(
         () -> {
-          ending = true;
-          if (boundaries.atBoundary()) {
-            end();
+          synchronized (this) {
+            ending = true;
+            if (boundaries.atBoundary()) {
+              end();
+            }
           }
         });
+    ioThread.executeAfter(
+        () -> {
+          synchronized (this) {
+            if (!ended) { // stalled in the middle of an event: cut off
+              ended = true;
+              abort();
+            }
+          }
+        },
+        END_DEADLINE_MILLIS,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Ends the response here: the last chunk, or the end of a response without a length. */
-  private void end() {
+  private synchronized void end() {
     if (ended) {
       return;
     }
     ended = true;
+    flushDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(END_DEADLINE_MILLIS);
     try {
       next.terminateWrites();
       flushLater();
@@ -109,7 +132,11 @@ final class EventStreamConduit extends AbstractStreamSinkConduit<StreamSinkCondu
     }
   }
 
-  private void flushLater() throws IOException {
+  private synchronized void flushLater() throws IOException {
+    if (System.nanoTime() - flushDeadline > 0) {
+      abort(); // a client that does not read
+      return;
+    }
     if (!next.flush()) {
       ioThread.executeAfter(
           () -> {
@@ -134,7 +161,7 @@ final class EventStreamConduit extends AbstractStreamSinkConduit<StreamSinkCondu
   }
 
   @Override
-  public int write(ByteBuffer src) throws IOException {
+  public synchronized int write(ByteBuffer src) throws IOException {
     if (ended) {
       throw new ClosedChannelException();
     }
@@ -160,7 +187,7 @@ final class EventStreamConduit extends AbstractStreamSinkConduit<StreamSinkCondu
   }
 
   @Override
-  public long write(ByteBuffer[] srcs, int offs, int len) throws IOException {
+  public synchronized long write(ByteBuffer[] srcs, int offs, int len) throws IOException {
     long total = 0;
     for (int i = offs; i < offs + len && !ended; i++) {
       if (!srcs[i].hasRemaining()) {
@@ -195,7 +222,7 @@ final class EventStreamConduit extends AbstractStreamSinkConduit<StreamSinkCondu
   }
 
   @Override
-  public void terminateWrites() throws IOException {
+  public synchronized void terminateWrites() throws IOException {
     if (!ended) {
       next.terminateWrites();
     }

@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -372,6 +373,14 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
               Runnable endpoints = closer.get();
               if (endpoints != null) {
                 connection.getIoThread().execute(endpoints);
+                // A client that never answers the close frame (or has vanished) is cut off, so
+                // that the workspace still drains.
+                connection
+                    .getIoThread()
+                    .executeAfter(
+                        () -> IoUtils.safeClose(connection),
+                        EventStreamConduit.END_DEADLINE_MILLIS,
+                        TimeUnit.MILLISECONDS);
               } else {
                 IoUtils.safeClose(connection);
               }
