@@ -696,7 +696,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     /**
      * Where a request's sticky key for a {@linkplain dev.switchover.Split split} route is found:
      * by default the {@value CanaryKey#DEFAULT_COOKIE} cookie, which the handler sets (host-only,
-     * 30 days) on a request that had none. Keys are looked for only while a split runs.
+     * 30 days) on a request that had none. The key is looked for only in a request whose route splits.
      */
     public Builder canaryKey(CanaryKey key) {
       if (canaryKey != null) {

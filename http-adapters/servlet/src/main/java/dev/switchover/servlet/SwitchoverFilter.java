@@ -856,7 +856,7 @@ public final class SwitchoverFilter implements Filter {
     /**
      * Where a request's sticky key for a {@linkplain dev.switchover.Split split} route is found:
      * by default the {@value CanaryKey#DEFAULT_COOKIE} cookie, which the filter sets (host-only,
-     * 30 days) on a request that had none. Keys are looked for only while a split runs. The init
+     * 30 days) on a request that had none. The key is looked for only in a request whose route splits. The init
      * parameter {@code canary-key} says the same: {@code cookie}, {@code cookie:<name>}, {@code
      * header:<name>} or {@code client-address}.
      */
