@@ -1487,6 +1487,65 @@ public abstract class AdapterConformanceSuite {
     assertEquals(1, s.router.requests(blue, RequestOutcome.BAD_GATEWAY), "counted as the upstream's failure");
   }
 
+  @Test
+  void webSocket_upstreamRefusingTheHandshake_passesItsAnswerOn_andCountsItLikeAnyAnswer() throws Exception {
+    RefusingWebSocketUpstream upstream = RefusingWebSocketUpstream.start();
+    resources.push(upstream);
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bindUpstream(BLUE, upstream.baseUri()).start();
+    if (webSocketsAreAKnownDefect(s, HttpClient.newHttpClient())) {
+      return;
+    }
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    for (int status : List.of(401, 403, 503)) {
+      RawResponse r =
+          s.exchange(
+              "GET /refused/" + status + " HTTP/1.1\r\nHost: " + WEBSOCKET_HOST + "\r\nConnection: Upgrade\r\n"
+                  + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+      assertEquals(status, r.status(), r::toString);
+      assertEquals(RefusingWebSocketUpstream.CHALLENGE, r.header("WWW-Authenticate"), r::toString);
+      assertEquals("upstream", r.header("X-Refused-By"), r::toString);
+      assertNull(r.header("X-Hop"), () -> "a field the upstream's Connection names is its hop's: " + r);
+      assertNull(r.header("Keep-Alive"), r::toString);
+      String body = r.bodyText();
+      assertTrue(
+          body.isEmpty() || body.equals(RefusingWebSocketUpstream.body(status)),
+          () -> "the upstream's body, or none: " + body);
+    }
+    awaitNothingInFlight(s.router, BLUE);
+    assertEquals(0, s.router.longLived(blue));
+    assertEquals(0, s.router.requests(blue, RequestOutcome.BAD_GATEWAY), "a refusal is an answer, not a failure");
+    assertEquals(2, s.router.requests(blue, RequestOutcome.SERVED), "401 and 403 are the workspace's answers");
+    assertEquals(1, s.router.requests(blue, RequestOutcome.WORKSPACE_ERROR), "its 503 is its error");
+  }
+
+  @Test
+  void webSocket_largeMessageToAnUpstreamThatStopsReading_isRelayedAsItComes_neverHeldWhole() throws Exception {
+    HeldWebSocketUpstream upstream = HeldWebSocketUpstream.start();
+    resources.push(upstream);
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bindUpstream(BLUE, upstream.baseUri()).start();
+    HttpClient http = HttpClient.newHttpClient();
+    if (webSocketsAreAKnownDefect(s, http)) {
+      return;
+    }
+    byte[] bytes = new byte[32 << 20];
+    new Random(32).nextBytes(bytes);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(bytes);
+    WebSocketClient ws = s.webSocket(http, "/large");
+    CompletableFuture<?> sending = ws.socket().sendBinary(ByteBuffer.wrap(bytes), true);
+    // The upstream has read the first fragment and reads no more: a bridge that passes data on as
+    // it comes, and reads no more than it can pass on, leaves most of the 32 MiB with the client
+    // (the sockets between hold far less). One that waits for the whole message first has taken
+    // it all from the client before the upstream sees a byte.
+    upstream.awaitFirstFragment();
+    assertFalse(sending.isDone(), "the router took the whole message from the client while the upstream read none of it");
+    upstream.release();
+    sending.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(HeldWebSocketUpstream.answer(bytes.length, crc.getValue()), ws.nextText(), "the whole message, byte for byte");
+  }
+
   /**
    * Whether this adapter lists WebSockets for this scenario's target kind as a known defect: then
    * an upgrade must still fail (the test fails once it works, so that the entry is taken off).
