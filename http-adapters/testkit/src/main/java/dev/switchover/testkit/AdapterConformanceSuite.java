@@ -1489,7 +1489,7 @@ public abstract class AdapterConformanceSuite {
 
   @Test
   void webSocket_upstreamRefusingTheHandshake_passesItsAnswerOn_andCountsItLikeAnyAnswer() throws Exception {
-    RefusingWebSocketUpstream upstream = RefusingWebSocketUpstream.start();
+    ScriptedWebSocketUpstream upstream = ScriptedWebSocketUpstream.start();
     resources.push(upstream);
     Scenario s =
         scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bindUpstream(BLUE, upstream.baseUri()).start();
@@ -1503,13 +1503,13 @@ public abstract class AdapterConformanceSuite {
               "GET /refused/" + status + " HTTP/1.1\r\nHost: " + WEBSOCKET_HOST + "\r\nConnection: Upgrade\r\n"
                   + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
       assertEquals(status, r.status(), r::toString);
-      assertEquals(RefusingWebSocketUpstream.CHALLENGE, r.header("WWW-Authenticate"), r::toString);
+      assertEquals(ScriptedWebSocketUpstream.CHALLENGE, r.header("WWW-Authenticate"), r::toString);
       assertEquals("upstream", r.header("X-Refused-By"), r::toString);
       assertNull(r.header("X-Hop"), () -> "a field the upstream's Connection names is its hop's: " + r);
       assertNull(r.header("Keep-Alive"), r::toString);
       String body = r.bodyText();
       assertTrue(
-          body.isEmpty() || body.equals(RefusingWebSocketUpstream.body(status)),
+          body.isEmpty() || body.equals(ScriptedWebSocketUpstream.body(status)),
           () -> "the upstream's body, or none: " + body);
     }
     awaitNothingInFlight(s.router, BLUE);
@@ -1517,6 +1517,40 @@ public abstract class AdapterConformanceSuite {
     assertEquals(0, s.router.requests(blue, RequestOutcome.BAD_GATEWAY), "a refusal is an answer, not a failure");
     assertEquals(2, s.router.requests(blue, RequestOutcome.SERVED), "401 and 403 are the workspace's answers");
     assertEquals(1, s.router.requests(blue, RequestOutcome.WORKSPACE_ERROR), "its 503 is its error");
+  }
+
+  @Test
+  void webSocket_upstreamAcceptingWithAnExtensionNotOffered_isBadGateway() throws Exception {
+    ScriptedWebSocketUpstream upstream = ScriptedWebSocketUpstream.start();
+    resources.push(upstream);
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bindUpstream(BLUE, upstream.baseUri()).start();
+    if (webSocketsAreAKnownDefect(s, HttpClient.newHttpClient())) {
+      return;
+    }
+    RawResponse r =
+        s.exchange(
+            "GET " + ScriptedWebSocketUpstream.UNOFFERED_EXTENSION + " HTTP/1.1\r\nHost: " + WEBSOCKET_HOST
+                + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    assertEquals(502, r.status(), () -> "frames the bridge cannot read must not pass: " + r);
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    awaitNothingInFlight(s.router, BLUE);
+    assertEquals(0, s.router.longLived(blue));
+    assertEquals(1, s.router.requests(blue, RequestOutcome.BAD_GATEWAY), "counted as the upstream's failure");
+  }
+
+  @Test
+  void webSocket_upstreamClosingWithoutAStatus_reachesTheClientWithoutOne() throws Exception {
+    Scenario s = scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bindWebSockets(BLUE).start();
+    HttpClient http = HttpClient.newHttpClient();
+    if (webSocketsAreAKnownDefect(s, http)) {
+      return;
+    }
+    WebSocketClient ws = s.webSocket(http, "/chat");
+    assertEquals("blue hello", ws.exchange("hello"));
+    ws.socket().sendText("close 1005", true).get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(1005, ws.awaitClose().code(), "a close frame without a payload, not a normal closure 1000");
   }
 
   @Test

@@ -375,9 +375,14 @@ final class UpstreamWebSocket {
     if (channel.isCloseFrameSent() || !channel.isOpen()) {
       return;
     }
-    // 1005 and 1006 say that no code came; they are never sent (RFC 6455, 7.4.1).
+    // 1005 and 1006 say that no code came; they are never sent (RFC 6455, 7.4.1): the frame goes
+    // without a payload (WebSockets.sendClose would make an empty payload a 1000).
     if (code == NO_STATUS || code == 1006) {
-      WebSockets.sendClose(ByteBuffer.allocate(0), channel, null);
+      try {
+        channel.sendClose();
+      } catch (IOException e) {
+        IoUtils.safeClose(channel);
+      }
       return;
     }
     WebSockets.sendClose(code, reason == null ? "" : reason, channel, null);
