@@ -148,7 +148,11 @@ final class UpstreamWebSocket extends ContainerLifeCycle {
       if (cause instanceof UpgradeException && received != null && isRefusal(received.getStatus())) {
         return refused(received, answer, callback);
       }
-      boolean timedOut = cause instanceof TimeoutException;
+      // Jetty's client reports its own timeout inside an UpgradeException.
+      boolean timedOut = false;
+      for (Throwable c = cause; c != null && !timedOut; c = c.getCause()) {
+        timedOut = c instanceof TimeoutException;
+      }
       return failed(
           upgrade, answer, callback, admission, timedOut ? HttpStatus.GATEWAY_TIMEOUT_504 : HttpStatus.BAD_GATEWAY_502);
     }

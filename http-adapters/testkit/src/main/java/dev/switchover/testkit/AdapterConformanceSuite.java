@@ -1541,6 +1541,33 @@ public abstract class AdapterConformanceSuite {
   }
 
   @Test
+  void webSocket_upstreamNotAnsweringTheHandshake_isGatewayTimeout_andOneNotListening_isBadGateway() throws Exception {
+    ScriptedWebSocketUpstream upstream = ScriptedWebSocketUpstream.start();
+    resources.push(upstream);
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30))
+            .bindUpstream(BLUE, upstream.baseUri())
+            .bindUpstream(GREEN, URI.create("http://127.0.0.1:" + closedPort()))
+            .upstreamTimeout(Duration.ofMillis(500))
+            .start();
+    if (webSocketsAreAKnownDefect(s, HttpClient.newHttpClient())) {
+      return;
+    }
+    String upgrade =
+        " HTTP/1.1\r\nHost: " + WEBSOCKET_HOST + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+    RawResponse silent = s.exchange("GET " + ScriptedWebSocketUpstream.SILENT + upgrade);
+    assertEquals(504, silent.status(), silent::toString);
+    s.router.promote(WEBSOCKET_HOST, GREEN);
+    RawResponse refused = s.exchange("GET /chat" + upgrade);
+    assertEquals(502, refused.status(), refused::toString);
+    awaitNothingInFlight(s.router, BLUE);
+    awaitNothingInFlight(s.router, GREEN);
+    assertEquals(1, s.router.requests(WorkspaceId.of(BLUE), RequestOutcome.GATEWAY_TIMEOUT));
+    assertEquals(1, s.router.requests(WorkspaceId.of(GREEN), RequestOutcome.BAD_GATEWAY));
+  }
+
+  @Test
   void webSocket_upstreamClosingWithoutAStatus_reachesTheClientWithoutOne() throws Exception {
     Scenario s = scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bindWebSockets(BLUE).start();
     HttpClient http = HttpClient.newHttpClient();

@@ -21,7 +21,8 @@ import java.util.Base64;
  *       its connection only ({@code Connection: close, X-Hop}, {@code X-Hop}, {@code Keep-Alive}),
  *       and the body {@code refused with <status>};
  *   <li>{@value #UNOFFERED_EXTENSION}: 101 with the right accept key, and the extension {@code
- *       permessage-deflate}, which no bridge offers.
+ *       permessage-deflate}, which no bridge offers;
+ *   <li>{@value #SILENT}: nothing at all.
  * </ul>
  *
  * Thread-safe.
@@ -29,6 +30,8 @@ import java.util.Base64;
 public final class ScriptedWebSocketUpstream extends RawSocketServer {
   /** The path at which it accepts a handshake with an extension it was not offered. */
   public static final String UNOFFERED_EXTENSION = "/unoffered-extension";
+  /** The path at which it never answers. */
+  public static final String SILENT = "/silent";
   /** The challenge every refusal carries in {@code WWW-Authenticate}. */
   public static final String CHALLENGE = "Bearer realm=\"workspace\"";
 
@@ -66,6 +69,12 @@ public final class ScriptedWebSocketUpstream extends RawSocketServer {
     int end = requestLine.indexOf(' ', space + 1);
     String path = space < 0 || end < 0 ? "" : requestLine.substring(space + 1, end);
     OutputStream out = connection.getOutputStream();
+    if (path.equals(SILENT)) {
+      while (in.read() >= 0) {
+        // until the proxy gives up and closes the connection
+      }
+      return;
+    }
     if (path.equals(UNOFFERED_EXTENSION)) {
       String accept;
       try {
