@@ -351,9 +351,13 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     response.write(true, BufferUtil.EMPTY_BUFFER, callback);
   }
 
-  /** A request that names no path of the host ({@code CONNECT}, {@code OPTIONS *}). */
+  /**
+   * A request that names no path of the host ({@code CONNECT}, {@code OPTIONS *}). A WebSocket
+   * over HTTP/2 is a {@code CONNECT} too (RFC 8441), but one with a path, routed as a GET is.
+   */
   private static boolean isNoPath(Request request, String raw) {
-    return HttpMethod.CONNECT.is(request.getMethod()) || raw.equals("*");
+    return (HttpMethod.CONNECT.is(request.getMethod()) && !LongLivedUpgrades.isWebSocketOverHttp2(request))
+        || raw.equals("*");
   }
 
   /**
