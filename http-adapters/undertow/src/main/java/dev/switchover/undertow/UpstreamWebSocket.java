@@ -470,8 +470,10 @@ final class UpstreamWebSocket {
             continue;
           }
           if (n == 0) {
-            // Nothing more yet: what was read goes on now (as a fragment), and this side reads on.
-            if (out != null && !out.flush()) {
+            // Nothing more yet: what was read of a message goes on now (as a fragment), and this
+            // side reads on. A ping or pong goes whole: a control frame is never fragmented.
+            boolean control = in.getType() == WebSocketFrameType.PING || in.getType() == WebSocketFrameType.PONG;
+            if (out != null && !control && !out.flush()) {
               awaitSink(out);
               return;
             }
