@@ -1607,6 +1607,62 @@ public abstract class AdapterConformanceSuite {
     assertEquals(HeldWebSocketUpstream.answer(bytes.length, crc.getValue()), ws.nextText(), "the whole message, byte for byte");
   }
 
+  @Test
+  void webSocket_largeMessageToAClientThatStopsReading_isRelayedAsItComes_neverHeldWhole() throws Exception {
+    HeldWebSocketUpstream upstream = HeldWebSocketUpstream.start();
+    resources.push(upstream);
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bindUpstream(BLUE, upstream.baseUri()).start();
+    HttpClient http = HttpClient.newHttpClient();
+    if (webSocketsAreAKnownDefect(s, http)) {
+      return;
+    }
+    int length = 32 << 20;
+    CompletableFuture<Void> firstPart = new CompletableFuture<>();
+    CompletableFuture<Void> released = new CompletableFuture<>();
+    CompletableFuture<String> whole = new CompletableFuture<>();
+    // A client that takes the first part of the message, then reads nothing until released.
+    java.net.http.WebSocket.Listener holding =
+        new java.net.http.WebSocket.Listener() {
+          private final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+          private long received;
+
+          @Override
+          public java.util.concurrent.@Nullable CompletionStage<?> onBinary(
+              java.net.http.WebSocket webSocket, ByteBuffer data, boolean last) {
+            received += data.remaining();
+            crc.update(data);
+            if (last) {
+              whole.complete(HeldWebSocketUpstream.answer(received, crc.getValue()));
+            }
+            if (firstPart.complete(null)) {
+              var unused = released.thenRun(() -> webSocket.request(Long.MAX_VALUE));
+            } else {
+              webSocket.request(1);
+            }
+            return null;
+          }
+        };
+    java.net.http.WebSocket ws =
+        http.newWebSocketBuilder()
+            .connectTimeout(Await.DEADLINE)
+            .buildAsync(URI.create("ws://localhost:" + s.port + "/large"), holding)
+            .get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    resources.push(ws::abort);
+    ws.sendText("send " + length, true).get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    firstPart.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertFalse(
+        upstream.sentWhole().isDone(), "the router took the whole message from the upstream while the client read none of it");
+    released.complete(null);
+    upstream.sentWhole().get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(HeldWebSocketUpstream.bytes(length));
+    assertEquals(
+        HeldWebSocketUpstream.answer(length, crc.getValue()),
+        whole.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS),
+        "the whole message, byte for byte");
+  }
+
   /**
    * Whether this adapter lists WebSockets for this scenario's target kind as a known defect: then
    * an upgrade must still fail (the test fails once it works, so that the entry is taken off).

@@ -19,14 +19,16 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  * first binary message, then reads nothing more (its TCP window closes) until the test {@linkplain
  * #release releases} it; at the end of each binary message it answers with the text {@link
  * #answer}. What lies between it and the client is then all a bridge can hold of a message: the
- * sockets' buffers, and whatever the bridge buffers itself. A Jetty server on a free loopback port.
- * Thread-safe.
+ * sockets' buffers, and whatever the bridge buffers itself. The other way, a text message {@code
+ * send <n>} makes it send a binary message of {@code n} bytes ({@link #bytes}), and tells when all
+ * of it has been written ({@link #sentWhole}). A Jetty server on a free loopback port. Thread-safe.
  */
 public final class HeldWebSocketUpstream implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final CompletableFuture<Void> firstFragment = new CompletableFuture<>();
   private final CompletableFuture<Void> released = new CompletableFuture<>();
+  private final CompletableFuture<Void> sentWhole = new CompletableFuture<>();
 
   private HeldWebSocketUpstream() {
     this.server = new Server();
@@ -52,6 +54,18 @@ public final class HeldWebSocketUpstream implements AutoCloseable {
   /** The text it answers a binary message of {@code length} bytes with that CRC-32. */
   public static String answer(long length, long crc32) {
     return "received " + length + " bytes, crc " + Long.toHexString(crc32);
+  }
+
+  /** The bytes of the message {@code send <n>} asks for: {@code n} bytes, the same each time. */
+  public static byte[] bytes(int n) {
+    byte[] bytes = new byte[n];
+    new java.util.Random(n).nextBytes(bytes);
+    return bytes;
+  }
+
+  /** Completes when the whole of a message {@code send <n>} asked for has been written. */
+  public CompletableFuture<Void> sentWhole() {
+    return sentWhole;
   }
 
   /** The server's base URI, {@code http://127.0.0.1:<port>}. */
@@ -95,6 +109,17 @@ public final class HeldWebSocketUpstream implements AutoCloseable {
     @Override
     public void onWebSocketOpen(Session session) {
       super.onWebSocketOpen(session);
+      session.demand();
+    }
+
+    @Override
+    public void onWebSocketText(String message) {
+      Session session = getSession();
+      if (message.startsWith("send ")) {
+        session.sendBinary(
+            ByteBuffer.wrap(bytes(Integer.parseInt(message.substring(5)))),
+            Callback.from(() -> sentWhole.complete(null), sentWhole::completeExceptionally));
+      }
       session.demand();
     }
 
