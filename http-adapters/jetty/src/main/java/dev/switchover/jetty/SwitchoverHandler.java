@@ -559,7 +559,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
       Admission admission = callback instanceof AdmissionCallback c ? c.admission() : null;
-      if (LongLivedUpgrades.isWebSocket(request)) {
+      if (LongLivedUpgrades.isWebSocket(request) || LongLivedUpgrades.isWebSocketOverHttp2(request)) {
         return webSockets.get().bridge(request, response, callback, bases.next(), admission);
       }
       return proxy.handle(

@@ -17,6 +17,7 @@ import dev.switchover.rawhttp.RawResponse;
 import dev.switchover.testkit.Await;
 import dev.switchover.testkit.JettyWebSocketEcho;
 import dev.switchover.testkit.Transport;
+import dev.switchover.testkit.WebSocketWorkspaceServer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.eclipse.jetty.http.HttpVersion;
@@ -407,6 +408,16 @@ final class SwitchoverHandlerTest {
 
   @Test
   void inProcessWebSocketOverHttp2_isCountedAsLongLived_andClosedWith1001WhenTheGraceEnds() throws Exception {
+    webSocketOverHttp2_isCountedAsLongLived_andClosedWith1001WhenTheGraceEnds(false);
+  }
+
+  @Test
+  void upstreamWebSocketOverHttp2_isBridged_countedAsLongLived_andClosedWith1001WhenTheGraceEnds() throws Exception {
+    webSocketOverHttp2_isCountedAsLongLived_andClosedWith1001WhenTheGraceEnds(true);
+  }
+
+  private void webSocketOverHttp2_isCountedAsLongLived_andClosedWith1001WhenTheGraceEnds(boolean upstream)
+      throws Exception {
     Router router =
         Router.builder()
             .initialTable(
@@ -419,12 +430,15 @@ final class SwitchoverHandlerTest {
             .longLivedGrace(Duration.ofMillis(300))
             .build();
     Server jetty = new Server();
-    SwitchoverHandler handler =
-        SwitchoverHandler.builder(router)
-            .handler(BLUE, JettyWebSocketEcho.handler(jetty, "blue", app("blue"), SwitchoverHandler::closeOnGraceEnd))
-            .handler(GREEN, app("green"))
-            .build();
-    JettyRouterServer server = JettyRouterServer.start(jetty, handler, Transport.H2C);
+    SwitchoverHandler.Builder builder = SwitchoverHandler.builder(router).handler(GREEN, app("green"));
+    if (upstream) {
+      WebSocketWorkspaceServer blue = WebSocketWorkspaceServer.start(WorkspaceApp.named("blue"));
+      resources.push(blue);
+      builder.upstream(BLUE, List.of(blue.baseUri()));
+    } else {
+      builder.handler(BLUE, JettyWebSocketEcho.handler(jetty, "blue", app("blue"), SwitchoverHandler::closeOnGraceEnd));
+    }
+    JettyRouterServer server = JettyRouterServer.start(jetty, builder.build(), Transport.H2C);
     resources.push(server::stop);
     WebSocketCoreClient client =
         new WebSocketCoreClient(new org.eclipse.jetty.client.HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client())), null);
