@@ -7,19 +7,23 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.TunnelSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The upgraded connections (WebSockets over HTTP/1.1) of one {@link SwitchoverHandler}: each
- * becomes a {@link LongLivedConnection} when its workspace answers 101, and ends when the
- * connection the upgrade put on its end point closes. Jetty's WebSocket server adds the
- * connector's {@link Connection.Listener}s to the connection it makes, so one listener per
- * connector sees every upgraded connection close, whatever handler upgraded it.
+ * The upgraded connections of one {@link SwitchoverHandler}: each WebSocket over HTTP/1.1 becomes
+ * a {@link LongLivedConnection} when its workspace answers 101, each WebSocket over HTTP/2 (RFC
+ * 8441, an extended {@code CONNECT}) when its workspace answers 200 and takes the stream over as a
+ * tunnel; each ends when the connection the upgrade put on its end point (the stream's tunnel, for
+ * HTTP/2) closes. Jetty's WebSocket server adds the connector's {@link Connection.Listener}s to
+ * the connection it makes, so one listener per connector sees every upgraded connection close,
+ * whatever handler upgraded it.
  *
  * <p>When the grace of its workspace ends, a connection is closed by the closer its endpoint left
  * in the request ({@link SwitchoverHandler#closeOnGraceEnd}: a WebSocket close 1001), or else by
@@ -38,7 +42,7 @@ final class LongLivedUpgrades implements Connection.Listener {
    * listener on its connector. Does nothing for other requests.
    */
   void prepare(Request request) {
-    if (!isWebSocket(request)) {
+    if (!isWebSocket(request) && !isWebSocketOverHttp2(request)) {
       return;
     }
     request.setAttribute(GRACE_CLOSER, new AtomicReference<@Nullable Runnable>());
@@ -57,17 +61,34 @@ final class LongLivedUpgrades implements Connection.Listener {
     return upgrade != null && upgrade.trim().equalsIgnoreCase("websocket");
   }
 
+  /** Whether the request asks for a WebSocket over HTTP/2: an extended {@code CONNECT} (RFC 8441). */
+  static boolean isWebSocketOverHttp2(Request request) {
+    if (!HttpMethod.CONNECT.is(request.getMethod())) {
+      return false;
+    }
+    TunnelSupport tunnel = request.getTunnelSupport();
+    return tunnel != null && "websocket".equalsIgnoreCase(tunnel.getProtocol());
+  }
+
   /**
    * Whether the request's answer was an upgrade this tracks: then its admission has become a
    * long-lived connection (and is not to be closed as a request's).
    */
   boolean tookOver(Request request, int status, Admission admission) {
-    if (status != HttpStatus.SWITCHING_PROTOCOLS_101
-        || !(request.getAttribute(GRACE_CLOSER) instanceof AtomicReference<?> closer)) {
+    if (!(request.getAttribute(GRACE_CLOSER) instanceof AtomicReference<?> closer)) {
       return false;
     }
     Connection connection = request.getConnectionMetaData().getConnection();
-    EndPoint endPoint = connection.getEndPoint();
+    EndPoint endPoint;
+    TunnelSupport tunnel = request.getTunnelSupport();
+    if (status == HttpStatus.SWITCHING_PROTOCOLS_101) {
+      endPoint = connection.getEndPoint();
+    } else if (status == HttpStatus.OK_200 && tunnel != null && isWebSocketOverHttp2(request)) {
+      // The WebSocket runs on the stream's tunnel end point; the HTTP/2 connection goes on.
+      endPoint = tunnel.getEndPoint();
+    } else {
+      return false;
+    }
     LongLivedConnection longLived =
         admission.longLived(
             () -> {

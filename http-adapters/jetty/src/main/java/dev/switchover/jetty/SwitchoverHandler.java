@@ -351,9 +351,13 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     response.write(true, BufferUtil.EMPTY_BUFFER, callback);
   }
 
-  /** A request that names no path of the host ({@code CONNECT}, {@code OPTIONS *}). */
+  /**
+   * A request that names no path of the host ({@code CONNECT}, {@code OPTIONS *}). A WebSocket
+   * over HTTP/2 is a {@code CONNECT} too (RFC 8441), but one with a path, routed as a GET is.
+   */
   private static boolean isNoPath(Request request, String raw) {
-    return HttpMethod.CONNECT.is(request.getMethod()) || raw.equals("*");
+    return (HttpMethod.CONNECT.is(request.getMethod()) && !LongLivedUpgrades.isWebSocketOverHttp2(request))
+        || raw.equals("*");
   }
 
   /**
@@ -555,7 +559,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
       Admission admission = callback instanceof AdmissionCallback c ? c.admission() : null;
-      if (LongLivedUpgrades.isWebSocket(request)) {
+      if (LongLivedUpgrades.isWebSocket(request) || LongLivedUpgrades.isWebSocketOverHttp2(request)) {
         return webSockets.get().bridge(request, response, callback, bases.next(), admission);
       }
       return proxy.handle(

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -27,7 +28,9 @@ import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
 import org.eclipse.jetty.websocket.core.WebSocketComponents;
 import org.eclipse.jetty.websocket.core.client.CoreClientUpgradeRequest;
+import org.eclipse.jetty.websocket.core.client.UpgradeListener;
 import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
+import org.eclipse.jetty.websocket.core.exception.UpgradeException;
 import org.eclipse.jetty.websocket.core.server.Handshaker;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
@@ -38,9 +41,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * WebSockets to upstream workspaces, bridged with Jetty's own WebSocket client and server (the
  * websocket-core API): the adapter connects to the upstream first, with the client's path,
- * query, fields and subprotocols (so that a refused upstream handshake is answered 502, one that
- * takes longer than the upstream timeout 504, and the client gets the subprotocol the upstream
- * chose), then accepts the client's upgrade and relays frames both ways as they come: text,
+ * query, fields and subprotocols (so that an upstream's refusal, a 401 or 403 say, reaches the
+ * client with its status and fields and counts as that answer, an upstream that cannot be reached
+ * or does not speak WebSocket is answered 502, one that takes longer than the upstream timeout
+ * 504, and the client gets the subprotocol the upstream chose), then accepts the client's upgrade and relays frames both ways as they come: text,
  * binary and continuation frames (a fragmented message stays fragmented), pings and pongs (each
  * answered by the real peer), and close frames with their code and reason. A side reads its next
  * frame only once the last one has been written to the other side: a slow reader holds up the
@@ -100,7 +104,11 @@ final class UpstreamWebSocket extends ContainerLifeCycle {
     return Handshaker.newInstance().upgradeRequest(negotiator, request, response, callback, components, null);
   }
 
-  /** Connects to the upstream; null, with the request answered 502 or 504, if that fails. */
+  /**
+   * Connects to the upstream; null, with the request answered, if that fails: with the upstream's
+   * own status and fields if it refused the handshake (see {@link #refused}), 502 if it could not
+   * be reached or did not speak WebSocket, 504 if it took longer than the timeout.
+   */
   private @Nullable CoreSession connect(
       ServerUpgradeRequest upgrade,
       UpstreamBase base,
@@ -116,6 +124,15 @@ final class UpstreamWebSocket extends ContainerLifeCycle {
     request.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
     HttpFields fields = forwardedFields(upgrade);
     request.headers(h -> h.add(fields));
+    // The upstream's answer, kept so that a refusal can be passed on with its fields.
+    AtomicReference<org.eclipse.jetty.client.@Nullable Response> upstreamAnswer = new AtomicReference<>();
+    request.addListener(
+        new UpgradeListener() {
+          @Override
+          public void onHandshakeResponse(org.eclipse.jetty.client.Request sent, org.eclipse.jetty.client.Response received) {
+            upstreamAnswer.set(received);
+          }
+        });
     CompletableFuture<CoreSession> connecting;
     try {
       connecting = client.connect(request);
@@ -127,10 +144,49 @@ final class UpstreamWebSocket extends ContainerLifeCycle {
       return failed(upgrade, answer, callback, admission, HttpStatus.GATEWAY_TIMEOUT_504);
     } catch (ExecutionException | java.io.IOException | RuntimeException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      boolean timedOut = cause instanceof TimeoutException;
+      org.eclipse.jetty.client.Response received = upstreamAnswer.get();
+      if (cause instanceof UpgradeException && received != null && isRefusal(received.getStatus())) {
+        return refused(received, answer, callback);
+      }
+      // Jetty's client reports its own timeout inside an UpgradeException.
+      boolean timedOut = false;
+      for (Throwable c = cause; c != null && !timedOut; c = c.getCause()) {
+        timedOut = c instanceof TimeoutException;
+      }
       return failed(
           upgrade, answer, callback, admission, timedOut ? HttpStatus.GATEWAY_TIMEOUT_504 : HttpStatus.BAD_GATEWAY_502);
     }
+  }
+
+  /**
+   * Whether an upstream's answer to a handshake is a refusal to pass on (a redirect, a client
+   * error such as 401 or 403, or a server error), rather than a sign that it does not speak
+   * WebSocket at all (a 2xx: it took the upgrade for an ordinary request), which is 502.
+   */
+  static boolean isRefusal(int status) {
+    return status >= 300 && status <= 599;
+  }
+
+  /**
+   * Answers the client with the status and fields of the upstream's refusal, without its body
+   * (Jetty's WebSocket client does not keep it). The request's admission records that status
+   * when the response completes, as for any proxied answer: a 4xx is no failure of the workspace.
+   */
+  private static @Nullable CoreSession refused(
+      org.eclipse.jetty.client.Response received, ServerUpgradeResponse answer, Callback callback) {
+    HttpFields upstreamFields = received.getHeaders();
+    Set<String> dropped =
+        ForwardingHeaders.notForwardedFromARefusedUpgrade(upstreamFields.getValuesList(HttpHeader.CONNECTION));
+    answer.setStatus(received.getStatus());
+    HttpFields.Mutable out = answer.getHeaders();
+    for (HttpField field : upstreamFields) {
+      if (!dropped.contains(field.getLowerCaseName())) {
+        out.add(field);
+      }
+    }
+    out.put(HttpHeader.CONTENT_LENGTH, 0L);
+    answer.write(true, null, callback);
+    return null;
   }
 
   private static @Nullable CoreSession failed(

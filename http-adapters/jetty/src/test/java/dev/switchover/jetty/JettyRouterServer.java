@@ -59,6 +59,11 @@ final class JettyRouterServer implements RouterServer {
     return start(server, handler, false, Transport.HTTP_1_1);
   }
 
+  /** On {@code server}, made beforehand for handlers that need it, accepting {@code transport}. */
+  static JettyRouterServer start(Server server, Handler handler, Transport transport) throws Exception {
+    return start(server, handler, false, transport);
+  }
+
   static JettyRouterServer start(Handler handler) throws Exception {
     return start(handler, false);
   }

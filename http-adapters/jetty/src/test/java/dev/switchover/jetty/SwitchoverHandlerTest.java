@@ -16,6 +16,20 @@ import dev.switchover.rawhttp.RawConnection;
 import dev.switchover.rawhttp.RawResponse;
 import dev.switchover.testkit.Await;
 import dev.switchover.testkit.JettyWebSocketEcho;
+import dev.switchover.testkit.Transport;
+import dev.switchover.testkit.WebSocketWorkspaceServer;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.client.CoreClientUpgradeRequest;
+import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceServer;
 import java.io.IOException;
@@ -390,6 +404,97 @@ final class SwitchoverHandlerTest {
     router.awaitDrained(BLUE).get(30, TimeUnit.SECONDS);
     assertEquals(0, router.longLived(BLUE));
     ws.abort();
+  }
+
+  @Test
+  void inProcessWebSocketOverHttp2_isCountedAsLongLived_andClosedWith1001WhenTheGraceEnds() throws Exception {
+    webSocketOverHttp2_isCountedAsLongLived_andClosedWith1001WhenTheGraceEnds(false);
+  }
+
+  @Test
+  void upstreamWebSocketOverHttp2_isBridged_countedAsLongLived_andClosedWith1001WhenTheGraceEnds() throws Exception {
+    webSocketOverHttp2_isCountedAsLongLived_andClosedWith1001WhenTheGraceEnds(true);
+  }
+
+  private void webSocketOverHttp2_isCountedAsLongLived_andClosedWith1001WhenTheGraceEnds(boolean upstream)
+      throws Exception {
+    Router router =
+        Router.builder()
+            .initialTable(
+                RoutingTable.builder()
+                    .workspace(BLUE)
+                    .workspace(GREEN)
+                    .domain("localhost", DomainStatus.VERIFIED)
+                    .route("localhost", "/", "blue")
+                    .build())
+            .longLivedGrace(Duration.ofMillis(300))
+            .build();
+    Server jetty = new Server();
+    SwitchoverHandler.Builder builder = SwitchoverHandler.builder(router).handler(GREEN, app("green"));
+    if (upstream) {
+      WebSocketWorkspaceServer blue = WebSocketWorkspaceServer.start(WorkspaceApp.named("blue"));
+      resources.push(blue);
+      builder.upstream(BLUE, List.of(blue.baseUri()));
+    } else {
+      builder.handler(BLUE, JettyWebSocketEcho.handler(jetty, "blue", app("blue"), SwitchoverHandler::closeOnGraceEnd));
+    }
+    JettyRouterServer server = JettyRouterServer.start(jetty, builder.build(), Transport.H2C);
+    resources.push(server::stop);
+    WebSocketCoreClient client =
+        new WebSocketCoreClient(new org.eclipse.jetty.client.HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client())), null);
+    client.start();
+    resources.push(client::stop);
+    BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+    CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
+    FrameHandler endpoint =
+        new FrameHandler() {
+          private volatile @Nullable CoreSession session;
+
+          @Override
+          public void onOpen(CoreSession coreSession, Callback callback) {
+            session = coreSession;
+            callback.succeeded();
+            coreSession.demand();
+          }
+
+          @Override
+          public void onFrame(Frame frame, Callback callback) {
+            if (frame.getOpCode() == OpCode.TEXT) {
+              texts.add(frame.getPayloadAsUTF8());
+            }
+            callback.succeeded();
+            CoreSession s = session;
+            if (s != null) {
+              s.demand();
+            }
+          }
+
+          @Override
+          public void onError(Throwable cause, Callback callback) {
+            closed.completeExceptionally(cause);
+            callback.succeeded();
+          }
+
+          @Override
+          public void onClosed(CloseStatus status, Callback callback) {
+            closed.complete(status);
+            callback.succeeded();
+          }
+        };
+    CoreClientUpgradeRequest upgrade =
+        CoreClientUpgradeRequest.from(client, URI.create("ws://localhost:" + server.port() + "/chat"), endpoint);
+    upgrade.setVersion(HttpVersion.HTTP_2); // the client speaks only HTTP/2: RFC 8441's extended CONNECT
+    CoreSession session = client.connect(upgrade).get(30, TimeUnit.SECONDS);
+    session.sendFrame(new Frame(OpCode.TEXT).setPayload("hello"), Callback.NOOP, false);
+    assertEquals("blue hello", texts.poll(30, TimeUnit.SECONDS));
+    Await.until("one WebSocket on blue", () -> router.longLived(BLUE) == 1, () -> router.longLived(BLUE) + " open");
+    assertEquals(0, router.inFlight(BLUE), "counted as long-lived, not as a request in flight");
+
+    router.promote("localhost", "green");
+
+    assertEquals(1001, closed.get(30, TimeUnit.SECONDS).getCode(), "closed with 1001 when the grace ends");
+    router.awaitDrained(BLUE).get(30, TimeUnit.SECONDS);
+    assertEquals(0, router.longLived(BLUE));
   }
 
   private static RoutingTable table() {

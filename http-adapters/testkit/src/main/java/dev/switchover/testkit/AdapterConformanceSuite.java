@@ -1487,6 +1487,182 @@ public abstract class AdapterConformanceSuite {
     assertEquals(1, s.router.requests(blue, RequestOutcome.BAD_GATEWAY), "counted as the upstream's failure");
   }
 
+  @Test
+  void webSocket_upstreamRefusingTheHandshake_passesItsAnswerOn_andCountsItLikeAnyAnswer() throws Exception {
+    ScriptedWebSocketUpstream upstream = ScriptedWebSocketUpstream.start();
+    resources.push(upstream);
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bindUpstream(BLUE, upstream.baseUri()).start();
+    if (webSocketsAreAKnownDefect(s, HttpClient.newHttpClient())) {
+      return;
+    }
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    for (int status : List.of(401, 403, 503)) {
+      RawResponse r =
+          s.exchange(
+              "GET /refused/" + status + " HTTP/1.1\r\nHost: " + WEBSOCKET_HOST + "\r\nConnection: Upgrade\r\n"
+                  + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+      assertEquals(status, r.status(), r::toString);
+      assertEquals(ScriptedWebSocketUpstream.CHALLENGE, r.header("WWW-Authenticate"), r::toString);
+      assertEquals("upstream", r.header("X-Refused-By"), r::toString);
+      assertNull(r.header("X-Hop"), () -> "a field the upstream's Connection names is its hop's: " + r);
+      assertNull(r.header("Keep-Alive"), r::toString);
+      String body = r.bodyText();
+      assertTrue(
+          body.isEmpty() || body.equals(ScriptedWebSocketUpstream.body(status)),
+          () -> "the upstream's body, or none: " + body);
+    }
+    awaitNothingInFlight(s.router, BLUE);
+    assertEquals(0, s.router.longLived(blue));
+    assertEquals(0, s.router.requests(blue, RequestOutcome.BAD_GATEWAY), "a refusal is an answer, not a failure");
+    assertEquals(2, s.router.requests(blue, RequestOutcome.SERVED), "401 and 403 are the workspace's answers");
+    assertEquals(1, s.router.requests(blue, RequestOutcome.WORKSPACE_ERROR), "its 503 is its error");
+  }
+
+  @Test
+  void webSocket_upstreamAcceptingWithAnExtensionNotOffered_isBadGateway() throws Exception {
+    ScriptedWebSocketUpstream upstream = ScriptedWebSocketUpstream.start();
+    resources.push(upstream);
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bindUpstream(BLUE, upstream.baseUri()).start();
+    if (webSocketsAreAKnownDefect(s, HttpClient.newHttpClient())) {
+      return;
+    }
+    RawResponse r =
+        s.exchange(
+            "GET " + ScriptedWebSocketUpstream.UNOFFERED_EXTENSION + " HTTP/1.1\r\nHost: " + WEBSOCKET_HOST
+                + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    assertEquals(502, r.status(), () -> "frames the bridge cannot read must not pass: " + r);
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    awaitNothingInFlight(s.router, BLUE);
+    assertEquals(0, s.router.longLived(blue));
+    assertEquals(1, s.router.requests(blue, RequestOutcome.BAD_GATEWAY), "counted as the upstream's failure");
+  }
+
+  @Test
+  void webSocket_upstreamNotAnsweringTheHandshake_isGatewayTimeout_andOneNotListening_isBadGateway() throws Exception {
+    ScriptedWebSocketUpstream upstream = ScriptedWebSocketUpstream.start();
+    resources.push(upstream);
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30))
+            .bindUpstream(BLUE, upstream.baseUri())
+            .bindUpstream(GREEN, URI.create("http://127.0.0.1:" + closedPort()))
+            .upstreamTimeout(Duration.ofMillis(500))
+            .start();
+    if (webSocketsAreAKnownDefect(s, HttpClient.newHttpClient())) {
+      return;
+    }
+    String upgrade =
+        " HTTP/1.1\r\nHost: " + WEBSOCKET_HOST + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+    RawResponse silent = s.exchange("GET " + ScriptedWebSocketUpstream.SILENT + upgrade);
+    assertEquals(504, silent.status(), silent::toString);
+    s.router.promote(WEBSOCKET_HOST, GREEN);
+    RawResponse refused = s.exchange("GET /chat" + upgrade);
+    assertEquals(502, refused.status(), refused::toString);
+    awaitNothingInFlight(s.router, BLUE);
+    awaitNothingInFlight(s.router, GREEN);
+    assertEquals(1, s.router.requests(WorkspaceId.of(BLUE), RequestOutcome.GATEWAY_TIMEOUT));
+    assertEquals(1, s.router.requests(WorkspaceId.of(GREEN), RequestOutcome.BAD_GATEWAY));
+  }
+
+  @Test
+  void webSocket_upstreamClosingWithoutAStatus_reachesTheClientWithoutOne() throws Exception {
+    Scenario s = scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bindWebSockets(BLUE).start();
+    HttpClient http = HttpClient.newHttpClient();
+    if (webSocketsAreAKnownDefect(s, http)) {
+      return;
+    }
+    WebSocketClient ws = s.webSocket(http, "/chat");
+    assertEquals("blue hello", ws.exchange("hello"));
+    ws.socket().sendText("close 1005", true).get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(1005, ws.awaitClose().code(), "a close frame without a payload, not a normal closure 1000");
+  }
+
+  @Test
+  void webSocket_largeMessageToAnUpstreamThatStopsReading_isRelayedAsItComes_neverHeldWhole() throws Exception {
+    HeldWebSocketUpstream upstream = HeldWebSocketUpstream.start();
+    resources.push(upstream);
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bindUpstream(BLUE, upstream.baseUri()).start();
+    HttpClient http = HttpClient.newHttpClient();
+    if (webSocketsAreAKnownDefect(s, http)) {
+      return;
+    }
+    byte[] bytes = new byte[32 << 20];
+    new Random(32).nextBytes(bytes);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(bytes);
+    WebSocketClient ws = s.webSocket(http, "/large");
+    CompletableFuture<?> sending = ws.socket().sendBinary(ByteBuffer.wrap(bytes), true);
+    // The upstream has read the first fragment and reads no more: a bridge that passes data on as
+    // it comes, and reads no more than it can pass on, leaves most of the 32 MiB with the client
+    // (the sockets between hold far less). One that waits for the whole message first has taken
+    // it all from the client before the upstream sees a byte.
+    upstream.awaitFirstFragment();
+    assertFalse(sending.isDone(), "the router took the whole message from the client while the upstream read none of it");
+    upstream.release();
+    sending.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(HeldWebSocketUpstream.answer(bytes.length, crc.getValue()), ws.nextText(), "the whole message, byte for byte");
+  }
+
+  @Test
+  void webSocket_largeMessageToAClientThatStopsReading_isRelayedAsItComes_neverHeldWhole() throws Exception {
+    HeldWebSocketUpstream upstream = HeldWebSocketUpstream.start();
+    resources.push(upstream);
+    Scenario s =
+        scenario(TargetKind.UPSTREAM, webSocketTable(), Duration.ofSeconds(30)).bindUpstream(BLUE, upstream.baseUri()).start();
+    HttpClient http = HttpClient.newHttpClient();
+    if (webSocketsAreAKnownDefect(s, http)) {
+      return;
+    }
+    int length = 32 << 20;
+    CompletableFuture<Void> firstPart = new CompletableFuture<>();
+    CompletableFuture<Void> released = new CompletableFuture<>();
+    CompletableFuture<String> whole = new CompletableFuture<>();
+    // A client that takes the first part of the message, then reads nothing until released.
+    java.net.http.WebSocket.Listener holding =
+        new java.net.http.WebSocket.Listener() {
+          private final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+          private long received;
+
+          @Override
+          public java.util.concurrent.@Nullable CompletionStage<?> onBinary(
+              java.net.http.WebSocket webSocket, ByteBuffer data, boolean last) {
+            received += data.remaining();
+            crc.update(data);
+            if (last) {
+              whole.complete(HeldWebSocketUpstream.answer(received, crc.getValue()));
+            }
+            if (firstPart.complete(null)) {
+              var unused = released.thenRun(() -> webSocket.request(Long.MAX_VALUE));
+            } else {
+              webSocket.request(1);
+            }
+            return null;
+          }
+        };
+    java.net.http.WebSocket ws =
+        http.newWebSocketBuilder()
+            .connectTimeout(Await.DEADLINE)
+            .buildAsync(URI.create("ws://localhost:" + s.port + "/large"), holding)
+            .get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    resources.push(ws::abort);
+    ws.sendText("send " + length, true).get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    firstPart.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertFalse(
+        upstream.sentWhole().isDone(), "the router took the whole message from the upstream while the client read none of it");
+    released.complete(null);
+    upstream.sentWhole().get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(HeldWebSocketUpstream.bytes(length));
+    assertEquals(
+        HeldWebSocketUpstream.answer(length, crc.getValue()),
+        whole.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS),
+        "the whole message, byte for byte");
+  }
+
   /**
    * Whether this adapter lists WebSockets for this scenario's target kind as a known defect: then
    * an upgrade must still fail (the test fails once it works, so that the entry is taken off).

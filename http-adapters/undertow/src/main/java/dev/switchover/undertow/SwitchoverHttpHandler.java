@@ -79,9 +79,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>A WebSocket (upgraded by an in-process handler, or bridged to an upstream with Undertow's
- * own WebSocket client and server) and a server-sent-event stream are long-lived connections of
- * their workspace ({@link dev.switchover.LongLivedConnection}): when the grace after a switch
- * ends, a WebSocket is closed with 1001 (see {@link #closeOnGraceEnd}) and a stream is ended right
+ * own HTTP client and WebSocket channels) and a server-sent-event stream are long-lived
+ * connections of their workspace ({@link dev.switchover.LongLivedConnection}): when the grace
+ * after a switch ends, a WebSocket is closed with 1001 (see {@link #closeOnGraceEnd}) and a stream is ended right
  * after a complete event.
  *
  * <p>Undertow refuses request bodies above its {@code MAX_ENTITY_SIZE} server option (2 MiB by

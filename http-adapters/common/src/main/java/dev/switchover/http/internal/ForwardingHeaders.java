@@ -211,6 +211,39 @@ public final class ForwardingHeaders {
   }
 
   /**
+   * The fields of an upstream's answer to a WebSocket handshake it refused (any status but 101)
+   * that an adapter does not pass on to the client, lower-cased: those of the connection between
+   * adapter and upstream ({@code Connection}, {@code Keep-Alive}, {@code Proxy-Connection}, {@code
+   * Upgrade}, {@code TE}, {@code Trailer}, and every field the upstream's {@code Connection} fields
+   * name) and the framing fields ({@code Content-Length}, {@code Transfer-Encoding}), which the
+   * adapter's server writes itself for the body it sends.
+   *
+   * @param connection the upstream's {@code Connection} field values
+   */
+  public static Set<String> notForwardedFromARefusedUpgrade(Iterable<String> connection) {
+    Set<String> names =
+        new LinkedHashSet<>(
+            List.of(
+                "connection",
+                "keep-alive",
+                "proxy-connection",
+                "upgrade",
+                "te",
+                "trailer",
+                "content-length",
+                "transfer-encoding"));
+    for (String value : connection) {
+      for (String token : value.split(",", -1)) {
+        String name = token.strip().toLowerCase(Locale.ROOT);
+        if (!name.isEmpty()) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
+  }
+
+  /**
    * Whether a client's {@code Forwarded} value parses as RFC 7239 elements (pairs of a token and
    * a token or quoted string, {@code ;} between pairs, {@code ,} between elements). A malformed
    * one, such as an unclosed quote that would swallow this hop's element, is dropped.

@@ -90,4 +90,13 @@ final class ForwardingHeadersTest {
             ForwardingHeaders.hopByHopFields(
                 List.of("Host, Content-Length", "TRANSFER-ENCODING, upgrade, connection, close"))));
   }
+
+  @Test
+  void notForwardedFromARefusedUpgrade_dropsThisHopsAndFramingFields_keepsTheRest() {
+    var names = ForwardingHeaders.notForwardedFromARefusedUpgrade(List.of("close, X-Hop", " Keep-Alive"));
+    assertTrue(names.containsAll(List.of("connection", "keep-alive", "upgrade", "content-length", "transfer-encoding", "x-hop")), names::toString);
+    assertFalse(names.contains("www-authenticate"), names::toString);
+    assertFalse(names.contains("set-cookie"), names::toString);
+    assertFalse(names.contains(""), names::toString);
+  }
 }
