@@ -207,6 +207,21 @@ public abstract class Http2UpstreamSuite {
   }
 
   @Test
+  void h2Upstream_whoseTlsServerDoesNotChooseH2_isBadGateway() throws Exception {
+    Setup s = new Setup(Http2WorkspaceServer.Mode.H2C);
+    Http2WorkspaceServer http11 =
+        Http2WorkspaceServer.start(WorkspaceApp.named(BLUE), Http2WorkspaceServer.Mode.TLS_HTTP_1_1_ONLY);
+    resources.push(http11);
+    URI base = URI.create("h2://" + http11.authority());
+    s.bind(GREEN).bindUpstream(BLUE, base).start();
+    RawResponse r = s.get(SHOP, "/x");
+    assertEquals(502, r.status(), () -> "blue's TLS server offers http/1.1 only: " + r);
+    assertTrue(http11.seen().isEmpty(), "no HTTP/1.1 request reached it");
+    awaitNothingInFlight(s.router, BLUE);
+    assertCounted(s, BLUE, RequestOutcome.BAD_GATEWAY, 1);
+  }
+
+  @Test
   void http2Upstream_goingAwayWhileItHoldsARequest_isBadGateway() throws Exception {
     Setup s = new Setup(Http2WorkspaceServer.Mode.H2C).bind(BLUE, GREEN).start();
     Gate gate = s.app(BLUE).gate("away");

@@ -52,7 +52,9 @@ public final class Http2WorkspaceServer implements AutoCloseable {
     /** TLS ({@link LoopbackTls}) with ALPN offering h2 only. */
     H2_TLS,
     /** TLS ({@link LoopbackTls}) with ALPN offering h2 and http/1.1: the client's choice. */
-    TLS_H2_OR_HTTP_1_1
+    TLS_H2_OR_HTTP_1_1,
+    /** TLS ({@link LoopbackTls}) with ALPN offering http/1.1 only: it never chooses h2. */
+    TLS_HTTP_1_1_ONLY
   }
 
   /** One request as the server received it: its protocol, {@code :authority} and fields. */
@@ -106,6 +108,13 @@ public final class Http2WorkspaceServer implements AutoCloseable {
         new SslConnectionFactory(tls, alpn.getProtocol()), alpn, new HTTP2ServerConnectionFactory(http)
       };
     }
+    if (mode == Mode.TLS_HTTP_1_1_ONLY) {
+      ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("http/1.1");
+      alpn.setDefaultProtocol("http/1.1");
+      return new ConnectionFactory[] {
+        new SslConnectionFactory(tls, alpn.getProtocol()), alpn, new HttpConnectionFactory(http)
+      };
+    }
     ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
     alpn.setDefaultProtocol("http/1.1");
     return new ConnectionFactory[] {
@@ -118,14 +127,14 @@ public final class Http2WorkspaceServer implements AutoCloseable {
 
   /**
    * The base URI to bind the workspace to: {@code h2c://127.0.0.1:<port>} or {@code
-   * h2://127.0.0.1:<port>}; {@code https://127.0.0.1:<port>} for {@link Mode#TLS_H2_OR_HTTP_1_1}.
+   * h2://127.0.0.1:<port>}; {@code https://127.0.0.1:<port>} for the modes that speak HTTP/1.1.
    */
   public URI baseUri() {
     String scheme =
         switch (mode) {
           case H2C -> "h2c";
           case H2_TLS -> "h2";
-          case TLS_H2_OR_HTTP_1_1 -> "https";
+          case TLS_H2_OR_HTTP_1_1, TLS_HTTP_1_1_ONLY -> "https";
         };
     return URI.create(scheme + "://127.0.0.1:" + connector.getLocalPort());
   }
