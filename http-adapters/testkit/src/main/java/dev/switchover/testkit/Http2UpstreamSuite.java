@@ -222,6 +222,21 @@ public abstract class Http2UpstreamSuite {
   }
 
   @Test
+  void h2Upstream_whoseCertificateNamesAnotherHost_isBadGateway() throws Exception {
+    Setup s = new Setup(Http2WorkspaceServer.Mode.H2C);
+    // 127.0.0.2 is loopback too, but the certificate names 127.0.0.1: the host check must fail.
+    Http2WorkspaceServer elsewhere =
+        Http2WorkspaceServer.start(WorkspaceApp.named(BLUE), Http2WorkspaceServer.Mode.H2_TLS, "127.0.0.2");
+    resources.push(elsewhere);
+    s.bind(GREEN).bindUpstream(BLUE, elsewhere.baseUri()).start();
+    RawResponse r = s.get(SHOP, "/x");
+    assertEquals(502, r.status(), () -> "blue's certificate does not name 127.0.0.2: " + r);
+    assertTrue(elsewhere.seen().isEmpty(), "no request reached it");
+    awaitNothingInFlight(s.router, BLUE);
+    assertCounted(s, BLUE, RequestOutcome.BAD_GATEWAY, 1);
+  }
+
+  @Test
   void http2Upstream_goingAwayWhileItHoldsARequest_isBadGateway() throws Exception {
     Setup s = new Setup(Http2WorkspaceServer.Mode.H2C).bind(BLUE, GREEN).start();
     Gate gate = s.app(BLUE).gate("away");

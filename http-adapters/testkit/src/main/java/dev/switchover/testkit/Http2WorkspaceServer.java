@@ -68,24 +68,35 @@ public final class Http2WorkspaceServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final Mode mode;
+  private final String address;
   private final Queue<Seen> seen = new ConcurrentLinkedQueue<>();
 
-  private Http2WorkspaceServer(Server server, ServerConnector connector, Mode mode) {
+  private Http2WorkspaceServer(Server server, ServerConnector connector, Mode mode, String address) {
     this.server = server;
     this.connector = connector;
     this.mode = mode;
+    this.address = address;
   }
 
   /** Starts a server for {@code app} on a free port of 127.0.0.1. */
   public static Http2WorkspaceServer start(WorkspaceApp app, Mode mode) throws Exception {
+    return start(app, mode, "127.0.0.1");
+  }
+
+  /**
+   * Starts a server for {@code app} on a free port of {@code address}, a loopback address (its
+   * certificate names 127.0.0.1 only).
+   */
+  public static Http2WorkspaceServer start(WorkspaceApp app, Mode mode, String address)
+      throws Exception {
     requireNonNull(app, "app");
     requireNonNull(mode, "mode");
     Server server = new Server();
     HttpConfiguration http = new HttpConfiguration();
     ServerConnector connector = new ServerConnector(server, connectionFactories(http, mode));
-    connector.setHost("127.0.0.1");
+    connector.setHost(address);
     server.addConnector(connector);
-    Http2WorkspaceServer ws = new Http2WorkspaceServer(server, connector, mode);
+    Http2WorkspaceServer ws = new Http2WorkspaceServer(server, connector, mode, address);
     server.setHandler(ws.new AppHandler(app));
     server.start();
     return ws;
@@ -126,8 +137,8 @@ public final class Http2WorkspaceServer implements AutoCloseable {
   }
 
   /**
-   * The base URI to bind the workspace to: {@code h2c://127.0.0.1:<port>} or {@code
-   * h2://127.0.0.1:<port>}; {@code https://127.0.0.1:<port>} for the modes that speak HTTP/1.1.
+   * The base URI to bind the workspace to: {@code h2c://<address>:<port>} or {@code
+   * h2://<address>:<port>}; {@code https://<address>:<port>} for the modes that speak HTTP/1.1.
    */
   public URI baseUri() {
     String scheme =
@@ -136,12 +147,12 @@ public final class Http2WorkspaceServer implements AutoCloseable {
           case H2_TLS -> "h2";
           case TLS_H2_OR_HTTP_1_1, TLS_HTTP_1_1_ONLY -> "https";
         };
-    return URI.create(scheme + "://127.0.0.1:" + connector.getLocalPort());
+    return URI.create(scheme + "://" + authority());
   }
 
   /** The server's authority, {@code 127.0.0.1:<port>}. */
   public String authority() {
-    return "127.0.0.1:" + connector.getLocalPort();
+    return address + ":" + connector.getLocalPort();
   }
 
   /** The requests received so far, in the order they arrived. */

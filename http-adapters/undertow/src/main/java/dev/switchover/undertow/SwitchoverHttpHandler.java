@@ -40,9 +40,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import javax.net.ssl.SSLContext;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -171,8 +171,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   /**
    * Binds a workspace to one or more upstream base URIs ({@code http} for HTTP/1.1, {@code h2c}
    * or {@code h2} for HTTP/2, with an optional base path), taken in turn, replacing any earlier
-   * binding. The connections of a
-   * replaced upstream binding are closed once idle.
+   * binding. The connections of a replaced upstream binding are closed once idle.
    *
    * @throws IllegalArgumentException if the list is empty or a URI is not a valid base
    */
