@@ -9,6 +9,8 @@ module dev.switchover.jetty {
   requires transitive org.eclipse.jetty.server;
   requires static org.eclipse.jetty.proxy;
   requires static org.eclipse.jetty.client;
+  requires static org.eclipse.jetty.http2.client;
+  requires static org.eclipse.jetty.http2.client.transport;
   requires static org.eclipse.jetty.websocket.core.common;
   requires static org.eclipse.jetty.websocket.core.server;
   requires static org.eclipse.jetty.websocket.core.client;

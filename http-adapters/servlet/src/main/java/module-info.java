@@ -9,6 +9,8 @@ module dev.switchover.servlet {
   requires dev.switchover.http;
   requires org.eclipse.jetty.ee10.proxy;
   requires org.eclipse.jetty.client;
+  requires static org.eclipse.jetty.http2.client;
+  requires static org.eclipse.jetty.http2.client.transport;
   requires org.eclipse.jetty.http;
   requires org.slf4j;
 

@@ -21,6 +21,8 @@ final class AdmissionCallback implements Callback {
   private final LongLivedUpgrades upgrades;
   /** The response of a request that accepts an event stream, which may have become long-lived. */
   private final @Nullable EventStreamResponse events;
+  /** Answered by the adapter, not by the workspace: its status is not the workspace's. */
+  private volatile boolean answeredHere;
 
   AdmissionCallback(
       Callback delegate,
@@ -35,13 +37,20 @@ final class AdmissionCallback implements Callback {
     this.events = events;
   }
 
+  /** Marks the response as the adapter's own answer (a refused upgrade), not the workspace's. */
+  void answeredHere() {
+    answeredHere = true;
+  }
+
   @Override
   public void succeeded() {
     if (upgrades.tookOver(response.getRequest(), response.getStatus(), admission)) {
       delegate.succeeded(); // an upgrade: counted as long-lived until its connection closes
       return;
     }
-    admission.answered(response.getStatus());
+    if (!answeredHere) {
+      admission.answered(response.getStatus());
+    }
     try {
       delegate.succeeded();
     } finally {

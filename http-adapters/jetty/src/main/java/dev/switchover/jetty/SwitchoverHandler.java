@@ -13,6 +13,7 @@ import dev.switchover.http.internal.Answers;
 import dev.switchover.http.internal.Cookies;
 import dev.switchover.http.internal.Previews;
 import dev.switchover.http.internal.RequestTargets;
+import dev.switchover.http.internal.UpstreamBase;
 import dev.switchover.http.internal.UpstreamBases;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -25,10 +26,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -74,6 +77,13 @@ import org.slf4j.LoggerFactory;
  * adapter adds ({@code Forwarded}, {@code Via}, {@code X-Forwarded-*}). In-process handlers and the
  * proxy are managed beans: started and stopped with this handler.
  *
+ * <p>Upstreams speak HTTP/1.1 ({@code http://}, {@code https://}) or HTTP/2: {@code h2c://host:port}
+ * in cleartext with prior knowledge, {@code h2://host:port} over TLS with h2 chosen by ALPN (an
+ * upstream that does not choose h2 fails the request with 502). HTTP/2 upstreams need
+ * {@code org.eclipse.jetty.http2:jetty-http2-client-transport} on the class path; a WebSocket
+ * upgrade for one is answered {@code 501 Not Implemented}. {@link Builder#upstreamTls} sets whom
+ * TLS upstreams are trusted by.
+ *
  * <p>A WebSocket (upgraded by an in-process handler, or bridged to an upstream with Jetty's
  * websocket-core client and server) and a server-sent-event stream are long-lived connections of
  * their workspace ({@link dev.switchover.LongLivedConnection}): when the grace after a switch
@@ -97,9 +107,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class SwitchoverHandler extends Handler.Wrapper {
   private static final Logger log = LoggerFactory.getLogger(SwitchoverHandler.class);
+  /** The answer to a WebSocket upgrade for an HTTP/2 upstream. */
+  static final String WEBSOCKET_TO_HTTP2 =
+      "WebSocket upgrades to HTTP/2 upstream workspaces (h2c, h2) are not proxied";
   private final Router router;
   private final String retryAfterSeconds;
   private final Duration upstreamTimeout;
+  private final @Nullable SSLContext upstreamTls;
   private final boolean decodeEncodedSeparators;
   private final Object bindLock = new Object();
   private volatile Map<WorkspaceId, Target> targets = Map.of();
@@ -118,6 +132,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     this.router = b.router;
     this.retryAfterSeconds = Answers.retryAfter(b.retryAfter == null ? Answers.DEFAULT_RETRY_AFTER : b.retryAfter);
     this.upstreamTimeout = b.upstreamTimeout == null ? Answers.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
+    this.upstreamTls = b.upstreamTls;
     this.decodeEncodedSeparators = b.decodeEncodedSeparators != null && b.decodeEncodedSeparators;
     b.handlers.forEach(this::bind);
     b.upstreams.forEach(this::bindBases);
@@ -151,11 +166,13 @@ public final class SwitchoverHandler extends Handler.Wrapper {
   }
 
   /**
-   * Binds a workspace to one or more upstream base URIs ({@code http} or {@code https}, with an
-   * optional base path), replacing any earlier binding; requests take the bases in turn.
+   * Binds a workspace to one or more upstream base URIs ({@code http} or {@code https} for
+   * HTTP/1.1, {@code h2c} or {@code h2} for HTTP/2, with an optional base path), replacing any
+   * earlier binding; requests take the bases in turn.
    *
    * @throws IllegalArgumentException if the list is empty or a URI is not a valid base
-   * @throws IllegalStateException if this handler is started and not dynamic
+   * @throws IllegalStateException if this handler is started and not dynamic, or a base asks for
+   *     HTTP/2 and jetty-http2-client-transport is not on the class path
    */
   public void bind(WorkspaceId workspace, List<URI> upstreams) {
     requireNonNull(workspace, "workspace");
@@ -465,7 +482,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     synchronized (bindLock) {
       Handler p = proxy;
       if (p == null) {
-        p = UpstreamProxy.create(upstreamTimeout);
+        p = UpstreamProxy.create(upstreamTimeout, upstreamTls);
         Server server = getServer();
         if (server != null) {
           p.setServer(server);
@@ -559,11 +576,20 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
       Admission admission = callback instanceof AdmissionCallback c ? c.admission() : null;
+      UpstreamBase base = bases.next();
       if (LongLivedUpgrades.isWebSocket(request) || LongLivedUpgrades.isWebSocketOverHttp2(request)) {
-        return webSockets.get().bridge(request, response, callback, bases.next(), admission);
+        if (base.isHttp2()) {
+          // Jetty's bridge opens an HTTP/1.1 upgrade; an HTTP/2 upstream is not bridged.
+          if (callback instanceof AdmissionCallback c) {
+            c.answeredHere();
+          }
+          response.getHeaders().put(HttpHeader.CONNECTION, "close");
+          Response.writeError(request, response, callback, HttpStatus.NOT_IMPLEMENTED_501, WEBSOCKET_TO_HTTP2);
+          return true;
+        }
+        return webSockets.get().bridge(request, response, callback, base, admission);
       }
-      return proxy.handle(
-          UpstreamProxy.toUpstream(request, bases.next(), admission), response, callback);
+      return proxy.handle(UpstreamProxy.toUpstream(request, base, admission), response, callback);
     }
 
     @Override
@@ -583,6 +609,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     private @Nullable Handler unknownHostHandler;
     private @Nullable Duration retryAfter;
     private @Nullable Duration upstreamTimeout;
+    private @Nullable SSLContext upstreamTls;
     private boolean dynamic;
     private boolean dynamicSet;
     private @Nullable Boolean decodeEncodedSeparators;
@@ -608,8 +635,15 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     /**
      * Binds a workspace to one or more upstream base URIs, taken in turn.
      *
+     * <p>The scheme says how: {@code http} and {@code https} over HTTP/1.1; {@code h2c} over
+     * HTTP/2 in cleartext with prior knowledge ({@code h2c://10.0.0.7:8080}); {@code h2} over
+     * HTTP/2 with TLS, h2 chosen by ALPN ({@code h2://green.internal}, port 443 by default).
+     *
      * @throws IllegalArgumentException if the list is empty, or a URI is not an absolute {@code
-     *     http} or {@code https} URI with a host and without user info, query or fragment
+     *     http}, {@code https}, {@code h2c} or {@code h2} URI with a host and without user info,
+     *     query or fragment
+     * @throws IllegalStateException if a URI asks for HTTP/2 and
+     *     org.eclipse.jetty.http2:jetty-http2-client-transport is not on the class path
      */
     public Builder upstream(WorkspaceId workspace, List<URI> baseUris) {
       checkUnbound(workspace);
@@ -649,6 +683,19 @@ public final class SwitchoverHandler extends Handler.Wrapper {
      */
     public Builder upstreamTimeout(Duration timeout) {
       this.upstreamTimeout = Answers.checkUpstreamTimeout(requireNonNull(timeout, "timeout"), upstreamTimeout);
+      return this;
+    }
+
+    /**
+     * The TLS context for {@code https} and {@code h2} upstreams: the certificates they are
+     * trusted by (a private CA), and a client certificate if they ask for one. By default, the
+     * JVM's trust store. Host names are verified either way.
+     */
+    public Builder upstreamTls(SSLContext context) {
+      if (upstreamTls != null) {
+        throw new IllegalStateException("upstreamTls was already set");
+      }
+      this.upstreamTls = requireNonNull(context, "context");
       return this;
     }
 
@@ -723,7 +770,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     }
 
     static UpstreamBases bases(List<URI> uris) {
-      return UpstreamBases.of(requireNonNull(uris, "uris"), UpstreamBases.HTTP_AND_HTTPS);
+      return Http2Upstreams.check(UpstreamBases.of(requireNonNull(uris, "uris"), UpstreamBases.HTTP_1_AND_2));
     }
   }
 }

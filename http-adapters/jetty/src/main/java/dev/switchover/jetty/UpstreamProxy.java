@@ -9,18 +9,25 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpResponseException;
+import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
+import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.ClientConnectionFactory;
+import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,18 +41,28 @@ import org.jspecify.annotations.Nullable;
  * the connection, or stayed silent, for longer than the configured timeout. Only {@link SwitchoverHandler}
  * refers to this class, through methods typed with core Jetty types, so that applications without
  * upstream workspaces need neither jetty-proxy nor jetty-client.
+ *
+ * <p>The client speaks HTTP/1.1 to {@code http} and {@code https} bases, and HTTP/2 to {@code
+ * h2c} (prior knowledge) and {@code h2} (ALPN offering h2 only) bases, when
+ * jetty-http2-client-transport is on the class path ({@link Http2Upstreams}): each request states
+ * its version, so that the dynamic transport never negotiates one the base did not ask for.
  */
 final class UpstreamProxy extends ProxyHandler.Reverse {
   private final long timeoutMillis;
+  private final @Nullable SSLContext tls;
 
-  private UpstreamProxy(Duration timeout) {
+  private UpstreamProxy(Duration timeout, @Nullable SSLContext tls) {
     super(UpstreamProxy::rewrite);
     this.timeoutMillis = timeout.toMillis();
+    this.tls = tls;
   }
 
-  /** A new proxy whose upstream exchanges time out after {@code timeout} of silence. */
-  static Handler create(Duration timeout) {
-    return new UpstreamProxy(timeout);
+  /**
+   * A new proxy whose upstream exchanges time out after {@code timeout} of silence, and whose TLS
+   * connections use {@code tls} (the JVM's default trust store when null).
+   */
+  static Handler create(Duration timeout, @Nullable SSLContext tls) {
+    return new UpstreamProxy(timeout, tls);
   }
 
   /**
@@ -65,7 +82,7 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
     HttpURI uri = request.getHttpURI();
     String rawPath = uri.getPath();
     return HttpURI.build()
-        .scheme(base.scheme())
+        .scheme(base.httpScheme())
         .host(base.host())
         .port(base.port())
         .path(base.pathPrefix() + (rawPath == null || rawPath.isEmpty() ? "/" : rawPath))
@@ -84,6 +101,22 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
       }
     }
     return 0;
+  }
+
+  @Override
+  protected HttpClient newHttpClient() {
+    ClientConnector connector = new ClientConnector();
+    if (tls != null) {
+      SslContextFactory.Client factory = new SslContextFactory.Client();
+      factory.setSslContext(tls);
+      connector.setSslContextFactory(factory);
+    }
+    ClientConnectionFactory.Info[] protocols =
+        Http2Upstreams.AVAILABLE
+            ? Http2Upstreams.Transport.protocols(connector)
+            : new ClientConnectionFactory.Info[] {HttpClientConnectionFactory.HTTP11};
+    // configureHttpClient (jetty-proxy's) turns redirects and cookies off, as for its own client.
+    return new HttpClient(new HttpClientTransportDynamic(connector, protocols));
   }
 
   @Override
@@ -142,7 +175,11 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
   @Override
   protected org.eclipse.jetty.client.Request newProxyToServerRequest(
       Request clientToProxyRequest, HttpURI newHttpURI) {
+    ToUpstream marked = Request.as(clientToProxyRequest, ToUpstream.class);
+    boolean http2 = marked != null && marked.base.isHttp2();
     return super.newProxyToServerRequest(clientToProxyRequest, newHttpURI)
+        // Stated for every request: left implicit, an https request would offer h2 by ALPN.
+        .version(http2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
         .idleTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
@@ -150,6 +187,14 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
   protected void copyRequestHeaders(
       Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
     super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
+    ToUpstream marked = Request.as(clientToProxyRequest, ToUpstream.class);
+    if (marked != null && marked.base.isHttp2()) {
+      // Jetty's HTTP/2 client sends the upstream's own address as :authority, and an HTTP/2
+      // server refuses a Host that differs from it: the client's host goes in X-Forwarded-Host
+      // and Forwarded only.
+      proxyToServerRequest.headers(h -> h.remove(HttpHeader.HOST));
+      return;
+    }
     // HTTP/1.1 clients send Host, which is copied as is; HTTP/2 and HTTP/3 clients send an
     // authority instead, which must not become the upstream's own address.
     if (!clientToProxyRequest.getHeaders().contains(HttpHeader.HOST)) {

@@ -35,6 +35,7 @@ final class JettyRouterServer implements RouterServer {
             .decodeEncodedSeparators(spec.decodeEncodedSeparators());
     spec.previewTokens().ifPresent(builder::previewTokens);
     spec.canaryKey().ifPresent(builder::canaryKey);
+    spec.upstreamTls().ifPresent(builder::upstreamTls);
     for (Map.Entry<WorkspaceId, WorkspaceTarget> e : spec.targets().entrySet()) {
       WorkspaceTarget target = e.getValue();
       if (target instanceof WorkspaceTarget.InProcess inProcess) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LoopbackTls;
 import dev.switchover.DomainStatus;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
@@ -121,6 +122,12 @@ final class SwitchoverHandlerTest {
         () -> assertThrows(IllegalArgumentException.class, () -> b.upstream(GREEN, List.of())),
         () -> assertThrows(
             IllegalArgumentException.class, () -> b.upstream("green", URI.create("ftp://host/"))),
+        () -> assertEquals(
+            "upstream base URI h2c-prior://host:1 is not valid: the scheme must be h2 or h2c or http or https",
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> b.upstream("green", URI.create("h2c-prior://host:1")))
+                .getMessage()),
         () -> assertThrows(
             IllegalArgumentException.class, () -> b.upstream("green", URI.create("/relative"))),
         () -> assertThrows(
@@ -134,7 +141,9 @@ final class SwitchoverHandlerTest {
     b.upstreamTimeout(Duration.ofSeconds(1));
     b.dynamic(true);
     b.decodeEncodedSeparators(false);
+    b.upstreamTls(LoopbackTls.clientContext());
     assertAll(
+        () -> assertThrows(IllegalStateException.class, () -> b.upstreamTls(LoopbackTls.clientContext())),
         () -> assertThrows(IllegalStateException.class, () -> b.retryAfter(Duration.ofSeconds(2))),
         () -> assertThrows(
             IllegalStateException.class, () -> b.upstreamTimeout(Duration.ofSeconds(2))),

@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +70,8 @@ import org.slf4j.LoggerFactory;
  *   <li>upstream: base URIs taken in turn, reached through Jetty's {@code AsyncProxyServlet}
  *       (jetty-ee10-proxy on jetty-client, which need no Jetty server), bodies streamed both ways
  *       with non-blocking servlet I/O. The request keeps its {@code Host}, and gets the forwarding
- *       headers every adapter adds. This needs async support: the filter, and every filter before
+ *       headers every adapter adds (an HTTP/2 upstream gets the client's host in those only: Jetty's
+ *       HTTP/2 client sends the upstream's address as {@code :authority}). This needs async support: the filter, and every filter before
  *       it in the chain, must be {@code asyncSupported}; a request that is not is answered 500
  *       (and the misconfiguration logged once).
  * </ul>
@@ -96,7 +98,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code router-attribute}: the servlet-context attribute holding the {@link Router}
  *       (default {@value #DEFAULT_ROUTER_ATTRIBUTE});
  *   <li>{@code workspace.<name>.servlet}: the servlet name that serves workspace {@code <name>};
- *   <li>{@code workspace.<name>.upstream}: its upstream base URIs, separated by commas;
+ *   <li>{@code workspace.<name>.upstream}: its upstream base URIs, separated by commas
+ *       ({@code http}, {@code https}; {@code h2c}, {@code h2} for HTTP/2: see {@link
+ *       Builder#upstream(WorkspaceId, List)});
  *   <li>{@code unknown-host}: {@code 421} (default) or {@code chain};
  *   <li>{@code retry-after}: seconds (default 5); {@code upstream-timeout}: milliseconds
  *       (default 30000);
@@ -187,7 +191,7 @@ public final class SwitchoverFilter implements Filter {
       config = c;
     }
     if (c.hasUpstreams() && proxy == null) {
-      UpstreamProxyServlet p = new UpstreamProxyServlet(c.upstreamTimeout);
+      UpstreamProxyServlet p = new UpstreamProxyServlet(c.upstreamTimeout, c.upstreamTls);
       p.init(
           UpstreamProxyServlet.config(
               filterConfig.getFilterName() + "-upstream",
@@ -692,6 +696,7 @@ public final class SwitchoverFilter implements Filter {
     final boolean unknownHostToChain;
     final String retryAfterSeconds;
     final Duration upstreamTimeout;
+    final @Nullable SSLContext upstreamTls;
     final int upstreamThreads;
     final boolean decodeEncodedSeparators;
     final @Nullable PreviewTokens previews;
@@ -712,6 +717,7 @@ public final class SwitchoverFilter implements Filter {
       this.upstreamTimeout =
           b.upstreamTimeout == null ? Answers.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
       this.upstreamThreads = b.upstreamThreads == 0 ? DEFAULT_UPSTREAM_THREADS : b.upstreamThreads;
+      this.upstreamTls = b.upstreamTls;
       this.decodeEncodedSeparators = b.decodeEncodedSeparators != null && b.decodeEncodedSeparators;
     }
 
@@ -736,6 +742,7 @@ public final class SwitchoverFilter implements Filter {
     private @Nullable Duration retryAfter;
     private @Nullable Duration upstreamTimeout;
     private int upstreamThreads;
+    private @Nullable SSLContext upstreamTls;
     private @Nullable Boolean decodeEncodedSeparators;
     private @Nullable PreviewTokens previews;
     private @Nullable CanaryKey canaryKey;
@@ -762,12 +769,20 @@ public final class SwitchoverFilter implements Filter {
     /**
      * Binds a workspace to one or more upstream base URIs, taken in turn.
      *
+     * <p>The scheme says how: {@code http} and {@code https} over HTTP/1.1; {@code h2c} over
+     * HTTP/2 in cleartext with prior knowledge ({@code h2c://10.0.0.7:8080}); {@code h2} over
+     * HTTP/2 with TLS, h2 chosen by ALPN ({@code h2://green.internal}, port 443 by default).
+     *
      * @throws IllegalArgumentException if the list is empty, or a URI is not an absolute {@code
-     *     http} or {@code https} URI with a host and without user info, query or fragment
+     *     http}, {@code https}, {@code h2c} or {@code h2} URI with a host and without user info,
+     *     query or fragment
+     * @throws IllegalStateException if a URI asks for HTTP/2 and
+     *     org.eclipse.jetty.http2:jetty-http2-client-transport is not on the class path
      */
     public Builder upstream(WorkspaceId workspace, List<URI> baseUris) {
       checkUnbound(workspace);
-      UpstreamBases bases = UpstreamBases.of(requireNonNull(baseUris, "baseUris"), UpstreamBases.HTTP_AND_HTTPS);
+      UpstreamBases bases =
+          Http2Upstreams.check(UpstreamBases.of(requireNonNull(baseUris, "baseUris"), UpstreamBases.HTTP_1_AND_2));
       targets.put(workspace, new Target(null, bases));
       return this;
     }
@@ -778,6 +793,19 @@ public final class SwitchoverFilter implements Filter {
       all.add(baseUri);
       all.addAll(List.of(more));
       return upstream(WorkspaceId.of(workspace), all);
+    }
+
+    /**
+     * The TLS context for {@code https} and {@code h2} upstreams: the certificates they are
+     * trusted by (a private CA), and a client certificate if they ask for one. By default, the
+     * JVM's trust store. Host names are verified either way.
+     */
+    public Builder upstreamTls(SSLContext context) {
+      if (upstreamTls != null) {
+        throw new IllegalStateException("upstreamTls was already set");
+      }
+      this.upstreamTls = requireNonNull(context, "context");
+      return this;
     }
 
     /** Requests to hosts the table does not know continue down the filter chain instead of 421. */

@@ -17,12 +17,18 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpResponseException;
 import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
+import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
 import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.ClientConnectionFactory;
+import org.eclipse.jetty.io.ClientConnector;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,6 +42,11 @@ import org.jspecify.annotations.Nullable;
  * every Switchover adapter adds; an upstream that does not accept the connection, or stays silent,
  * for longer than the upstream timeout is a 504, any other failure a 502; there is no limit on an
  * exchange's total time, only on silence.
+ *
+ * <p>The client speaks HTTP/1.1 to {@code http} and {@code https} bases, and HTTP/2 to {@code
+ * h2c} (prior knowledge) and {@code h2} (ALPN offering h2 only) bases, when
+ * jetty-http2-client-transport is on the class path ({@link Http2Upstreams}); each request states
+ * its version, so that the dynamic transport never negotiates one the base did not ask for.
  */
 final class UpstreamProxyServlet extends AsyncProxyServlet {
   /** The request attribute that holds the {@link UpstreamBase} a request goes to. */
@@ -52,9 +63,12 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
   private static final int REQUEST_TIMEOUT = 408;
 
   private final long timeoutMillis;
+  @SuppressWarnings("serial") // the servlet is never serialized: a filter makes it
+  private final @Nullable SSLContext tls;
 
-  UpstreamProxyServlet(Duration timeout) {
+  UpstreamProxyServlet(Duration timeout, @Nullable SSLContext tls) {
     this.timeoutMillis = timeout.toMillis();
+    this.tls = tls;
   }
 
   /** The configuration Jetty's servlet reads, for a filter's proxy. */
@@ -86,6 +100,18 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
         return Collections.enumeration(parameters.keySet());
       }
     };
+  }
+
+  @Override
+  protected HttpClient newHttpClient(ClientConnector connector) {
+    if (tls != null) {
+      connector.getSslContextFactory().setSslContext(tls);
+    }
+    ClientConnectionFactory.Info[] protocols =
+        Http2Upstreams.AVAILABLE
+            ? Http2Upstreams.Transport.protocols(connector)
+            : new ClientConnectionFactory.Info[] {HttpClientConnectionFactory.HTTP11};
+    return new HttpClient(new HttpClientTransportDynamic(connector, protocols));
   }
 
   @Override
@@ -123,8 +149,22 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
 
   @Override
   protected Request newProxyRequest(HttpServletRequest request, String rewrittenTarget) {
+    boolean http2 = request.getAttribute(BASE_ATTRIBUTE) instanceof UpstreamBase base && base.isHttp2();
     return super.newProxyRequest(request, rewrittenTarget)
+        // Stated for every request: left implicit, an https request would offer h2 by ALPN.
+        .version(http2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
         .idleTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  protected void copyRequestHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
+    super.copyRequestHeaders(clientRequest, proxyRequest);
+    if (clientRequest.getAttribute(BASE_ATTRIBUTE) instanceof UpstreamBase base && base.isHttp2()) {
+      // Jetty's HTTP/2 client sends the upstream's own address as :authority, and an HTTP/2
+      // server refuses a Host that differs from it: the client's host goes in X-Forwarded-Host
+      // and Forwarded only.
+      proxyRequest.headers(h -> h.remove(HttpHeader.HOST));
+    }
   }
 
   /** The headers every Switchover adapter adds, in one format (not Jetty's servlet's own). */

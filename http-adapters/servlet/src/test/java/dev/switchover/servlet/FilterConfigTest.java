@@ -12,6 +12,7 @@ import dev.switchover.WorkspaceId;
 import dev.switchover.rawhttp.RawConnection;
 import dev.switchover.rawhttp.RawResponse;
 import dev.switchover.testkit.Gate;
+import dev.switchover.testkit.Http2WorkspaceServer;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceServer;
 import jakarta.servlet.ServletException;
@@ -119,6 +120,20 @@ final class FilterConfigTest {
   }
 
   @Test
+  void initParameters_h2cUpstream_isReachedOverHttp2() throws Exception {
+    Http2WorkspaceServer upstream = Http2WorkspaceServer.start(green, Http2WorkspaceServer.Mode.H2C);
+    resources.add(upstream);
+    int port =
+        start(
+            SwitchoverFilter.DEFAULT_ROUTER_ATTRIBUTE,
+            Map.of("workspace.green.upstream", upstream.baseUri().toString()));
+    RawResponse r = get(port, OTHER, "/x");
+    assertEquals(200, r.status(), r::toString);
+    assertEquals("green", r.workspace());
+    assertEquals("HTTP/2.0", upstream.seen().get(0).protocol(), "the upstream was reached over HTTP/2");
+  }
+
+  @Test
   void initParameters_onlyAWorkspace_defaultsApply() throws Exception {
     int port = start(SwitchoverFilter.DEFAULT_ROUTER_ATTRIBUTE, Map.of("workspace.blue.servlet", "workspace-blue"));
     assertEquals("blue", get(port, SHOP, "/").workspace());
@@ -173,7 +188,8 @@ final class FilterConfigTest {
     return Stream.of(
         bad(Map.of("router-attribute", "nowhere"), "nowhere must hold a dev.switchover.Router, but holds nothing"),
         bad(Map.of("workspace.blue.servlet", " "), "workspace.blue.servlet"),
-        bad(Map.of("workspace.blue.upstream", "ftp://127.0.0.1"), "the scheme must be http or https"),
+        bad(Map.of("workspace.blue.upstream", "ftp://127.0.0.1"), "the scheme must be h2 or h2c or http or https"),
+        bad(Map.of("workspace.blue.upstream", "h2c-prior://127.0.0.1:1"), "the scheme must be h2 or h2c or http or https"),
         bad(Map.of("workspace.blue.upstream", "http://a b"), "expected base URIs separated by commas"),
         bad(Map.of("workspace.blue.upstream", "http://127.0.0.1:1,"), "workspace.blue.upstream"),
         bad(Map.of("workspace.blue.upstream", "http://127.0.0.1/?q"), "must not have user info, a query"),

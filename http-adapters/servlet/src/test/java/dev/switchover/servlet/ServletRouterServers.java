@@ -38,6 +38,7 @@ final class ServletRouterServers {
             .decodeEncodedSeparators(spec.decodeEncodedSeparators());
     spec.previewTokens().ifPresent(builder::previewTokens);
     spec.canaryKey().ifPresent(builder::canaryKey);
+    spec.upstreamTls().ifPresent(builder::upstreamTls);
     Map<String, Servlet> servlets = new LinkedHashMap<>();
     for (Map.Entry<WorkspaceId, WorkspaceTarget> e : spec.targets().entrySet()) {
       WorkspaceTarget target = e.getValue();

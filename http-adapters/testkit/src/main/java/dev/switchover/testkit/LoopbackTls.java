@@ -5,8 +5,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.Collections;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The key pair a router server under test presents over TLS ({@link Transport#H2_TLS}): a
@@ -48,6 +51,33 @@ public final class LoopbackTls {
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot make a TLS context of the testkit's key store", e);
+    }
+  }
+
+  /**
+   * A client-side TLS context that trusts the key pair's certificate (and nothing else): what a
+   * router uses to reach an upstream that presents it.
+   */
+  public static SSLContext clientContext() {
+    try {
+      KeyStore keys = keyStore();
+      KeyStore trusted = KeyStore.getInstance("PKCS12");
+      trusted.load(null, null);
+      for (String alias : Collections.list(keys.aliases())) {
+        Certificate certificate = keys.getCertificate(alias);
+        if (certificate != null) {
+          trusted.setCertificateEntry(alias, certificate);
+        }
+      }
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(trusted);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot make a trusting TLS context of the testkit's key store", e);
     }
   }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,6 +29,7 @@ public final class RouterServerSpec {
   private final Transport transport;
   private final @Nullable PreviewTokens previewTokens;
   private final @Nullable CanaryKey canaryKey;
+  private final @Nullable SSLContext upstreamTls;
 
   RouterServerSpec(
       Router router,
@@ -48,6 +50,20 @@ public final class RouterServerSpec {
     this.transport = requireNonNull(transport, "transport");
     this.previewTokens = previewTokens;
     this.canaryKey = canaryKey;
+    this.upstreamTls = null;
+  }
+
+  private RouterServerSpec(RouterServerSpec spec, SSLContext upstreamTls) {
+    this.router = spec.router;
+    this.targets = spec.targets;
+    this.unknownHostApp = spec.unknownHostApp;
+    this.retryAfter = spec.retryAfter;
+    this.upstreamTimeout = spec.upstreamTimeout;
+    this.decodeEncodedSeparators = spec.decodeEncodedSeparators;
+    this.transport = spec.transport;
+    this.previewTokens = spec.previewTokens;
+    this.canaryKey = spec.canaryKey;
+    this.upstreamTls = requireNonNull(upstreamTls, "upstreamTls");
   }
 
   /** The router the adapter admits every request through. */
@@ -100,6 +116,19 @@ public final class RouterServerSpec {
    */
   public Optional<CanaryKey> canaryKey() {
     return Optional.ofNullable(canaryKey);
+  }
+
+  /**
+   * The TLS context the adapter reaches {@code https} and {@code h2} upstreams with (its
+   * builder's {@code upstreamTls}); empty for the adapter's default, the JVM's trust store.
+   */
+  public Optional<SSLContext> upstreamTls() {
+    return Optional.ofNullable(upstreamTls);
+  }
+
+  /** A copy of this spec whose adapter reaches TLS upstreams with {@code context}. */
+  RouterServerSpec withUpstreamTls(SSLContext context) {
+    return new RouterServerSpec(this, context);
   }
 
   @Override

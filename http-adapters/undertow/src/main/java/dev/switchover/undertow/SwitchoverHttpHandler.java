@@ -13,6 +13,7 @@ import dev.switchover.http.internal.Answers;
 import dev.switchover.http.internal.Cookies;
 import dev.switchover.http.internal.Previews;
 import dev.switchover.http.internal.RequestTargets;
+import dev.switchover.http.internal.UpstreamBase;
 import dev.switchover.http.internal.UpstreamBases;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -41,6 +42,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +86,12 @@ import org.slf4j.LoggerFactory;
  * after a switch ends, a WebSocket is closed with 1001 (see {@link #closeOnGraceEnd}) and a stream is ended right
  * after a complete event.
  *
+ * <p>Upstreams speak HTTP/1.1 ({@code http://}) or HTTP/2: {@code h2c://host:port} in cleartext
+ * with prior knowledge, {@code h2://host:port} over TLS with h2 chosen by ALPN (an upstream that
+ * does not choose h2 fails the request with 502); a WebSocket upgrade for an HTTP/2 upstream is
+ * answered {@code 501 Not Implemented}. {@link Builder#upstreamTls} sets whom TLS upstreams are
+ * trusted by.
+ *
  * <p>Undertow refuses request bodies above its {@code MAX_ENTITY_SIZE} server option (2 MiB by
  * default) before any handler sees them; raise it for uploads through the proxy.
  *
@@ -114,6 +122,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   private final String retryAfterSeconds;
   private final Duration upstreamTimeout;
   private final int connectionsPerThread;
+  private final @Nullable SSLContext upstreamTls;
   private final boolean decodeEncodedSeparators;
   private final @Nullable PreviewTokens previews;
   private final CanaryKey canaryKey;
@@ -133,6 +142,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
         b.upstreamTimeout == null ? Answers.DEFAULT_UPSTREAM_TIMEOUT : b.upstreamTimeout;
     this.connectionsPerThread =
         b.connectionsPerThread == 0 ? Builder.DEFAULT_CONNECTIONS_PER_THREAD : b.connectionsPerThread;
+    this.upstreamTls = b.upstreamTls;
     this.decodeEncodedSeparators = b.decodeEncodedSeparators != null && b.decodeEncodedSeparators;
     b.handlers.forEach(this::bind);
     b.upstreams.forEach(this::bindBases);
@@ -159,9 +169,9 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   }
 
   /**
-   * Binds a workspace to one or more upstream base URIs ({@code http}, with an optional base
-   * path), taken in turn, replacing any earlier binding. The connections of a
-   * replaced upstream binding are closed once idle.
+   * Binds a workspace to one or more upstream base URIs ({@code http} for HTTP/1.1, {@code h2c}
+   * or {@code h2} for HTTP/2, with an optional base path), taken in turn, replacing any earlier
+   * binding. The connections of a replaced upstream binding are closed once idle.
    *
    * @throws IllegalArgumentException if the list is empty or a URI is not a valid base
    */
@@ -171,7 +181,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
   }
 
   private void bindBases(WorkspaceId workspace, UpstreamBases bases) {
-    put(workspace, new UpstreamTarget(bases, upstreamTimeout, connectionsPerThread));
+    put(workspace, new UpstreamTarget(bases, upstreamTimeout, connectionsPerThread, upstreamTls));
   }
 
   /**
@@ -293,7 +303,9 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
             if (graceCloser != null && ex.getStatusCode() == StatusCodes.SWITCHING_PROTOCOLS) {
               longLived(ex, admission, graceCloser);
             } else {
-              admission.answered(ex.getStatusCode());
+              if (ex.getAttachment(UpstreamTarget.ANSWERED_HERE) == null) {
+                admission.answered(ex.getStatusCode());
+              }
               admission.close();
               EventStreamConduit.ended(ex);
             }
@@ -514,6 +526,7 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     private @Nullable Duration retryAfter;
     private @Nullable Duration upstreamTimeout;
     private int connectionsPerThread;
+    private @Nullable SSLContext upstreamTls;
     private @Nullable Boolean decodeEncodedSeparators;
     private @Nullable PreviewTokens previews;
     private @Nullable CanaryKey canaryKey;
@@ -553,8 +566,13 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
     /**
      * Binds a workspace to one or more upstream base URIs, taken in turn.
      *
+     * <p>The scheme says how: {@code http} over HTTP/1.1; {@code h2c} over HTTP/2 in cleartext
+     * with prior knowledge ({@code h2c://10.0.0.7:8080}); {@code h2} over HTTP/2 with TLS, h2
+     * chosen by ALPN ({@code h2://green.internal}, port 443 by default). {@code https} (HTTP/1.1
+     * over TLS) is not taken: bind such an upstream as {@code h2} if it speaks HTTP/2.
+     *
      * @throws IllegalArgumentException if the list is empty, or a URI is not an absolute {@code
-     *     http} URI with a host and without user info, query or fragment
+     *     http}, {@code h2c} or {@code h2} URI with a host and without user info, query or fragment
      */
     public Builder upstream(WorkspaceId workspace, List<URI> baseUris) {
       checkUnbound(workspace);
@@ -585,6 +603,19 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
      */
     public Builder retryAfter(Duration delay) {
       this.retryAfter = Answers.checkRetryAfter(requireNonNull(delay, "delay"), retryAfter);
+      return this;
+    }
+
+    /**
+     * The TLS context for {@code h2} upstreams: the certificates they are trusted by (a private
+     * CA), and a client certificate if they ask for one. By default, the JVM's default context.
+     * Host names are verified either way.
+     */
+    public Builder upstreamTls(SSLContext context) {
+      if (upstreamTls != null) {
+        throw new IllegalStateException("upstreamTls was already set");
+      }
+      this.upstreamTls = requireNonNull(context, "context");
       return this;
     }
 
@@ -667,9 +698,10 @@ public final class SwitchoverHttpHandler implements HttpHandler, AutoCloseable {
       }
     }
 
-    /** Undertow's proxy is given no {@code XnioSsl} here, so it reaches upstreams over http only. */
+    /** Undertow's proxy reaches upstreams over http and HTTP/2 (h2c, h2); https is not set up. */
     static UpstreamBases bases(List<URI> uris) {
-      return UpstreamBases.of(requireNonNull(uris, "uris"), Set.of("http"));
+      return UpstreamBases.of(
+          requireNonNull(uris, "uris"), Set.of("http", UpstreamBase.H2C, UpstreamBase.H2));
     }
   }
 }

@@ -5,6 +5,8 @@ import dev.switchover.RequestOutcome;
 import dev.switchover.http.internal.ForwardingHeaders;
 import dev.switchover.http.internal.UpstreamBase;
 import dev.switchover.http.internal.UpstreamBases;
+import io.undertow.UndertowOptions;
+import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.DefaultResponseListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -18,9 +20,14 @@ import io.undertow.util.HttpString;
 import io.undertow.util.StatusCodes;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
+import org.xnio.OptionMap;
+import org.xnio.Xnio;
+import org.xnio.ssl.XnioSsl;
 
 /**
  * One workspace's upstream servers, reached through Undertow's {@link ProxyHandler} with a {@link
@@ -38,10 +45,30 @@ import org.jspecify.annotations.Nullable;
  * request body is sent, 500; {@link #UPSTREAM_FAILED} turns both into 502. Whatever the upstream
  * answers itself, 500 and 503 included, passes through unchanged. Once the upstream's head has
  * been sent on, a failure can only cut the response short: Undertow closes the connection.
+ *
+ * <p>An {@code h2c} base is reached over HTTP/2 with prior knowledge (Undertow's {@code
+ * h2c-prior} client), an {@code h2} base over TLS with ALPN offering h2 only (its {@code h2}
+ * client), with host names verified; {@code http} stays HTTP/1.1. Undertow's HTTP/2 client sends
+ * the client's {@code Host} as {@code :authority}. A WebSocket upgrade for an HTTP/2 base is
+ * answered 501: Undertow's WebSocket client upgrades HTTP/1.1 connections only.
  */
 final class UpstreamTarget implements HttpHandler {
   /** The admission of a request forwarded here: a failed upstream exchange is marked on it. */
   static final AttachmentKey<Admission> ADMISSION = AttachmentKey.create(Admission.class);
+
+  /** When the upstream timeout of an exchange sent to an HTTP/2 upstream ends, in nano time. */
+  private static final AttachmentKey<Long> HTTP2_DEADLINE = AttachmentKey.create(Long.class);
+
+  /** Marks an exchange this adapter answered itself: its status is not the workspace's. */
+  static final AttachmentKey<Boolean> ANSWERED_HERE = AttachmentKey.create(Boolean.class);
+
+  /** The answer to a WebSocket upgrade for an HTTP/2 upstream. */
+  static final String WEBSOCKET_TO_HTTP2 =
+      "WebSocket upgrades to HTTP/2 upstream workspaces (h2c, h2) are not proxied\n";
+
+  /** Host names verified on every TLS connection to an upstream. */
+  private static final OptionMap TLS_OPTIONS =
+      OptionMap.create(UndertowOptions.ENDPOINT_IDENTIFICATION_ALGORITHM, "HTTPS");
 
   /**
    * Answers 502 for the 503 or 500 Undertow's {@link ProxyHandler} answers when the upstream
@@ -64,7 +91,13 @@ final class UpstreamTarget implements HttpHandler {
           }
           if (status == StatusCodes.SERVICE_UNAVAILABLE
               || status == StatusCodes.INTERNAL_SERVER_ERROR) {
-            status = StatusCodes.BAD_GATEWAY;
+            Long deadline = exchange.getAttachment(HTTP2_DEADLINE);
+            // Over HTTP/2, the proxy's timer closes the connection before it sets 504, and the
+            // stream's failure answers first: past the deadline, that failure is the timeout.
+            status =
+                deadline != null && System.nanoTime() - deadline >= 0
+                    ? StatusCodes.GATEWAY_TIME_OUT
+                    : StatusCodes.BAD_GATEWAY;
             exchange.setStatusCode(status);
           }
           Admission admission = exchange.getAttachment(ADMISSION);
@@ -82,18 +115,34 @@ final class UpstreamTarget implements HttpHandler {
   private final LoadBalancingProxyClient client;
   private final HttpHandler proxy;
   private final long timeoutMillis;
+  /** Whether any base is reached over HTTP/2. */
+  private final boolean http2;
 
-  UpstreamTarget(UpstreamBases bases, Duration timeout, int connectionsPerThread) {
+  UpstreamTarget(
+      UpstreamBases bases, Duration timeout, int connectionsPerThread, @Nullable SSLContext tls) {
     this.bases = bases;
     this.timeoutMillis = Math.max(1, timeout.toMillis());
+    this.http2 = bases.all().stream().anyMatch(UpstreamBase::isHttp2);
     this.client =
         new LoadBalancingProxyClient()
             .setConnectionsPerThread(connectionsPerThread)
             // Requests beyond the pool wait for a connection (within the timeout) instead of failing.
             .setMaxQueueSize(Integer.MAX_VALUE);
+    XnioSsl ssl = null;
     for (UpstreamBase base : bases.all()) {
-      // The base without a trailing slash, so that its path and the request's join with one.
-      client.addHost(URI.create(base.withoutTrailingSlash()));
+      // The base without a trailing slash, so that its path and the request's join with one;
+      // Undertow picks its client by the scheme: h2c-prior and h2 are its HTTP/2 clients.
+      String rest = base.withoutTrailingSlash().substring(base.httpScheme().length());
+      if (base.scheme().equals(UpstreamBase.H2C)) {
+        client.addHost(URI.create("h2c-prior" + rest));
+      } else if (base.scheme().equals(UpstreamBase.H2)) {
+        if (ssl == null) {
+          ssl = new UndertowXnioSsl(Xnio.getInstance(), TLS_OPTIONS, tls == null ? defaultTls() : tls);
+        }
+        client.addHost(URI.create("h2" + rest), null, ssl, TLS_OPTIONS);
+      } else {
+        client.addHost(URI.create(base.withoutTrailingSlash()));
+      }
     }
     this.proxy =
         ProxyHandler.builder()
@@ -110,7 +159,16 @@ final class UpstreamTarget implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     Admission admission = exchange.getAttachment(ADMISSION);
     if (admission != null && UpstreamWebSocket.isUpgrade(exchange)) {
-      UpstreamWebSocket.bridge(exchange, bases.next(), admission, timeoutMillis);
+      UpstreamBase base = bases.next();
+      if (base.isHttp2()) {
+        exchange.putAttachment(ANSWERED_HERE, Boolean.TRUE);
+        exchange.setStatusCode(StatusCodes.NOT_IMPLEMENTED);
+        exchange.setPersistent(false);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain;charset=utf-8");
+        exchange.getResponseSender().send(WEBSOCKET_TO_HTTP2);
+        return;
+      }
+      UpstreamWebSocket.bridge(exchange, base, admission, timeoutMillis);
       return;
     }
     HeaderMap headers = exchange.getRequestHeaders();
@@ -144,12 +202,23 @@ final class UpstreamTarget implements HttpHandler {
     } else {
       headers.put(Headers.X_FORWARDED_FOR, forwarding.previousForwardedFor());
     }
+    if (http2) {
+      exchange.putAttachment(HTTP2_DEADLINE, System.nanoTime() + timeoutMillis * 1_000_000L);
+    }
     exchange.addDefaultResponseListener(UPSTREAM_FAILED);
     UpstreamBody.watch(exchange);
     // Undertow's proxy would cut where this handler is mounted off the path; every adapter
     // forwards the whole raw path, after the base's.
     exchange.setResolvedPath("");
     proxy.handleRequest(exchange);
+  }
+
+  private static SSLContext defaultTls() {
+    try {
+      return SSLContext.getDefault();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no default TLS context for h2 upstreams", e);
+    }
   }
 
   private static Iterable<String> values(HeaderMap headers, HttpString name) {

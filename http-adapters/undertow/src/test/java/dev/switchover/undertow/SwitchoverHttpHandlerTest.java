@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LoopbackTls;
 import dev.switchover.DomainStatus;
 import dev.switchover.Router;
 import dev.switchover.RoutingTable;
@@ -63,6 +64,13 @@ final class SwitchoverHttpHandlerTest {
         () -> assertThrows(IllegalArgumentException.class, () -> b.upstream(GREEN, List.of())),
         () -> assertThrows(
             IllegalArgumentException.class, () -> b.upstream("green", URI.create("ftp://host/"))),
+        () -> assertEquals(
+            "upstream base URI https://host is not valid: the scheme must be h2 or h2c or http",
+            assertThrows(
+                    IllegalArgumentException.class, () -> b.upstream("green", URI.create("https://host")))
+                .getMessage()),
+        () -> assertThrows(
+            IllegalArgumentException.class, () -> b.upstream("green", URI.create("h2c-prior://host:1"))),
         () -> assertThrows(
             IllegalArgumentException.class, () -> b.upstream("green", URI.create("/relative"))),
         () -> assertThrows(
@@ -73,7 +81,9 @@ final class SwitchoverHttpHandlerTest {
         () -> assertThrows(IllegalArgumentException.class, () -> b.connectionsPerThread(0)));
     b.retryAfter(Duration.ofSeconds(1)).upstreamTimeout(Duration.ofSeconds(1)).connectionsPerThread(2);
     b.decodeEncodedSeparators(false);
+    b.upstreamTls(LoopbackTls.clientContext());
     assertAll(
+        () -> assertThrows(IllegalStateException.class, () -> b.upstreamTls(LoopbackTls.clientContext())),
         () -> assertThrows(IllegalStateException.class, () -> b.decodeEncodedSeparators(true)),
         () -> assertThrows(IllegalStateException.class, () -> b.retryAfter(Duration.ofSeconds(2))),
         () -> assertThrows(

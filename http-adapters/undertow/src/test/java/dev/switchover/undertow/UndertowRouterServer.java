@@ -31,6 +31,7 @@ final class UndertowRouterServer implements RouterServer {
             .decodeEncodedSeparators(spec.decodeEncodedSeparators());
     spec.previewTokens().ifPresent(builder::previewTokens);
     spec.canaryKey().ifPresent(builder::canaryKey);
+    spec.upstreamTls().ifPresent(builder::upstreamTls);
     for (Map.Entry<WorkspaceId, WorkspaceTarget> e : spec.targets().entrySet()) {
       WorkspaceTarget target = e.getValue();
       if (target instanceof WorkspaceTarget.InProcess inProcess) {

@@ -9,8 +9,18 @@ import org.jspecify.annotations.Nullable;
  * One upstream base URI, checked and taken apart once: {@code http://10.0.0.7:8080} or {@code
  * https://green.internal/app}. A request goes to the base's scheme, host and port, with the
  * base's path (without a trailing {@code /}) put before the request's raw path.
+ *
+ * <p>Two schemes name HTTP/2 upstreams: {@value #H2C} (cleartext, with prior knowledge) and
+ * {@value #H2} (TLS, with h2 chosen by ALPN). They are {@code http} and {@code https} on the wire
+ * ({@link #httpScheme()}); {@code http} and {@code https} themselves mean HTTP/1.1.
  */
 public final class UpstreamBase {
+  /** The scheme of an HTTP/2 upstream reached in cleartext, with prior knowledge. */
+  public static final String H2C = "h2c";
+
+  /** The scheme of an HTTP/2 upstream reached over TLS, h2 chosen by ALPN. */
+  public static final String H2 = "h2";
+
   private final URI uri;
   private final String scheme;
   private final String host;
@@ -60,9 +70,24 @@ public final class UpstreamBase {
     return uri;
   }
 
-  /** The scheme, in lower case. */
+  /** The scheme, in lower case, as given: {@code http}, {@code https}, {@code h2c} or {@code h2}. */
   public String scheme() {
     return scheme;
+  }
+
+  /** The scheme on the wire: {@code https} for {@code https} and {@code h2}, else {@code http}. */
+  public String httpScheme() {
+    return scheme.equals(H2) ? "https" : scheme.equals(H2C) ? "http" : scheme;
+  }
+
+  /** Whether the upstream is to be reached over HTTP/2 ({@code h2c} or {@code h2}). */
+  public boolean isHttp2() {
+    return scheme.equals(H2C) || scheme.equals(H2);
+  }
+
+  /** Whether the connection to the upstream is TLS ({@code https} or {@code h2}). */
+  public boolean isSecure() {
+    return httpScheme().equals("https");
   }
 
   /** The host, as the URI spells it (an IPv6 literal in brackets). */
@@ -93,9 +118,12 @@ public final class UpstreamBase {
     return target.toString();
   }
 
-  /** The base as scheme, host, port and path, without a trailing {@code /}: {@code http://h:1/app}. */
+  /**
+   * The base as scheme on the wire ({@link #httpScheme()}), host, port and path, without a
+   * trailing {@code /}: {@code http://h:1/app}.
+   */
   public String withoutTrailingSlash() {
-    StringBuilder base = new StringBuilder(48).append(scheme).append("://").append(host);
+    StringBuilder base = new StringBuilder(48).append(httpScheme()).append("://").append(host);
     if (port >= 0) {
       base.append(':').append(port);
     }

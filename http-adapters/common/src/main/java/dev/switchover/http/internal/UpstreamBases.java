@@ -11,6 +11,9 @@ public final class UpstreamBases {
   /** What an adapter that reaches upstreams with TLS too accepts. */
   public static final Set<String> HTTP_AND_HTTPS = Set.of("http", "https");
 
+  /** What an adapter that reaches upstreams over HTTP/1.1 and HTTP/2, with and without TLS, accepts. */
+  public static final Set<String> HTTP_1_AND_2 = Set.of("http", "https", UpstreamBase.H2C, UpstreamBase.H2);
+
   private final List<UpstreamBase> bases;
   private final AtomicInteger turn = new AtomicInteger();
 
