@@ -2,6 +2,7 @@ package dev.switchover.jetty;
 
 import dev.switchover.Admission;
 import dev.switchover.http.internal.Answers;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -11,8 +12,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The callback a workspace's handler completes: it completes Jetty's callback, then closes the
  * request's admission, whether the response succeeded or failed, on whatever thread completes
- * it, reporting the response's status first (a 5xx counts as the workspace's error). Jetty
- * completes a callback once; the admission tolerates more.
+ * it, reporting the response's status first (a 5xx counts as the workspace's error). Only the
+ * first completion counts: an event stream the router ended completes the request itself, and the
+ * workspace's own completion comes later, if ever.
  */
 final class AdmissionCallback implements Callback {
   private final Callback delegate;
@@ -21,6 +23,7 @@ final class AdmissionCallback implements Callback {
   private final LongLivedUpgrades upgrades;
   /** The response of a request that accepts an event stream, which may have become long-lived. */
   private final @Nullable EventStreamResponse events;
+  private final AtomicBoolean completed = new AtomicBoolean();
 
   AdmissionCallback(
       Callback delegate,
@@ -37,6 +40,9 @@ final class AdmissionCallback implements Callback {
 
   @Override
   public void succeeded() {
+    if (!completed.compareAndSet(false, true)) {
+      return;
+    }
     if (upgrades.tookOver(response.getRequest(), response.getStatus(), admission)) {
       delegate.succeeded(); // an upgrade: counted as long-lived until its connection closes
       return;
@@ -52,6 +58,9 @@ final class AdmissionCallback implements Callback {
 
   @Override
   public void failed(Throwable failure) {
+    if (!completed.compareAndSet(false, true)) {
+      return;
+    }
     // A failed callback before anything was sent is how a Jetty handler reports an error (Jetty
     // answers 500): the workspace's. A client that went away is not: only a status already sent
     // counts then.

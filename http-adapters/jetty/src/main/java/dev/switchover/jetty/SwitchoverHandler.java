@@ -286,6 +286,9 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     Callback completion =
         new AdmissionCallback(
             response instanceof SettingCookie c ? c.completing(callback) : callback, admission, response, upgrades, events);
+    if (events != null) {
+      events.completing(completion);
+    }
     try {
       Target target = targets.get(admission.workspace());
       if (target == null) {
@@ -559,7 +562,9 @@ public final class SwitchoverHandler extends Handler.Wrapper {
         return webSockets.get().bridge(request, response, callback, bases.next(), admission);
       }
       return proxy.handle(
-          UpstreamProxy.toUpstream(request, bases.next(), admission), response, callback);
+          UpstreamProxy.toUpstream(request, bases.next(), admission, response instanceof EventStreamResponse e ? e : null),
+          response,
+          callback);
     }
 
     @Override
