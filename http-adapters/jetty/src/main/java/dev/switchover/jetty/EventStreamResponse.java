@@ -168,7 +168,13 @@ final class EventStreamResponse extends Response.Wrapper {
       super.write(last, content, callback);
     } else if (cut != null) {
       // The rest of the workspace's buffer belongs to the next event: it is never sent.
-      super.write(true, cut, Callback.from(NON_BLOCKING, () -> finish(() -> callback.failed(new IOException(ENDED))), failure -> cutOff(failure, callback)));
+      super.write(
+          true,
+          cut,
+          Callback.from(
+              callback.getInvocationType(),
+              () -> finish(() -> callback.failed(new IOException(ENDED))),
+              failure -> cutOff(failure, callback)));
     } else {
       super.write(last, content, Callback.from(callback.getInvocationType(), () -> written(callback), failure -> writeFailed(failure, callback)));
     }
@@ -186,7 +192,7 @@ final class EventStreamResponse extends Response.Wrapper {
       }
     }
     if (endNow) {
-      writeEnd(callback::succeeded);
+      writeEnd(callback);
     } else {
       callback.succeeded();
     }
@@ -207,7 +213,9 @@ final class EventStreamResponse extends Response.Wrapper {
         return;
       }
       ending = true;
-      deadline = scheduler.schedule(() -> cutOff(new IOException("the event stream was asked to end and did not within " + END_DEADLINE_MILLIS + " ms: cut off"), null), END_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+      IOException late =
+          new IOException("the event stream did not end within " + END_DEADLINE_MILLIS + " ms of the router's ask: cut off");
+      deadline = scheduler.schedule(() -> cutOff(late, null), END_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
       endNow = !writePending && !ended && boundaries.atBoundary();
       if (endNow) {
         ended = true;
@@ -215,13 +223,23 @@ final class EventStreamResponse extends Response.Wrapper {
       }
     }
     if (endNow) {
-      writeEnd(() -> {});
+      writeEnd(null);
     }
   }
 
-  /** Writes the end of the response (the last chunk); no other write is pending. */
-  private void writeEnd(Runnable then) {
-    super.write(true, BufferUtil.EMPTY_BUFFER, Callback.from(NON_BLOCKING, () -> finish(then), failure -> cutOff(failure, null)));
+  /**
+   * Writes the end of the response (the last chunk); no other write is pending. The workspace's
+   * write that preceded it, if any, completes after it, as the end does.
+   */
+  private void writeEnd(@Nullable Callback workspaceWrite) {
+    Callback then =
+        workspaceWrite == null
+            ? Callback.from(NON_BLOCKING, () -> finish(() -> {}), failure -> cutOff(failure, null))
+            : Callback.from(
+                workspaceWrite.getInvocationType(),
+                () -> finish(workspaceWrite::succeeded),
+                failure -> cutOff(failure, workspaceWrite));
+    super.write(true, BufferUtil.EMPTY_BUFFER, then);
   }
 
   /** The end is written: the request completes, the upstream is released, then {@code then} runs. */

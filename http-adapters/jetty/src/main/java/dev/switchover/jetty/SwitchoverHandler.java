@@ -78,7 +78,8 @@ import org.slf4j.LoggerFactory;
  * websocket-core client and server) and a server-sent-event stream are long-lived connections of
  * their workspace ({@link dev.switchover.LongLivedConnection}): when the grace after a switch
  * ends, a WebSocket is closed with 1001 (see {@link #closeOnGraceEnd}) and a stream is ended right
- * after a complete event.
+ * after a complete event (cut off, its connection aborted, if it does not reach one within 5
+ * seconds).
  *
  * <p>Bindings are set by the builder; {@link #bind} and {@link #unbind} change them before start,
  * or at any time if the handler is {@linkplain Builder#dynamic dynamic}. A dynamic handler reports
