@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
  * The callback a workspace's handler completes: it completes Jetty's callback, then closes the
  * request's admission, whether the response succeeded or failed, on whatever thread completes
  * it, reporting the response's status first (a 5xx counts as the workspace's error). Only the
- * first completion counts: an event stream the router ended completes the request itself, and the
- * workspace's own completion comes later, if ever.
+ * first completion counts. Once the router has decided to end an event stream, the request is the
+ * router's to complete, when the end is written: the workspace, whose next write is refused, fails
+ * its callback at once, and that failure must not abort the connection before the end goes out.
  */
 final class AdmissionCallback implements Callback {
   private final Callback delegate;
@@ -38,8 +39,35 @@ final class AdmissionCallback implements Callback {
     this.events = events;
   }
 
+  /** The workspace's completion; ignored once the router has taken the end of an event stream in hand. */
   @Override
   public void succeeded() {
+    if (events != null && events.endsTheRequest()) {
+      return; // the end of the stream completes the request, once written
+    }
+    complete();
+  }
+
+  /** The workspace's failure; ignored once the router has taken the end of an event stream in hand. */
+  @Override
+  public void failed(Throwable failure) {
+    if (events != null && events.endsTheRequest()) {
+      return; // the workspace saw its write refused: the end of the stream completes the request
+    }
+    fail(failure);
+  }
+
+  /** The end of an event stream the router asked for is written: the request has completed. */
+  void endedByRouter() {
+    complete();
+  }
+
+  /** An event stream the router asked to end did not end in time, or its end failed: cut off. */
+  void cutOffByRouter(Throwable failure) {
+    fail(failure);
+  }
+
+  private void complete() {
     if (!completed.compareAndSet(false, true)) {
       return;
     }
@@ -56,8 +84,7 @@ final class AdmissionCallback implements Callback {
     }
   }
 
-  @Override
-  public void failed(Throwable failure) {
+  private void fail(Throwable failure) {
     if (!completed.compareAndSet(false, true)) {
       return;
     }

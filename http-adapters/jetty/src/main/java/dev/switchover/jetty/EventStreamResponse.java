@@ -27,8 +27,10 @@ import org.jspecify.annotations.Nullable;
  * Last-Event-ID}, to the workspace the table routes it to then.
  *
  * <p>The end completes the request itself, without waiting for the workspace: the stream stops
- * counting, the connection serves its next request, and an upstream exchange is released. The
- * workspace's later writes fail, and its own completion is then ignored. A stream that does not
+ * counting, the connection serves its next request, and an upstream exchange is released. From
+ * the moment the router decides to end the stream, the request is the end's to complete: the
+ * workspace's next write is refused, and its completion of the request (a failure, at once) is
+ * ignored, which would otherwise abort the connection before the end is written. A stream that does not
  * reach the end of an event, or whose end is not written (a client that stops reading), within
  * {@link #END_DEADLINE_MILLIS} of the router's ask is cut off: the connection is aborted, so that
  * the client never takes half an event for a whole one.
@@ -66,7 +68,9 @@ final class EventStreamResponse extends Response.Wrapper {
   /** The request's end is decided (written, or cut off): it is completed once, by whichever came first. */
   private boolean done;
   /** The request's own callback, which the end completes on the workspace's behalf. */
-  private @Nullable Callback request;
+  private @Nullable AdmissionCallback request;
+  /** The router decided to end the stream: completing the request is the end's, not the workspace's. */
+  private boolean routerEnds;
   /** Releases the upstream exchange that feeds the stream, if it comes through the proxy. */
   private @Nullable Runnable upstream;
   private Scheduler.@Nullable Task deadline;
@@ -88,7 +92,7 @@ final class EventStreamResponse extends Response.Wrapper {
   }
 
   /** The request's callback, which completes the request and closes its admission. */
-  synchronized void completing(Callback requestCallback) {
+  synchronized void completing(AdmissionCallback requestCallback) {
     this.request = requestCallback;
   }
 
@@ -106,7 +110,12 @@ final class EventStreamResponse extends Response.Wrapper {
 
   /** Whether the router ended (or cut off) the stream: the workspace's failures after that are its doing. */
   synchronized boolean endedByRouter() {
-    return ending && ended;
+    return routerEnds;
+  }
+
+  /** Whether the request is the router's to complete: it has decided to end the stream. */
+  synchronized boolean endsTheRequest() {
+    return routerEnds;
   }
 
   /** The request has completed: the long-lived connection, if the response was an event stream, ends. */
@@ -158,6 +167,9 @@ final class EventStreamResponse extends Response.Wrapper {
             boundaries.step(toWrite.get(i));
           }
           ended = last || cut != null;
+          if (cut != null) {
+            routerEnds = true;
+          }
           writePending = true;
         }
       }
@@ -188,6 +200,7 @@ final class EventStreamResponse extends Response.Wrapper {
       endNow = ending && !ended && !done && !finished && boundaries.atBoundary();
       if (endNow) {
         ended = true;
+        routerEnds = true;
         writePending = true;
       }
     }
@@ -219,6 +232,7 @@ final class EventStreamResponse extends Response.Wrapper {
       endNow = !writePending && !ended && boundaries.atBoundary();
       if (endNow) {
         ended = true;
+        routerEnds = true;
         writePending = true;
       }
     }
@@ -244,7 +258,7 @@ final class EventStreamResponse extends Response.Wrapper {
 
   /** The end is written: the request completes, the upstream is released, then {@code then} runs. */
   private void finish(Runnable then) {
-    Callback r;
+    AdmissionCallback r;
     Runnable u;
     synchronized (this) {
       writePending = false;
@@ -254,7 +268,7 @@ final class EventStreamResponse extends Response.Wrapper {
       u = first ? upstream : null;
     }
     if (r != null) {
-      r.succeeded(); // counted out through completed()
+      r.endedByRouter(); // counted out through completed()
     }
     if (u != null) {
       u.run();
@@ -267,17 +281,18 @@ final class EventStreamResponse extends Response.Wrapper {
    * client sees a broken stream, never a complete one), and the upstream is released.
    */
   private void cutOff(Throwable failure, @Nullable Callback workspaceWrite) {
-    Callback r;
+    AdmissionCallback r;
     Runnable u;
     synchronized (this) {
       ended = true;
+      routerEnds = true;
       boolean first = !done && !finished;
       done = true;
       r = first ? request : null;
       u = first ? upstream : null;
     }
     if (r != null) {
-      r.failed(failure); // counted out through completed()
+      r.cutOffByRouter(failure); // counted out through completed()
     }
     if (u != null) {
       u.run();

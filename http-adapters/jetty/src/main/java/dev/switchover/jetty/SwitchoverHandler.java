@@ -284,7 +284,7 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     // Routed: counted in flight until the callback completes, or handle() throws.
     upgrades.prepare(request);
     EventStreamResponse events = EventStreamResponse.accepts(request) ? new EventStreamResponse(request, response, admission) : null;
-    Callback completion =
+    AdmissionCallback completion =
         new AdmissionCallback(
             response instanceof SettingCookie c ? c.completing(callback) : callback, admission, response, upgrades, events);
     if (events != null) {
