@@ -2,6 +2,7 @@ package dev.switchover.jetty;
 
 import dev.switchover.Admission;
 import dev.switchover.http.internal.Answers;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -11,8 +12,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The callback a workspace's handler completes: it completes Jetty's callback, then closes the
  * request's admission, whether the response succeeded or failed, on whatever thread completes
- * it, reporting the response's status first (a 5xx counts as the workspace's error). Jetty
- * completes a callback once; the admission tolerates more.
+ * it, reporting the response's status first (a 5xx counts as the workspace's error). Only the
+ * first completion counts. Once the router has decided to end an event stream, the request is the
+ * router's to complete, when the end is written: the workspace, whose next write is refused, fails
+ * its callback at once, and that failure must not abort the connection before the end goes out.
  */
 final class AdmissionCallback implements Callback {
   private final Callback delegate;
@@ -23,6 +26,7 @@ final class AdmissionCallback implements Callback {
   private final @Nullable EventStreamResponse events;
   /** Answered by the adapter, not by the workspace: its status is not the workspace's. */
   private volatile boolean answeredHere;
+  private final AtomicBoolean completed = new AtomicBoolean();
 
   AdmissionCallback(
       Callback delegate,
@@ -42,8 +46,38 @@ final class AdmissionCallback implements Callback {
     answeredHere = true;
   }
 
+  /** The workspace's completion; ignored once the router has taken the end of an event stream in hand. */
   @Override
   public void succeeded() {
+    if (events != null && events.endsTheRequest()) {
+      return; // the end of the stream completes the request, once written
+    }
+    complete();
+  }
+
+  /** The workspace's failure; ignored once the router has taken the end of an event stream in hand. */
+  @Override
+  public void failed(Throwable failure) {
+    if (events != null && events.endsTheRequest()) {
+      return; // the workspace saw its write refused: the end of the stream completes the request
+    }
+    fail(failure);
+  }
+
+  /** The end of an event stream the router asked for is written: the request has completed. */
+  void endedByRouter() {
+    complete();
+  }
+
+  /** An event stream the router asked to end did not end in time, or its end failed: cut off. */
+  void cutOffByRouter(Throwable failure) {
+    fail(failure);
+  }
+
+  private void complete() {
+    if (!completed.compareAndSet(false, true)) {
+      return;
+    }
     if (upgrades.tookOver(response.getRequest(), response.getStatus(), admission)) {
       delegate.succeeded(); // an upgrade: counted as long-lived until its connection closes
       return;
@@ -59,8 +93,10 @@ final class AdmissionCallback implements Callback {
     }
   }
 
-  @Override
-  public void failed(Throwable failure) {
+  private void fail(Throwable failure) {
+    if (!completed.compareAndSet(false, true)) {
+      return;
+    }
     // A failed callback before anything was sent is how a Jetty handler reports an error (Jetty
     // answers 500): the workspace's. A client that went away is not: only a status already sent
     // counts then.

@@ -88,7 +88,8 @@ import org.slf4j.LoggerFactory;
  * websocket-core client and server) and a server-sent-event stream are long-lived connections of
  * their workspace ({@link dev.switchover.LongLivedConnection}): when the grace after a switch
  * ends, a WebSocket is closed with 1001 (see {@link #closeOnGraceEnd}) and a stream is ended right
- * after a complete event.
+ * after a complete event (cut off, its connection aborted, if it does not reach one within 5
+ * seconds).
  *
  * <p>Bindings are set by the builder; {@link #bind} and {@link #unbind} change them before start,
  * or at any time if the handler is {@linkplain Builder#dynamic dynamic}. A dynamic handler reports
@@ -300,9 +301,12 @@ public final class SwitchoverHandler extends Handler.Wrapper {
     // Routed: counted in flight until the callback completes, or handle() throws.
     upgrades.prepare(request);
     EventStreamResponse events = EventStreamResponse.accepts(request) ? new EventStreamResponse(request, response, admission) : null;
-    Callback completion =
+    AdmissionCallback completion =
         new AdmissionCallback(
             response instanceof SettingCookie c ? c.completing(callback) : callback, admission, response, upgrades, events);
+    if (events != null) {
+      events.completing(completion);
+    }
     try {
       Target target = targets.get(admission.workspace());
       if (target == null) {
@@ -589,7 +593,10 @@ public final class SwitchoverHandler extends Handler.Wrapper {
         }
         return webSockets.get().bridge(request, response, callback, base, admission);
       }
-      return proxy.handle(UpstreamProxy.toUpstream(request, base, admission), response, callback);
+      return proxy.handle(
+          UpstreamProxy.toUpstream(request, base, admission, response instanceof EventStreamResponse e ? e : null),
+          response,
+          callback);
     }
 
     @Override

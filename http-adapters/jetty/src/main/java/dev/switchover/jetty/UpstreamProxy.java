@@ -5,6 +5,7 @@ import dev.switchover.RequestOutcome;
 import dev.switchover.http.internal.Answers;
 import dev.switchover.http.internal.ForwardingHeaders;
 import dev.switchover.http.internal.UpstreamBase;
+import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -67,10 +68,13 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
 
   /**
    * The request, marked for forwarding to {@code base}; a failed upstream exchange is marked on
-   * {@code admission} (when there is one) as a 502 or 504.
+   * {@code admission} (when there is one) as a 502 or 504. When the request accepts an event
+   * stream, {@code events} is its response: the upstream exchange is released when the router
+   * ends the stream.
    */
-  static Request toUpstream(Request request, UpstreamBase base, @Nullable Admission admission) {
-    return new ToUpstream(request, base, admission);
+  static Request toUpstream(
+      Request request, UpstreamBase base, @Nullable Admission admission, @Nullable EventStreamResponse events) {
+    return new ToUpstream(request, base, admission, events);
   }
 
   private static HttpURI rewrite(Request request) {
@@ -148,6 +152,11 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
       return;
     }
     ToUpstream marked = Request.as(clientToProxyRequest, ToUpstream.class);
+    if (marked != null && marked.events != null && marked.events.endedByRouter()) {
+      // The router ended the event stream and released its upstream: the request has completed.
+      proxyToClientCallback.failed(failure);
+      return;
+    }
     boolean clientGone =
         proxyToClientResponse.isCommitted()
             && (Answers.isClientGone(failure)
@@ -177,10 +186,19 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
       Request clientToProxyRequest, HttpURI newHttpURI) {
     ToUpstream marked = Request.as(clientToProxyRequest, ToUpstream.class);
     boolean http2 = marked != null && marked.base.isHttp2();
-    return super.newProxyToServerRequest(clientToProxyRequest, newHttpURI)
-        // Stated for every request: left implicit, an https request would offer h2 by ALPN.
-        .version(http2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
-        .idleTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    org.eclipse.jetty.client.Request proxyToServerRequest =
+        super.newProxyToServerRequest(clientToProxyRequest, newHttpURI)
+            // Stated for every request: left implicit, an https request would offer h2 by ALPN.
+            .version(http2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
+            .idleTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    if (marked != null && marked.events != null) {
+      marked.events.upstream(
+          () -> {
+            // The exchange's outcome is heard by the proxy's response listener.
+            var unused = proxyToServerRequest.abort(new IOException("the event stream has ended: its workspace is no longer routed"));
+          });
+    }
+    return proxyToServerRequest;
   }
 
   @Override
@@ -239,11 +257,14 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
   private static final class ToUpstream extends Request.Wrapper {
     final UpstreamBase base;
     final @Nullable Admission admission;
+    final @Nullable EventStreamResponse events;
 
-    ToUpstream(Request request, UpstreamBase base, @Nullable Admission admission) {
+    ToUpstream(
+        Request request, UpstreamBase base, @Nullable Admission admission, @Nullable EventStreamResponse events) {
       super(request);
       this.base = base;
       this.admission = admission;
+      this.events = events;
     }
   }
 }

@@ -34,11 +34,13 @@ import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 import dev.switchover.testkit.WorkspaceApp;
 import dev.switchover.testkit.WorkspaceServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.util.concurrent.CompletableFuture;
@@ -504,6 +506,89 @@ final class SwitchoverHandlerTest {
     assertEquals(1001, closed.get(30, TimeUnit.SECONDS).getCode(), "closed with 1001 when the grace ends");
     router.awaitDrained(BLUE).get(30, TimeUnit.SECONDS);
     assertEquals(0, router.longLived(BLUE));
+  }
+
+  @Test
+  void upstreamEventStream_idleWhenTheGraceEnds_endsCleanlyAndReleasesTheUpstreamExchange() throws Exception {
+    try (ServerSocket upstream = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      // One event, then silence: the upstream hears nothing more until the proxy lets it go.
+      CompletableFuture<Void> released = new CompletableFuture<>();
+      Thread serving =
+          new Thread(
+              () -> {
+                try (Socket exchange = upstream.accept()) {
+                  InputStream in = exchange.getInputStream();
+                  readHead(in);
+                  exchange
+                      .getOutputStream()
+                      .write(
+                          String.join(
+                                  "\r\n",
+                                  "HTTP/1.1 200 OK",
+                                  "Content-Type: text/event-stream",
+                                  "Transfer-Encoding: chunked",
+                                  "",
+                                  "12", // the chunk's size, in hexadecimal: one event
+                                  "id: 1\ndata: blue\n\n")
+                              .concat("\r\n")
+                              .getBytes(StandardCharsets.ISO_8859_1));
+                  while (in.read() >= 0) {
+                    // nothing more comes from the proxy until it closes the exchange
+                  }
+                  released.complete(null);
+                } catch (IOException e) {
+                  released.complete(null); // reset by the proxy: released all the same
+                }
+              },
+              "idle-event-stream-upstream");
+      serving.setDaemon(true);
+      serving.start();
+      Router router = Router.builder().initialTable(table()).longLivedGrace(Duration.ofMillis(200)).build();
+      JettyRouterServer server =
+          start(
+              SwitchoverHandler.builder(router)
+                  .upstream("blue", URI.create("http://127.0.0.1:" + upstream.getLocalPort()))
+                  .handler(GREEN, app("green"))
+                  .build());
+      try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+        client.setSoTimeout((int) Await.DEADLINE.toMillis());
+        client
+            .getOutputStream()
+            .write(
+                ("GET /events HTTP/1.1\r\nHost: " + SHOP + "\r\nAccept: text/event-stream\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        InputStream in = client.getInputStream();
+        StringBuilder received = new StringBuilder();
+        readUntil(in, received, "data: blue\n\n");
+        assertEquals(1, router.longLived(BLUE));
+
+        router.promote(SHOP, "green");
+        released.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        router.awaitDrained(BLUE).get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(0, router.longLived(BLUE));
+        readUntil(in, received, "\r\n0\r\n\r\n"); // the clean end of the chunked body
+      }
+    }
+  }
+
+  /** Reads a request head, up to its blank line. */
+  private static void readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    int b;
+    while (!head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) {
+      head.append((char) b);
+    }
+  }
+
+  /** Reads into {@code received} until it ends with {@code end}. */
+  private static void readUntil(InputStream in, StringBuilder received, String end) throws IOException {
+    while (received.indexOf(end) < 0) {
+      int b = in.read();
+      if (b < 0) {
+        throw new AssertionError("the connection ended before " + end.replace("\r", "\\r").replace("\n", "\\n") + ": " + received);
+      }
+      received.append((char) b);
+    }
   }
 
   private static RoutingTable table() {

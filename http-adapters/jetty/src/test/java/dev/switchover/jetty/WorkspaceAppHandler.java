@@ -4,6 +4,8 @@ import dev.switchover.testkit.AppRequest;
 import dev.switchover.testkit.EventStream;
 import dev.switchover.testkit.AppResponse;
 import dev.switchover.testkit.WorkspaceApp;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -75,21 +77,32 @@ final class WorkspaceAppHandler extends Handler.Abstract.NonBlocking {
     response.setStatus(200);
     response.getHeaders().put("Content-Type", EventStream.CONTENT_TYPE);
     response.getHeaders().put(WorkspaceApp.WORKSPACE_HEADER, app.name());
-    long first = EventStream.firstId(request.getHeaders().get("Last-Event-ID"));
+    String query = request.getHttpURI().getQuery();
+    String lastEventId = request.getHeaders().get("Last-Event-ID");
     Thread writer =
         new Thread(
             () -> {
               try {
-                for (long id = first; ; id++) {
-                  Callback.Completable written = new Callback.Completable();
-                  response.write(false, ByteBuffer.wrap(EventStream.event(app.name(), id)), written);
-                  written.get();
-                  Thread.sleep(EventStream.PERIOD.toMillis()); // the stream's pace, not a synchronization
-                }
+                EventStream.serve(
+                    app,
+                    query,
+                    lastEventId,
+                    bytes -> {
+                      Callback.Completable written = new Callback.Completable();
+                      response.write(false, ByteBuffer.wrap(bytes), written);
+                      try {
+                        written.get();
+                      } catch (ExecutionException e) {
+                        throw new IOException(e.getCause());
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted while writing");
+                      }
+                    });
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 callback.failed(e);
-              } catch (ExecutionException | RuntimeException e) {
+              } catch (IOException | RuntimeException e) {
                 callback.failed(e); // the client went away, or the router ended the stream
               }
             },

@@ -40,6 +40,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
@@ -87,9 +89,11 @@ import org.slf4j.LoggerFactory;
  * with a message that says so, since Jetty's proxy servlet relays HTTP exchanges only (the Jetty
  * and Undertow adapters bridge them). An upgrade for an in-process workspace is forwarded to its
  * servlet like any request; its endpoint makes it a long-lived connection with {@link
- * #longLived}. An in-process server-sent-event stream is long-lived by itself, and ends after a
- * complete event, at the servlet's next write, once its grace after a switch has ended; an
- * upstream's is an ordinary request.
+ * #longLived}. An in-process server-sent-event stream is long-lived by itself: once its grace
+ * after a switch has ended, it ends right after a complete event (at once if it stands between two,
+ * otherwise at the servlet's write that completes the event), and one that does not reach the end
+ * of an event within 5 seconds is cut off (its connection aborted, where the container allows:
+ * Jetty 12 and Undertow). An upstream's stream is an ordinary request.
  *
  * <p>Configured in code ({@link #builder}) or from {@link FilterConfig} init parameters, when the
  * container creates the filter itself (no-argument constructor):
@@ -162,6 +166,8 @@ public final class SwitchoverFilter implements Filter {
   private volatile @Nullable Config config;
   private volatile @Nullable UpstreamProxyServlet proxy;
   private final AtomicBoolean toldNotAsync = new AtomicBoolean();
+  /** Where the deadlines of event streams asked to end run: made at the first, stopped by destroy. */
+  private @Nullable ScheduledThreadPoolExecutor deadlines;
 
   /** For containers that create the filter and configure it from init parameters. */
   public SwitchoverFilter() {}
@@ -403,7 +409,8 @@ public final class SwitchoverFilter implements Filter {
         }
         try {
           if (EventStreamResponse.accepts(request)) {
-            events = new EventStreamResponse(response, admission); // long-lived if it answers a stream
+            // long-lived if it answers a stream
+            events = new EventStreamResponse(request, response, admission, eventStreamDeadlines());
           }
           dispatcher.forward(routedView(request, path, forwardedUri), events == null ? response : events);
         } catch (IOException | ServletException | RuntimeException e) {
@@ -590,9 +597,36 @@ public final class SwitchoverFilter implements Filter {
     };
   }
 
-  /** Stops the HTTP client, if the filter started one, and removes its servlet-context attribute. */
+  private synchronized ScheduledExecutorService eventStreamDeadlines() {
+    ScheduledThreadPoolExecutor d = deadlines;
+    if (d == null) {
+      d =
+          new ScheduledThreadPoolExecutor(
+              1,
+              r -> {
+                Thread t = new Thread(r, "switchover-event-stream-deadlines");
+                t.setDaemon(true);
+                return t;
+              });
+      d.setRemoveOnCancelPolicy(true);
+      deadlines = d;
+    }
+    return d;
+  }
+
+  /**
+   * Stops the HTTP client, if the filter started one, and removes its servlet-context attribute;
+   * stops the deadlines of event streams.
+   */
   @Override
   public void destroy() {
+    synchronized (this) {
+      ScheduledThreadPoolExecutor d = deadlines;
+      if (d != null) {
+        deadlines = null;
+        d.shutdownNow();
+      }
+    }
     UpstreamProxyServlet p = proxy;
     if (p != null) {
       proxy = null;

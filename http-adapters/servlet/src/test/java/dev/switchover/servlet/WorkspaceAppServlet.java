@@ -67,11 +67,14 @@ final class WorkspaceAppServlet extends HttpServlet {
     response.setHeader(WorkspaceApp.WORKSPACE_HEADER, app.name());
     try {
       var out = response.getOutputStream();
-      for (long id = EventStream.firstId(request.getHeader("Last-Event-ID")); ; id++) {
-        out.write(EventStream.event(app.name(), id));
-        out.flush();
-        Thread.sleep(EventStream.PERIOD.toMillis()); // the stream's pace, not a synchronization
-      }
+      EventStream.serve(
+          app,
+          request.getQueryString(),
+          request.getHeader("Last-Event-ID"),
+          bytes -> {
+            out.write(bytes);
+            out.flush();
+          });
     } catch (IOException e) {
       // the client went away
     } catch (InterruptedException e) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static java.util.Objects.requireNonNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -1466,6 +1468,140 @@ public abstract class AdapterConformanceSuite {
     BufferedReader again = new BufferedReader(new InputStreamReader(resumed.body(), StandardCharsets.UTF_8));
     assertEquals("id: " + (lastId + 1), again.readLine(), "the client resumes after the last event it got");
     assertEquals("data: green " + (lastId + 1), again.readLine(), "on the new workspace");
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void eventStream_idleWhenTheGraceEnds_endsAtOnceAndStopsCounting(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, webSocketTable(), Duration.ofMillis(500)).bind(BLUE, GREEN).start();
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    Gate idle = s.app(BLUE).gate("idle");
+    resources.push(idle::open); // lets the workspace's writer go when the test is over
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    BufferedReader stream = eventStream(http, s, EventStream.PATH + "?idle=idle&at=3", null);
+    assertEvents(stream, BLUE, 1, 3);
+    idle.awaitArrivals(1); // between two events, and silent until the gate opens
+    String defect = knownDefects().get("eventStream/" + kind);
+    if (defect != null) {
+      assertEquals(0, s.router.longLived(blue), () -> "fixed, remove it from knownDefects(): " + defect);
+      return;
+    }
+    assertEquals(1, s.router.longLived(blue));
+
+    s.router.promote(WEBSOCKET_HOST, GREEN);
+    CompletableFuture<Void> drained = s.router.awaitDrained(blue);
+    assertNull(
+        assertTimeoutPreemptively(Await.DEADLINE, stream::readLine),
+        "the idle stream ends when its grace does, without waiting for its workspace");
+    drained.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(0, s.router.longLived(blue));
+    assertEquals(1, idle.arrivals(), "the workspace is still idle");
+
+    // A new client: a servlet container keeps the old connection until the idle servlet returns.
+    HttpClient again = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    assertEvents(eventStream(again, s, EventStream.PATH, 3L), GREEN, 4, 4);
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void eventStream_graceEndingInTheMiddleOfAnEvent_endsRightAfterTheWholeEvent(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, webSocketTable(), Duration.ofMillis(500)).bind(BLUE, GREEN).start();
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    Gate split = s.app(BLUE).gate("split");
+    resources.push(split::open);
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    BufferedReader cut = eventStream(http, s, EventStream.PATH + "?split=split&at=3", null);
+    assertEvents(cut, BLUE, 1, 2);
+    split.awaitArrivals(1);
+    assertEquals("id: 3", cut.readLine(), "the first write of event 3 came through");
+    // A second stream, that ends at its next event once the grace has ended: the signal that the
+    // router has asked every stream on blue to end.
+    HttpClient other = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    BufferedReader signal = eventStream(other, s, EventStream.PATH, null);
+    assertEvents(signal, BLUE, 1, 1);
+    String defect = knownDefects().get("eventStream/" + kind);
+    if (defect != null) {
+      assertEquals(0, s.router.longLived(blue), () -> "fixed, remove it from knownDefects(): " + defect);
+      return;
+    }
+    assertEquals(2, s.router.longLived(blue));
+
+    s.router.promote(WEBSOCKET_HOST, GREEN);
+    CompletableFuture<Void> drained = s.router.awaitDrained(blue);
+    assertTimeoutPreemptively(
+        Await.DEADLINE,
+        () -> {
+          while (signal.readLine() != null) {
+            // events of blue during the grace
+          }
+        },
+        "the second stream ends once the grace has ended");
+    assertFalse(drained.isDone(), "a stream in the middle of an event still holds the drain");
+    split.open(); // the rest of event 3, in a write of its own
+    assertEquals("data: blue 3", cut.readLine(), "the event the grace ended in arrives whole");
+    assertEquals("", cut.readLine());
+    assertNull(assertTimeoutPreemptively(Await.DEADLINE, cut::readLine), "and the stream ends right after it");
+    drained.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(0, s.router.longLived(blue));
+
+    assertEvents(eventStream(http, s, EventStream.PATH, 3L), GREEN, 4, 4);
+  }
+
+  @ParameterizedTest
+  @EnumSource(TargetKind.class)
+  void eventStream_stalledInTheMiddleOfAnEventWhenTheGraceEnds_isCutOffNotEnded(TargetKind kind) throws Exception {
+    Scenario s = scenario(kind, webSocketTable(), Duration.ofMillis(500)).bind(BLUE, GREEN).start();
+    WorkspaceId blue = WorkspaceId.of(BLUE);
+    Gate stall = s.app(BLUE).gate("stall");
+    resources.push(stall::open);
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    BufferedReader stalled = eventStream(http, s, EventStream.PATH + "?split=stall&at=3", null);
+    assertEvents(stalled, BLUE, 1, 2);
+    stall.awaitArrivals(1);
+    assertEquals("id: 3", stalled.readLine(), "the first write of event 3 came through");
+    String defect = knownDefects().get("eventStream/" + kind);
+    if (defect != null) {
+      assertEquals(0, s.router.longLived(blue), () -> "fixed, remove it from knownDefects(): " + defect);
+      return;
+    }
+
+    s.router.promote(WEBSOCKET_HOST, GREEN);
+    CompletableFuture<Void> drained = s.router.awaitDrained(blue);
+    // The adapter gives the event a few seconds to end (every adapter: 5), then cuts the
+    // connection off: an end here would be a clean end of a response that holds half an event.
+    IOException cutOff =
+        assertTimeoutPreemptively(
+            Await.DEADLINE,
+            () -> assertThrows(IOException.class, stalled::readLine, "the stalled stream is cut off, not ended"));
+    log.info("a stalled event stream was cut off: {}", cutOff.toString());
+    drained.get(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(0, s.router.longLived(blue));
+
+    HttpClient again = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    assertEvents(eventStream(again, s, EventStream.PATH, 2L), GREEN, 3, 3);
+  }
+
+  /** An event stream from this scenario's server, read line by line; its body is closed after the test. */
+  private BufferedReader eventStream(HttpClient http, Scenario s, String target, @Nullable Long lastEventId)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + s.port + target)).header("Accept", EventStream.CONTENT_TYPE);
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId.toString());
+    }
+    HttpResponse<InputStream> response = http.send(request.build(), BodyHandlers.ofInputStream());
+    resources.push(response.body());
+    assertEquals(200, response.statusCode(), () -> target + " answered " + response.statusCode());
+    return new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+  }
+
+  /** Reads events {@code from} to {@code to}, each whole, of {@code workspace}. */
+  private static void assertEvents(BufferedReader stream, String workspace, long from, long to) throws IOException {
+    for (long id = from; id <= to; id++) {
+      assertEquals("id: " + id, stream.readLine());
+      assertEquals("data: " + workspace + " " + id, stream.readLine());
+      assertEquals("", stream.readLine());
+    }
   }
 
   @Test

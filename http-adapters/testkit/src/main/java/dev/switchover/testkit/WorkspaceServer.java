@@ -130,11 +130,14 @@ public final class WorkspaceServer implements AutoCloseable {
       exchange.getResponseHeaders().set(WorkspaceApp.WORKSPACE_HEADER, app.name());
       exchange.sendResponseHeaders(200, 0);
       OutputStream out = exchange.getResponseBody();
-      for (long id = EventStream.firstId(exchange.getRequestHeaders().getFirst("Last-Event-ID")); ; id++) {
-        out.write(EventStream.event(app.name(), id));
-        out.flush();
-        Thread.sleep(EventStream.PERIOD.toMillis()); // the stream's pace, not a synchronization
-      }
+      EventStream.serve(
+          app,
+          exchange.getRequestURI().getRawQuery(),
+          exchange.getRequestHeaders().getFirst("Last-Event-ID"),
+          bytes -> {
+            out.write(bytes);
+            out.flush();
+          });
     } catch (IOException e) {
       // the client went away
     } catch (InterruptedException e) {

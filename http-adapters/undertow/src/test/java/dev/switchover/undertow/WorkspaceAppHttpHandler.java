@@ -135,11 +135,14 @@ final class WorkspaceAppHttpHandler implements HttpHandler {
           exchange.getResponseHeaders().put(new HttpString(WorkspaceApp.WORKSPACE_HEADER), app.name());
           try {
             var out = exchange.getOutputStream();
-            for (long id = EventStream.firstId(exchange.getRequestHeaders().getFirst("Last-Event-ID")); ; id++) {
-              out.write(EventStream.event(app.name(), id));
-              out.flush();
-              Thread.sleep(EventStream.PERIOD.toMillis()); // the stream's pace, not a synchronization
-            }
+            EventStream.serve(
+                app,
+                exchange.getQueryString(),
+                exchange.getRequestHeaders().getFirst("Last-Event-ID"),
+                bytes -> {
+                  out.write(bytes);
+                  out.flush();
+                });
           } catch (java.io.IOException e) {
             // the client went away, or the router ended the stream
           } catch (InterruptedException e) {
