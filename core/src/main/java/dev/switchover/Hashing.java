@@ -33,17 +33,117 @@ final class Hashing {
   }
 
   /**
-   * The spread hash of a host key, which is in lower case (as {@link HostName} keeps it): what the
-   * hot path computes from request text in any case, lowering each character.
+   * The multiplier of host hashes, which go eight characters a step: odd, and chosen afresh in
+   * each JVM for the reason given at {@link #MULTIPLIER}.
+   */
+  private static final long WORD_MULTIPLIER = new SplittableRandom(new SecureRandom().nextLong()).nextLong() | 1;
+
+  /** The fewest characters a host hash covers, zeros past the name: four words, hashed alike. */
+  static final int HASHED = 32;
+
+  /** The word of characters one of which is beyond ASCII: all its bytes are 0xff, which no key holds. */
+  private static final long NOT_ASCII = -1L;
+
+  private static final long LOW_SEVEN = 0x7f7f7f7f7f7f7f7fL;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
+  /**
+   * The hash of a host key, which is in lower case (as {@link HostName} keeps it): what {@link
+   * #hostHash(CharSequence, int, int)} makes of any spelling of it.
    */
   static int hostHash(String lowerCaseKey) {
     assert lowerCaseKey.equals(lowerCaseKey.toLowerCase(java.util.Locale.ROOT)) : lowerCaseKey;
-    int h = 0;
-    for (int i = 0; i < lowerCaseKey.length(); i++) {
-      // step(h, c), written out: writes run this as cold code, where each call costs
-      h = MULTIPLIER * h + lowerCaseKey.charAt(i);
+    return hostHash(lowerCaseKey, 0, lowerCaseKey.length());
+  }
+
+  /**
+   * The hash of the request text {@code s[from, to)} as a host name: a polynomial over its {@link
+   * #word words} (at least {@value #HASHED} characters' worth, zeros past the name), so any case
+   * of a name hashes alike, one multiplication per eight characters.
+   */
+  static int hostHash(CharSequence s, int from, int to) {
+    long h = (long) to - from;
+    int stop = from + Math.max(to - from, HASHED);
+    for (int at = from; at < stop; at += 8) {
+      h = step(h, word(s, at, to));
     }
-    return spread(h);
+    return finish(h);
+  }
+
+  /** One step of the host hash. */
+  static long step(long h, long word) {
+    return (h + word) * WORD_MULTIPLIER;
+  }
+
+  /** The spread 32 bits of a host hash's state. */
+  static int finish(long h) {
+    return spread((int) (h ^ (h >>> 32)));
+  }
+
+  /**
+   * Eight characters of {@code s} from {@code at}, one byte each, little-endian, ASCII letters
+   * lowered; zeros past {@code to}. A character beyond ASCII makes a byte 0xff (a whole word of them
+   * when the eight are read at once), which no key holds: keys are ASCII, so comparing words is
+   * comparing the characters exactly.
+   */
+  static long word(CharSequence s, int at, int to) {
+    int n = to - at;
+    if (n >= 8) {
+      return full(s, at);
+    }
+    return n <= 0 ? 0 : tail(s, at, to);
+  }
+
+  /**
+   * The last word of a name, of fewer than eight characters: the last eight characters shifted so
+   * that the ones before {@code at} drop out, or for a shorter text, character by character.
+   */
+  static long tail(CharSequence s, int at, int to) {
+    int n = to - at;
+    if (to >= 8) {
+      return full(s, to - 8) >>> (8 * (8 - n));
+    }
+    long w = 0;
+    for (int k = 0; k < n; k++) {
+      w |= byteOf(s.charAt(at + k)) << (8 * k);
+    }
+    return lower(w);
+  }
+
+  /** Eight characters from {@code at}, all within the name; see {@link #word}. */
+  static long full(CharSequence s, int at) {
+    char c0 = s.charAt(at);
+    char c1 = s.charAt(at + 1);
+    char c2 = s.charAt(at + 2);
+    char c3 = s.charAt(at + 3);
+    char c4 = s.charAt(at + 4);
+    char c5 = s.charAt(at + 5);
+    char c6 = s.charAt(at + 6);
+    char c7 = s.charAt(at + 7);
+    if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) >= 0x80) {
+      return NOT_ASCII;
+    }
+    return lower(
+        c0
+            | (long) c1 << 8
+            | (long) c2 << 16
+            | (long) c3 << 24
+            | (long) c4 << 32
+            | (long) c5 << 40
+            | (long) c6 << 48
+            | (long) c7 << 56);
+  }
+
+  /** The character, or 0xff for one beyond ASCII; branch-free. */
+  private static long byteOf(char c) {
+    return (c | ((0x7f - c) >> 31)) & 0xff;
+  }
+
+  /** Lowers the ASCII capital letters among eight bytes at once; other bytes are kept. */
+  static long lower(long w) {
+    long low = w & LOW_SEVEN; // no byte can carry into the next below
+    long capital = (low + 0x3f3f3f3f3f3f3f3fL) & ~(low + 0x2525252525252525L) & ~w & HIGH_BITS;
+    return w | (capital >>> 2);
   }
 
   /** The polynomial (unspread) hash of a path key, exact characters. */
