@@ -3,21 +3,22 @@ package dev.switchover;
 import java.security.SecureRandom;
 import java.util.SplittableRandom;
 
-/** The one hash function of host keys and path keys, computable on raw text without copying it. */
+/** The hash functions of host keys and path keys, computable on raw text without copying it. */
 final class Hashing {
   /**
-   * The polynomial's multiplier, odd and chosen afresh in each JVM, so that the easy collisions of a
+   * The path hash's multiplier, odd and chosen afresh in each JVM, so that the easy collisions of a
    * fixed one are gone (with 31, "an" and "c0" collide, and so does every name built of those two
    * blocks, so that one could send any number of colliding names). It does not make collisions
    * impossible to prepare: some pairs of names (built on the Thue-Morse sequence) collide under
    * every odd multiplier modulo 2^32; within 253 characters only pairs, not floods, so a collision
-   * costs a table one more key comparison.
+   * costs a table one more key comparison. The same holds for the host hash's word multiplier
+   * modulo 2^64.
    */
   private static final int MULTIPLIER = new SplittableRandom(new SecureRandom().nextLong()).nextInt() | 1;
 
   private Hashing() {}
 
-  /** Step of the polynomial hash over ASCII-lower-cased characters. */
+  /** Step of the polynomial path hash over characters. */
   static int step(int h, char lowerCased) {
     return MULTIPLIER * h + lowerCased;
   }
