@@ -266,7 +266,7 @@ final class HostEntry {
    * constant, which are well mixed, one multiplication (a prefix is probed at each boundary).
    */
   private static int slotOf(int hash, int length, int mask) {
-    return ((hash + length) * 0x9e3779b9 >>> Integer.numberOfLeadingZeros(mask)) & mask;
+    return (((hash + length) * 0x9e3779b9) >>> Integer.numberOfLeadingZeros(mask)) & mask;
   }
 
   /** The slot of the prefix {@code path[0, length)}, whose hash is {@code hash}; -1 if none. */
