@@ -11,8 +11,7 @@ final class Hashing {
    * blocks, so that one could send any number of colliding names). It does not make collisions
    * impossible to prepare: some pairs of names (built on the Thue-Morse sequence) collide under
    * every odd multiplier modulo 2^32; within 253 characters only pairs, not floods, so a collision
-   * costs a table one more key comparison. The same holds for the host hash's word multiplier
-   * modulo 2^64.
+   * costs a table one more key comparison.
    */
   private static final int MULTIPLIER = new SplittableRandom(new SecureRandom().nextLong()).nextInt() | 1;
 
@@ -34,8 +33,10 @@ final class Hashing {
   }
 
   /**
-   * The multiplier of host hashes, which go eight characters a step: odd, and chosen afresh in
-   * each JVM for the reason given at {@link #MULTIPLIER}.
+   * The multiplier of host hashes, which go eight characters a step, chosen afresh in each JVM.
+   * Each step folds the high half of the 128-bit product into the low one: a plain product modulo
+   * 2^64 never carries a difference in high bits down, so families of names that differ by 0x40
+   * in the right bytes (such as '0' and 'p') would collide under every multiplier.
    */
   private static final long WORD_MULTIPLIER = new SplittableRandom(new SecureRandom().nextLong()).nextLong() | 1;
 
@@ -66,14 +67,23 @@ final class Hashing {
     long h = (long) to - from;
     int stop = from + Math.max(to - from, HASHED);
     for (int at = from; at < stop; at += 8) {
-      h = step(h, word(s, at, to));
+      h = mix(h, word(s, at, to));
     }
     return finish(h);
   }
 
-  /** One step of the host hash. */
-  static long step(long h, long word) {
-    return (h + word) * WORD_MULTIPLIER;
+  /**
+   * The host hash of a name of {@code length} characters, at most {@value #HASHED}, from its four
+   * words: {@link #hostHash(CharSequence, int, int)} of it, for a caller that has the words already.
+   */
+  static int hostHash(int length, long w0, long w1, long w2, long w3) {
+    return finish(mix(mix(mix(mix(length, w0), w1), w2), w3));
+  }
+
+  /** One step of the host hash: the word in, then the 128-bit product's halves folded together. */
+  static long mix(long h, long word) {
+    long x = h ^ word;
+    return x * WORD_MULTIPLIER ^ Math.multiplyHigh(x, WORD_MULTIPLIER);
   }
 
   /** The spread 32 bits of a host hash's state. */
@@ -97,7 +107,9 @@ final class Hashing {
 
   /**
    * The last word of a name, of fewer than eight characters: the last eight characters shifted so
-   * that the ones before {@code at} drop out, or for a shorter text, character by character.
+   * that the ones before {@code at} drop out, or for a shorter text, character by character. The
+   * characters before {@code at} that it reads must be ASCII (a wildcard lookup checks its first
+   * label before it looks up the rest): one beyond would spoil the whole eight.
    */
   static long tail(CharSequence s, int at, int to) {
     int n = to - at;

@@ -19,22 +19,22 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  * data (byte[], ints and longs little-endian), K = the key's length, h = KEY + K rounded up to 8:
- *   | K | key, K bytes, zeros to h | mask | longest | lengths | slot 0 | slot 1 | ... | the prefixes' characters |
- *   0   KEY                        h      h+LONGEST h+LENGTHS h+SLOTS  each SLOT bytes
+ *   | K | 0 | mask | key, K bytes, zeros to h | lengths | longest | slot 0 | slot 1 | ... | the prefixes' characters |
+ *   0       MASK   KEY                        h         h+LONGEST h+SLOTS  each SLOT bytes
  *
- *   key      the host's lower-case ASCII name, or a wildcard's parent, compared eight bytes at a
- *            time with the request's {@link Hashing#word words}
  *   mask     int: the slots' mask, or -1 if the host has no routes
- *   longest  int: the longest prefix's length
+ *   key      the host's lower-case ASCII name, or a wildcard's parent, compared eight bytes at a
+ *            time with the request's {@link Hashing#word words}; its words are aligned
  *   lengths  long: bit n set if a prefix is n characters long (bit 63: 63 or more), so that a
  *            path boundary no prefix ends at costs no probe
+ *   longest  int: the longest prefix's length
  *   slots    an open-addressing table of the prefixes, probed at each segment boundary of the path
  *
  * a slot:
  *   | path hash | length, 0 if empty | where its characters are in data |
  *   SLOT_HASH   SLOT_LENGTH          SLOT_CHARS
  *
- * results (Object[]), the resolutions made right after it:
+ * results (Object[]), made right after it, the entry and its routes' (shared) resolutions:
  *   | this entry | the resolution of "/", or null | slot 0's resolution | slot 1's | ... |
  *   ENTRY        ROOT                             FIRST
  * </pre>
@@ -47,11 +47,11 @@ final class HostEntry {
 
   // Offsets in data; see the class comment.
   private static final int KEY_LENGTH = 0;
-  private static final int KEY = 1;
-  private static final int MASK = 0;
-  private static final int LONGEST = 4;
-  private static final int LENGTHS = 8;
-  private static final int SLOTS = 16;
+  private static final int MASK = 4;
+  private static final int KEY = 8;
+  private static final int LENGTHS = 0;
+  private static final int LONGEST = 8;
+  private static final int SLOTS = 12;
   private static final int SLOT_HASH = 0;
   private static final int SLOT_LENGTH = 4;
   private static final int SLOT_CHARS = 8;
@@ -116,11 +116,11 @@ final class HostEntry {
     int h = KEY + padded(k);
     results[ENTRY] = this;
     if (capacity == 0) {
-      INT.set(d, h + MASK, -1);
+      INT.set(d, MASK, -1);
       return;
     }
     int mask = capacity - 1;
-    INT.set(d, h + MASK, mask);
+    INT.set(d, MASK, mask);
     int slots = h + SLOTS;
     int chars = slots + capacity * SLOT;
     int longest = 0;
@@ -221,7 +221,7 @@ final class HostEntry {
    */
   static @Nullable Resolution match(byte[] data, @Nullable Object[] results, CharSequence path) {
     int h = KEY + padded(data[KEY_LENGTH] & 0xff);
-    int mask = (int) INT.get(data, h + MASK);
+    int mask = (int) INT.get(data, MASK);
     if (mask < 0) {
       return null;
     }

@@ -97,7 +97,7 @@ final class HostTable {
     long w1 = whole > 1 ? Hashing.full(s, from + 8) : whole == 1 ? tail : 0;
     long w2 = whole > 2 ? Hashing.full(s, from + 16) : whole == 2 ? tail : 0;
     long w3 = whole > 3 ? Hashing.full(s, from + 24) : whole == 3 ? tail : 0;
-    int hash = Hashing.finish(Hashing.step(Hashing.step(Hashing.step(Hashing.step(length, w0), w1), w2), w3));
+    int hash = Hashing.hostHash(length, w0, w1, w2, w3);
     Object[] t = top;
     int[] m = masks;
     int bucket = hash & (m.length - 1);

@@ -13,9 +13,9 @@ import org.jspecify.annotations.Nullable;
  * {@linkplain #prefix() prefix} that matched and whether the host matched by a {@linkplain
  * #isWildcard() wildcard}. It does not name the host or the {@link Route}: resolutions are made
  * ahead of time and shared by every route that answers alike, so that resolving allocates nothing
- * and the answers of a large table stay few and in cache. To see the route itself, look the host
- * up in the table ({@link RoutingTable#routes()}). Immutable and thread-safe; compare them with
- * {@link #equals}, not by identity.
+ * and the answers of a large table stay few and in cache. The route itself is the host's route
+ * with this prefix ({@link RoutingTable#routes(HostName)}; for a wildcard match, the wildcard's).
+ * Immutable and thread-safe; compare them with {@link #equals}.
  *
  * <pre>{@code
  * Resolution r = table.resolve("Shop.Example.com:443", "/api/orders");
@@ -218,7 +218,7 @@ public final class Resolution {
       return outcome.toString();
     }
     StringBuilder b = new StringBuilder().append(outcome).append(' ');
-    b.append(PathPrefix.ROOT.equals(prefix) ? "/" : String.valueOf(prefix)).append(" -> ").append(routeWorkspace);
+    b.append(prefix).append(" -> ").append(routeWorkspace);
     if (split != null) {
       b.append(", ").append(split);
     }

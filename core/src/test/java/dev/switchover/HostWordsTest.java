@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.CharBuffer;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -104,6 +106,49 @@ class HostWordsTest {
     assertFalse(table.resolve("a1-b\u000eexample.com", "/").isRouted());
     assertFalse(table.resolve("A1-B.EXAMPLE.COM@", "/").isRouted());
     assertTrue(table.resolve("A1-B.EXAMPLE.COM", "/").isRouted());
+  }
+
+  @Test
+  void namesThatDifferBy0x40InManyBytes_spreadOverManyHashes() {
+    // '0' and 'p' differ only in bit 0x40: with a plain product modulo 2^64 a name's hash forgets
+    // such differences in a word's top byte, and a family like this one collapsed to a few hashes
+    Random random = new Random(7);
+    Set<Integer> hashes = new HashSet<>();
+    int names = 2000;
+    for (int n = 0; n < names; n++) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < 236; i++) {
+        b.append(i % 60 == 59 ? '.' : i % 8 == 7 ? (random.nextBoolean() ? '0' : 'p') : 'a');
+      }
+      String name = b + ".example.com";
+      hashes.add(Hashing.hostHash(HostName.parse(name).lookupKey()));
+      assertEquals(Hashing.hostHash(name), Hashing.hostHash(name.toUpperCase(Locale.ROOT), 0, name.length()));
+    }
+    assertTrue(hashes.size() > names * 99 / 100, hashes.size() + " hashes for " + names + " names");
+  }
+
+  @Test
+  void wildcardParents_ofEveryLength_underFirstLabelsOfEveryLength() {
+    Random random = new Random(11);
+    for (int parent = 3; parent <= 40; parent++) {
+      String parentName = nameOf(parent - 2, random) + ".io";
+      HostName wildcard = HostName.parse("*." + parentName);
+      RoutingTable table =
+          RoutingTable.builder()
+              .workspace(BLUE)
+              .domain(wildcard, DomainStatus.VERIFIED)
+              .route(wildcard, PathPrefix.ROOT, BLUE)
+              .build();
+      for (int label = 1; label <= 9; label++) {
+        String host = randomCase(nameOf(label, random) + "." + parentName, random);
+        assertTrue(table.resolve(host, "/").isRouted(), host);
+        assertTrue(table.resolve(host, "/").isWildcard(), host);
+        assertFalse(table.resolve("\u00e9" + host.substring(1), "/").isRouted(), "a first label beyond ASCII: " + host);
+        assertFalse(table.resolve(host.substring(0, host.length() - 1) + "\u0101", "/").isRouted(), host);
+        assertFalse(table.resolve("x." + host, "/").isRouted(), "two labels under " + parentName);
+      }
+      assertFalse(table.resolve(parentName, "/").isRouted(), "the bare parent " + parentName);
+    }
   }
 
   @Test

@@ -55,7 +55,6 @@ final class ResolvePropertiesTest {
       Multiset<Resolution.Outcome> outcomes,
       Multiset<Resolution.Outcome> routedHostOutcomes) {
     RoutingTable.Builder builder = RoutingTable.builder();
-    WORKSPACES.forEach(builder::workspace);
     ReferenceModel model = new ReferenceModel();
     Set<String> seen = new HashSet<>();
     for (RouteSpec spec : specs) {
@@ -64,8 +63,11 @@ final class ResolvePropertiesTest {
       if (!seen.add(host + " " + prefix)) {
         continue;
       }
-      builder.domain(host, DomainStatus.VERIFIED).route(host, prefix, WorkspaceId.of(spec.workspace()));
-      model.add(Route.of(host, prefix, WorkspaceId.of(spec.workspace())));
+      // A workspace of its own for each route, so that an answer names the very route that
+      // matched: a resolution says workspace and prefix, not which host's route it was.
+      WorkspaceId workspace = WorkspaceId.of(spec.workspace() + "-" + seen.size());
+      builder.workspace(workspace).domain(host, DomainStatus.VERIFIED).route(host, prefix, workspace);
+      model.add(Route.of(host, prefix, workspace));
     }
     RoutingTable table = builder.build();
     for (Request request : requests) {
