@@ -190,7 +190,7 @@ public sealed class Admission implements AutoCloseable {
     return c.owner().longLived.register(workspace, revision, preview, c, closer);
   }
 
-  /** For example {@code Admission{revision=7, ROUTED shop.example.com/ -> green}}. */
+  /** For example {@code Admission{revision=7, ROUTED / -> green}}. */
   @Override
   public String toString() {
     return "Admission{revision=" + revision + ", " + resolution + ((state & 1) != 0 ? ", closed" : "") + "}";

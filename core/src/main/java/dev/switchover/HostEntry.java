@@ -18,12 +18,15 @@ import org.jspecify.annotations.Nullable;
  * {@code String}, {@code Route} or list, and a hit allocates nothing.
  *
  * <pre>
- * data (byte[], ints little-endian), K = the key's length, h = KEY + K:
- *   | K | key, K bytes | mask | longest | slot 0 | slot 1 | ... | the prefixes' characters |
- *   0   KEY            h      h+LONGEST h+SLOTS  each SLOT bytes
+ * data (byte[], ints and longs little-endian), K = the key's length, h = KEY + K rounded up to 8:
+ *   | K | 0 | mask | key, K bytes, zeros to h | lengths | longest | slot 0 | slot 1 | ... | the prefixes' characters |
+ *   0       MASK   KEY                        h         h+LONGEST h+SLOTS  each SLOT bytes
  *
- *   key      the host's lower-case ASCII name, or a wildcard's parent
  *   mask     int: the slots' mask, or -1 if the host has no routes
+ *   key      the host's lower-case ASCII name, or a wildcard's parent, compared eight bytes at a
+ *            time with the request's {@link Hashing#word words}; its words are aligned
+ *   lengths  long: bit n set if a prefix is n characters long (bit 63: 63 or more), so that a
+ *            path boundary no prefix ends at costs no probe
  *   longest  int: the longest prefix's length
  *   slots    an open-addressing table of the prefixes, probed at each segment boundary of the path
  *
@@ -31,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  *   | path hash | length, 0 if empty | where its characters are in data |
  *   SLOT_HASH   SLOT_LENGTH          SLOT_CHARS
  *
- * results (Object[]), the resolutions made right after it:
+ * results (Object[]), made right after it, the entry and its routes' (shared) resolutions:
  *   | this entry | the resolution of "/", or null | slot 0's resolution | slot 1's | ... |
  *   ENTRY        ROOT                             FIRST
  * </pre>
@@ -40,13 +43,15 @@ final class HostEntry {
   /** The order of an entry's routes, and of a builder's drafts in messages. */
   static final Comparator<Route> BY_PREFIX = Comparator.comparing(Route::prefix);
   private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   // Offsets in data; see the class comment.
   private static final int KEY_LENGTH = 0;
-  private static final int KEY = 1;
-  private static final int MASK = 0;
-  private static final int LONGEST = 4;
-  private static final int SLOTS = 8;
+  private static final int MASK = 4;
+  private static final int KEY = 8;
+  private static final int LENGTHS = 0;
+  private static final int LONGEST = 8;
+  private static final int SLOTS = 12;
   private static final int SLOT_HASH = 0;
   private static final int SLOT_LENGTH = 4;
   private static final int SLOT_CHARS = 8;
@@ -89,8 +94,8 @@ final class HostEntry {
       }
     }
     int capacity = routes.isEmpty() ? 0 : capacityFor(prefixes);
-    // Allocated back to back: data, results, then each resolution (in compile).
-    this.data = new byte[KEY + key.length() + SLOTS + capacity * SLOT + chars];
+    // Allocated back to back, data then results; the resolutions are shared (Resolution.of).
+    this.data = new byte[KEY + padded(key.length()) + SLOTS + capacity * SLOT + chars];
     this.results = new Object[FIRST + capacity];
     compile(capacity);
   }
@@ -108,17 +113,18 @@ final class HostEntry {
     for (int i = 0; i < k; i++) {
       d[KEY + i] = (byte) key.charAt(i); // lower-case ASCII: HostName keeps only that
     }
-    int h = KEY + k;
+    int h = KEY + padded(k);
     results[ENTRY] = this;
     if (capacity == 0) {
-      INT.set(d, h + MASK, -1);
+      INT.set(d, MASK, -1);
       return;
     }
     int mask = capacity - 1;
-    INT.set(d, h + MASK, mask);
+    INT.set(d, MASK, mask);
     int slots = h + SLOTS;
     int chars = slots + capacity * SLOT;
     int longest = 0;
+    long lengths = 0;
     for (Route r : routes) {
       String prefix = r.prefix().matchKey();
       Resolution resolution = Resolution.of(r);
@@ -127,7 +133,7 @@ final class HostEntry {
         continue;
       }
       int hash = Hashing.pathHash(prefix);
-      int s = slotOf(hash, prefix.length()) & mask;
+      int s = slotOf(hash, prefix.length(), mask);
       while ((int) INT.get(d, slots + s * SLOT + SLOT_LENGTH) != 0) {
         s = (s + 1) & mask;
       }
@@ -141,8 +147,10 @@ final class HostEntry {
       }
       chars += prefix.length();
       longest = Math.max(longest, prefix.length());
+      lengths |= lengthBit(prefix.length());
     }
     INT.set(d, h + LONGEST, longest);
+    LONG.set(d, h + LENGTHS, lengths);
   }
 
   static HostEntry of(HostName host, @Nullable DomainStatus status, Collection<Route> routes) {
@@ -174,18 +182,36 @@ final class HostEntry {
     return r == null ? Resolution.NO_ROUTE : r;
   }
 
+  /** A key's length rounded up to whole words. */
+  private static int padded(int keyLength) {
+    return (keyLength + 7) & ~7;
+  }
+
   /** Whether the request text {@code s[from, to)} is the key in {@code data}, ignoring ASCII case. */
   static boolean keyMatches(byte[] data, CharSequence s, int from, int to) {
     if (to - from != (data[KEY_LENGTH] & 0xff)) {
       return false;
     }
-    for (int i = from, j = KEY; i < to; i++, j++) {
-      // key characters are ASCII, so a request character beyond it cannot alias one
-      if (HostName.asciiLower(s.charAt(i)) != data[j]) {
+    for (int at = from, j = KEY; at < to; at += 8, j += 8) {
+      if ((long) LONG.get(data, j) != Hashing.word(s, at, to)) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * Whether a request name of {@code length} characters, at most {@value Hashing#HASHED}, whose
+   * {@link Hashing#word words} are {@code w0} to {@code w3}, is the key in {@code data}.
+   */
+  static boolean keyEquals(byte[] data, int length, long w0, long w1, long w2, long w3) {
+    return (data[KEY_LENGTH] & 0xff) == length
+        && (long) LONG.get(data, KEY) == w0
+        && (length <= 8
+            || ((long) LONG.get(data, KEY + 8) == w1
+                && (length <= 16
+                    || ((long) LONG.get(data, KEY + 16) == w2
+                        && (length <= 24 || (long) LONG.get(data, KEY + 24) == w3)))));
   }
 
   /**
@@ -194,8 +220,8 @@ final class HostEntry {
    * Resolution#NO_ROUTE} if none of them matches. Allocates nothing.
    */
   static @Nullable Resolution match(byte[] data, @Nullable Object[] results, CharSequence path) {
-    int h = KEY + (data[KEY_LENGTH] & 0xff);
-    int mask = (int) INT.get(data, h + MASK);
+    int h = KEY + padded(data[KEY_LENGTH] & 0xff);
+    int mask = (int) INT.get(data, MASK);
     if (mask < 0) {
       return null;
     }
@@ -206,12 +232,13 @@ final class HostEntry {
         return Resolution.NO_ROUTE;
       }
       int longest = (int) INT.get(data, h + LONGEST);
+      long lengths = (long) LONG.get(data, h + LENGTHS);
       int slots = h + SLOTS;
       int hash = 0;
       int last = Math.min(n - 1, longest);
       for (int i = 0; i <= last; i++) {
         char c = path.charAt(i);
-        if (c == '/' && i > 0) {
+        if (c == '/' && (lengths & lengthBit(i)) != 0) { // bit 0 is never set: "/" is the root
           int s = find(data, slots, mask, path, i, hash);
           if (s >= 0) {
             best = (Resolution) results[FIRST + s];
@@ -219,7 +246,7 @@ final class HostEntry {
         }
         hash = Hashing.step(hash, c);
       }
-      if (n <= longest) {
+      if (n <= longest && (lengths & lengthBit(n)) != 0) {
         int s = find(data, slots, mask, path, n, hash);
         if (s >= 0) {
           best = (Resolution) results[FIRST + s];
@@ -229,13 +256,22 @@ final class HostEntry {
     return best == null ? Resolution.NO_ROUTE : best;
   }
 
-  private static int slotOf(int hash, int length) {
-    return Hashing.spread(hash + length);
+  /** The bit of the prefix lengths field (see the class comment) for a prefix of that length. */
+  private static long lengthBit(int length) {
+    return 1L << Math.min(length, 63);
+  }
+
+  /**
+   * The first slot to probe for a prefix: the top bits of its hash and length times a golden-ratio
+   * constant, which are well mixed, one multiplication (a prefix is probed at each boundary).
+   */
+  private static int slotOf(int hash, int length, int mask) {
+    return (((hash + length) * 0x9e3779b9) >>> Integer.numberOfLeadingZeros(mask)) & mask;
   }
 
   /** The slot of the prefix {@code path[0, length)}, whose hash is {@code hash}; -1 if none. */
   private static int find(byte[] data, int slots, int mask, CharSequence path, int length, int hash) {
-    int s = slotOf(hash, length) & mask;
+    int s = slotOf(hash, length, mask);
     int slotLength;
     while ((slotLength = (int) INT.get(data, slots + s * SLOT + SLOT_LENGTH)) != 0) {
       int at = slots + s * SLOT;

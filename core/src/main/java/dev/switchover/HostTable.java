@@ -80,11 +80,24 @@ final class HostTable {
   }
 
   /**
-   * Resolves a request's path at the host whose key is {@code s[from, to)} ignoring ASCII case,
-   * whose {@link Hashing#hostHash hash} is {@code hash}. Null if there is no such host, or it has
-   * no routes. Allocates nothing.
+   * Resolves a request's path at the host whose key is {@code s[from, to)} ignoring ASCII case.
+   * Null if there is no such host, or it has no routes. Allocates nothing.
    */
-  @Nullable Resolution resolve(CharSequence s, int from, int to, int hash, CharSequence path) {
+  @Nullable Resolution resolve(CharSequence s, int from, int to, CharSequence path) {
+    int length = to - from;
+    if (length > Hashing.HASHED) {
+      return resolveLong(s, from, to, path);
+    }
+    // A name of up to four words, kept in registers: hashed, then compared with the key without
+    // reading the request's characters again.
+    // Whole words, then the one partial word, if any, where it falls: each read once.
+    int whole = length >>> 3;
+    long tail = (length & 7) == 0 ? 0 : Hashing.tail(s, from + (whole << 3), to);
+    long w0 = whole > 0 ? Hashing.full(s, from) : tail;
+    long w1 = whole > 1 ? Hashing.full(s, from + 8) : whole == 1 ? tail : 0;
+    long w2 = whole > 2 ? Hashing.full(s, from + 16) : whole == 2 ? tail : 0;
+    long w3 = whole > 3 ? Hashing.full(s, from + 24) : whole == 3 ? tail : 0;
+    int hash = Hashing.hostHash(length, w0, w1, w2, w3);
     Object[] t = top;
     int[] m = masks;
     int bucket = hash & (m.length - 1);
@@ -97,13 +110,22 @@ final class HostTable {
     while ((h = hashes[i]) != 0) {
       if (h == want) {
         byte[] data = dataAt(entries, i);
-        if (HostEntry.keyMatches(data, s, from, to)) {
+        if (HostEntry.keyEquals(data, length, w0, w1, w2, w3)) {
           return HostEntry.match(data, resultsAt(entries, i), path);
         }
       }
       i = (i + 1) & mask;
     }
     return null;
+  }
+
+  /** {@link #resolve} of a name longer than {@value Hashing#HASHED} characters. */
+  private @Nullable Resolution resolveLong(CharSequence s, int from, int to, CharSequence path) {
+    int hash = Hashing.hostHash(s, from, to);
+    int bucket = hash & (masks.length - 1);
+    @Nullable Object[] entries = entries(top, bucket);
+    int i = indexOf(masks[bucket], hashes(top, bucket), entries, s, from, to, hash);
+    return i < 0 ? null : HostEntry.match(dataAt(entries, i), resultsAt(entries, i), path);
   }
 
   /** The entry whose key equals {@code s[from, to)} ignoring ASCII case; {@code hash} is its hash. */

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * canary by weight.
  *
  * <p>Routes are values: equal when host, prefix, workspace and split are equal. They are immutable
- * and thread-safe; {@link RoutingTable#resolve} answers with the route that matched.
+ * and thread-safe; {@link RoutingTable#resolve} answers with the workspace and prefix of the route that matched.
  *
  * <pre>{@code
  * Route api = Route.of(HostName.parse("shop.example.com"), PathPrefix.of("/api"),

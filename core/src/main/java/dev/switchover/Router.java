@@ -268,7 +268,7 @@ public final class Router implements AutoCloseable {
       return new Admission(table.revision(), resolution, null);
     }
     WorkspaceId workspace = preview.workspace();
-    Resolution previewed = new Resolution(Resolution.Outcome.ROUTED, resolution.route(), workspace);
+    Resolution previewed = resolution.previewOn(workspace);
     InFlight.Counter counter = inFlight.counter(workspace);
     return new Admission(table.revision(), previewed, counter.tryEnter() ? counter : null);
   }

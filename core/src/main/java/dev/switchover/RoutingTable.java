@@ -192,52 +192,59 @@ public final class RoutingTable {
     if (n == 0 || host.charAt(0) == '[') {
       return Resolution.UNKNOWN_HOST;
     }
-    // One pass finds the port, the first dot and the hash of the name; the hash one character
-    // short is kept for a trailing dot. The wildcard's hash is made only if the name misses.
+    // A port is one to five digits after the last ':', so a name that does not end in a digit
+    // has none, and the ':' of one that does is among its last six characters. A ':' before
+    // those stays in the name, which then matches no key: names hold no ':'.
     int end = n;
-    int full = 0;
-    int beforeLast = 0;
-    int firstDot = -1;
-    for (int i = 0; i < n; i++) {
-      char c = host.charAt(i);
-      if (c == ':') {
-        if (!HostName.isPort(host, i + 1, n)) {
-          return Resolution.UNKNOWN_HOST;
+    char last = host.charAt(n - 1);
+    if (last >= '0' && last <= '9') {
+      for (int i = n - 2, stop = Math.max(1, n - 6); i >= stop; i--) {
+        char c = host.charAt(i);
+        if (c == ':') {
+          if (!HostName.isPort(host, i + 1, n)) {
+            return Resolution.UNKNOWN_HOST;
+          }
+          end = i;
+          break;
         }
-        end = i;
-        break;
+        if (c < '0' || c > '9') {
+          break;
+        }
       }
-      if (i > HostName.MAX_LENGTH) {
-        return Resolution.UNKNOWN_HOST; // too long even without a trailing dot
-      }
-      if (c == '.' && firstDot < 0) {
-        firstDot = i;
-      }
-      beforeLast = full;
-      full = Hashing.step(full, HostName.asciiLower(c));
+    } else if (last == ':') {
+      return Resolution.UNKNOWN_HOST; // an empty port
     }
-    if (end > 0 && host.charAt(end - 1) == '.') {
+    if (host.charAt(end - 1) == '.') {
       end--;
-      full = beforeLast;
     }
     if (end == 0 || end > HostName.MAX_LENGTH) {
       return Resolution.UNKNOWN_HOST;
     }
-    Resolution r = exact.resolve(host, 0, end, Hashing.spread(full), path);
+    Resolution r = exact.resolve(host, 0, end, path);
     if (r != null) {
       return r;
     }
-    if (firstDot > 0 && firstDot < end && wildcards.size() > 0 && isLabel(host, 0, firstDot)) {
-      int rest = 0;
-      for (int i = firstDot + 1; i < end; i++) {
-        rest = Hashing.step(rest, HostName.asciiLower(host.charAt(i)));
-      }
-      r = wildcards.resolve(host, firstDot + 1, end, Hashing.spread(rest), path);
-      if (r != null) {
-        return r;
+    // the wildcard's name is looked for only when the exact one misses
+    if (wildcards.size() > 0) {
+      int firstDot = indexOf(host, '.', end);
+      if (firstDot > 0 && isLabel(host, 0, firstDot)) {
+        r = wildcards.resolve(host, firstDot + 1, end, path);
+        if (r != null) {
+          return r;
+        }
       }
     }
     return Resolution.UNKNOWN_HOST;
+  }
+
+  /** The first {@code c} in {@code s[0, end)}, or -1. */
+  private static int indexOf(CharSequence s, char c, int end) {
+    for (int i = 0; i < end; i++) {
+      if (s.charAt(i) == c) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Whether {@code s[from, to)} is one valid RFC 1123 label, ignoring ASCII case. */

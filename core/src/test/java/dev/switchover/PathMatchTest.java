@@ -65,8 +65,7 @@ final class PathMatchTest {
           }
         }
         Resolution got = e.match(path);
-        Route gotRoute = got.isRouted() ? got.route() : null;
-        assertEquals(best, gotRoute, "seed " + seed + " path " + path + " prefixes " + prefixes.size());
+        assertEquals(best == null ? null : Resolution.of(best), got.isRouted() ? got : null, "seed " + seed + " path " + path + " prefixes " + prefixes.size());
       }
     }
   }

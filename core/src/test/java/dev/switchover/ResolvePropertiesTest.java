@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.api.Pair;
@@ -54,7 +55,6 @@ final class ResolvePropertiesTest {
       Multiset<Resolution.Outcome> outcomes,
       Multiset<Resolution.Outcome> routedHostOutcomes) {
     RoutingTable.Builder builder = RoutingTable.builder();
-    WORKSPACES.forEach(builder::workspace);
     ReferenceModel model = new ReferenceModel();
     Set<String> seen = new HashSet<>();
     for (RouteSpec spec : specs) {
@@ -63,8 +63,11 @@ final class ResolvePropertiesTest {
       if (!seen.add(host + " " + prefix)) {
         continue;
       }
-      builder.domain(host, DomainStatus.VERIFIED).route(host, prefix, WorkspaceId.of(spec.workspace()));
-      model.add(Route.of(host, prefix, WorkspaceId.of(spec.workspace())));
+      // A workspace of its own for each route, so that an answer names the very route that
+      // matched: a resolution says workspace and prefix, not which host's route it was.
+      WorkspaceId workspace = WorkspaceId.of(spec.workspace() + "-" + seen.size());
+      builder.workspace(workspace).domain(host, DomainStatus.VERIFIED).route(host, prefix, workspace);
+      model.add(Route.of(host, prefix, workspace));
     }
     RoutingTable table = builder.build();
     for (Request request : requests) {
@@ -75,7 +78,7 @@ final class ResolvePropertiesTest {
       String where = "host \"" + host + "\" path \"" + path + "\"";
       assertEquals(model.outcome(host, path), actual.outcome(), where);
       if (actual.isRouted()) {
-        assertEquals(model.route(host, path), actual.route(), where);
+        assertSame(Resolution.of(Objects.requireNonNull(model.route(host, path))), actual, where);
         // The answer is one made ahead of time: resolving again gives the same object.
         assertSame(actual, table.resolve(host, path));
       }
@@ -93,7 +96,8 @@ final class ResolvePropertiesTest {
         for (String path : paths) {
           Resolution actual = table.resolve(spelling, path);
           routedHostOutcomes.add(actual.outcome());
-          assertEquals(model.route(spelling, path), actual.isRouted() ? actual.route() : null, spelling + path);
+          Route expected = model.route(spelling, path);
+          assertEquals(expected == null ? null : Resolution.of(expected), actual.isRouted() ? actual : null, spelling + path);
         }
       }
     }

@@ -80,6 +80,6 @@ final class ResolveTest {
 
   private static String answer(String host, String path) {
     Resolution r = TABLE.resolve(host, path);
-    return r.isRouted() ? r.workspace() + " " + r.route().prefix() : r.outcome().toString();
+    return r.isRouted() ? r.workspace() + " " + r.prefix() : r.outcome().toString();
   }
 }

@@ -2,6 +2,7 @@ package dev.switchover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,5 +105,43 @@ final class ValuesTest {
   void route_toString_readsAsARule() {
     assertEquals("shop.example.com/api -> blue", Route.of(SHOP, PathPrefix.of("/api"), BLUE).toString());
     assertEquals("shop.example.com/ -> blue", Route.of(SHOP, PathPrefix.ROOT, BLUE).toString());
+  }
+
+  @Test
+  void resolution_equalWhenItSaysTheSame_andSharedByRoutesThatAnswerAlike() {
+    HostName shop = HostName.parse("shop.example.com");
+    HostName other = HostName.parse("other.example.com");
+    HostName wildcard = HostName.parse("*.example.com");
+    WorkspaceId blue = WorkspaceId.of("blue");
+    WorkspaceId green = WorkspaceId.of("green");
+    PathPrefix api = PathPrefix.of("/api");
+    Route split = Route.of(shop, api, blue).withSplit(Split.of(green, 1000));
+    Resolution splitSide = Resolution.of(split);
+    Resolution canarySide = splitSide.choose(canaryKeyOf(split));
+    new EqualsTester()
+        .addEqualityGroup(Resolution.of(Route.of(shop, api, blue)), Resolution.of(Route.of(other, api, blue)))
+        .addEqualityGroup(Resolution.of(Route.of(shop, PathPrefix.ROOT, blue)))
+        .addEqualityGroup(Resolution.of(Route.of(shop, api, green)))
+        .addEqualityGroup(Resolution.of(Route.of(wildcard, api, blue)))
+        .addEqualityGroup(splitSide, Resolution.of(Route.of(other, api, blue).withSplit(Split.of(green, 1000))))
+        .addEqualityGroup(canarySide)
+        .addEqualityGroup(Resolution.of(Route.of(shop, api, blue)).previewOn(green), Resolution.of(Route.of(other, api, blue)).previewOn(green))
+        .addEqualityGroup(Resolution.UNKNOWN_HOST)
+        .addEqualityGroup(Resolution.NO_ROUTE)
+        .testEquals();
+    assertSame(Resolution.of(Route.of(shop, api, blue)), Resolution.of(Route.of(other, api, blue)), "shared, not copied");
+    assertEquals("ROUTED /api -> blue, 10% to green, on green", canarySide.toString());
+    assertEquals("ROUTED /api -> blue (wildcard)", Resolution.of(Route.of(wildcard, api, blue)).toString());
+  }
+
+  /** A sticky key the split sends to its canary. */
+  private static String canaryKeyOf(Route route) {
+    Split split = route.split().orElseThrow();
+    for (int i = 0; ; i++) {
+      String key = "client-" + i;
+      if (split.choosesCanary(key)) {
+        return key;
+      }
+    }
   }
 }
