@@ -22,13 +22,13 @@ import org.slf4j.LoggerFactory;
  * #content}, which watches where each event ends; when the router asks (the grace after a switch
  * has ended), the stream ends right after a complete event: at once if it stands between two,
  * otherwise once the piece that completes the event is written, the rest of that piece never sent.
- * Ending completes the request's async cycle (a clean end of the body), so that the client's
- * {@code EventSource} reconnects with its {@code Last-Event-ID}, aborts the upstream exchange, and
- * stops counting the stream.
+ * Ending aborts the upstream exchange, stops counting the stream, and completes the request's
+ * async cycle once the proxy has heard of the abort (a clean end of the body), so that the
+ * client's {@code EventSource} reconnects with its {@code Last-Event-ID}.
  *
- * <p>From the moment the router decides to end the stream, completing the request is this class's
- * alone: the proxy's own completion, on the upstream's end or on the failure that the abort causes,
- * is skipped ({@link #proxyEnds}). A stream that does not reach the end of an event, or whose last
+ * <p>From the moment the router decides to end the stream, the proxy's own completion of the
+ * request, on the upstream's end or on the failure that the abort causes, is replaced by a clean
+ * end ({@link #exchangeCompleted}). A stream that does not reach the end of an event, or whose last
  * write does not complete (a client that stops reading), within {@link
  * EventStreamResponse#END_DEADLINE_MILLIS} of the router's ask is cut off: its client's connection
  * is aborted ({@link ConnectionAbort}), never ended cleanly, so that the client never takes half an
@@ -67,6 +67,8 @@ final class UpstreamEventStream {
   private boolean proxyEnds;
   /** The request has completed. */
   private boolean finished;
+  /** The proxy's exchange has completed, after the router decided to end the stream: the request completes. */
+  private boolean exchangeDone;
 
   UpstreamEventStream(HttpServletRequest request, Admission admission, ScheduledExecutorService timer) {
     this.request = request;
@@ -165,17 +167,26 @@ final class UpstreamEventStream {
   }
 
   /**
-   * Whether the proxy completes the request itself (the upstream ended, or its exchange failed):
-   * false once the router has decided to end the stream, whose end completes it instead.
+   * The proxy's exchange has completed (the upstream ended, or the exchange failed): true if the
+   * router had decided to end the stream, whose request this then completes with a clean end of
+   * the body (an aborted connection stays aborted); false if the proxy completes it its own way.
+   * The request completes only here, after the proxy's last look at it: a container may reuse the
+   * request's object for the connection's next request once it has completed.
    */
-  boolean proxyEnds() {
+  boolean exchangeCompleted() {
     synchronized (this) {
-      if (routerEnds) {
+      if (!routerEnds) {
+        proxyEnds = true;
         return false;
       }
-      proxyEnds = true;
-      return true;
+      exchangeDone = true;
     }
+    try {
+      request.getAsyncContext().complete();
+    } catch (IllegalStateException e) {
+      log.debug("ending an event stream: its request had completed already", e);
+    }
+    return true;
   }
 
   /** The request has completed, whoever completed it: the stream stops counting. */
@@ -216,15 +227,11 @@ final class UpstreamEventStream {
   }
 
   /**
-   * Ends the response cleanly after what was written, releases the upstream exchange, and fails
-   * the proxy's callback of the last piece (if any) so that it asks for no more.
+   * Releases the upstream exchange, whose completion ends the response cleanly after what was
+   * written ({@link #exchangeCompleted}), and fails the proxy's callback of the last piece (if any)
+   * so that it asks for no more.
    */
   private void end(@Nullable Callback lastPiece) {
-    try {
-      request.getAsyncContext().complete();
-    } catch (IllegalStateException e) {
-      log.debug("ending an event stream: its request had completed already", e);
-    }
     releaseUpstream();
     if (lastPiece != null) {
       lastPiece.failed(new IOException(ENDED));
@@ -247,7 +254,7 @@ final class UpstreamEventStream {
   private void cutOff(Throwable failure, @Nullable Callback lastPiece) {
     boolean over;
     synchronized (this) {
-      over = finished || (proxyEnds && !routerEnds); // completed, or completing, on its own
+      over = finished || exchangeDone || (proxyEnds && !routerEnds); // completed, or completing
       routerEnds = routerEnds || !over;
     }
     if (over) {
@@ -262,12 +269,7 @@ final class UpstreamEventStream {
           "the container cannot abort the connection of an event stream that did not reach the end of an event"
               + " in time: it ends cleanly");
     }
-    releaseUpstream();
-    try {
-      request.getAsyncContext().complete(); // the container's side of the request, whose connection is gone
-    } catch (IllegalStateException e) {
-      log.debug("cutting off an event stream: its request had completed already", e);
-    }
+    releaseUpstream(); // its completion completes the container's side of the request
     if (lastPiece != null) {
       lastPiece.failed(failure);
     }
@@ -280,7 +282,7 @@ final class UpstreamEventStream {
       u = upstream;
     }
     if (u != null) {
-      // The proxy hears the exchange's failure, and skips it: the request is this stream's to complete.
+      // The proxy hears the exchange's failure, and leaves the request to exchangeCompleted.
       var unused = u.abort(new IOException(ENDED));
     }
   }

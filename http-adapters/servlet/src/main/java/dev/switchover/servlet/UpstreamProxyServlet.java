@@ -186,8 +186,8 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
   protected void onProxyResponseSuccess(
       HttpServletRequest clientRequest, HttpServletResponse proxyResponse, org.eclipse.jetty.client.Response serverResponse) {
     UpstreamEventStream events = events(clientRequest);
-    if (events != null && !events.proxyEnds()) {
-      return; // the router's end completes the request
+    if (events != null && events.exchangeCompleted()) {
+      return; // the router ended the event stream: completed, with a clean end
     }
     super.onProxyResponseSuccess(clientRequest, proxyResponse, serverResponse);
   }
@@ -274,9 +274,9 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
       org.eclipse.jetty.client.Response serverResponse,
       Throwable failure) {
     UpstreamEventStream events = events(clientRequest);
-    if (events != null && !events.proxyEnds()) {
+    if (events != null && events.exchangeCompleted()) {
       // The router ended the event stream and released its upstream: the failure is that release,
-      // and the request is the router's end to complete.
+      // not the upstream's, and the request is completed with a clean end.
       return;
     }
     int status = proxyResponseStatus(failure);
