@@ -93,7 +93,9 @@ import org.slf4j.LoggerFactory;
  * after a switch has ended, it ends right after a complete event (at once if it stands between two,
  * otherwise at the servlet's write that completes the event), and one that does not reach the end
  * of an event within 5 seconds is cut off (its connection aborted, where the container allows:
- * Jetty 12 and Undertow). An upstream's stream is an ordinary request.
+ * Jetty 12 and Undertow). An upstream's stream is tracked the same way, from its
+ * answer's headers: the filter passes its body on up to the end of the event the grace ended in,
+ * completes the request there and aborts the upstream exchange.
  *
  * <p>Configured in code ({@link #builder}) or from {@link FilterConfig} init parameters, when the
  * container creates the filter itself (no-argument constructor):
@@ -391,6 +393,7 @@ public final class SwitchoverFilter implements Filter {
     boolean threw = true;
     boolean notProxied = false;
     EventStreamResponse events = null;
+    UpstreamEventStream upstreamEvents = null;
     @Nullable Throwable thrown = null;
     try {
       Target target = c.targets.get(admission.workspace());
@@ -423,11 +426,16 @@ public final class SwitchoverFilter implements Filter {
         response.sendError(HttpServletResponse.SC_NOT_IMPLEMENTED, WEBSOCKET_NOT_PROXIED);
       } else if (target.bases != null) {
         request.setAttribute(UpstreamProxyServlet.ADMISSION_ATTRIBUTE, admission);
+        if (EventStreamResponse.accepts(request)) {
+          // long-lived if the upstream answers a stream
+          upstreamEvents = new UpstreamEventStream(request, admission, eventStreamDeadlines());
+          request.setAttribute(UpstreamProxyServlet.EVENTS_ATTRIBUTE, upstreamEvents);
+        }
         proxy(request, response, target.bases, forwardedUri);
       }
       if (request.isAsyncStarted()) {
         // complete() cannot take effect before this dispatch returns: the listener hears it.
-        request.getAsyncContext().addListener(new Closing(admission, response, events));
+        request.getAsyncContext().addListener(new Closing(admission, response, events, upstreamEvents));
         closeNow = false;
       }
       threw = false;
@@ -445,6 +453,9 @@ public final class SwitchoverFilter implements Filter {
         admission.close();
         if (events != null) {
           events.completed();
+        }
+        if (upstreamEvents != null) {
+          upstreamEvents.completed();
         }
         if (request.getAttribute(UPGRADE_HANDLE) instanceof LongLivedConnection handle
             && response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS) {
@@ -645,11 +656,17 @@ public final class SwitchoverFilter implements Filter {
     private final Admission admission;
     private final HttpServletResponse response;
     private final @Nullable EventStreamResponse events;
+    private final @Nullable UpstreamEventStream upstreamEvents;
 
-    Closing(Admission admission, HttpServletResponse response, @Nullable EventStreamResponse events) {
+    Closing(
+        Admission admission,
+        HttpServletResponse response,
+        @Nullable EventStreamResponse events,
+        @Nullable UpstreamEventStream upstreamEvents) {
       this.admission = admission;
       this.response = response;
       this.events = events;
+      this.upstreamEvents = upstreamEvents;
     }
 
     @Override
@@ -674,6 +691,9 @@ public final class SwitchoverFilter implements Filter {
     private void ended() {
       if (events != null) {
         events.completed();
+      }
+      if (upstreamEvents != null) {
+        upstreamEvents.completed();
       }
     }
 

@@ -29,6 +29,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.ClientConnectionFactory;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -54,6 +55,12 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
 
   /** The request attribute that holds the request's {@link Admission}, marked when the upstream fails. */
   static final String ADMISSION_ATTRIBUTE = UpstreamProxyServlet.class.getName() + ".admission";
+
+  /**
+   * The request attribute that holds the {@link UpstreamEventStream} of a request that accepts an
+   * event stream: the proxy passes the upstream's answer and body through it.
+   */
+  static final String EVENTS_ATTRIBUTE = UpstreamProxyServlet.class.getName() + ".events";
 
   /** The request attribute that holds the request URI to forward, where it is not the client's. */
   static final String URI_ATTRIBUTE = UpstreamProxyServlet.class.getName() + ".uri";
@@ -145,15 +152,63 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
     if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
       proxyResponse.setBufferSize(1);
     }
+    UpstreamEventStream events = events(clientRequest);
+    if (events != null) {
+      events.headers(serverResponse.getStatus(), type);
+    }
+  }
+
+  /** The upstream's body goes through the request's event stream, if it has one, to end it at an event's end. */
+  @Override
+  protected void onResponseContent(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      org.eclipse.jetty.client.Response proxyResponse,
+      byte[] buffer,
+      int offset,
+      int length,
+      Callback callback) {
+    UpstreamEventStream events = events(request);
+    if (events != null) {
+      events.content(
+          buffer,
+          offset,
+          length,
+          callback,
+          (b, off, len, written) -> super.onResponseContent(request, response, proxyResponse, b, off, len, written));
+    } else {
+      super.onResponseContent(request, response, proxyResponse, buffer, offset, length, callback);
+    }
+  }
+
+  /** The upstream ended its answer: completed here, unless the router has ended the event stream already. */
+  @Override
+  protected void onProxyResponseSuccess(
+      HttpServletRequest clientRequest, HttpServletResponse proxyResponse, org.eclipse.jetty.client.Response serverResponse) {
+    UpstreamEventStream events = events(clientRequest);
+    if (events != null && events.exchangeCompleted()) {
+      return; // the router ended the event stream: completed, with a clean end
+    }
+    super.onProxyResponseSuccess(clientRequest, proxyResponse, serverResponse);
+  }
+
+  private static @Nullable UpstreamEventStream events(HttpServletRequest request) {
+    return request.getAttribute(EVENTS_ATTRIBUTE) instanceof UpstreamEventStream events ? events : null;
   }
 
   @Override
   protected Request newProxyRequest(HttpServletRequest request, String rewrittenTarget) {
     boolean http2 = request.getAttribute(BASE_ATTRIBUTE) instanceof UpstreamBase base && base.isHttp2();
-    return super.newProxyRequest(request, rewrittenTarget)
-        // Stated for every request: left implicit, an https request would offer h2 by ALPN.
-        .version(http2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
-        .idleTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    Request proxyRequest =
+        super.newProxyRequest(request, rewrittenTarget)
+            // Stated for every request: left implicit, an https request would offer h2 by ALPN.
+            .version(http2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
+            .idleTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    UpstreamEventStream events = events(request);
+    if (events != null) {
+      events.upstream(proxyRequest); // released when the router ends the stream
+    }
+    return proxyRequest;
   }
 
   @Override
@@ -218,6 +273,12 @@ final class UpstreamProxyServlet extends AsyncProxyServlet {
       HttpServletResponse proxyResponse,
       org.eclipse.jetty.client.Response serverResponse,
       Throwable failure) {
+    UpstreamEventStream events = events(clientRequest);
+    if (events != null && events.exchangeCompleted()) {
+      // The router ended the event stream and released its upstream: the failure is that release,
+      // not the upstream's, and the request is completed with a clean end.
+      return;
+    }
     int status = proxyResponseStatus(failure);
     // Once the answer is on its way, a failure is most often the client going away while it is
     // written (the proxy then aborts the upstream's response): not counted against the upstream.
