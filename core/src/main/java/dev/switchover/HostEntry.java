@@ -19,12 +19,26 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  * data (byte[], ints and longs little-endian), K = the key's length, h = KEY + K rounded up to 8:
- *   | K | 0 | mask | key, K bytes, zeros to h | lengths | longest | slot 0 | slot 1 | ... | the prefixes' characters |
- *   0       MASK   KEY                        h         h+LONGEST h+SLOTS  each SLOT bytes
+ *   | K | form | count | 0 | mask | key, K bytes, zeros to h | the prefixes, as the form says |
+ *   0   FORM   COUNT       MASK   KEY                        h
  *
- *   mask     int: the slots' mask, or -1 if the host has no routes
+ *   form     NONE: the host has no routes; LIST or TABLE: how its prefixes other than "/" are kept
  *   key      the host's lower-case ASCII name, or a wildcard's parent, compared eight bytes at a
  *            time with the request's {@link Hashing#word words}; its words are aligned
+ *
+ * LIST, when there are at most LIST_MAX prefixes of at most LIST_LONGEST characters (most hosts):
+ * each prefix compared as two words with the path's first sixteen characters, longest first
+ *   | prefix 0 | prefix 1 | ... |     count of them, each PREFIX bytes:
+ *   | key 0 | key 1 | mask 0 | mask 1 | length |
+ *   the prefix's characters and a '/' after them, zeros after that (key), and which bytes of the
+ *   path's two words to compare with it (mask): a path matches if it starts with the prefix and a
+ *   '/' follows, or if it is the prefix
+ *
+ * TABLE, for the others:
+ *   | lengths | longest | slot 0 | slot 1 | ... | the prefixes' characters |
+ *   h         h+LONGEST h+SLOTS  each SLOT bytes
+ *
+ *   mask     int: the slots' mask
  *   lengths  long: bit n set if a prefix is n characters long (bit 63: 63 or more), so that a
  *            path boundary no prefix ends at costs no probe
  *   longest  int: the longest prefix's length
@@ -35,7 +49,7 @@ import org.jspecify.annotations.Nullable;
  *   SLOT_HASH   SLOT_LENGTH          SLOT_CHARS
  *
  * results (Object[]), made right after it, the entry and its routes' (shared) resolutions:
- *   | this entry | the resolution of "/", or null | slot 0's resolution | slot 1's | ... |
+ *   | this entry | the resolution of "/", or null | prefix 0's or slot 0's resolution | ... |
  *   ENTRY        ROOT                             FIRST
  * </pre>
  */
@@ -47,6 +61,8 @@ final class HostEntry {
 
   // Offsets in data; see the class comment.
   private static final int KEY_LENGTH = 0;
+  private static final int FORM = 1;
+  private static final int COUNT = 2;
   private static final int MASK = 4;
   private static final int KEY = 8;
   private static final int LENGTHS = 0;
@@ -56,6 +72,24 @@ final class HostEntry {
   private static final int SLOT_LENGTH = 4;
   private static final int SLOT_CHARS = 8;
   private static final int SLOT = 12;
+  private static final int PREFIX_KEY = 0;
+  private static final int PREFIX_MASK = 16;
+  private static final int PREFIX_LENGTH = 32;
+  private static final int PREFIX = 40;
+
+  // Forms of the prefixes; see the class comment.
+  private static final byte NONE = 0;
+  private static final byte LIST = 1;
+  private static final byte TABLE = 2;
+
+  /**
+   * The most prefixes (besides "/") kept as a list. Each costs a few instructions per request,
+   * against a probe per segment boundary of the path in a table.
+   */
+  static final int LIST_MAX = 8;
+
+  /** The longest prefix kept in a list: it and the '/' after it fit in two words. */
+  static final int LIST_LONGEST = 15;
 
   // Indexes in results; see the class comment.
   private static final int ENTRY = 0;
@@ -93,11 +127,21 @@ final class HostEntry {
         chars += length;
       }
     }
-    int capacity = routes.isEmpty() ? 0 : capacityFor(prefixes);
+    boolean list = !routes.isEmpty() && prefixes <= LIST_MAX && longest(routes) <= LIST_LONGEST;
+    int capacity = routes.isEmpty() || list ? 0 : capacityFor(prefixes);
+    int h = KEY + padded(key.length());
     // Allocated back to back, data then results; the resolutions are shared (Resolution.of).
-    this.data = new byte[KEY + padded(key.length()) + SLOTS + capacity * SLOT + chars];
-    this.results = new Object[FIRST + capacity];
-    compile(capacity);
+    this.data = new byte[list ? h + prefixes * PREFIX : h + SLOTS + capacity * SLOT + chars];
+    this.results = new Object[FIRST + (list ? prefixes : capacity)];
+    compile(list, capacity);
+  }
+
+  private static int longest(List<Route> routes) {
+    int longest = 0;
+    for (Route r : routes) {
+      longest = Math.max(longest, r.prefix().matchKey().length());
+    }
+    return longest;
   }
 
   /** A power of two with at least one slot, and at least a quarter of them, left empty. */
@@ -106,7 +150,7 @@ final class HostEntry {
     return wanted <= 1 ? 1 : Integer.highestOneBit(wanted - 1) << 1;
   }
 
-  private void compile(int capacity) {
+  private void compile(boolean list, int capacity) {
     byte[] d = data;
     int k = key.length();
     d[KEY_LENGTH] = (byte) k; // at most 253: HostName's limit
@@ -115,10 +159,16 @@ final class HostEntry {
     }
     int h = KEY + padded(k);
     results[ENTRY] = this;
-    if (capacity == 0) {
+    if (routes.isEmpty()) {
+      d[FORM] = NONE;
       INT.set(d, MASK, -1);
       return;
     }
+    if (list) {
+      compileList(h);
+      return;
+    }
+    d[FORM] = TABLE;
     int mask = capacity - 1;
     INT.set(d, MASK, mask);
     int slots = h + SLOTS;
@@ -153,6 +203,38 @@ final class HostEntry {
     LONG.set(d, h + LENGTHS, lengths);
   }
 
+  /** The LIST form: the prefixes longest first, each as its two words and masks. */
+  private void compileList(int h) {
+    byte[] d = data;
+    d[FORM] = LIST;
+    INT.set(d, MASK, -1);
+    List<Route> longestFirst = new java.util.ArrayList<>(routes);
+    longestFirst.sort(Comparator.comparingInt((Route r) -> r.prefix().matchKey().length()).reversed());
+    int j = 0;
+    for (Route r : longestFirst) {
+      String prefix = r.prefix().matchKey();
+      if (prefix.isEmpty()) {
+        results[ROOT] = Resolution.of(r);
+        continue;
+      }
+      int at = h + j * PREFIX;
+      // The prefix's characters, then the '/' a longer path must have after them: bytes 0 to n.
+      byte[] key = new byte[16];
+      for (int i = 0; i < prefix.length(); i++) {
+        key[i] = (byte) prefix.charAt(i); // visible ASCII, checked by PathPrefix
+      }
+      key[prefix.length()] = '/';
+      for (int i = 0; i <= prefix.length(); i++) {
+        d[at + PREFIX_KEY + i] = key[i];
+        d[at + PREFIX_MASK + i] = (byte) 0xff;
+      }
+      INT.set(d, at + PREFIX_LENGTH, prefix.length());
+      results[FIRST + j] = Resolution.of(r);
+      j++;
+    }
+    d[COUNT] = (byte) j;
+  }
+
   static HostEntry of(HostName host, @Nullable DomainStatus status, Collection<Route> routes) {
     return new HostEntry(host, status, ImmutableList.sortedCopyOf(BY_PREFIX, routes));
   }
@@ -166,6 +248,11 @@ final class HostEntry {
   @SuppressWarnings("NullAway") // results[ENTRY] is always the entry, set first by compile
   static HostEntry from(@Nullable Object[] results) {
     return (HostEntry) results[ENTRY];
+  }
+
+  /** Whether this entry keeps its prefixes in the LIST form (see the class comment). */
+  boolean keepsPrefixesAsList() {
+    return data[FORM] == LIST;
   }
 
   boolean hasRoutes() {
@@ -220,17 +307,25 @@ final class HostEntry {
    * Resolution#NO_ROUTE} if none of them matches. Allocates nothing.
    */
   static @Nullable Resolution match(byte[] data, @Nullable Object[] results, CharSequence path) {
-    int h = KEY + padded(data[KEY_LENGTH] & 0xff);
-    int mask = (int) INT.get(data, MASK);
-    if (mask < 0) {
+    byte form = data[FORM];
+    if (form == NONE) {
       return null;
     }
+    int h = KEY + padded(data[KEY_LENGTH] & 0xff);
     Resolution best = (Resolution) results[ROOT];
     int n = path.length();
     if (n > 0) {
       if (path.charAt(0) != '/') {
         return Resolution.NO_ROUTE;
       }
+      if (form == LIST) {
+        Resolution r = matchList(data, h, results, path, n);
+        if (r != null) {
+          return r;
+        }
+        return best == null ? Resolution.NO_ROUTE : best;
+      }
+      int mask = (int) INT.get(data, MASK);
       int longest = (int) INT.get(data, h + LONGEST);
       long lengths = (long) LONG.get(data, h + LENGTHS);
       int slots = h + SLOTS;
@@ -254,6 +349,96 @@ final class HostEntry {
       }
     }
     return best == null ? Resolution.NO_ROUTE : best;
+  }
+
+  /**
+   * The LIST form's match: the path's first sixteen characters read once, as two words, and
+   * compared with each prefix, longest first. Null if none matches.
+   */
+  private static @Nullable Resolution matchList(
+      byte[] data, int h, @Nullable Object[] results, CharSequence path, int n) {
+    int count = data[COUNT];
+    if (count == 0) {
+      return null;
+    }
+    long w0 = pathWord(path, 0, n);
+    // the longest prefix comes first: from 8 characters on, the '/' after it is in word 1
+    long w1 = (int) INT.get(data, h + PREFIX_LENGTH) >= 8 ? pathWord(path, 8, n) : 0;
+    for (int j = 0, at = h; j < count; j++, at += PREFIX) {
+      long d0 = (w0 & (long) LONG.get(data, at + PREFIX_MASK)) ^ (long) LONG.get(data, at + PREFIX_KEY);
+      long d1 = (w1 & (long) LONG.get(data, at + PREFIX_MASK + 8)) ^ (long) LONG.get(data, at + PREFIX_KEY + 8);
+      if ((d0 | d1) == 0) {
+        return (Resolution) results[FIRST + j]; // the prefix, then a '/'
+      }
+      int length = (int) INT.get(data, at + PREFIX_LENGTH);
+      if (n == length && (length < 8 ? d0 == slash(length) && d1 == 0 : d0 == 0 && d1 == slash(length))) {
+        return (Resolution) results[FIRST + j]; // the prefix itself: where its '/' is, the path has none
+      }
+    }
+    return null;
+  }
+
+  /** The bits of a '/' at {@code length} in its word. */
+  private static long slash(int length) {
+    return (long) '/' << (8 * (length & 7));
+  }
+
+  /**
+   * Path characters {@code [at, at + 8)} as bytes, little-endian: an ASCII character as itself, one
+   * beyond ASCII as 0xff (which no prefix holds, nor '/'), past the end of the path 0.
+   */
+  private static long pathWord(CharSequence path, int at, int n) {
+    int left = n - at;
+    if (left >= 8) {
+      return exactWord(path, at);
+    }
+    if (left <= 0) {
+      return 0;
+    }
+    if (n >= 8) {
+      // the last eight characters, those before at shifted out
+      return exactWord(path, n - 8) >>> (8 * (8 - left));
+    }
+    long w = 0;
+    for (int k = 0; k < left; k++) {
+      w |= exactByte(path.charAt(at + k)) << (8 * k);
+    }
+    return w;
+  }
+
+  /** Eight path characters from {@code at}, each as {@link #pathWord} says. */
+  private static long exactWord(CharSequence path, int at) {
+    char c0 = path.charAt(at);
+    char c1 = path.charAt(at + 1);
+    char c2 = path.charAt(at + 2);
+    char c3 = path.charAt(at + 3);
+    char c4 = path.charAt(at + 4);
+    char c5 = path.charAt(at + 5);
+    char c6 = path.charAt(at + 6);
+    char c7 = path.charAt(at + 7);
+    if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) < 0x80) {
+      return c0
+          | (long) c1 << 8
+          | (long) c2 << 16
+          | (long) c3 << 24
+          | (long) c4 << 32
+          | (long) c5 << 40
+          | (long) c6 << 48
+          | (long) c7 << 56;
+    }
+    return exactByte(c0)
+        | exactByte(c1) << 8
+        | exactByte(c2) << 16
+        | exactByte(c3) << 24
+        | exactByte(c4) << 32
+        | exactByte(c5) << 40
+        | exactByte(c6) << 48
+        | exactByte(c7) << 56;
+  }
+
+  /** The character, or 0xff for one beyond ASCII; branch-free. */
+  private static long exactByte(char c) {
+    return (c | ((0x7f - c) >> 31)) & 0xff;
   }
 
   /** The bit of the prefix lengths field (see the class comment) for a prefix of that length. */

@@ -1,6 +1,7 @@
 package dev.switchover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -12,6 +13,12 @@ import org.junit.jupiter.api.Test;
 /** {@code HostEntry.match} against {@code PathPrefix.matches}, with long prefixes and many of them. */
 final class PathMatchTest {
   private static final String[] SEGS = {"a", "b", "ab", "A", "x-y", "~", "a.b", "z", "\u00e9", ""};
+
+  /**
+   * Path characters that a byte copy would mistake for a prefix's: beyond Latin-1 with the low
+   * byte of '/', 'a' or NUL, NUL itself, and one beyond ASCII.
+   */
+  private static final String[] ALIASES = {"\u012f", "\u0161", "\u0100", "\u0000", "\u00e1", "\uff0f"};
 
   @Test
   void match_randomPrefixSets_agreeWithLinearScan() {
@@ -46,7 +53,7 @@ final class PathMatchTest {
         int depth = r.nextInt(8);
         if (r.nextInt(10) != 0) {
           for (int d = 0; d < depth; d++) {
-            sb.append('/').append(SEGS[r.nextInt(SEGS.length)]);
+            sb.append('/').append(r.nextInt(8) == 0 ? ALIASES[r.nextInt(ALIASES.length)] : SEGS[r.nextInt(SEGS.length)]);
           }
         } else {
           sb.append(SEGS[r.nextInt(SEGS.length)]);
@@ -56,17 +63,78 @@ final class PathMatchTest {
       paths.add("");
       paths.add("/");
       paths.add("//");
-      for (String path : paths) {
-        Route best = null;
-        for (Route rt : routes) {
-          if (rt.prefix().matches(path)
-              && (best == null || rt.prefix().toString().length() > best.prefix().toString().length())) {
-            best = rt;
+      assertAgreesWithLinearScan(e, routes, paths, "seed " + seed);
+    }
+  }
+
+  /**
+   * Prefixes around the lengths where a host's prefixes stop being kept as a list (and where a
+   * prefix or the '/' after it crosses a word), with paths that are each prefix, extend it, stop
+   * one short, or put a character that aliases '/' or a letter in a byte copy where it matters.
+   */
+  @Test
+  void match_prefixesAroundTheListLimits_agreeWithLinearScan() {
+    HostName host = HostName.parse("shop.example.com");
+    boolean sawList = false;
+    boolean sawTable = false;
+    for (int longest = 1; longest <= HostEntry.LIST_LONGEST + 3; longest++) {
+      for (int count = 1; count <= HostEntry.LIST_MAX + 2; count++) {
+        List<Route> routes = new ArrayList<>();
+        routes.add(Route.of(host, PathPrefix.ROOT, WorkspaceId.of("root")));
+        List<String> prefixes = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+          // "/aaaa", "/aab", "/a/ba", ... : prefixes of one another and neighbours, up to the longest
+          int length = Math.max(2, longest - k);
+          String p = ("/" + "a".repeat(length - 1));
+          if (k % 3 == 1) {
+            p = p.substring(0, p.length() - 1) + "b";
+          } else if (k % 3 == 2 && length > 3) {
+            p = "/a/" + "b".repeat(length - 3);
+          }
+          if (!prefixes.contains(p)) {
+            prefixes.add(p);
+            routes.add(Route.of(host, PathPrefix.of(p), WorkspaceId.of("w" + prefixes.size())));
           }
         }
-        Resolution got = e.match(path);
-        assertEquals(best == null ? null : Resolution.of(best), got.isRouted() ? got : null, "seed " + seed + " path " + path + " prefixes " + prefixes.size());
+        HostEntry e = HostEntry.of(host, DomainStatus.VERIFIED, routes);
+        sawList |= e.keepsPrefixesAsList();
+        sawTable |= !e.keepsPrefixesAsList();
+        List<String> paths = new ArrayList<>();
+        for (String p : prefixes) {
+          paths.add(p);
+          paths.add(p + "/");
+          paths.add(p + "/x/y/z/w");
+          paths.add(p + "x");
+          paths.add(p.substring(0, p.length() - 1));
+          for (String alias : ALIASES) {
+            paths.add(p + alias);
+            paths.add(p + alias + "/x");
+            paths.add(p.substring(0, p.length() - 1) + alias);
+            paths.add(p.substring(0, p.length() - 1) + alias + "/x");
+            paths.add(alias + p);
+            paths.add("/" + alias + p.substring(1));
+          }
+        }
+        paths.add("/");
+        paths.add("");
+        paths.add("x/aaa");
+        assertAgreesWithLinearScan(e, routes, paths, "longest " + longest + " count " + count);
       }
+    }
+    assertTrue(sawList && sawTable, "both forms tried");
+  }
+
+  private static void assertAgreesWithLinearScan(HostEntry e, List<Route> routes, List<String> paths, String what) {
+    for (String path : paths) {
+      Route best = null;
+      for (Route rt : routes) {
+        if (rt.prefix().matches(path)
+            && (best == null || rt.prefix().toString().length() > best.prefix().toString().length())) {
+          best = rt;
+        }
+      }
+      Resolution got = e.match(path);
+      assertEquals(best == null ? null : Resolution.of(best), got.isRouted() ? got : null, what + " path " + path);
     }
   }
 
