@@ -28,11 +28,11 @@ import org.jspecify.annotations.Nullable;
  *
  * LIST, when there are at most LIST_MAX prefixes of at most LIST_LONGEST characters (most hosts):
  * each prefix compared as two words with the path's first sixteen characters, longest first
- *   | prefix 0 | prefix 1 | ... |     count of them, each PREFIX bytes:
- *   | key 0 | key 1 | mask 0 | mask 1 | length |
- *   the prefix's characters and a '/' after them, zeros after that (key), and which bytes of the
- *   path's two words to compare with it (mask): a path matches if it starts with the prefix and a
- *   '/' follows, or if it is the prefix
+ *   | lengths | 0 | prefix 0 | prefix 1 | ... |     count of them, each PREFIX bytes:
+ *   h         h+4 h+8
+ *   lengths  int: four bits for each prefix, its length (prefix 0 in the lowest)
+ *   prefix   two words, the prefix's characters and a '/' after them, zeros after that: a path
+ *            matches if it starts with the prefix and a '/' follows, or if it is the prefix
  *
  * TABLE, for the others:
  *   | lengths | longest | slot 0 | slot 1 | ... | the prefixes' characters |
@@ -72,10 +72,28 @@ final class HostEntry {
   private static final int SLOT_LENGTH = 4;
   private static final int SLOT_CHARS = 8;
   private static final int SLOT = 12;
-  private static final int PREFIX_KEY = 0;
-  private static final int PREFIX_MASK = 16;
-  private static final int PREFIX_LENGTH = 32;
-  private static final int PREFIX = 40;
+  private static final int LIST_LENGTHS = 0;
+  private static final int LIST_PREFIXES = 8;
+  private static final int PREFIX = 16;
+
+  /**
+   * For a list prefix of each length, which bytes of the path's words 0 and 1 to compare with it:
+   * those of its characters and of the '/' after them.
+   */
+  private static final long[] WORD0_MASK = new long[16];
+  private static final long[] WORD1_MASK = new long[16];
+
+  static {
+    for (int length = 0; length < 16; length++) {
+      for (int i = 0; i <= length; i++) {
+        if (i < 8) {
+          WORD0_MASK[length] |= 0xffL << (8 * i);
+        } else {
+          WORD1_MASK[length] |= 0xffL << (8 * (i - 8));
+        }
+      }
+    }
+  }
 
   // Forms of the prefixes; see the class comment.
   private static final byte NONE = 0;
@@ -131,7 +149,7 @@ final class HostEntry {
     int capacity = routes.isEmpty() || list ? 0 : capacityFor(prefixes);
     int h = KEY + padded(key.length());
     // Allocated back to back, data then results; the resolutions are shared (Resolution.of).
-    this.data = new byte[list ? h + prefixes * PREFIX : h + SLOTS + capacity * SLOT + chars];
+    this.data = new byte[list ? h + LIST_PREFIXES + prefixes * PREFIX : h + SLOTS + capacity * SLOT + chars];
     this.results = new Object[FIRST + (list ? prefixes : capacity)];
     compile(list, capacity);
   }
@@ -211,28 +229,25 @@ final class HostEntry {
     List<Route> longestFirst = new java.util.ArrayList<>(routes);
     longestFirst.sort(Comparator.comparingInt((Route r) -> r.prefix().matchKey().length()).reversed());
     int j = 0;
+    int lengths = 0;
     for (Route r : longestFirst) {
       String prefix = r.prefix().matchKey();
       if (prefix.isEmpty()) {
         results[ROOT] = Resolution.of(r);
         continue;
       }
-      int at = h + j * PREFIX;
-      // The prefix's characters, then the '/' a longer path must have after them: bytes 0 to n.
-      byte[] key = new byte[16];
+      // The prefix's characters, then the '/' a longer path must have after them.
+      int at = h + LIST_PREFIXES + j * PREFIX;
       for (int i = 0; i < prefix.length(); i++) {
-        key[i] = (byte) prefix.charAt(i); // visible ASCII, checked by PathPrefix
+        d[at + i] = (byte) prefix.charAt(i); // visible ASCII, checked by PathPrefix
       }
-      key[prefix.length()] = '/';
-      for (int i = 0; i <= prefix.length(); i++) {
-        d[at + PREFIX_KEY + i] = key[i];
-        d[at + PREFIX_MASK + i] = (byte) 0xff;
-      }
-      INT.set(d, at + PREFIX_LENGTH, prefix.length());
+      d[at + prefix.length()] = '/';
+      lengths |= prefix.length() << (4 * j);
       results[FIRST + j] = Resolution.of(r);
       j++;
     }
     d[COUNT] = (byte) j;
+    INT.set(d, h + LIST_LENGTHS, lengths);
   }
 
   static HostEntry of(HostName host, @Nullable DomainStatus status, Collection<Route> routes) {
@@ -361,16 +376,17 @@ final class HostEntry {
     if (count == 0) {
       return null;
     }
+    int lengths = (int) INT.get(data, h + LIST_LENGTHS);
     long w0 = pathWord(path, 0, n);
     // the longest prefix comes first: from 8 characters on, the '/' after it is in word 1
-    long w1 = (int) INT.get(data, h + PREFIX_LENGTH) >= 8 ? pathWord(path, 8, n) : 0;
-    for (int j = 0, at = h; j < count; j++, at += PREFIX) {
-      long d0 = (w0 & (long) LONG.get(data, at + PREFIX_MASK)) ^ (long) LONG.get(data, at + PREFIX_KEY);
-      long d1 = (w1 & (long) LONG.get(data, at + PREFIX_MASK + 8)) ^ (long) LONG.get(data, at + PREFIX_KEY + 8);
+    long w1 = (lengths & 15) >= 8 ? pathWord(path, 8, n) : 0;
+    for (int j = 0, at = h + LIST_PREFIXES; j < count; j++, at += PREFIX) {
+      int length = (lengths >>> (4 * j)) & 15;
+      long d0 = (w0 & WORD0_MASK[length]) ^ (long) LONG.get(data, at);
+      long d1 = (w1 & WORD1_MASK[length]) ^ (long) LONG.get(data, at + 8);
       if ((d0 | d1) == 0) {
         return (Resolution) results[FIRST + j]; // the prefix, then a '/'
       }
-      int length = (int) INT.get(data, at + PREFIX_LENGTH);
       if (n == length && (length < 8 ? d0 == slash(length) && d1 == 0 : d0 == 0 && d1 == slash(length))) {
         return (Resolution) results[FIRST + j]; // the prefix itself: where its '/' is, the path has none
       }
