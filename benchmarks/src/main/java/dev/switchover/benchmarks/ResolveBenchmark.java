@@ -141,6 +141,28 @@ public class ResolveBenchmark {
     return baseline.map.get(w.baselineKeys[w.next()]);
   }
 
+  /**
+   * A diagnostic, outside the targets and the agreement checks: every character of the request's
+   * host and path read once through {@code charAt}, and nothing else. An exact lookup must read at
+   * least these (the floor's keys come already lower-cased and hashed), so this is the part of
+   * {@link #switchover}'s time that no layout of the table can take away.
+   */
+  @Benchmark
+  public int readRequest(Cursor cursor) {
+    Walk w = cursor.walk;
+    int i = w.next();
+    String host = w.hosts[i];
+    String path = w.paths[i];
+    int seen = 0;
+    for (int k = 0; k < host.length(); k++) {
+      seen |= host.charAt(k);
+    }
+    for (int k = 0; k < path.length(); k++) {
+      seen |= path.charAt(k);
+    }
+    return seen;
+  }
+
   /** Jetty's {@code HostPort}, {@code Index} and {@code PathMappings}. */
   @Benchmark
   public @Nullable String jettyStructures(Jetty jetty, Cursor cursor) {
