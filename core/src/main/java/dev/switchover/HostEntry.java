@@ -1,5 +1,6 @@
 package dev.switchover;
 
+import com.google.common.annotations.VisibleForTesting;
 import com.google.common.collect.ImmutableList;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -23,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  *   0   FORM   COUNT       MASK   KEY                        h
  *
  *   form     NONE: the host has no routes; LIST or TABLE: how its prefixes other than "/" are kept
+ *   count    LIST: how many prefixes it holds; 0 in the other forms
+ *   mask     TABLE: the slots' mask; unused in the other forms
  *   key      the host's lower-case ASCII name, or a wildcard's parent, compared eight bytes at a
  *            time with the request's {@link Hashing#word words}; its words are aligned
  *
@@ -38,7 +41,6 @@ import org.jspecify.annotations.Nullable;
  *   | lengths | longest | slot 0 | slot 1 | ... | the prefixes' characters |
  *   h         h+LONGEST h+SLOTS  each SLOT bytes
  *
- *   mask     int: the slots' mask
  *   lengths  long: bit n set if a prefix is n characters long (bit 63: 63 or more), so that a
  *            path boundary no prefix ends at costs no probe
  *   longest  int: the longest prefix's length
@@ -106,8 +108,18 @@ final class HostEntry {
    */
   static final int LIST_MAX = 8;
 
-  /** The longest prefix kept in a list: it and the '/' after it fit in two words. */
+  /**
+   * The longest prefix kept in a list: it and the '/' after it fit in two words ({@link #PREFIX}
+   * bytes), and its length in four bits.
+   */
   static final int LIST_LONGEST = 15;
+
+  static {
+    // the list's lengths are four bits each, all in one int
+    if (LIST_LONGEST >= PREFIX || LIST_LONGEST > 15 || LIST_MAX * 4 > Integer.SIZE) {
+      throw new AssertionError("the LIST form's limits do not fit its layout");
+    }
+  }
 
   // Indexes in results; see the class comment.
   private static final int ENTRY = 0;
@@ -138,28 +150,23 @@ final class HostEntry {
     this.routes = routes;
     int prefixes = 0;
     int chars = 0;
+    int longest = 0;
     for (Route r : routes) {
       int length = r.prefix().matchKey().length();
       if (length > 0) {
         prefixes++;
         chars += length;
+        longest = Math.max(longest, length);
       }
     }
-    boolean list = !routes.isEmpty() && prefixes <= LIST_MAX && longest(routes) <= LIST_LONGEST;
+    boolean list = !routes.isEmpty() && prefixes <= LIST_MAX && longest <= LIST_LONGEST;
     int capacity = routes.isEmpty() || list ? 0 : capacityFor(prefixes);
     int h = KEY + padded(key.length());
+    int size = list ? h + LIST_PREFIXES + prefixes * PREFIX : h + SLOTS + capacity * SLOT + chars;
     // Allocated back to back, data then results; the resolutions are shared (Resolution.of).
-    this.data = new byte[list ? h + LIST_PREFIXES + prefixes * PREFIX : h + SLOTS + capacity * SLOT + chars];
+    this.data = new byte[size];
     this.results = new Object[FIRST + (list ? prefixes : capacity)];
     compile(list, capacity);
-  }
-
-  private static int longest(List<Route> routes) {
-    int longest = 0;
-    for (Route r : routes) {
-      longest = Math.max(longest, r.prefix().matchKey().length());
-    }
-    return longest;
   }
 
   /** A power of two with at least one slot, and at least a quarter of them, left empty. */
@@ -179,7 +186,6 @@ final class HostEntry {
     results[ENTRY] = this;
     if (routes.isEmpty()) {
       d[FORM] = NONE;
-      INT.set(d, MASK, -1);
       return;
     }
     if (list) {
@@ -221,13 +227,20 @@ final class HostEntry {
     LONG.set(d, h + LENGTHS, lengths);
   }
 
-  /** The LIST form: the prefixes longest first, each as its two words and masks. */
+  /** The LIST form: the prefixes longest first, each as its two words, the lengths in one int. */
   private void compileList(int h) {
     byte[] d = data;
     d[FORM] = LIST;
-    INT.set(d, MASK, -1);
-    List<Route> longestFirst = new java.util.ArrayList<>(routes);
-    longestFirst.sort(Comparator.comparingInt((Route r) -> r.prefix().matchKey().length()).reversed());
+    // at most LIST_MAX + 1 routes: an insertion sort, longest prefix first, allocates only its array
+    Route[] longestFirst = routes.toArray(new Route[0]);
+    for (int i = 1; i < longestFirst.length; i++) {
+      Route r = longestFirst[i];
+      int k = i;
+      for (; k > 0 && prefixLength(longestFirst[k - 1]) < prefixLength(r); k--) {
+        longestFirst[k] = longestFirst[k - 1];
+      }
+      longestFirst[k] = r;
+    }
     int j = 0;
     int lengths = 0;
     for (Route r : longestFirst) {
@@ -250,6 +263,10 @@ final class HostEntry {
     INT.set(d, h + LIST_LENGTHS, lengths);
   }
 
+  private static int prefixLength(Route r) {
+    return r.prefix().matchKey().length();
+  }
+
   static HostEntry of(HostName host, @Nullable DomainStatus status, Collection<Route> routes) {
     return new HostEntry(host, status, ImmutableList.sortedCopyOf(BY_PREFIX, routes));
   }
@@ -266,6 +283,7 @@ final class HostEntry {
   }
 
   /** Whether this entry keeps its prefixes in the LIST form (see the class comment). */
+  @VisibleForTesting
   boolean keepsPrefixesAsList() {
     return data[FORM] == LIST;
   }
@@ -387,8 +405,10 @@ final class HostEntry {
       if ((d0 | d1) == 0) {
         return (Resolution) results[FIRST + j]; // the prefix, then a '/'
       }
-      if (n == length && (length < 8 ? d0 == slash(length) && d1 == 0 : d0 == 0 && d1 == slash(length))) {
-        return (Resolution) results[FIRST + j]; // the prefix itself: where its '/' is, the path has none
+      // the path is the prefix itself: where the prefix's '/' is, the path has ended
+      if (n == length
+          && (length < 8 ? d0 == slash(length) && d1 == 0 : d0 == 0 && d1 == slash(length))) {
+        return (Resolution) results[FIRST + j];
       }
     }
     return null;
@@ -401,7 +421,9 @@ final class HostEntry {
 
   /**
    * Path characters {@code [at, at + 8)} as bytes, little-endian: an ASCII character as itself, one
-   * beyond ASCII as 0xff (which no prefix holds, nor '/'), past the end of the path 0.
+   * beyond ASCII as 0xff (which no prefix holds, nor '/'), past the end of the path 0. A NUL is 0
+   * too: it never equals a prefix's character or its '/', and the one comparison that accepts a 0
+   * where the '/' would be also asks that the path end there.
    */
   private static long pathWord(CharSequence path, int at, int n) {
     int left = n - at;

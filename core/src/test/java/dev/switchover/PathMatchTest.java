@@ -15,8 +15,9 @@ final class PathMatchTest {
   private static final String[] SEGS = {"a", "b", "ab", "A", "x-y", "~", "a.b", "z", "\u00e9", ""};
 
   /**
-   * Path characters that a byte copy would mistake for a prefix's: beyond Latin-1 with the low
-   * byte of '/', 'a' or NUL, NUL itself, and one beyond ASCII.
+   * Path characters a lookup must not mistake for a prefix's: beyond Latin-1 with the low byte of
+   * '/', 'a' or NUL (which a byte copy would take for them), NUL itself (which reads like the end
+   * of the path), and two that alias nothing: one in Latin-1 beyond ASCII, and the fullwidth '/'.
    */
   private static final String[] ALIASES = {"\u012f", "\u0161", "\u0100", "\u0000", "\u00e1", "\uff0f"};
 
@@ -79,49 +80,75 @@ final class PathMatchTest {
     boolean sawTable = false;
     for (int longest = 1; longest <= HostEntry.LIST_LONGEST + 3; longest++) {
       for (int count = 1; count <= HostEntry.LIST_MAX + 2; count++) {
-        List<Route> routes = new ArrayList<>();
-        routes.add(Route.of(host, PathPrefix.ROOT, WorkspaceId.of("root")));
-        List<String> prefixes = new ArrayList<>();
-        for (int k = 0; k < count; k++) {
-          // "/aaaa", "/aab", "/a/ba", ... : prefixes of one another and neighbours, up to the longest
-          int length = Math.max(2, longest - k);
-          String p = ("/" + "a".repeat(length - 1));
-          if (k % 3 == 1) {
-            p = p.substring(0, p.length() - 1) + "b";
-          } else if (k % 3 == 2 && length > 3) {
-            p = "/a/" + "b".repeat(length - 3);
+        for (boolean root : new boolean[] {true, false}) {
+          List<Route> routes = new ArrayList<>();
+          if (root) {
+            routes.add(Route.of(host, PathPrefix.ROOT, WorkspaceId.of("root")));
           }
-          if (!prefixes.contains(p)) {
-            prefixes.add(p);
-            routes.add(Route.of(host, PathPrefix.of(p), WorkspaceId.of("w" + prefixes.size())));
+          List<String> prefixes = prefixes(longest, count);
+          for (String p : prefixes) {
+            routes.add(Route.of(host, PathPrefix.of(p), WorkspaceId.of("w" + routes.size())));
           }
+          HostEntry e = HostEntry.of(host, DomainStatus.VERIFIED, routes);
+          int longestKept = prefixes.stream().mapToInt(String::length).max().orElse(0);
+          assertEquals(
+              prefixes.size() <= HostEntry.LIST_MAX && longestKept <= HostEntry.LIST_LONGEST,
+              e.keepsPrefixesAsList(),
+              "the form of " + prefixes);
+          sawList |= e.keepsPrefixesAsList();
+          sawTable |= !e.keepsPrefixesAsList();
+          assertAgreesWithLinearScan(e, routes, paths(prefixes), "longest " + longest + " count " + count + " root " + root);
         }
-        HostEntry e = HostEntry.of(host, DomainStatus.VERIFIED, routes);
-        sawList |= e.keepsPrefixesAsList();
-        sawTable |= !e.keepsPrefixesAsList();
-        List<String> paths = new ArrayList<>();
-        for (String p : prefixes) {
-          paths.add(p);
-          paths.add(p + "/");
-          paths.add(p + "/x/y/z/w");
-          paths.add(p + "x");
-          paths.add(p.substring(0, p.length() - 1));
-          for (String alias : ALIASES) {
-            paths.add(p + alias);
-            paths.add(p + alias + "/x");
-            paths.add(p.substring(0, p.length() - 1) + alias);
-            paths.add(p.substring(0, p.length() - 1) + alias + "/x");
-            paths.add(alias + p);
-            paths.add("/" + alias + p.substring(1));
-          }
-        }
-        paths.add("/");
-        paths.add("");
-        paths.add("x/aaa");
-        assertAgreesWithLinearScan(e, routes, paths, "longest " + longest + " count " + count);
       }
     }
     assertTrue(sawList && sawTable, "both forms tried");
+  }
+
+  /**
+   * Up to {@code count} prefixes, the longest {@code longest} characters: runs of 'a' that are
+   * prefixes of one another, neighbours of the same length that differ only in their last
+   * character, and ones with a '/' inside.
+   */
+  private static List<String> prefixes(int longest, int count) {
+    List<String> prefixes = new ArrayList<>();
+    for (int k = 0; k < count; k++) {
+      int length = Math.max(2, longest - k / 2);
+      String p = "/" + "a".repeat(length - 1);
+      if (k % 2 == 1) {
+        p = p.substring(0, p.length() - 1) + "b"; // the same length as the one before
+      }
+      if (k % 4 == 3 && length > 3) {
+        p = "/a/" + "b".repeat(length - 3);
+      }
+      if (!prefixes.contains(p)) {
+        prefixes.add(p);
+      }
+    }
+    return prefixes;
+  }
+
+  /** Paths that are each prefix, extend it, stop one short, or hold an alias where it matters. */
+  private static List<String> paths(List<String> prefixes) {
+    List<String> paths = new ArrayList<>();
+    for (String p : prefixes) {
+      paths.add(p);
+      paths.add(p + "/");
+      paths.add(p + "/x/y/z/w");
+      paths.add(p + "x");
+      paths.add(p.substring(0, p.length() - 1));
+      for (String alias : ALIASES) {
+        paths.add(p + alias);
+        paths.add(p + alias + "/x");
+        paths.add(p.substring(0, p.length() - 1) + alias);
+        paths.add(p.substring(0, p.length() - 1) + alias + "/x");
+        paths.add(alias + p);
+        paths.add("/" + alias + p.substring(1));
+      }
+    }
+    paths.add("/");
+    paths.add("");
+    paths.add("x/aaa");
+    return paths;
   }
 
   private static void assertAgreesWithLinearScan(HostEntry e, List<Route> routes, List<String> paths, String what) {
