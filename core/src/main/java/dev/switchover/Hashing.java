@@ -43,8 +43,11 @@ final class Hashing {
   /** The fewest characters a host hash covers, zeros past the name: four words, hashed alike. */
   static final int HASHED = 32;
 
-  /** The word of characters one of which is beyond ASCII: all its bytes are 0xff, which no key holds. */
-  private static final long NOT_ASCII = -1L;
+  /**
+   * The word of characters one of which is beyond ASCII: all its bytes are 0xff, which no key
+   * holds, and which no eight ASCII characters make.
+   */
+  static final long NOT_ASCII = -1L;
 
   private static final long LOW_SEVEN = 0x7f7f7f7f7f7f7f7fL;
   private static final long HIGH_BITS = 0x8080808080808080L;
@@ -125,6 +128,14 @@ final class Hashing {
 
   /** Eight characters from {@code at}, all within the name; see {@link #word}. */
   static long full(CharSequence s, int at) {
+    return lower(ascii(s, at)); // lowering leaves NOT_ASCII as it is
+  }
+
+  /**
+   * Eight characters of {@code s} from {@code at}, one byte each, little-endian, as they are; or
+   * {@link #NOT_ASCII} if one of them is beyond ASCII.
+   */
+  static long ascii(CharSequence s, int at) {
     char c0 = s.charAt(at);
     char c1 = s.charAt(at + 1);
     char c2 = s.charAt(at + 2);
@@ -136,15 +147,14 @@ final class Hashing {
     if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) >= 0x80) {
       return NOT_ASCII;
     }
-    return lower(
-        c0
-            | (long) c1 << 8
-            | (long) c2 << 16
-            | (long) c3 << 24
-            | (long) c4 << 32
-            | (long) c5 << 40
-            | (long) c6 << 48
-            | (long) c7 << 56);
+    return c0
+        | (long) c1 << 8
+        | (long) c2 << 16
+        | (long) c3 << 24
+        | (long) c4 << 32
+        | (long) c5 << 40
+        | (long) c6 << 48
+        | (long) c7 << 56;
   }
 
   /** The character, or 0xff for one beyond ASCII; branch-free. */

@@ -446,32 +446,14 @@ final class HostEntry {
 
   /** Eight path characters from {@code at}, each as {@link #pathWord} says. */
   private static long exactWord(CharSequence path, int at) {
-    char c0 = path.charAt(at);
-    char c1 = path.charAt(at + 1);
-    char c2 = path.charAt(at + 2);
-    char c3 = path.charAt(at + 3);
-    char c4 = path.charAt(at + 4);
-    char c5 = path.charAt(at + 5);
-    char c6 = path.charAt(at + 6);
-    char c7 = path.charAt(at + 7);
-    if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) < 0x80) {
-      return c0
-          | (long) c1 << 8
-          | (long) c2 << 16
-          | (long) c3 << 24
-          | (long) c4 << 32
-          | (long) c5 << 40
-          | (long) c6 << 48
-          | (long) c7 << 56;
+    long w = Hashing.ascii(path, at);
+    if (w != Hashing.NOT_ASCII) {
+      return w;
     }
-    return exactByte(c0)
-        | exactByte(c1) << 8
-        | exactByte(c2) << 16
-        | exactByte(c3) << 24
-        | exactByte(c4) << 32
-        | exactByte(c5) << 40
-        | exactByte(c6) << 48
-        | exactByte(c7) << 56;
+    for (int k = 0; k < 8; k++) { // one of them is beyond ASCII: each on its own
+      w = w >>> 8 | exactByte(path.charAt(at + k)) << 56;
+    }
+    return w;
   }
 
   /** The character, or 0xff for one beyond ASCII; branch-free. */
