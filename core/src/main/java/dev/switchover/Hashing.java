@@ -158,7 +158,7 @@ final class Hashing {
   }
 
   /** The character, or 0xff for one beyond ASCII; branch-free. */
-  private static long byteOf(char c) {
+  static long byteOf(char c) {
     return (c | ((0x7f - c) >> 31)) & 0xff;
   }
 

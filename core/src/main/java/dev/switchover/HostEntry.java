@@ -439,7 +439,7 @@ final class HostEntry {
     }
     long w = 0;
     for (int k = 0; k < left; k++) {
-      w |= exactByte(path.charAt(at + k)) << (8 * k);
+      w |= Hashing.byteOf(path.charAt(at + k)) << (8 * k);
     }
     return w;
   }
@@ -451,14 +451,9 @@ final class HostEntry {
       return w;
     }
     for (int k = 0; k < 8; k++) { // one of them is beyond ASCII: each on its own
-      w = w >>> 8 | exactByte(path.charAt(at + k)) << 56;
+      w = w >>> 8 | Hashing.byteOf(path.charAt(at + k)) << 56;
     }
     return w;
-  }
-
-  /** The character, or 0xff for one beyond ASCII; branch-free. */
-  private static long exactByte(char c) {
-    return (c | ((0x7f - c) >> 31)) & 0xff;
   }
 
   /** The bit of the prefix lengths field (see the class comment) for a prefix of that length. */
